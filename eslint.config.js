@@ -72,7 +72,7 @@ const layers = (packages) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'dist/', 'dist.*/'] },
+  { ignores: ['node_modules/', 'data/', 'coverage/', 'dist/', 'dist.*/', 'types/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

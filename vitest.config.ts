@@ -30,6 +30,7 @@ const IN_PROCESS = [
   'test/backtest/**/*.test.ts',
   'test/docs/market-model-docs.test.ts',
   'test/docs/reference-docs.test.ts',
+  'test/docs/strategy-payload-docs.test.ts',
   'test/gateway/gateway-clock-order.test.ts',
   'test/gateway/gateway-profile.test.ts',
   'test/gateway/gateway-venue.test.ts',
@@ -43,6 +44,7 @@ const IN_PROCESS = [
   'test/store/run-state.test.ts',
   'test/strategy/strategy-budget.test.ts',
   'test/strategy/strategy-example.test.ts',
+  'test/strategy/strategy-indicators-example.test.ts',
   'test/strategy/strategy-params.test.ts',
   'test/sweep/sweep-grid-report.test.ts',
   'test/tooling/long-first-sequencer.test.ts',
@@ -120,6 +122,7 @@ const SHARED_IO = [
   'test/paper/paper-run-binance.test.ts',
   'test/paper/paper-run.test.ts',
   'test/paper/paper-scenarios.test.ts',
+  'test/paper/paper-strategy-context.test.ts',
   'test/paper/paper-strategy-swap.test.ts',
   'test/paper/paper-strategy.test.ts',
   'test/paper/paper-venue-starting.test.ts',
@@ -163,6 +166,7 @@ const SHARED_IO = [
   'test/store/run-series.test.ts',
   'test/store/store-concurrent-open.test.ts',
   'test/store/twap-persistence.test.ts',
+  'test/strategy/strategy-context.test.ts',
   'test/strategy/strategy-failure-report.test.ts',
   'test/strategy/strategy-modules.test.ts',
   'test/strategy/strategy-swap.test.ts',
@@ -172,6 +176,7 @@ const SHARED_IO = [
   'test/sweep/sweep-store.test.ts',
   'test/tooling/export-names.test.ts',
   'test/tooling/lint-rules.test.ts',
+  'test/tooling/strategy-types.test.ts',
 ];
 
 export default defineConfig({

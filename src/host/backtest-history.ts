@@ -23,6 +23,8 @@ export interface BacktestHistoryParts {
   readonly live: MarketDataPort;
   readonly quoteMs: number;
   readonly barMs: number;
+  /** Every bar length of the strategy (absent: `barMs` alone). */
+  readonly bars?: readonly number[];
 }
 
 /** What the history world's market showed at one sample. */
@@ -46,7 +48,7 @@ export function backtestHistory(parts: BacktestHistoryParts): HistorySource {
       const replay = marketOf(parts.scenario, symbol)?.model === 'replay';
       const shift = replay ? 0 : shiftTo(reads, parts.live.topOfBook(inst.symbol));
       done({
-        samples: toSamples(reads, inst, parts.barMs, shift),
+        samples: toSamples(reads, inst, parts.bars ?? [parts.barMs], shift),
         source: replay ? 'the recording' : 'the market model',
       });
     },
@@ -98,7 +100,7 @@ function shiftTo(reads: readonly RawRead[], live: TopOfBook): number {
 }
 
 /** The raw reads, shifted, through a feed: the samples the strategy gets. */
-function toSamples(reads: readonly RawRead[], inst: Instrument, barMs: number, shift: number): FeedSample[] {
+function toSamples(reads: readonly RawRead[], inst: Instrument, bars: readonly number[], shift: number): FeedSample[] {
   let at = 0;
   const shifted = (p: number | null): number | null => (p === null ? null : Math.max(1, p + shift));
   // A port that answers each read with the recorded one, shifted: the feed turns it into the
@@ -122,7 +124,7 @@ function toSamples(reads: readonly RawRead[], inst: Instrument, barMs: number, s
     window: (): MarketWindow => ({ vwap: null, twapMid: null, volume: 0 }),
     lastUpdateAt: () => null,
   };
-  const feed = new SymbolFeed(inst, barMs);
+  const feed = new SymbolFeed(inst, bars);
   const samples: FeedSample[] = [];
   for (at = 0; at < reads.length; at++) samples.push(feed.sample(replayed, (reads[at] as RawRead).time));
   return samples;
@@ -132,7 +134,7 @@ export type { History };
 
 /** What a backtest's VWAP history is drawn from: the run's scenario and market, without the
  *  strategy's sampling. */
-export type VolumeHistoryParts = Omit<BacktestHistoryParts, 'quoteMs' | 'barMs' | 'live'>;
+export type VolumeHistoryParts = Omit<BacktestHistoryParts, 'quoteMs' | 'barMs' | 'bars' | 'live'>;
 
 /**
  * A backtest's minute volumes for a VWAP with `profile: history`: each window of a previous day

@@ -211,6 +211,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
           live: built.venue,
           quoteMs: strategy.quoteMs,
           barMs: strategy.barMs,
+          ...(strategy.bars ? { bars: strategy.bars } : {}),
         });
   const swaps = parts.swaps ?? [];
   /** The run's strategy modules (its own and its swaps' candidates), by what a log names them:

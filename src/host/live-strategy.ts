@@ -115,6 +115,7 @@ export class LiveStrategy {
         venueName: parts.venueName,
         instruments: parts.instruments,
         barMs: strategy.barMs,
+        ...(strategy.bars ? { bars: strategy.bars } : {}),
         clock,
         post: (work) => inbox.post(work),
       }),

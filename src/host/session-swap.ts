@@ -4,6 +4,7 @@
 // anywhere on the server's disk), is loaded as the live strategy was (its warm-up timeout and
 // failure policy are the live one's), and must sample the market as the live one does. A problem
 // is the request's, naming the field ('module', 'params.window'); nothing is recorded for it.
+import { barLengthsText, sameFeed } from '../strategy/strategy-port.ts';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { ScenarioFile } from '../scenario/scenario-fields.ts';
@@ -118,12 +119,12 @@ function loadCandidate(
     if (err instanceof StrategyLoadError) return { field: err.field, message: err.message };
     throw err;
   }
-  if (candidate.quoteMs !== live.quoteMs || candidate.barMs !== live.barMs)
+  if (!sameFeed(candidate, live))
     return {
       field: 'module',
       message:
-        `${module} samples quotes every ${candidate.quoteMs} ms with ${candidate.barMs} ms bars, the live ` +
-        `strategy every ${live.quoteMs} ms with ${live.barMs} ms bars: a swap keeps the feed (feed.quoteMs, feed.barMs)`,
+        `${module} samples quotes every ${candidate.quoteMs} ms with ${barLengthsText(candidate)} ms bars, the live ` +
+        `strategy every ${live.quoteMs} ms with ${barLengthsText(live)} ms bars: a swap keeps the feed (feed.quoteMs, feed.barMs, feed.bars)`,
     };
   return candidate;
 }

@@ -100,6 +100,7 @@ describe('barSamples', () => {
     expect(barSamples([bar], AAPL, MIN, T0 + MIN)[0]!.bars[0]).toEqual({
       symbol: 'AAPL',
       time: T0,
+      ms: MIN,
       open: 187.505,
       high: 187.51,
       low: 187.5,
@@ -110,7 +111,7 @@ describe('barSamples', () => {
 });
 
 /** A venue whose minute bars answer when the test says, and a process inbox that records posts. */
-function rig(barMs = MIN) {
+function rig(barMs = MIN, bars?: readonly number[]) {
   const clock = new VirtualClock(T0 + 30 * MIN + 500);
   const asked: Array<{ symbol: string; from: number; until: number; answer: (r: VenueBars) => void }> = [];
   const venue = {
@@ -123,6 +124,7 @@ function rig(barMs = MIN) {
     venueName: 'alpaca-equities',
     instruments: [AAPL],
     barMs,
+    ...(bars ? { bars } : {}),
     clock,
     post: (work) => posted.push(work),
     timeoutMs: 10_000,
@@ -184,6 +186,40 @@ describe('venueHistory', () => {
     const other = rig();
     other.read('MSFT');
     expect(other.answers).toEqual(['the run does not trade MSFT']);
+  });
+
+  it('with several bar lengths, reads the longest span and hands every length in the order bars close', async () => {
+    const r = rig(MIN, [MIN, 5 * MIN]);
+    r.read();
+    // 30.5 minutes in: the live 5-minute bar opened at minute 30; the span asked (3 minutes) is
+    // rounded up to whole bars of the longest length.
+    const liveStart = T0 + 30 * MIN;
+    expect(r.asked.map((a) => [a.from, a.until])).toEqual([[liveStart - 5 * MIN, liveStart - 1]]);
+    const minutes: MinuteBar[] = Array.from({ length: 15 }, (_, i) => ({
+      start: liveStart - (15 - i) * MIN,
+      volume: 1,
+      vwap: 100 + i,
+      open: 100 + i,
+      low: 100 + i,
+      high: 100 + i,
+      close: 100 + i,
+    }));
+    // A venue may answer more than asked: every bar before the live ones is handed.
+    r.asked[0]!.answer({ kind: 'read', bars: minutes, source: 'bars' });
+    await r.settle();
+    r.posted.shift()!();
+    const got = (r.answers[0] as History).samples.map((x) => x.bars[0]!);
+    expect(got.filter((b) => b.ms === MIN)).toHaveLength(15);
+    expect(got.filter((b) => b.ms === 5 * MIN).map((b) => [b.time, b.open, b.close, b.volume])).toEqual([
+      [liveStart - 15 * MIN, 1, 1.04, 5],
+      [liveStart - 10 * MIN, 1.05, 1.09, 5],
+      [liveStart - 5 * MIN, 1.1, 1.14, 5],
+    ]);
+    // In the order they close: a 5-minute bar right after the minute that closes it.
+    const ends = got.map((b) => b.time + b.ms);
+    expect([...ends].sort((a, b) => a - b)).toEqual(ends);
+    const i = got.findIndex((b) => b.ms === 5 * MIN);
+    expect(got[i - 1]).toMatchObject({ ms: MIN, time: liveStart - 11 * MIN });
   });
 
   it('is no source at all for a venue that reads no bars', () => {

@@ -14,8 +14,9 @@ export interface VenueHistoryParts {
   /** The venue's name (the file's venue.name), for the events. */
   readonly venueName: string;
   readonly instruments: readonly Instrument[];
-  /** The strategy's bar length (ms). */
+  /** The strategy's bar length (ms), and every one of them when it has several. */
   readonly barMs: number;
+  readonly bars?: readonly number[];
   /** The process's clock (for the deadline: its timers are units of work of the process). */
   readonly clock: Clock;
   /** Runs work as a unit of the process (its serial inbox). */
@@ -26,7 +27,9 @@ export interface VenueHistoryParts {
 
 /** The venue's history for the host, or null when the adapter reads none. */
 export function venueHistory(parts: VenueHistoryParts): HistorySource | null {
-  const { venue, barMs, clock, post } = parts;
+  const { venue, clock, post } = parts;
+  const lengths = parts.bars ?? [parts.barMs];
+  const longest = Math.max(...lengths);
   const read = venue.minuteBars?.bind(venue);
   if (read === undefined) return null;
   const timeoutMs = parts.timeoutMs ?? 60_000;
@@ -35,12 +38,13 @@ export function venueHistory(parts: VenueHistoryParts): HistorySource | null {
     read(symbol, spanMs, until, done, failed) {
       const inst = parts.instruments.find((i) => i.symbol === symbol);
       if (!inst) return failed(`the run does not trade ${symbol}`);
-      if (barMs % BAR_MS !== 0)
+      const odd = lengths.find((ms) => ms % BAR_MS !== 0);
+      if (odd !== undefined)
         return failed(
-          `the venue's history is 1-minute bars and this strategy's bars are ${barMs} ms (not whole minutes)`,
+          `the venue's history is 1-minute bars and this strategy's bars are ${odd} ms (not whole minutes)`,
         );
-      const liveStart = Math.floor(until / barMs) * barMs;
-      const from = liveStart - Math.ceil(spanMs / barMs) * barMs;
+      const liveStart = Math.floor(until / longest) * longest;
+      const from = liveStart - Math.ceil(spanMs / longest) * longest;
       let answered = false;
       let deadline: { unsubscribe(): void } | null = null;
       const answer = (work: () => void): void => {
@@ -58,7 +62,7 @@ export function venueHistory(parts: VenueHistoryParts): HistorySource | null {
           post(() =>
             answer(() =>
               r.kind === 'read'
-                ? done({ samples: barSamples(r.bars, inst, barMs, liveStart), source: r.source })
+                ? done({ samples: lengthsSamples(r.bars, inst, lengths, until), source: r.source })
                 : failed(`${r.source}: ${r.reason}`),
             ),
           ),
@@ -66,6 +70,23 @@ export function venueHistory(parts: VenueHistoryParts): HistorySource | null {
       );
     },
   };
+}
+
+/** Minute bars as the strategy's bars of every length, each before its live sampling's first
+ *  bar, in the order they close (a shorter length first at a tie). */
+function lengthsSamples(
+  minutes: readonly MinuteBar[],
+  inst: Instrument,
+  lengths: readonly number[],
+  until: number,
+): FeedSample[] {
+  if (lengths.length === 1) {
+    const ms = lengths[0] as number;
+    return barSamples(minutes, inst, ms, Math.floor(until / ms) * ms);
+  }
+  const all = lengths.flatMap((ms) => barSamples(minutes, inst, ms, Math.floor(until / ms) * ms));
+  const end = (s: FeedSample): number => (s.bars[0] as Bar).time + (s.bars[0] as Bar).ms;
+  return all.sort((a, b) => end(a) - end(b) || (a.bars[0] as Bar).ms - (b.bars[0] as Bar).ms);
 }
 
 /** Minute bars (any order) as the strategy's bars before `liveStart`, one sample each, in time
@@ -81,9 +102,9 @@ export function barSamples(
   let cur: { time: number; open: number; high: number; low: number; close: number; lots: number } | null = null;
   const close = (upTo: number): void => {
     if (cur === null) return;
-    out.push(sample(inst, cur.time, cur.open, cur.high, cur.low, cur.close, cur.lots));
+    out.push(sample(inst, barMs, cur.time, cur.open, cur.high, cur.low, cur.close, cur.lots));
     for (let t = cur.time + barMs; t < upTo; t += barMs)
-      out.push(sample(inst, t, cur.close, cur.close, cur.close, cur.close, 0));
+      out.push(sample(inst, barMs, t, cur.close, cur.close, cur.close, cur.close, 0));
   };
   for (const m of sorted) {
     const time = Math.floor(m.start / barMs) * barMs;
@@ -103,6 +124,7 @@ export function barSamples(
 
 function sample(
   inst: Instrument,
+  ms: number,
   time: number,
   open: number,
   high: number,
@@ -113,6 +135,7 @@ function sample(
   const bar: Bar = {
     symbol: inst.symbol,
     time,
+    ms,
     open: price(inst, open),
     high: price(inst, high),
     low: price(inst, low),

@@ -5,6 +5,7 @@
 // carries every problem as { path, message }, for callers that show them one by one (the HTTP
 // server's validation route); its lines are `file: path: message` of those. A path with nothing
 // there is `<path>: no such file or directory`, the words every command uses for it.
+import { barLengthsText, sameFeed } from '../strategy/strategy-port.ts';
 import { AlgorithmLoadError, loadAlgorithmOf, type LoadedAlgorithm } from '../strategy/load-algorithm.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -266,13 +267,13 @@ function swapsOf(
       if (err instanceof StrategyLoadError) throw oneProblem(file, `${at}.${err.field}`, err.message);
       throw err;
     }
-    if (candidate.quoteMs !== base.quoteMs || candidate.barMs !== base.barMs)
+    if (!sameFeed(candidate, base))
       throw oneProblem(
         file,
         `${at}.module`,
-        `${a.module} samples quotes every ${candidate.quoteMs} ms with ${candidate.barMs} ms bars, the strategy it ` +
-          `replaces (${section.module}) every ${base.quoteMs} ms with ${base.barMs} ms bars: a swap keeps the feed ` +
-          '(feed.quoteMs, feed.barMs)',
+        `${a.module} samples quotes every ${candidate.quoteMs} ms with ${barLengthsText(candidate)} ms bars, the strategy it ` +
+          `replaces (${section.module}) every ${base.quoteMs} ms with ${barLengthsText(base)} ms bars: a swap keeps the feed ` +
+          '(feed.quoteMs, feed.barMs, feed.bars)',
       );
     out.push({ action: i, candidate });
   });

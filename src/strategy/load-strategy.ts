@@ -4,6 +4,7 @@
 // module state never leaks from one run to the next. The bundle's hash is the strategy's code
 // identity. Every problem is a StrategyLoadError naming the field and the module.
 // Design notes: docs/0067-strategy-host-notes.md#srcstrategyload-strategyts
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as rxjs from 'rxjs';
 import * as zod from 'zod';
@@ -59,6 +60,22 @@ const SHARED: Readonly<Record<string, unknown>> = {
   'execsim/strategy': api,
 };
 
+/** Shared too, but loaded the first time a module imports it (outside any strategy call's
+ *  budget): streaming indicators, which a process whose strategy needs none never loads. */
+const SHARED_LATER: Readonly<Record<string, () => unknown>> = {
+  'trading-signals': () => createRequire(import.meta.url)('trading-signals'),
+};
+const loadedLater = new Map<string, unknown>();
+
+/** What a module's `require` of a shared package gets; undefined for one that is not shared. */
+function sharedPackage(id: string): unknown {
+  if (Object.hasOwn(SHARED, id)) return SHARED[id];
+  if (!Object.hasOwn(SHARED_LATER, id)) return undefined;
+  let pkg = loadedLater.get(id);
+  if (pkg === undefined) loadedLater.set(id, (pkg = (SHARED_LATER[id] as () => unknown)()));
+  return pkg;
+}
+
 export function loadStrategy(spec: StrategySpec): LoadedModule {
   let bundle: Bundle;
   try {
@@ -67,6 +84,8 @@ export function loadStrategy(spec: StrategySpec): LoadedModule {
     if (err instanceof BundleError) throw new StrategyLoadError('module', err.message);
     throw err;
   }
+  // The shared packages it imports are loaded now, not inside its loading budget.
+  for (const id of bundle.shared) sharedPackage(id);
   const budgetMs = spec.callbackBudgetMs ?? DEFAULT_CALLBACK_BUDGET_MS;
   const budget = defaultBudget();
   // Guarded as a callback is: the module's code could reach the host's rxjs, whose default
@@ -93,18 +112,19 @@ export function loadStrategy(spec: StrategySpec): LoadedModule {
   const def = check.definition;
   let params: unknown;
   let warmup: Warmup;
+  let feed: CheckedFeed;
   let checked = false;
   try {
     const inCheck = <T>(what: string, work: () => T): T => bounded(check.seat, what, work);
     params = parseParams(spec, def, inCheck);
     warmup = checkedWarmup(spec, def, params, inCheck);
+    feed = checkedFeed(spec, def, params, inCheck);
     checked = true;
   } finally {
     check.seat.release(checked);
   }
-  const feed = def.feed ?? {};
-  const quoteMs = checkedMs(spec, 'feed.quoteMs', feed.quoteMs ?? 1_000, 10);
-  const barMs = checkedMs(spec, 'feed.barMs', feed.barMs ?? 60_000, quoteMs);
+  const { quoteMs, bars } = feed;
+  const barMs = bars[0] as number;
   return {
     definition: def,
     instantiate: (env: InstanceEnv) => instanceOf(spec, bundle, env, def.name, bounded).definition,
@@ -116,6 +136,7 @@ export function loadStrategy(spec: StrategySpec): LoadedModule {
     warmup,
     quoteMs,
     barMs,
+    ...(bars.length > 1 ? { bars } : {}),
     warmupTimeoutMs: spec.warmupTimeoutMs,
     callbackBudgetMs: budgetMs,
     onFailure: spec.onFailure,
@@ -139,8 +160,10 @@ function instanceOf(
   const rng = new Rng(env.seed, `strategy/${streamName}`);
   const seat = compiled(bundle, spec.path).seat({ now: env.now, random: () => rng.next() });
   const require = (id: string): unknown => {
-    if (Object.hasOwn(SHARED, id)) return SHARED[id];
-    throw new Error(`a strategy cannot require ${JSON.stringify(id)} (only ${Object.keys(SHARED).join(', ')})`);
+    const pkg = sharedPackage(id);
+    if (pkg !== undefined) return pkg;
+    const names = [...Object.keys(SHARED), ...Object.keys(SHARED_LATER)];
+    throw new Error(`a strategy cannot require ${JSON.stringify(id)} (only ${names.join(', ')})`);
   };
   let definition: StrategyDefinition<unknown>;
   try {
@@ -266,11 +289,70 @@ function checkedWarmup(spec: StrategySpec, def: StrategyDefinition<unknown>, par
   return out;
 }
 
+/** The feed's settings, each a value or computed from the parameters. */
+interface CheckedFeed {
+  readonly quoteMs: number;
+  /** Every bar length, at least one, in the strategy's order. */
+  readonly bars: readonly number[];
+}
+
+/** At most this many bar lengths. */
+const MAX_BAR_LENGTHS = 8;
+
+function checkedFeed(
+  spec: StrategySpec,
+  def: StrategyDefinition<unknown>,
+  params: unknown,
+  bounded: InSeat,
+): CheckedFeed {
+  const feed: unknown = def.feed ?? {};
+  if (typeof feed !== 'object' || feed === null || Array.isArray(feed))
+    throw new StrategyLoadError('module', `${spec.module}: feed must be an object`);
+  const f = feed as Record<string, unknown>;
+  for (const k of Object.keys(f))
+    if (k !== 'quoteMs' && k !== 'barMs' && k !== 'bars')
+      throw new StrategyLoadError('module', `${spec.module}: feed.${k} is unknown (quoteMs, barMs, bars)`);
+  // A field may be a function of the parameters: the module's code, run in its seat and budget.
+  const valueOf = (field: string): unknown => {
+    const v = f[field];
+    if (typeof v !== 'function') return v;
+    return bounded(`computing feed.${field}`, () => {
+      try {
+        return copyPlain((v as (p: unknown) => unknown)(params), 2);
+      } catch (err) {
+        throw new StrategyLoadError('module', `${spec.module}: feed.${field}(params) threw: ${describeThrown(err)}`);
+      }
+    });
+  };
+  const quoteMs = checkedMs(spec, 'feed.quoteMs', valueOf('quoteMs') ?? 1_000, 10);
+  const barMs = valueOf('barMs');
+  const bars = valueOf('bars');
+  if (barMs !== undefined && bars !== undefined)
+    throw new StrategyLoadError('module', `${spec.module}: feed gives both barMs and bars: give one`);
+  if (bars === undefined) return { quoteMs, bars: [checkedMs(spec, 'feed.barMs', barMs ?? 60_000, quoteMs)] };
+  if (!Array.isArray(bars) || bars.length === 0 || bars.length > MAX_BAR_LENGTHS)
+    throw new StrategyLoadError(
+      'module',
+      `${spec.module}: feed.bars must be a list of 1 to ${MAX_BAR_LENGTHS} bar lengths (ms)`,
+    );
+  const lengths = bars.map((ms, i) => checkedMs(spec, `feed.bars[${i}]`, ms, quoteMs));
+  lengths.forEach((ms, i) => {
+    if (ms % quoteMs !== 0)
+      throw new StrategyLoadError(
+        'module',
+        `${spec.module}: feed.bars[${i}] (${ms}) must be a whole multiple of feed.quoteMs (${quoteMs}): a bar closes on a sample`,
+      );
+    if (lengths.indexOf(ms) !== i)
+      throw new StrategyLoadError('module', `${spec.module}: feed.bars[${i}] repeats ${ms}: each length once`);
+  });
+  return { quoteMs, bars: lengths };
+}
+
 function checkedMs(spec: StrategySpec, field: string, v: unknown, min: number): number {
   if (!Number.isInteger(v) || (v as number) < min || (v as number) > 86_400_000)
     throw new StrategyLoadError(
       'module',
-      `${spec.module}: ${field} must be a whole number of ms from ${min} to 86400000`,
+      `${spec.module}: ${field} must be a whole number of ms from ${min} to 86400000, got ${JSON.stringify(v) ?? String(v)}`,
     );
   return v as number;
 }

@@ -4,7 +4,13 @@
 // that wrote them.
 // Design notes: docs/0067-strategy-host-notes.md#srcstrategyown-orders-feedts
 import type { LogEntry } from '../core/model/events.ts';
-import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from '../core/model/instrument.ts';
+import {
+  fractionalTicksToPrice,
+  lotsToQty,
+  ticksToPrice,
+  unitsToQuote,
+  type Instrument,
+} from '../core/model/instrument.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { OwnFill, ParentUpdate } from './strategy-api.ts';
@@ -151,6 +157,7 @@ export class OwnOrdersFeed {
         side: r.side,
         qty: Number(lotsToQty(inst, t.qty)),
         price: priceOf(inst, t.price),
+        fee: quoteOf(inst, t.fee),
       });
     }
   }
@@ -177,7 +184,12 @@ export function lotsAsUnits(inst: Instrument | null, lots: number): number {
   return inst ? Number(lotsToQty(inst, lots)) : lots;
 }
 
+/** Notional units (tick x lot, possibly fractional) as a quote-currency number. */
+export function quoteOf(inst: Instrument, units: number): number {
+  return Number.isSafeInteger(units) ? Number(unitsToQuote(inst, units)) : units * Number(unitsToQuote(inst, 1));
+}
+
 /** Ticks (whole, or fractional for an inferred fill) as a price number. */
-function priceOf(inst: Instrument, ticks: number): number {
+export function priceOf(inst: Instrument, ticks: number): number {
   return Number(Number.isInteger(ticks) ? ticksToPrice(inst, ticks) : fractionalTicksToPrice(inst, ticks));
 }

@@ -1,7 +1,7 @@
 // A strategy module bundled by esbuild into one CommonJS text, cached per file by size and mtime
 // and compiled once (strategy-realm.ts runs it). Its hash is the strategy's code identity, so the
 // same file gives the same bundle wherever it is; an import left outside the bundle other than the
-// host's own rxjs, zod and 'execsim/strategy' is refused when the module loads.
+// host's own rxjs, zod, trading-signals and 'execsim/strategy' is refused when the module loads.
 // Design notes: docs/0067-strategy-host-notes.md#srcstrategystrategy-bundlets
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
@@ -18,7 +18,14 @@ let esbuildModule: typeof Esbuild | undefined;
 const esbuild = (): typeof Esbuild => (esbuildModule ??= createRequire(import.meta.url)('esbuild') as typeof Esbuild);
 
 /** The imports a bundle may keep: the packages a strategy shares with its host. */
-export const SHARED_IMPORTS: readonly string[] = ['rxjs', 'rxjs/operators', 'zod', 'zod/v4', 'execsim/strategy'];
+export const SHARED_IMPORTS: readonly string[] = [
+  'rxjs',
+  'rxjs/operators',
+  'zod',
+  'zod/v4',
+  'execsim/strategy',
+  'trading-signals',
+];
 
 /**
  * The TypeScript settings every strategy is compiled with, whatever tsconfig.json is near it:
@@ -43,6 +50,8 @@ export interface Bundle {
   readonly mtimeMs: number;
   readonly code: string;
   readonly hash: string;
+  /** The shared packages it imports (SHARED_IMPORTS), sorted. */
+  readonly shared: readonly string[];
   /** The bundle compiled (on its first evaluation). */
   compiled?: RealmModule;
 }
@@ -76,7 +85,7 @@ export function bundleOf(module: string, path: string): Bundle {
       tsconfigRaw: TSCONFIG,
       // A package's development checks read process.env.NODE_ENV, and a strategy has no process.
       define: { 'process.env.NODE_ENV': '"production"' },
-      external: ['rxjs', 'rxjs/*', 'zod', 'execsim', 'execsim/*'],
+      external: ['rxjs', 'rxjs/*', 'zod', 'execsim', 'execsim/*', 'trading-signals'],
       logLevel: 'silent',
       charset: 'utf8',
       legalComments: 'none',
@@ -86,9 +95,10 @@ export function bundleOf(module: string, path: string): Bundle {
     const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';
     throw new BundleError(`${module} does not compile: ${where}${first?.text ?? (err as Error).message}`);
   }
-  const refused = Object.values(out.metafile.outputs)
+  const externals = Object.values(out.metafile.outputs)
     .flatMap((o) => o.imports)
-    .find((i) => i.external && !SHARED_IMPORTS.includes(i.path));
+    .filter((i) => i.external);
+  const refused = externals.find((i) => !SHARED_IMPORTS.includes(i.path));
   if (refused)
     throw new BundleError(
       `${module} imports ${refused.path}: a strategy may import its own files, the packages it bundles, and ` +
@@ -100,6 +110,7 @@ export function bundleOf(module: string, path: string): Bundle {
     mtimeMs: stat.mtimeMs,
     code,
     hash: createHash('sha256').update(code).digest('hex').slice(0, 16),
+    shared: [...new Set(externals.map((i) => i.path))].sort(),
   };
   bundles.set(path, bundle);
   return bundle;

@@ -1,9 +1,13 @@
 // The feed's number conversion without decimal text is the exact decimal's double, for any count
-// of steps of any step size an instrument may have.
+// of steps of any step size an instrument may have. With several bar lengths, each closes on its
+// own grid and a long bar is the short bars inside it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromSteps } from '../core/model/decimal.ts';
-import { asFraction, stepsToNumber } from './strategy-feed.ts';
+import { makeInstrument } from '../core/model/instrument.ts';
+import type { MarketDataPort } from '../core/ports/broker.ts';
+import type { Bar } from './strategy-api.ts';
+import { asFraction, stepsToNumber, SymbolFeed } from './strategy-feed.ts';
 
 describe('stepsToNumber', () => {
   it('equals Number() of the exact decimal', () => {
@@ -19,6 +23,40 @@ describe('stepsToNumber', () => {
         if (got !== null) expect(got).toBe(Number(fromSteps(n, step)));
       }),
       { numRuns: 20_000 },
+    );
+  });
+});
+
+describe('SymbolFeed with several bar lengths', () => {
+  it('closes each length on its own grid, and a long bar is the short bars inside it', () => {
+    const inst = makeInstrument({ symbol: 'T', tickSize: '0.01', lotSize: '1', minNotional: '1' });
+    const T0 = Date.UTC(2024, 7, 9);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 1_000 }), { minLength: 1, maxLength: 200 }), (mids) => {
+        let at = 0;
+        const port: MarketDataPort = {
+          topOfBook: () => ({ bid: mids[at] as number, bidQty: 1, ask: mids[at] as number, askQty: 1 }),
+          window: () => ({ vwap: null, twapMid: null, volume: 0 }),
+          lastUpdateAt: () => null,
+        };
+        const feed = new SymbolFeed(inst, [10_000, 30_000]);
+        const bars: Bar[] = [];
+        for (at = 0; at < mids.length; at++) bars.push(...feed.sample(port, T0 + 1_000 * at).bars);
+        const short = bars.filter((b) => b.ms === 10_000);
+        const long = bars.filter((b) => b.ms === 30_000);
+        expect(short.length + long.length).toBe(bars.length);
+        expect(short.length).toBe(Math.floor((mids.length - 1) / 10));
+        expect(long.length).toBe(Math.floor((mids.length - 1) / 30));
+        for (const b of long) {
+          const inside = short.filter((s) => s.time >= b.time && s.time < b.time + 30_000);
+          expect(inside.map((s) => s.time)).toEqual([b.time, b.time + 10_000, b.time + 20_000]);
+          expect(b.open).toBe(inside[0]?.open);
+          expect(b.close).toBe(inside[2]?.close);
+          expect(b.high).toBe(Math.max(...inside.map((s) => s.high)));
+          expect(b.low).toBe(Math.min(...inside.map((s) => s.low)));
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });

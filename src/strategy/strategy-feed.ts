@@ -18,6 +18,7 @@ export interface FeedSample {
 }
 
 interface OpenBar {
+  readonly ms: number;
   time: number;
   open: number;
   high: number;
@@ -29,15 +30,20 @@ interface OpenBar {
 export class SymbolFeed {
   private cursor = 0;
   private last: number | null = null;
-  private bar: OpenBar | null = null;
+  /** The open bar of each bar length, in the order the strategy gave them (null before the first
+   *  price). */
+  private readonly open: Array<OpenBar | null>;
   /** Tick and lot sizes as an integer over a power of ten (0.01 = 1 / 100). */
   private readonly tick: readonly [number, number];
   private readonly lot: readonly [number, number];
 
+  /** `barLengths`: the strategy's bar lengths, ms; a sample's closed bars are each length's in
+   *  this order, each in time order. */
   constructor(
     readonly instrument: Instrument,
-    private readonly barMs: number,
+    private readonly barLengths: readonly number[],
   ) {
+    this.open = barLengths.map(() => null);
     this.tick = asFraction(instrument.tickSize);
     this.lot = asFraction(instrument.lotSize);
   }
@@ -78,33 +84,37 @@ export class SymbolFeed {
 
   private toBars(now: number, price: number, volume: number): Bar[] {
     this.last = price;
-    const bucket = Math.floor(now / this.barMs) * this.barMs;
-    const open = this.bar;
+    const closed: Bar[] = [];
+    for (let i = 0; i < this.barLengths.length; i++) this.toBar(i, now, price, volume, closed);
+    return closed;
+  }
+
+  /** Adds the sample to the open bar of the i-th length, pushing the bars it closed. */
+  private toBar(i: number, now: number, price: number, volume: number, closed: Bar[]): void {
+    const ms = this.barLengths[i] as number;
+    const bucket = Math.floor(now / ms) * ms;
+    const open = this.open[i] ?? null;
     if (open !== null && open.time === bucket) {
       if (price > open.high) open.high = price;
       if (price < open.low) open.low = price;
       open.close = price;
       open.volume += volume;
-      return [];
+      return;
     }
-    const closed: Bar[] = [];
     if (open !== null) {
       closed.push(this.closed(open, open.time));
-      const flat = Math.min(MAX_FLAT, (bucket - open.time) / this.barMs - 1);
-      for (let i = 1; i <= flat; i++) {
+      const flat = Math.min(MAX_FLAT, (bucket - open.time) / ms - 1);
+      for (let k = 1; k <= flat; k++) {
         const c = open.close;
-        closed.push(
-          this.closed({ time: 0, open: c, high: c, low: c, close: c, volume: 0 }, open.time + i * this.barMs),
-        );
+        closed.push(this.closed({ ms, time: 0, open: c, high: c, low: c, close: c, volume: 0 }, open.time + k * ms));
       }
     }
-    this.bar = { time: bucket, open: price, high: price, low: price, close: price, volume };
-    return closed;
+    this.open[i] = { ms, time: bucket, open: price, high: price, low: price, close: price, volume };
   }
 
   private closed(b: OpenBar, time: number): Bar {
     const symbol = this.instrument.symbol;
-    return { symbol, time, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
+    return { symbol, time, ms: b.ms, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
   }
 
   /** Ticks (whole or fractional, a VWAP) as a price: the exact decimal, read as a number. */

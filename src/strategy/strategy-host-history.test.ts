@@ -27,7 +27,7 @@ const market: MarketDataPort = {
 const historyBar = (time: number): FeedSample => ({
   quote: null,
   trades: null,
-  bars: [{ symbol: 'AAPL', time, open: 187, high: 187, low: 187, close: 187, volume: 1 }],
+  bars: [{ symbol: 'AAPL', time, ms: MIN, open: 187, high: 187, low: 187, close: 187, volume: 1 }],
 });
 
 /** A host whose history answers (done, or failed) `delayMs` after it is asked. */

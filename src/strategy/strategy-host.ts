@@ -24,6 +24,7 @@ import type {
   StrategyOutput,
   Trades,
 } from './strategy-api.ts';
+import { StrategyBook } from './strategy-book.ts';
 import { StrategyCalls, type StrategyFailure } from './strategy-calls.ts';
 import { SymbolFeed, type FeedSample } from './strategy-feed.ts';
 import { OutputError } from './strategy-output.ts';
@@ -118,13 +119,16 @@ export class StrategyHost implements EventSink {
   private readonly outputs: StrategyOutputs;
   /** Our signals, the parents they made, and the fills and parent updates read from the log. */
   private readonly ownOrders: OwnOrdersFeed;
+  /** What the context says of our trading: P&L, open parents and orders, balances. */
+  private book: StrategyBook;
 
   constructor(private readonly deps: StrategyHostDeps) {
     const s = deps.strategy;
     this.name = s.definition.name;
     this.role = deps.role ?? 'live';
     this.calls = new StrategyCalls(deps.budget ?? defaultBudget(), s.callbackBudgetMs, seatOf(s.definition));
-    this.feeds = deps.instruments.map((inst) => new SymbolFeed(inst, s.barMs));
+    this.feeds = deps.instruments.map((inst) => new SymbolFeed(inst, s.bars ?? [s.barMs]));
+    this.book = new StrategyBook(deps.instruments, deps.ledger);
     this.warmup = new SymbolWarmup(
       deps,
       this.name,
@@ -158,6 +162,7 @@ export class StrategyHost implements EventSink {
       form: s.form,
       role: this.role,
     });
+    this.book.seed();
     const context = this.context();
     // Each instance its own copy of the parameters: one that changes them changes no other run.
     const params = ownCopy(s.params);
@@ -277,6 +282,7 @@ export class StrategyHost implements EventSink {
     from.mirror = null;
     from.stop();
     this.feeds = from.feeds;
+    this.book = from.book;
     this.ownOrders.takeOver(from.ownOrders);
     this.outputs.takeOver(from.outputs);
     this.role = 'live';
@@ -349,6 +355,7 @@ export class StrategyHost implements EventSink {
     const warmup = this.warmup;
     const streams = this.streams;
     const h = this.handlers;
+    this.book.sample(sample);
     // Each piece is counted before the strategy sees it: a signal made on the piece that
     // completes the warm-up is a warm one.
     if (sample.quote) {
@@ -364,7 +371,7 @@ export class StrategyHost implements EventSink {
       else if (h?.onTrades) this.call('trade', () => h.onTrades?.call(h.target, t));
     }
     for (const b of sample.bars) {
-      warmup.countBar(symbol, source);
+      warmup.countBar(symbol, b.ms, source);
       if (streams) this.call('bar', () => streams.bars.next(b));
       else if (h?.onBar) this.call('bar', () => h.onBar?.call(h.target, b));
     }
@@ -395,10 +402,14 @@ export class StrategyHost implements EventSink {
     const streams = this.streams;
     const h = this.handlers;
     if ('clientOrderId' in item) {
+      this.book.fill(item);
       if (streams) this.call('fill', () => streams.fills.next(item));
       else if (h?.onFill) this.call('fill', () => h.onFill?.call(h.target, item));
-    } else if (streams) this.call('order', () => streams.parents.next(item));
-    else if (h?.onParent) this.call('order', () => h.onParent?.call(h.target, item));
+    } else {
+      this.book.parent(item);
+      if (streams) this.call('order', () => streams.parents.next(item));
+      else if (h?.onParent) this.call('order', () => h.onParent?.call(h.target, item));
+    }
   }
 
   // ---- helpers -----------------------------------------------------------------------------
@@ -414,6 +425,10 @@ export class StrategyHost implements EventSink {
         return inst ? Number(lotsToQty(inst, ledger.positionOf(inst.symbol))) : 0;
       },
       hydrated: (symbol?: string) => this.warmup.isWarm(symbol ?? first),
+      pnl: (symbol?: string) => this.book.pnl(symbol ?? first),
+      balances: () => this.book.balances(),
+      openParents: (symbol?: string) => this.book.openParents(symbol),
+      openOrders: (symbol?: string) => this.book.openOrders(symbol),
     };
   }
 

@@ -21,7 +21,10 @@ export interface LoadedStrategy {
   readonly form: 'reactive' | 'handler';
   readonly warmup: Warmup;
   readonly quoteMs: number;
+  /** The bar length (the first of `bars` when there are several). */
   readonly barMs: number;
+  /** Every bar length, in the strategy's order; absent: `barMs` alone. */
+  readonly bars?: readonly number[];
   /** Warm-up not done after this long is an alert (StrategyHydration timed_out). */
   readonly warmupTimeoutMs: number;
   /** Each call into the strategy's code may take this long; past it the call is stopped and the
@@ -61,4 +64,14 @@ export interface HistorySource {
     done: (history: History) => void,
     failed: (why: string) => void,
   ): void;
+}
+
+/** A strategy's bar lengths as text ('60000', or '60000, 300000'). */
+export function barLengthsText(s: Pick<LoadedStrategy, 'barMs' | 'bars'>): string {
+  return (s.bars ?? [s.barMs]).join(', ');
+}
+
+/** Whether two strategies sample alike (a swap keeps the feed): quotes and every bar length. */
+export function sameFeed(a: Pick<LoadedStrategy, 'quoteMs' | 'barMs' | 'bars'>, b: typeof a): boolean {
+  return a.quoteMs === b.quoteMs && barLengthsText(a) === barLengthsText(b);
 }

@@ -315,7 +315,7 @@ describe('swaps', () => {
     w.slot.start();
     const a = w.slot.request(ask(scripted({ name: 'new', quoteMs: 250 }), { override: true }));
     expect(a.outcome === 'refused' && a.reason).toBe(
-      'the candidate samples quotes every 250 ms and closes 60000 ms bars, the live strategy 100 ms and 60000 ms: a swap keeps the feed (feed.quoteMs, feed.barMs)',
+      'the candidate samples quotes every 250 ms and closes 60000 ms bars, the live strategy 100 ms and 60000 ms: a swap keeps the feed (feed.quoteMs, feed.barMs, feed.bars)',
     );
     expect(w.of('StrategyStarted')).toHaveLength(1);
   });

@@ -9,7 +9,7 @@ import type { EventSink } from '../core/ports/event-sink.ts';
 import type { Subscription } from 'rxjs';
 import type { StrategyDefinition } from './strategy-api.ts';
 import { StrategyHost, type HostWatch, type StrategyHostDeps } from './strategy-host.ts';
-import type { InstanceEnv, LoadedStrategy } from './strategy-port.ts';
+import { barLengthsText, sameFeed, type InstanceEnv, type LoadedStrategy } from './strategy-port.ts';
 import { unguarded } from './wall-clock-guard.ts';
 import { compareOutputs, decimal, type ShadowComparison, type Thresholds } from './shadow-compare.ts';
 import { ShadowSamples } from './shadow-samples.ts';
@@ -253,10 +253,10 @@ export class StrategySlot implements EventSink {
       );
     const live = this.liveStrategy;
     const c = req.candidate;
-    if (c.quoteMs !== live.quoteMs || c.barMs !== live.barMs)
+    if (!sameFeed(c, live))
       return (
-        `the candidate samples quotes every ${c.quoteMs} ms and closes ${c.barMs} ms bars, the live strategy ` +
-        `${live.quoteMs} ms and ${live.barMs} ms: a swap keeps the feed (feed.quoteMs, feed.barMs)`
+        `the candidate samples quotes every ${c.quoteMs} ms and closes ${barLengthsText(c)} ms bars, the live strategy ` +
+        `${live.quoteMs} ms and ${barLengthsText(live)} ms: a swap keeps the feed (feed.quoteMs, feed.barMs, feed.bars)`
       );
     if (!this.live)
       return `no strategy runs (${this.missing?.module ?? live.module} could not start): there is nothing to swap`;

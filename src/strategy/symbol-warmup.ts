@@ -41,7 +41,8 @@ export class SymbolWarmup {
     private readonly role: () => 'live' | 'shadow',
   ) {
     const s = deps.strategy;
-    for (const symbol of symbols) this.warmth.set(symbol, new Warmth(s.warmup, s.quoteMs));
+    const lengths = s.bars ?? [s.barMs];
+    for (const symbol of symbols) this.warmth.set(symbol, new Warmth(s.warmup, s.quoteMs, lengths));
   }
 
   /**
@@ -73,7 +74,7 @@ export class SymbolWarmup {
       this.awaiting.set(symbol, []);
       history.read(
         symbol,
-        w.spanMs(s.barMs),
+        w.spanMs(Math.max(...(s.bars ?? [s.barMs]))),
         until,
         (h: History) => {
           const held = this.answered(symbol);
@@ -154,10 +155,10 @@ export class SymbolWarmup {
     this.counted(symbol, w, source);
   }
 
-  countBar(symbol: string, source: SampleSource): void {
+  countBar(symbol: string, ms: number, source: SampleSource): void {
     const w = this.cold(symbol);
     if (!w) return;
-    w.bar();
+    w.bar(ms);
     this.counted(symbol, w, source);
   }
 

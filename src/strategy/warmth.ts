@@ -10,7 +10,8 @@ export class Warmth {
   done = false;
   /** Some of what it has came from history. */
   sawHistory = false;
-  private bars = 0;
+  /** Closed bars per bar length: the need is counted for each. */
+  private readonly bars = new Map<number, number>();
   private trades_ = 0;
   private firstQuote: number | null = null;
   private lastQuote: number | null = null;
@@ -19,7 +20,10 @@ export class Warmth {
   constructor(
     private readonly need: Warmup,
     private readonly quoteMs: number,
-  ) {}
+    barLengths: readonly number[] = [],
+  ) {
+    for (const ms of barLengths) this.bars.set(ms, 0);
+  }
 
   quote(time: number): void {
     if (this.firstQuote === null) this.firstQuote = time;
@@ -30,16 +34,20 @@ export class Warmth {
     this.trades_++;
   }
 
-  bar(): void {
-    this.bars++;
+  /** A closed bar of `ms` (a length the warm-up was not given counts as one of its own). */
+  bar(ms: number): void {
+    // With one bar length every bar is of it (a history's bars say so too, or should).
+    const key = this.bars.size === 1 && !this.bars.has(ms) ? (this.bars.keys().next().value as number) : ms;
+    this.bars.set(key, (this.bars.get(key) ?? 0) + 1);
   }
 
   reached(): boolean {
     return this.units().every(([, have, need]) => have >= need);
   }
 
-  /** How much market before now covers the need: the bars' span, the seconds, and for trade
-   *  samples a guess of one in ten samples (the rest, if short, comes live). */
+  /** How much market before now covers the need: the bars' span (of the longest bar length),
+   *  the seconds, and for trade samples a guess of one in ten samples (the rest, if short, comes
+   *  live). */
   spanMs(barMs: number): number {
     const n = this.need;
     return Math.max(
@@ -74,7 +82,12 @@ export class Warmth {
   private units(): Array<readonly [Unit, number, number]> {
     const n = this.need;
     const out: Array<readonly [Unit, number, number]> = [];
-    if (n.bars) out.push(['bars', this.bars, n.bars]);
+    if (n.bars) {
+      // The bar length furthest behind: every one needs `bars`.
+      let fewest = this.bars.size === 0 ? 0 : Infinity;
+      for (const count of this.bars.values()) fewest = Math.min(fewest, count);
+      out.push(['bars', fewest, n.bars]);
+    }
     if (n.trades) out.push(['trades', this.trades_, n.trades]);
     if (n.seconds) {
       const seconds =
