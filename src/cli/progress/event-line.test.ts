@@ -141,7 +141,6 @@ describe('progress lines', () => {
     ['StrategyFailed', 'strategy streak failed in onBar: why'],
     ['StrategySwapRequested', 'strategy swap 1 requested (operator): streak -> streak2'],
     ['StrategySwapDecided', 'strategy swap 1 accepted: why'],
-    ['LiquidityCapOff', 'liquidity cap off for BTCUSDT: why'],
     ['AlgoIntentRefused', "parent p1: algorithm's place clipped: why"],
     ['MarketDataDegraded', 'market data degraded for BTCUSDT: why'],
     ['MarketDataFallbackExpired', 'market data for BTCUSDT: last quote older than 60 s, no quote now'],
@@ -202,6 +201,7 @@ describe('progress lines', () => {
         if (rule === 'line') expect(line).not.toBeNull();
         if (line === null) return;
         expect(line.startsWith(`${clockTime(time)}  `)).toBe(true);
+        // eslint-disable-next-line no-control-regex
         expect(line).not.toMatch(/[\n\r\u2028\u2029\u0000-\u001f]/);
         expect(line).not.toContain(SECRET);
         expect(line.length).toBeLessThanOrEqual(15 + 400);

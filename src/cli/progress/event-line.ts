@@ -113,7 +113,8 @@ export const LINE_RULES: Readonly<Record<ExecEvent['kind'], LineRule>> = {
   StrategySwapRequested: 'line',
   StrategySwapDecided: 'line',
   DailyVolumeRead: 'silent',
-  LiquidityCapOff: 'line',
+  // The host warns of it on stderr already (execsim: liquidity cap off ...).
+  LiquidityCapOff: 'silent',
   AlgoPlanned: 'silent',
   AlgoMemo: 'silent',
   AlgoIntentRefused: 'line',
@@ -277,8 +278,6 @@ function describe(e: ExecEvent, view: ProgressView): string | null {
       return `strategy swap ${e.swap} requested (${e.actor}): ${e.name} -> ${e.candidate}${e.override ? ', override' : ''}`;
     case 'StrategySwapDecided':
       return `strategy swap ${e.swap} ${e.decision}: ${e.reason}`;
-    case 'LiquidityCapOff':
-      return `liquidity cap off for ${e.symbol}: ${e.reason}`;
     case 'AlgoIntentRefused':
       return `parent ${e.parentId}: algorithm's ${e.intent} ${e.outcome}: ${e.reason}`;
     case 'MarketDataDegraded':
