@@ -61,7 +61,7 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
     removeHandlers = io.onInterrupt?.((signal) => stop.abort(signal));
     if (!values.quiet) {
       io.err(`execsim: resuming ${runId} on ${venue.url}`);
-      lines = resumedProgress(store, runId, io, { secrets: venue.secrets, statusEveryMs });
+      lines = resumedProgress(store, runId, io, { secrets: venue.secrets(), statusEveryMs });
       lines?.start();
     }
     const printer = lines;

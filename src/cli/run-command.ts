@@ -233,7 +233,7 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
         if (!p.quiet) io.err(`execsim: ${scenario.scenario.name}: paper run on ${paper.url}`);
         const lines = p.quiet
           ? null
-          : runProgress(scenario.scenario, io, { secrets: paper.secrets, statusEveryMs: p.statusEveryMs });
+          : runProgress(scenario.scenario, io, { secrets: paper.secrets(), statusEveryMs: p.statusEveryMs });
         lines?.start();
         try {
           const report = await runPaper(scenario, {

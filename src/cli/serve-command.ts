@@ -176,7 +176,7 @@ export async function startServer(args: readonly string[], io: Io, version: stri
   let unfollow: (() => void) | null = null;
   if (session !== null && sessionFile !== null && !values.quiet) {
     const lines = runProgress(sessionFile.loaded.scenario, io, {
-      secrets: paper?.secrets ?? [],
+      secrets: paper?.secrets() ?? [],
       statusEveryMs: 0,
       prior: session.proc.prior ?? [],
     });
