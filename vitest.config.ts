@@ -136,6 +136,7 @@ const SHARED_IO = [
   'test/service/read-model.test.ts',
   'test/service/readable-events.test.ts',
   'test/service/serve-process.test.ts',
+  'test/service/serve-session-progress.test.ts',
   'test/service/serve-start.test.ts',
   'test/service/server-app.test.ts',
   'test/service/server-contract.test.ts',
