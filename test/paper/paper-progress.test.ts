@@ -6,7 +6,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/runtime/backtest-run.ts';
 import { execsimWrites } from '../support/cli-in-process.ts';
-import { alpacaPaperGateway, scratchStores } from '../support/paper-options.ts';
+import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
+import { alpacaPaperGateway, interruptedPaperRun, paperOptions, scratchStores } from '../support/paper-options.ts';
 
 const KEY = 'progress-test-key-id';
 const SECRET = 'progress-test-secret-value';
@@ -67,5 +68,28 @@ describe('a paper run’s progress on stderr', () => {
     expect(code, err.join('\n')).toBe(0);
     expect((JSON.parse(out[0] as string) as RunReport).passed).toBe(true);
     expect(err.filter((l) => EVENT.test(l) || /^(status|stored) /.test(l) || l.includes('paper run on'))).toEqual([]);
+  });
+
+  it('resume prints what happens from the restart on, not the stored run again, and where it is stored', async () => {
+    const gw = await alpacaPaperGateway(MARKET, { id: KEY, secret: SECRET });
+    const store = scratch.store();
+    const keys = { id: KEY, secret: SECRET };
+    const runId = await interruptedPaperRun(
+      loadScenarioFile(TWAP),
+      paperOptions(gw.url, store, keys),
+      (e) => e.event.kind === 'FillReport',
+    );
+    const db = store.db.name;
+    store.db.close();
+    const args = ['resume', runId, '--db', db, '--venue-url', gw.url, '--market-hours', 'always', '--json'];
+    const { code, out, err } = await execsimWrites(args, { APCA_API_KEY_ID: KEY, APCA_API_SECRET_KEY: SECRET });
+    expect(code, err.join('\n')).toBe(0);
+    const report = JSON.parse(out[0] as string) as RunReport;
+    const events = err.filter((l) => EVENT.test(l)).map((l) => l.slice(14));
+    expect(events.some((l) => /^process restarted after [\d.]+ s down/.test(l))).toBe(true);
+    expect(events.filter((l) => l.startsWith('run started') || l.startsWith('parent twap-buy created'))).toEqual([]);
+    // The parent's end counts the fills from before the stop too: the stored log was folded first.
+    expect(events).toContain(`parent twap-buy done: filled, 60/60 filled, avg ${Number(report.parents[0]?.avgPrice)}`);
+    expect(err).toContain(`stored run ${runId} in ${path.resolve(db)}`);
   });
 });
