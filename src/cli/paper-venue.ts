@@ -13,6 +13,9 @@ export interface PaperVenue {
   readonly name: string;
   readonly url: string;
   readonly marketHours: 'venue' | 'always';
+  /** The keys' values, for the progress lines to keep out of what they print (a function, so
+   *  that printing or serializing the venue shows none of them). */
+  secrets(): readonly string[];
   /** The adapter factory (the SDK is loaded only when a paper run starts). */
   factory(): Promise<PaperOptions['venue']>;
 }
@@ -118,6 +121,7 @@ export function paperVenue(
     name,
     url,
     marketHours: flags.marketHours,
+    secrets: () => Object.values(keys),
     factory: async () => {
       const create = await entry.load();
       return (instrument, clock, runId, { commissionPrices }) =>

@@ -5,6 +5,7 @@
 // a paper run, crashed or stopped), then the flags and keys of its scenario's venue, and only
 // then is anything said of resuming it: a mistyped id gets one message and no request for keys.
 import { RunInterrupted, resumePaper } from '../runtime/paper-run.ts';
+import { parseScenarioFile } from '../scenario/load-scenario.ts';
 import { openExistingDatabase } from '../store/open-database.ts';
 import { ResumeRefused, RunStore } from '../store/run-store.ts';
 import { localLiveness, resumeRefusal } from '../store/run-state.ts';
@@ -12,6 +13,10 @@ import { formatReport } from './format-report.ts';
 import { dbPath, parseCommand, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
 import { paperVenue, venueFlags } from './paper-venue.ts';
 import { RESUME_HELP, RESUME_USAGE } from './resume-help.ts';
+import { sayStored } from './stored-line.ts';
+import { parseStatusEvery } from './progress/progress-flags.ts';
+import { runProgress, type RunProgressOptions } from './progress/run-progress.ts';
+import type { LivePrinter } from './progress/live-printer.ts';
 
 export async function resumeCommand(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommand(
@@ -21,6 +26,8 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
       'venue-url': { type: 'string' },
       'market-hours': { type: 'string' },
       json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      'status-every': { type: 'string' },
     },
     RESUME_USAGE,
   );
@@ -32,11 +39,13 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
   if (runId === undefined) throw new UsageError('resume needs a run id (execsim runs lists them)', RESUME_USAGE);
   if (extra.length > 0) throw new UsageError(`resume takes one run id, got "${extra[0]}" too`, RESUME_USAGE);
   venueFlags(values['venue-url'], values['market-hours'], RESUME_USAGE);
+  const statusEveryMs = parseStatusEvery(values['status-every'], RESUME_USAGE);
   // The run to resume is in the database already: a missing one is not created (a mistyped
   // --db would otherwise leave a new empty database behind an answer of "no run").
   const path = dbPath(values.db, io);
   const store = new RunStore(openExistingDatabase(path, 'write'));
   let removeHandlers: (() => void) | undefined;
+  let lines: LivePrinter | null = null;
   try {
     refuseUnresumable(store, runId, path);
     const venueName = store.getRun(runId)?.venue ?? '';
@@ -50,7 +59,12 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
     );
     const stop = new AbortController();
     removeHandlers = io.onInterrupt?.((signal) => stop.abort(signal));
-    io.err(`execsim: resuming ${runId} on ${venue.url}`);
+    if (!values.quiet) {
+      io.err(`execsim: resuming ${runId} on ${venue.url}`);
+      lines = resumedProgress(store, runId, io, { secrets: venue.secrets(), statusEveryMs });
+      lines?.start();
+    }
+    const printer = lines;
     const report = await resumePaper(runId, {
       store,
       venue: await venue.factory(),
@@ -58,14 +72,18 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
       marketHours: venue.marketHours,
       signal: stop.signal,
       warn: (m) => io.err(`execsim: ${m}`),
+      ...(printer ? { onEntry: (e) => printer.entry(e) } : {}),
     });
+    lines?.stop();
     io.out(values.json ? JSON.stringify(report) : formatReport(report, true, 'paper') + '\n');
+    if (!values.quiet) sayStored(io, `run ${report.runId}`, path, values.json);
     return report.passed ? 0 : 1;
   } catch (err) {
     if (!(err instanceof RunInterrupted)) throw err;
     io.err(`execsim: ${err.message}`);
     return SIGNAL_EXIT[err.reason as InterruptSignalName] ?? SIGNAL_EXIT.SIGINT;
   } finally {
+    lines?.stop();
     removeHandlers?.();
     store.db.close();
   }
@@ -86,4 +104,21 @@ function storedEndpoint(scenarioJson: string): string | undefined {
   } catch {
     return undefined; // resumePaper reads the scenario again and says what is wrong with it
   }
+}
+
+/** The progress lines of a resumed run, its stored log folded in first; null when the stored
+ *  scenario does not read (resumePaper then says what is wrong with it). */
+function resumedProgress(
+  store: RunStore,
+  runId: string,
+  io: Io,
+  options: Omit<RunProgressOptions, 'prior'>,
+): LivePrinter | null {
+  let scenario;
+  try {
+    scenario = parseScenarioFile(store.scenarioJson(runId), `run ${runId}`).scenario;
+  } catch {
+    return null;
+  }
+  return runProgress(scenario, io, { ...options, prior: store.entries(runId) });
 }

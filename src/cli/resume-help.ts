@@ -1,10 +1,11 @@
 // `execsim resume`'s usage and help, apart from the command so that `execsim help resume` loads no
 // venue adapter (the venue registry names them without loading them).
 import { DB_FLAG_HELP } from './io.ts';
+import { QUIET_HELP, STATUS_EVERY_HELP } from './progress/progress-flags.ts';
 import { keysHelp, venueUrlHelp } from './paper-venue.ts';
 
 export const RESUME_USAGE =
-  'usage: execsim resume <runId> [--db PATH] [--venue-url URL] [--market-hours venue|always] [--json]';
+  'usage: execsim resume <runId> [--db PATH] [--venue-url URL] [--market-hours venue|always] [--json] [--quiet] [--status-every S]';
 
 export const RESUME_HELP = `${RESUME_USAGE}
 Continues a paper run whose process died or was stopped: the venue is asked for every open
@@ -15,6 +16,10 @@ ${DB_FLAG_HELP}; never created
 ${venueUrlHelp()}
   --market-hours H venue (default) or always (a local gateway that never closes)
   --json        the report as one JSON line
+${QUIET_HELP}
+${STATUS_EVERY_HELP}
+While it runs, a line per notable event and a status line go to stderr (as for execsim run);
+at the end, where the run is stored.
   -h, --help    this help
 The keys come from ${keysHelp()}.
 Exit codes: 0 the run ended and its expectations held, 1 an expectation failed, 2 bad input (no

@@ -6,14 +6,12 @@
 // progress on stderr; a run estimated above WARN_SIM_EVENTS simulated events is announced first.
 import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { join, resolve } from 'node:path';
 import {
   RunInterrupted,
   runScenario,
   runScenarioAsync,
   type RunOptions,
-  type RunProgress,
   type RunReport,
 } from '../runtime/backtest-run.ts';
 import { runPaper } from '../runtime/paper-run.ts';
@@ -32,6 +30,11 @@ import { openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
 import { replayCacheDir } from '../scenario/replay-cache.ts';
 import { formatReport } from './format-report.ts';
+import { progressDrawer, type Drawer } from './backtest-progress.ts';
+import { runProgress } from './progress/run-progress.ts';
+import { runTable } from './run-table.ts';
+import { sayStored } from './stored-line.ts';
+import { parseStatusEvery, QUIET_HELP, STATUS_EVERY_HELP } from './progress/progress-flags.ts';
 import { PAPER_FLAGS_HELP, paperVenue, type PaperVenue } from './paper-venue.ts';
 import {
   DB_FLAG_HELP,
@@ -42,14 +45,16 @@ import {
   UsageError,
   type InterruptSignalName,
   type Io,
-  type ProgressSink,
 } from './io.ts';
+
+export { span } from './span.ts';
+export { runProgressLine } from './backtest-progress.ts';
 
 /** Runs estimated above this many simulated events get a warning before they start. */
 export const WARN_SIM_EVENTS = 5_000_000;
 
 export const RUN_USAGE =
-  'usage: execsim run <file|dir...> [--seed N] [--db PATH | --no-store] [--json] [--mode backtest|paper] [--venue-url URL] [--market-hours venue|always]';
+  'usage: execsim run <file|dir...> [--seed N] [--db PATH | --no-store] [--json] [--mode backtest|paper] [--venue-url URL] [--market-hours venue|always] [--quiet] [--status-every S]';
 
 export const RUN_HELP = `${RUN_USAGE}
 Validates every scenario file (a directory: the .yaml files in it) before any runs, then runs
@@ -61,10 +66,15 @@ ${DB_FLAG_HELP}
 A replay's parsed cache goes in replay-cache/ beside the database (EXECSIM_REPLAY_CACHE
 overrides it; with --no-store, ~/.cache/execsim/replay): execsim data list --db PATH.
   --json        one JSON report per run, one per line
+${QUIET_HELP}
+${STATUS_EVERY_HELP}
 ${PAPER_FLAGS_HELP}
   -h, --help    this help
-On a terminal, a run shows its progress on stderr (simulated time done and in all, events, time
-left); nothing is drawn when stderr is not a terminal. A run estimated above
+On a terminal, a backtest shows its progress on stderr (simulated time done and in all, events,
+time left); nothing is drawn when stderr is not a terminal. A paper run prints a line on stderr per
+notable event (warm-up, signals, parents, fills, venue errors, readiness) and a status line.
+With a store, where the runs went is said last (stderr with --json). Several scenarios end with a
+table: each one's result, fills, shortfall and net P&L. A run estimated above
 ${WARN_SIM_EVENTS.toLocaleString('en-US')} simulated events (the limit is ${MAX_SIM_EVENTS.toLocaleString('en-US')}) is announced on stderr first.
 Ctrl-C (SIGINT), SIGTERM or SIGHUP stop the current run: it is stored as interrupted, and the
 scenarios after it are not run.
@@ -86,6 +96,12 @@ interface Prepared {
   /** Where replays' parsed caches live with a store: EXECSIM_REPLAY_CACHE, else beside it
    *  (replay-cache.ts); undefined with --no-store: the environment's, as the replay finds it. */
   readonly replayCacheDir: string | null | undefined;
+  /** --quiet: the reports and errors only. */
+  readonly quiet: boolean;
+  /** --status-every in wall ms, or undefined: by whether stderr is a terminal. */
+  readonly statusEveryMs: number | undefined;
+  /** The database's absolute path (null with --no-store). */
+  readonly dbFile: string | null;
 }
 
 const isPaper = (p: Pick<Prepared, 'mode'>, s: LoadedScenario<ScenarioFile>): boolean =>
@@ -108,6 +124,8 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
       mode: { type: 'string' },
       'venue-url': { type: 'string' },
       'market-hours': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      'status-every': { type: 'string' },
     },
     RUN_USAGE,
   );
@@ -117,6 +135,7 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
   }
   if (positionals.length === 0) throw new UsageError('run needs at least one scenario file or directory', RUN_USAGE);
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed, RUN_USAGE);
+  const statusEveryMs = parseStatusEvery(values['status-every'], RUN_USAGE);
   const noStore = values['no-store'];
   if (noStore && values.db !== undefined)
     throw new UsageError('--no-store runs without a database: it cannot be given with --db', RUN_USAGE);
@@ -150,7 +169,18 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
   const dbFile = noStore ? null : dbPath(values.db, io);
   const store = dbFile === null ? null : new RunStore(openDatabase(dbFile));
   const replayCache = dbFile === null ? undefined : replayCacheDir(io.env, homedir(), dbFile);
-  return { loaded, store, seed, json: values.json, paper, mode, replayCacheDir: replayCache };
+  return {
+    loaded,
+    store,
+    seed,
+    json: values.json,
+    paper,
+    mode,
+    replayCacheDir: replayCache,
+    quiet: values.quiet,
+    statusEveryMs,
+    dbFile: dbFile === null ? null : resolve(dbFile),
+  };
 }
 
 /** The runs one after the other, in this call: the event loop does not run meanwhile, so
@@ -165,14 +195,14 @@ export function runCommand(args: readonly string[], io: Io): number {
   try {
     const reports: RunReport[] = [];
     for (const scenario of p.loaded) {
-      const progress = announce(scenario, io);
+      const progress = announce(scenario, io, p.quiet);
       try {
         reports.push(print(runScenario(simulatedScenario(scenario), runOptions(p, progress)), p, io));
       } finally {
         progress?.clear();
       }
     }
-    return summary(reports, p.json, io);
+    return summary(reports, p, io);
   } finally {
     p.store?.db.close();
   }
@@ -200,31 +230,33 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
       const paper = isPaper(p, scenario) ? p.paper?.get(paperKey(scenario.scenario.venue)) : undefined;
       if (paper !== undefined && p.store !== null) {
         for (const w of paperWarnings(scenario.scenario)) io.err(`execsim: ${scenario.file}: ${w}`);
-        io.err(`execsim: ${scenario.scenario.name}: paper run on ${paper.url}`);
+        if (!p.quiet) io.err(`execsim: ${scenario.scenario.name}: paper run on ${paper.url}`);
+        const lines = p.quiet
+          ? null
+          : runProgress(scenario.scenario, io, { secrets: paper.secrets(), statusEveryMs: p.statusEveryMs });
+        lines?.start();
         try {
-          reports.push(
-            print(
-              await runPaper(scenario, {
-                store: p.store,
-                venue: await paper.factory(),
-                venueUrl: paper.url,
-                marketHours: paper.marketHours,
-                signal: stop.signal,
-                warn: (m) => io.err(`execsim: ${m}`),
-              }),
-              p,
-              io,
-              'paper',
-            ),
-          );
+          const report = await runPaper(scenario, {
+            store: p.store,
+            venue: await paper.factory(),
+            venueUrl: paper.url,
+            marketHours: paper.marketHours,
+            signal: stop.signal,
+            warn: (m) => io.err(`execsim: ${m}`),
+            ...(lines ? { onEntry: (e) => lines.entry(e) } : {}),
+          });
+          lines?.stop();
+          reports.push(print(report, p, io, 'paper'));
         } catch (err) {
           if (!(err instanceof RunInterrupted)) throw err;
           io.err(`execsim: ${err.message}`);
           return exitCode(err.reason);
+        } finally {
+          lines?.stop();
         }
         continue;
       }
-      const progress = announce(scenario, io);
+      const progress = announce(scenario, io, p.quiet);
       try {
         reports.push(
           print(
@@ -246,7 +278,7 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
         progress?.clear();
       }
     }
-    return summary(reports, p.json, io);
+    return summary(reports, p, io);
   } finally {
     removeHandlers?.();
   }
@@ -263,7 +295,7 @@ function runOptions(p: Prepared, progress: Drawer | null): RunOptions {
 }
 
 /** Warns before a long run; returns the progress drawer when there is a terminal to draw on. */
-function announce(scenario: LoadedScenario<ScenarioFile>, io: Io): Drawer | null {
+function announce(scenario: LoadedScenario<ScenarioFile>, io: Io, quiet: boolean): Drawer | null {
   const estimate = estimateRunEvents(scenario.scenario);
   if (estimate > WARN_SIM_EVENTS) {
     io.err(
@@ -271,7 +303,7 @@ function announce(scenario: LoadedScenario<ScenarioFile>, io: Io): Drawer | null
         `(the limit is ${MAX_SIM_EVENTS.toLocaleString('en-US')}); Ctrl-C stops it`,
     );
   }
-  return io.progress ? progressDrawer(io.progress, scenario.scenario.name) : null;
+  return io.progress && !quiet ? progressDrawer(io.progress, scenario.scenario.name) : null;
 }
 
 /** Prints the report; a run not stored (--no-store) shows no run id (runId null in JSON): an id
@@ -283,9 +315,15 @@ function print(report: RunReport, p: Pick<Prepared, 'json' | 'store'>, io: Io, m
   return report;
 }
 
-function summary(reports: readonly RunReport[], json: boolean, io: Io): number {
+/** The end: several runs' table, where they were stored, and the count (the last two not with
+ *  --json on stdout: where they were stored goes to stderr then). */
+function summary(reports: readonly RunReport[], p: Pick<Prepared, 'json' | 'quiet' | 'dbFile'>, io: Io): number {
   const allPassed = reports.every((r) => r.passed);
-  if (!json)
+  if (!p.json && reports.length > 1) io.out(runTable(reports).join('\n') + '\n');
+  if (p.dbFile !== null && reports.length > 0 && !p.quiet) {
+    sayStored(io, reports.length === 1 ? `run ${reports[0]?.runId}` : `${reports.length} runs`, p.dbFile, p.json);
+  }
+  if (!p.json)
     io.out(
       `${reports.length} scenario${reports.length === 1 ? '' : 's'} run, ${allPassed ? 'all expectations held' : 'some expectations FAILED'}`,
     );
@@ -338,55 +376,4 @@ function loadAll(paths: readonly string[], mode: Prepared['mode']): LoadedScenar
   if (bad === 0) return loaded;
   if (files > 1) problems.push(`${bad} of ${files} scenario files are bad; nothing was run`);
   throw new ScenarioError(problems.join('\n'));
-}
-
-/** A progress line redrawn in place with \r, and cleared when the run ends. */
-interface Drawer {
-  readonly draw: (p: RunProgress) => void;
-  readonly clear: () => void;
-  /** The sink's redraw interval, when it sets one. */
-  readonly everyMs?: number;
-}
-
-function progressDrawer(sink: ProgressSink, label: string): Drawer {
-  let shown = 0;
-  const started = performance.now();
-  return {
-    ...(sink.everyMs === undefined ? {} : { everyMs: sink.everyMs }),
-    draw: (p) => {
-      const line = runProgressLine(label, p, performance.now() - started, sink.columns);
-      sink.write(`\r${line}${' '.repeat(Math.max(0, shown - line.length))}`);
-      shown = line.length;
-    },
-    clear: () => {
-      if (shown > 0) sink.write(`\r${' '.repeat(shown)}\r`);
-      shown = 0;
-    },
-  };
-}
-
-/** One progress line (no \r), at most `columns - 1` characters: simulated time done of the
- *  horizon, events so far, and the time left estimated from the pace so far. */
-export function runProgressLine(
-  label: string,
-  p: Pick<RunProgress, 'simulatedMs' | 'totalMs' | 'events'>,
-  elapsedMs: number,
-  columns: number,
-): string {
-  const frac = p.totalMs > 0 ? Math.min(1, p.simulatedMs / p.totalMs) : 1;
-  const eta = frac > 0 ? (elapsedMs * (1 - frac)) / frac : null;
-  const line =
-    `run ${label}: ${span(p.simulatedMs)} / ${span(p.totalMs)} simulated (${Math.floor(frac * 100)}%), ` +
-    `${p.events.toLocaleString('en-US')} events, ${eta === null ? 'time left unknown' : `about ${span(eta)} left`}`;
-  return line.slice(0, Math.max(0, columns - 1));
-}
-
-/** A duration for people: 45.2 s, 12 min 05 s, 3 h 07 min, 2 d 04 h. */
-export function span(ms: number): string {
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const two = (n: number) => String(Math.floor(n)).padStart(2, '0');
-  if (s < 3600) return `${Math.floor(s / 60)} min ${two(s % 60)} s`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ${two((s % 3600) / 60)} min`;
-  return `${Math.floor(s / 86_400)} d ${two((s % 86_400) / 3600)} h`;
 }

@@ -25,6 +25,8 @@ import { RunStore } from '../store/run-store.ts';
 import { paperVenue } from './paper-venue.ts';
 import { DEFAULT_PORT, MIN_TOKEN_LENGTH, SERVE_HELP, SERVE_USAGE } from './serve-help.ts';
 import { untilStopped } from './until-stopped.ts';
+import { runProgress } from './progress/run-progress.ts';
+import type { LogEntry } from '../core/model/events.ts';
 
 const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios', import.meta.url));
 
@@ -49,6 +51,7 @@ export async function startServer(args: readonly string[], io: Io, version: stri
       session: { type: 'string' },
       'venue-url': { type: 'string' },
       'market-hours': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
     },
     SERVE_USAGE,
   );
@@ -169,6 +172,24 @@ export async function startServer(args: readonly string[], io: Io, version: stri
         `orders at ${url}api/v1/orders/slice, state at ${url}api/v1/session`,
     );
   if (loopback === null) io.err(`execsim serve: warning: bound to ${host}, reachable from the network`);
+  // The session's notable events, a line each on stderr as its units commit (not with --quiet).
+  let unfollow: (() => void) | null = null;
+  if (session !== null && sessionFile !== null && !values.quiet) {
+    const lines = runProgress(sessionFile.loaded.scenario, io, {
+      secrets: paper?.secrets() ?? [],
+      statusEveryMs: 0,
+      prior: session.proc.prior ?? [],
+    });
+    // What this process committed before the server listened, then each entry as it commits.
+    let seen = session.proc.prior?.at(-1)?.seq ?? 0;
+    const show = (e: LogEntry): void => {
+      if (e.seq <= seen) return;
+      seen = e.seq;
+      lines.entry(e);
+    };
+    unfollow = session.follow(show);
+    for (const e of session.entriesAfter(seen)) show(e);
+  }
   session?.done.catch((err: unknown) =>
     io.err(`execsim serve: the session stopped: ${err instanceof Error ? err.message : String(err)}`),
   );
@@ -178,6 +199,7 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     close: async () => {
       // The session first: it is stored (interrupted or finished) before the server stops answering.
       await session?.stop('the server stopped').catch(() => {});
+      unfollow?.();
       app?.sessionMetrics?.stop();
       sessionDb?.close();
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -6,7 +6,7 @@ export const DEFAULT_PORT = 7878;
 export const MIN_TOKEN_LENGTH = 16;
 
 export const SERVE_USAGE =
-  'usage: execsim serve [--db PATH] [--create] [--port N] [--host H] [--workers N] [--session FILE [--venue-url URL] [--market-hours H]]';
+  'usage: execsim serve [--db PATH] [--create] [--port N] [--host H] [--workers N] [--session FILE [--venue-url URL] [--market-hours H] [--quiet]]';
 export const SERVE_HELP = `${SERVE_USAGE}
 Serves the stored runs and sweeps over HTTP: the JSON API under /api/v1 (its OpenAPI document at
 /api/v1/openapi.json, a docs page at /api/v1/docs) and pages with execution charts at /. Prints
@@ -26,6 +26,8 @@ ${DB_FLAG_HELP}; it must exist
                 that grows as it trades; a paper session stopped (SIGTERM) or killed is resumed
                 by the next server started with the same file; the database is created if needed
   --venue-url URL, --market-hours H  a paper session's venue, as for \`execsim run --mode paper\`
+  --quiet       no line per session event on stderr (by default each notable one prints: warm-up,
+                signals, parents, fills, venue errors, the kill switch, the breaker, readiness)
   -h, --help    this help
 Environment: EXECSIM_TOKEN (at least ${MIN_TOKEN_LENGTH} characters) turns on the operations that change
 stored data (POST /runs, POST /sweeps, cancel, DELETE) for requests carrying

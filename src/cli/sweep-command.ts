@@ -29,6 +29,7 @@ import {
   type ProgressSink,
 } from './io.ts';
 import { formatSweep, onThreads } from './format-sweep.ts';
+import { sayStored } from './stored-line.ts';
 
 export const SWEEP_HELP = `usage: execsim sweep <scenario> --paths N [--seed S] [--grid KEY=V1,V2 ...] [--workers N]
                      [--json] [--store [--db PATH]]
@@ -256,5 +257,6 @@ export async function sweepCommand(
       ? JSON.stringify(sweepId === null ? result : { ...result, sweepId })
       : formatSweep(result, wallMs, sweepId, onThreads(ranOn, workers)),
   );
+  if (sweepId !== null) sayStored(io, `sweep ${sweepId}`, dbFile, values.json);
   return 0;
 }

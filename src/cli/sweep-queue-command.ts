@@ -19,6 +19,7 @@ import { QueuedSweepStore, ResumeSweepRefused } from '../store/queued-sweep-stor
 import { SweepStore } from '../store/sweep-store.ts';
 import { parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
 import { formatSweep, throughQueue } from './format-sweep.ts';
+import { sayStored } from './stored-line.ts';
 import { checkedRunner, gridAxes, progressLine, refuseOtherKindsFlag } from './sweep-command.ts';
 
 export const SWEEP_QUEUE_HELP = `usage: execsim sweep <scenario> --paths N --queue redis://host:port [--seed S] [--grid KEY=V1,V2 ...]
@@ -234,6 +235,7 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
           ? JSON.stringify({ ...outcome.result, sweepId })
           : formatSweep(outcome.result, wallMs, sweepId, throughQueue(outcome.workers.length)),
       );
+      sayStored(io, `sweep ${sweepId}`, dbFile, values.json);
       return 0;
     }
     if (outcome.kind === 'failed') {

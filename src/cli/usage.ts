@@ -9,9 +9,9 @@ import { version } from './version.ts';
 export const USAGE = `usage:
   execsim run <file|dir...> [--seed N] [--db PATH] [--json]     run scenarios, store them, print their reports
   execsim run <file|dir...> --no-store [--seed N] [--json]       the same without a database (quick checks)
-  execsim run <file> --mode paper [--venue-url URL]              the same scenario on a venue's paper account
+  execsim run <file> --mode paper [--venue-url URL] [--quiet]    the same on a venue's paper account, its events on stderr
   execsim runs [--db PATH] [--json] [--limit N]                  list stored runs: state, passed, events
-  execsim resume <runId> [--db PATH] [--venue-url URL]           continue a paper run whose process died or was stopped
+  execsim resume <runId> [--db PATH] [--venue-url URL] [--quiet]  continue a paper run whose process died or was stopped
   execsim show <runId> [--db PATH] [--json]                      print one stored run and verify it (log, digest, tables)
   execsim events <runId> [--kind K,..] [--from S] [--to S] [--json]   print a stored run's event log (--json: NDJSON)
   execsim export <runId> (--fills | --orders) [--out FILE]       a stored run's fills or orders as CSV
@@ -24,7 +24,7 @@ export const USAGE = `usage:
   execsim sweeps [--db PATH] [--json] [--limit N]                list stored sweeps: state, paths stored, passed
   execsim worker --queue redis://host:port                       run queued sweeps' paths until stopped
   execsim serve [--db PATH] [--create] [--port N] [--host H] [--workers N]  the HTTP API and pages with execution charts
-  execsim serve --session FILE [--venue-url URL]                 a trading session driven over HTTP (TWAP, orders, controls)
+  execsim serve --session FILE [--venue-url URL] [--quiet]       a trading session driven over HTTP (TWAP, orders, controls)
   execsim gateway ${gatewayNames().join('|')} --scenario FILE [--port N] [--host H]   the venue's API on the simulator, wall clock
   execsim record --symbol S --out DIR [--venue URL] [--streams URL]  a venue's market streams into replay files
   execsim --version                                              print the version

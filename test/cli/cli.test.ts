@@ -64,12 +64,12 @@ afterAll(() => {
 });
 
 describe('execsim run', () => {
-  it('--json exits 0 and prints one JSON report with the documented keys', () => {
-    expect(first.stderr).toBe('');
+  it('--json exits 0 and prints one JSON report with the documented keys, and where it stored it on stderr', () => {
     expect(first.code).toBe(0);
     const lines = jsonLines(first.stdout);
     expect(lines).toHaveLength(1);
     const report = lines[0] ?? {};
+    expect(first.stderr).toBe(`stored run ${String(report['runId'])} in ${path.resolve(mainDb)}\n`);
     for (const key of [
       'runId',
       'scenario',

@@ -36,7 +36,6 @@ describe('a stored grid sweep', () => {
       err: (t) => void err.push(t),
       env: {},
     });
-    expect(err).toEqual([]);
     expect(code).toBe(0);
     const printed = JSON.parse(out.join('')) as {
       sweepId: string;
@@ -47,6 +46,8 @@ describe('a stored grid sweep', () => {
         ranking: { netPnl: number[]; shortfall: number[] };
       };
     };
+    // Where it was stored: stderr, stdout being the JSON.
+    expect(err).toEqual([`stored sweep ${printed.sweepId} in ${path.resolve(db)}`]);
     const handle = openExistingDatabase(db, 'read');
     try {
       const sweep = getSweep(handle, printed.sweepId);
