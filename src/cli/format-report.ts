@@ -9,6 +9,7 @@ import type { RunSummary } from '../store/read-model-port.ts';
 import { storedText } from '../store/stored-values.ts';
 import { textTable } from './text-table.ts';
 import { pnlLines } from './format-pnl.ts';
+import { tradeLines } from './format-trades.ts';
 
 /** A parent's cost decomposed, in one line: the parts against the decision mid, their total in
  *  bps of the decision value, and the 5 s markout (else the first horizon the report has). */
@@ -48,6 +49,7 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
     );
   // Did it make money, before how well it was executed.
   lines.push(...pnlLines(r.pnl));
+  lines.push(...tradeLines(r.trades));
   const bps = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)} bps`);
   for (const p of r.parents) {
     lines.push(
