@@ -170,7 +170,24 @@ export function isResumable(r: Pick<RunSummary, 'mode' | 'state'>): boolean {
 
 export function formatRunList(runs: readonly RunSummary[]): string {
   if (runs.length === 0) return 'no runs stored yet: try `execsim run scenarios`';
-  const header = ['run', 'scenario', 'seed', 'state', 'passed', 'events', 'started', 'digest'];
+  const header = [
+    'run',
+    'scenario',
+    'seed',
+    'state',
+    'passed',
+    'events',
+    'net P&L',
+    'trades',
+    'win',
+    'PF',
+    'sharpe',
+    'max DD',
+    'started',
+    'digest',
+  ];
+  const figure = (x: number | null, digits: number) => (x === null ? '-' : String(Number(x.toFixed(digits))));
+  const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
   const passed = (p: RunSummary['passed']) => (p === null ? '-' : p ? 'yes' : 'NO');
   // storedText: a cell holds what the row holds, a blob too (a database edited by hand).
   const body = runs.map((r) => [
@@ -180,6 +197,12 @@ export function formatRunList(runs: readonly RunSummary[]): string {
     isResumable(r) ? `${r.state}, resumable` : storedText(r.state),
     passed(r.passed),
     storedText(r.events),
+    figure(r.netPnl, 4),
+    r.trades === null ? '-' : storedText(r.trades),
+    pct(r.winRate),
+    figure(r.profitFactor, 2),
+    figure(r.sharpe, 2),
+    figure(r.maxDrawdown, 4),
     storedText(r.startedAt),
     r.digest === null ? '-' : storedText(r.digest).slice(0, 16),
   ]);
