@@ -20,7 +20,7 @@ export function tradeLines(trades: TradesReport | undefined, shown: number = PRI
       `avg win ${na(s.avgWin)}, avg loss ${na(s.avgLoss)}, profit factor ${na(s.profitFactor)}, expectancy ${na(s.expectancy)}; ` +
       `net ${s.closedNet} closed + ${s.openNet} open`,
     `          sharpe ${na(e.sharpe)}, sortino ${na(e.sortino)} per ${duration(e.intervalMs)} of the equity curve ` +
-      `(${e.intervals} intervals; annualized x${e.annualizationFactor} over a 365-day year: ${na(e.sharpeAnnualized)}, ${na(e.sortinoAnnualized)}); ` +
+      `(${e.intervals} interval${e.intervals === 1 ? '' : 's'}; annualized x${e.annualizationFactor} over a 365-day year: ${na(e.sharpeAnnualized)}, ${na(e.sortinoAnnualized)}); ` +
       `exposure ${pct(s.exposure)} of ${duration(s.runMs)}; max drawdown ${dd.amount}` +
       (dd.shareOfPeak === null ? '' : ` (${pct(dd.shareOfPeak)} of peak)`) +
       (dd.durationMs > 0 ? ` over ${duration(dd.durationMs)}${dd.recovered ? ', recovered' : ', not recovered'}` : ''),
@@ -44,7 +44,7 @@ function tradeText(t: TradeRow): string {
 
 /** ms as the largest unit that reads well. */
 export function duration(ms: number): string {
-  if (ms < 1_000) return `${ms} ms`;
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${trim(ms / 1_000)} s`;
   if (ms < 3_600_000) return `${trim(ms / 60_000)} min`;
   if (ms < 86_400_000) return `${trim(ms / 3_600_000)} h`;
