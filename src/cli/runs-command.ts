@@ -19,7 +19,7 @@ export const RUNS_USAGE = 'usage: execsim runs [--db PATH] [--json] [--limit N] 
 export const RUNS_HELP = `${RUNS_USAGE}
 Lists the stored runs, newest first: id, scenario, seed, state, whether its expectations held
 (passed: yes, NO, or - until it finished), events stored, net P&L (quote currency), closed trades,
-win rate, profit factor, Sharpe (annualized), max drawdown, start time (UTC) and digest. A run
+win rate, profit factor (PF), Sharpe (annualized), max drawdown (maxDD), start time (UTC) and digest. A run
 stored by an execsim before these figures shows - for them.
 ${DB_FLAG_HELP}; never created
   --json        one JSON array of runs: runId, scenario, seed, state, mode, resumable, status (as stored), passed,

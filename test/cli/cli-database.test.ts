@@ -242,7 +242,7 @@ describe('reading and deleting commands never create a database or its folders',
       expect(pnl).toEqual([...pnl].sort((a, b) => (order === 'asc' ? a - b : b - a)));
     }
     const table = execsimMain(['runs', '--db', db, '--sort', 'trades']);
-    expect(table.out[0]).toMatch(/net P&L +trades +win +PF +sharpe +max DD/);
+    expect(table.out[0]).toMatch(/netPnl +trades +win +PF +sharpe +maxDD/);
     const bad = execsimMain(['runs', '--db', db, '--sort', 'pnl']);
     expect(bad.code).toBe(2);
     expect(bad.err[0]).toBe(
