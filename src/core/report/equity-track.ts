@@ -14,9 +14,15 @@ export interface Drawdown {
   readonly recovered: number | null;
 }
 
+/** The most samples kept: past it, every other one is dropped and the interval doubles, so a long
+ *  run sampled finely stays bounded in memory and time. Even, so the grid stays aligned. */
+export const MAX_EQUITY_SAMPLES = 1_000_000;
+
 export class EquityTrack {
   /** The curve at start, start + interval, ... (the value after every change up to then). */
-  readonly samples: number[] = [];
+  private samples: number[] = [];
+  /** The interval the samples are at: the one asked for, doubled each time they were thinned. */
+  intervalMs: number;
   private started: number | null = null;
   private next = 0;
   private current = 0;
@@ -28,9 +34,13 @@ export class EquityTrack {
   private exposed = 0;
   private heldSince: number | null = null;
 
-  constructor(readonly intervalMs: number) {
+  constructor(
+    intervalMs: number,
+    private readonly maxSamples = MAX_EQUITY_SAMPLES,
+  ) {
     if (!(Number.isSafeInteger(intervalMs) && intervalMs > 0))
       throw new Error(`equity sampling interval must be a whole number of ms > 0, not ${intervalMs}`);
+    this.intervalMs = intervalMs;
   }
 
   /** The run's clock started (its first entry): the curve is 0 there. */
@@ -72,7 +82,15 @@ export class EquityTrack {
     while (this.next < t) {
       this.samples.push(this.current);
       this.next += this.intervalMs;
+      if (this.samples.length >= this.maxSamples) this.thin();
     }
+  }
+
+  /** Keeps the samples at even positions: the same grid at twice the interval (the next sample
+   *  is due where it was: an even count of samples at the old interval). */
+  private thin(): void {
+    this.samples = this.samples.filter((_, i) => i % 2 === 0);
+    this.intervalMs *= 2;
   }
 
   /** The run's start and end (its end: the later of `end` and the last change). */
@@ -83,8 +101,9 @@ export class EquityTrack {
 
   /** The samples through the run's end (the grid's instants up to and at `end`). */
   sampled(end: number): number[] {
+    this.advance(end);
     const out = [...this.samples];
-    for (let at = this.next; at <= end; at += this.intervalMs) out.push(this.current);
+    if (this.next <= end) out.push(this.current);
     return out;
   }
 

@@ -83,6 +83,31 @@ describe('the equity curve as the statistics see it', () => {
     expect(t.span(40)).toEqual({ start: 0, end: 40 });
   });
 
+  it('past its most samples keeps every other one at twice the interval: the same grid, coarser', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ dt: fc.integer({ min: 0, max: 40 }), v: fc.integer({ min: -50, max: 50 }) }), {
+          maxLength: 30,
+        }),
+        (steps) => {
+          const full = new EquityTrack(3);
+          const thin = new EquityTrack(3, 4);
+          let now = 0;
+          for (const t of [full, thin]) t.start(0);
+          for (const s of steps) {
+            now += s.dt;
+            for (const t of [full, thin]) t.observe(now, s.v, false);
+          }
+          const all = full.sampled(now);
+          const kept = thin.sampled(now);
+          const k = thin.intervalMs / 3;
+          expect(kept.length).toBeLessThanOrEqual(4);
+          expect(kept).toEqual(all.filter((_, i) => i % k === 0));
+        },
+      ),
+    );
+  });
+
   it('a drawdown never recovered runs to the end; drawdown >= 0 and exposure within the run', () => {
     fc.assert(
       fc.property(
