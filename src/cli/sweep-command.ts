@@ -54,7 +54,8 @@ duration. Path i reproduces with \`execsim run <scenario> --seed <its seed>\` (s
                 routing.twapThreshold, market.<field> (e.g. market.volatility), venue.latency.<channel>.ms
                 or .jitterMs, venue.fees.makerBps|takerBps, duration, strategy.params.<name>. Example:
                 --grid twap.slices=5,10,20 --grid twap.duration=PT30M,PT1H
-  --rank FIELD  with --grid: rank the points by the mean over their paths of ${RANK_FIELDS.join(', ')}
+  --rank FIELD  with --grid: rank the points by the mean over their paths of FIELD, one of
+                ${RANK_FIELDS.join(', ')}
                 (default netPnl; drawdown: lowest first), each beside the top point with the paired
                 difference's 95% CI ("not significant" when it covers 0) and its pass rate; each
                 point also gets the paths' trading figures (Sharpe, Sortino, win rate, profit factor,
