@@ -9,6 +9,7 @@ import type { RunSummary } from '../store/read-model-port.ts';
 import { storedText } from '../store/stored-values.ts';
 import { textTable } from './text-table.ts';
 import { pnlLines } from './format-pnl.ts';
+import { tradeLines } from './format-trades.ts';
 
 /** A parent's cost decomposed, in one line: the parts against the decision mid, their total in
  *  bps of the decision value, and the 5 s markout (else the first horizon the report has). */
@@ -48,6 +49,7 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
     );
   // Did it make money, before how well it was executed.
   lines.push(...pnlLines(r.pnl));
+  lines.push(...tradeLines(r.trades));
   const bps = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)} bps`);
   for (const p of r.parents) {
     lines.push(
@@ -168,7 +170,24 @@ export function isResumable(r: Pick<RunSummary, 'mode' | 'state'>): boolean {
 
 export function formatRunList(runs: readonly RunSummary[]): string {
   if (runs.length === 0) return 'no runs stored yet: try `execsim run scenarios`';
-  const header = ['run', 'scenario', 'seed', 'state', 'passed', 'events', 'started', 'digest'];
+  const header = [
+    'run',
+    'scenario',
+    'seed',
+    'state',
+    'passed',
+    'events',
+    'netPnl',
+    'trades',
+    'win',
+    'PF',
+    'sharpe',
+    'maxDD',
+    'started',
+    'digest',
+  ];
+  const figure = (x: number | null, digits: number) => (x === null ? '-' : String(Number(x.toFixed(digits))));
+  const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
   const passed = (p: RunSummary['passed']) => (p === null ? '-' : p ? 'yes' : 'NO');
   // storedText: a cell holds what the row holds, a blob too (a database edited by hand).
   const body = runs.map((r) => [
@@ -178,6 +197,12 @@ export function formatRunList(runs: readonly RunSummary[]): string {
     isResumable(r) ? `${r.state}, resumable` : storedText(r.state),
     passed(r.passed),
     storedText(r.events),
+    figure(r.netPnl, 4),
+    r.trades === null ? '-' : storedText(r.trades),
+    pct(r.winRate),
+    figure(r.profitFactor, 2),
+    figure(r.sharpe, 2),
+    figure(r.maxDrawdown, 4),
     storedText(r.startedAt),
     r.digest === null ? '-' : storedText(r.digest).slice(0, 16),
   ]);

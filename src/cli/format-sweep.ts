@@ -2,6 +2,7 @@
 // horizon, expectations held, cost parts, and with a grid each point's figures, the best point
 // per objective and the points ranked (what `execsim sweep` prints without --json).
 import { METRICS, PATH_STATUSES, type Metric, type SweepResult } from '../sweep/sweep.ts';
+import type { TradingMetric } from '../sweep/path-trading.ts';
 import { COST_METRICS, type CostMetric } from '../sweep/path-costs.ts';
 import { settingsLabel } from '../sweep/sweep-grid.ts';
 import { RANK_MIN_SHARE, type GridReport, type MetricWithCi } from '../sweep/sweep-grid-report.ts';
@@ -125,6 +126,61 @@ function costsLine(
 const ci = (m: { ci95: readonly [number, number] | null }, d: number): string =>
   m.ci95 === null ? '-' : `${fixed(m.ci95[0], d)}..${fixed(m.ci95[1], d)}`;
 
+/** The grid's trading figures per point, then the grid ranked by the chosen figure (--rank), each
+ *  point beside the top one: the paired difference, "not significant" when its 95% CI covers 0,
+ *  and the pass rate. Reports stored before either have none. */
+function rankLines(g: GridReport): string[] {
+  const lines: string[] = [];
+  if (g.points.some((p) => p.trading !== undefined))
+    lines.push(
+      '',
+      'trading by point (mean over paths; sharpe and sortino annualized; drawdown and expectancy in quote currency):',
+      ...textTable(
+        ['point', 'sharpe', 'sortino', 'win', 'PF', 'expectancy', 'max DD', 'trades', 'exposure'],
+        g.points.map((p) => {
+          const m = (k: TradingMetric, d: number) => fixed(p.trading?.[k].mean ?? null, d);
+          return [
+            String(p.point),
+            m('sharpe', 2),
+            m('sortino', 2),
+            m('winRate', 3),
+            m('profitFactor', 2),
+            m('expectancy', 2),
+            m('maxDrawdown', 2),
+            m('trades', 1),
+            m('exposure', 3),
+          ];
+        }),
+        2,
+      ),
+    );
+  const r = g.rank;
+  if (r === undefined) return lines;
+  const d = r.by === 'winRate' ? 4 : 2;
+  lines.push(
+    '',
+    `ranked by mean ${r.by} (${r.higherIsBetter ? 'highest' : 'lowest'} first); vs top: paired difference over the same seeds, 95% CI:`,
+    ...textTable(
+      ['rank', 'point', 'settings', `mean ${r.by}`, 'vs top', 'CI', '', 'pass'],
+      r.points.map((x, i) => {
+        const p = g.points[x.point];
+        return [
+          String(i + 1),
+          String(x.point),
+          p === undefined ? '-' : settingsLabel(p.settings),
+          fixed(x.mean, d),
+          x.vsTop === null ? (i === 0 ? 'top' : '-') : fixed(x.vsTop.mean, d),
+          x.vsTop === null ? '-' : ci(x.vsTop, d),
+          x.significant === false ? 'not significant' : '',
+          `${(x.passRate * 100).toFixed(1)}%`,
+        ];
+      }),
+      2,
+    ),
+  );
+  return lines;
+}
+
 /** A grid sweep's table: one row per point, then the best point per objective. */
 export function formatGrid(g: GridReport): string[] {
   const rows = g.points.map((p) => {
@@ -174,6 +230,7 @@ export function formatGrid(g: GridReport): string[] {
         2,
       ),
     );
+  lines.push(...rankLines(g));
   lines.push('', 'best setting per objective:');
   const name = (p: number | null): string => {
     const point = p === null ? undefined : g.points[p];

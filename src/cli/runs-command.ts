@@ -2,12 +2,12 @@
 // database read-only and never create it (a missing database is exit 2). A run is shown in its
 // state (run-state.ts): a 'running' run whose writer is gone is 'crashed'.
 import type { RunReport } from '../runtime/backtest-run.ts';
-import type { RunSummary } from '../store/read-model-port.ts';
+import { RUN_SORT_KEYS, type RunSortKey, type RunSummary, type SortOrder } from '../store/read-model-port.ts';
 import { described } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
 import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from '../store/run-state.ts';
 import { formatReport, formatRunList, isResumable } from './format-report.ts';
-import { blobsAsText, listStored } from './stored-list.ts';
+import { blobsAsText, listStored, type ListOrder } from './stored-list.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, UsageError, type Io } from './io.ts';
 
 export const STATES_HELP = `States: running; finished; failed (the run stopped on an error, kept for diagnosis);
@@ -15,15 +15,19 @@ interrupted (stopped by SIGINT, SIGTERM or SIGHUP); crashed (stored as running, 
 gone: its pid is not alive on this host, or its heartbeat, refreshed every second while it runs,
 is more than ${STALE_HEARTBEAT_MS / 1000} s old).`;
 
-export const RUNS_USAGE = 'usage: execsim runs [--db PATH] [--json] [--limit N]';
+export const RUNS_USAGE = 'usage: execsim runs [--db PATH] [--json] [--limit N] [--sort FIELD] [--order asc|desc]';
 export const RUNS_HELP = `${RUNS_USAGE}
 Lists the stored runs, newest first: id, scenario, seed, state, whether its expectations held
-(passed: yes, NO, or - until it finished), events stored, start time (UTC) and digest.
+(passed: yes, NO, or - until it finished), events stored, net P&L (quote currency), closed trades,
+win rate, profit factor (PF), Sharpe (annualized), max drawdown (maxDD), start time (UTC) and digest. A run
+stored by an execsim before these figures shows - for them.
 ${DB_FLAG_HELP}; never created
   --json        one JSON array of runs: runId, scenario, seed, state, mode, resumable, status (as stored), passed,
-                digest, events, orders, fills, codeVersion, startedAt, finishedAt, heartbeatAt,
-                writer ({ pid, host }), error
+                digest, events, orders, fills, netPnl, trades, winRate, profitFactor, sharpe, maxDrawdown,
+                codeVersion, startedAt, finishedAt, heartbeatAt, writer ({ pid, host }), error
   --limit N     at most N runs (default 100; 0: all)
+  --sort FIELD  ${RUN_SORT_KEYS.join(', ')} (default started; runs without the figure come last)
+  --order O     desc (the default: highest first) or asc
   -h, --help    this help
 ${STATES_HELP}
 Exit codes: 0, 2 bad input (no database at the path, a bad flag).`;
@@ -46,10 +50,23 @@ export function runsCommand(args: readonly string[], io: Io, live: Liveness = lo
     name: 'runs',
     usage: RUNS_USAGE,
     help: RUNS_HELP,
-    items: (model) => model.allRuns(),
+    items: (model, o) =>
+      model.allRuns({ sort: o.sort as RunSortKey | undefined, order: o.order as SortOrder | undefined }),
+    sorted: checkRunOrder,
     json: runSummary,
     table: formatRunList,
   });
+}
+
+/** --sort and --order of `execsim runs`: one of the sort keys the HTTP list takes, asc or desc. */
+function checkRunOrder(o: ListOrder): void {
+  if (o.sort !== undefined && !(RUN_SORT_KEYS as readonly string[]).includes(o.sort))
+    throw new UsageError(
+      `--sort: "${o.sort}" is not a field runs sort by; use one of ${RUN_SORT_KEYS.join(', ')}`,
+      RUNS_USAGE,
+    );
+  if (o.order !== undefined && o.order !== 'asc' && o.order !== 'desc')
+    throw new UsageError(`--order: "${o.order}" must be asc or desc`, RUNS_USAGE);
 }
 
 /** A run as `runs --json` lists it. */
@@ -67,6 +84,12 @@ export function runSummary(r: RunSummary) {
     events: r.events,
     orders: r.orders,
     fills: r.fills,
+    netPnl: r.netPnl,
+    trades: r.trades,
+    winRate: r.winRate,
+    profitFactor: r.profitFactor,
+    sharpe: r.sharpe,
+    maxDrawdown: r.maxDrawdown,
     codeVersion: r.codeVersion,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,

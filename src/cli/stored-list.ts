@@ -8,13 +8,23 @@ import { storedText } from '../store/stored-values.ts';
 import type { Liveness } from '../store/run-state.ts';
 import { dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 
+/** --sort and --order as given. */
+export interface ListOrder {
+  readonly sort: string | undefined;
+  readonly order: string | undefined;
+}
+
 export interface StoredList<T> {
   /** The command's name, as its messages name it. */
   readonly name: string;
   readonly usage: string;
   readonly help: string;
-  /** Every stored item, newest first. */
-  readonly items: (model: ReadModel) => Iterable<T>;
+  /** Every stored item, newest first (or in the order `--sort` and `--order` ask, for a list that
+   *  takes them: `sorted`). */
+  readonly items: (model: ReadModel, order: ListOrder) => Iterable<T>;
+  /** The list takes --sort FIELD and --order asc|desc: checks them (a UsageError) before the
+   *  database is opened. */
+  readonly sorted?: (order: ListOrder) => void;
   /** An item as the JSON array lists it. */
   readonly json: (item: T) => unknown;
   /** The items as the table prints them. */
@@ -24,7 +34,12 @@ export interface StoredList<T> {
 export function listStored<T>(args: readonly string[], io: Io, live: Liveness, list: StoredList<T>): number {
   const { values, positionals } = parseCommand(
     args,
-    { db: { type: 'string' }, json: { type: 'boolean', default: false }, limit: { type: 'string' } },
+    {
+      db: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      limit: { type: 'string' },
+      ...(list.sorted ? { sort: { type: 'string' as const }, order: { type: 'string' as const } } : {}),
+    },
     list.usage,
   );
   if (values.help) {
@@ -35,11 +50,14 @@ export function listStored<T>(args: readonly string[], io: Io, live: Liveness, l
     throw new UsageError(`${list.name} takes no arguments, got "${positionals[0]}"`, list.usage);
   const limit =
     values.limit === undefined ? 100 : parseCount('--limit', values.limit, 0, Number.MAX_SAFE_INTEGER, list.usage);
+  const given = values as { sort?: string; order?: string };
+  const order: ListOrder = { sort: given.sort, order: given.order };
+  list.sorted?.(order);
   const path = dbPath(values.db, io);
   const model = ReadModel.open(path, { liveness: () => live });
   try {
     const listed: T[] = [];
-    for (const item of list.items(model)) {
+    for (const item of list.items(model, order)) {
       if (limit > 0 && listed.length >= limit) break;
       listed.push(item);
     }

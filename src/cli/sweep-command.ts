@@ -30,9 +30,10 @@ import {
 } from './io.ts';
 import { formatSweep, onThreads } from './format-sweep.ts';
 import { sayStored } from './stored-line.ts';
+import { RANK_FIELDS, type RankField } from '../sweep/path-trading.ts';
 
-export const SWEEP_HELP = `usage: execsim sweep <scenario> --paths N [--seed S] [--grid KEY=V1,V2 ...] [--workers N]
-                     [--json] [--store [--db PATH]]
+export const SWEEP_HELP = `usage: execsim sweep <scenario> --paths N [--seed S] [--grid KEY=V1,V2 ...] [--rank FIELD]
+                     [--workers N] [--json] [--store [--db PATH]]
 Runs one scenario over N paths (1..${MAX_SWEEP_PATHS.toLocaleString('en-US')}), each with a seed derived from S (default: the
 scenario's seed) and the path number, and reports per parent the mean, standard deviation and
 5th/50th/95th percentiles of implementation shortfall (quote currency and bps), fill ratio and
@@ -54,6 +55,12 @@ duration. Path i reproduces with \`execsim run <scenario> --seed <its seed>\` (s
                 routing.twapThreshold, market.<field> (e.g. market.volatility), venue.latency.<channel>.ms
                 or .jitterMs, venue.fees.makerBps|takerBps, duration, strategy.params.<name>. Example:
                 --grid twap.slices=5,10,20 --grid twap.duration=PT30M,PT1H
+  --rank FIELD  with --grid: rank the points by the mean over their paths of FIELD, one of
+                ${RANK_FIELDS.join(', ')}
+                (default netPnl; drawdown: lowest first), each beside the top point with the paired
+                difference's 95% CI ("not significant" when it covers 0) and its pass rate; each
+                point also gets the paths' trading figures (Sharpe, Sortino, win rate, profit factor,
+                expectancy, max drawdown, trades, exposure)
   --workers N   worker threads (default: every core, here ${defaultWorkers()}; 1 runs in this thread);
                 results are the same for any N
   --json        one JSON object: scenario, seed, paths, perPath, summary, expectations (with --grid:
@@ -66,6 +73,18 @@ duration. Path i reproduces with \`execsim run <scenario> --seed <its seed>\` (s
                 see \`execsim sweep --queue URL --help\` (also --resume <sweepId>)
 Exit codes: 0 the sweep ran (expectations are counted per path, not failed on), 2 bad input,
 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP (a stored sweep is marked interrupted).`;
+
+/** --rank FIELD: one of RANK_FIELDS, and only with --grid (a plain sweep has nothing to rank). */
+export function rankField(text: string | undefined, grid: boolean, usage = SWEEP_HELP): RankField | undefined {
+  if (text === undefined) return undefined;
+  if (!(RANK_FIELDS as readonly string[]).includes(text))
+    throw new UsageError(
+      `--rank: "${text}" is not a figure grid points rank by; use one of ${RANK_FIELDS.join(', ')}`,
+      usage,
+    );
+  if (!grid) throw new UsageError('--rank ranks grid points: give it with --grid', usage);
+  return text as RankField;
+}
 
 /** Whether a sweep's arguments ask for the queue: the queued sweep command runs it instead. */
 export function wantsQueue(args: readonly string[]): boolean {
@@ -152,6 +171,7 @@ const OPTIONS = {
   paths: { type: 'string' },
   seed: { type: 'string' },
   grid: { type: 'string', multiple: true },
+  rank: { type: 'string' },
   workers: { type: 'string' },
   db: { type: 'string' },
   store: { type: 'boolean', default: false },
@@ -183,6 +203,7 @@ export async function sweepCommand(
   const workers =
     values.workers === undefined ? defaultWorkers() : positiveInt('--workers', values.workers, MAX_WORKERS);
   const grid = gridAxes(values.grid, SWEEP_HELP);
+  const rank = rankField(values.rank, grid.length > 0);
   if (values.db !== undefined && !values.store)
     io.err('execsim: --db has no effect without --store (sweep paths are not stored)');
   // Validated before anything runs or any database is opened: the scenario, then every grid point.
@@ -239,7 +260,7 @@ export async function sweepCommand(
       );
       return SIGNAL_EXIT[end.reason as InterruptSignalName] ?? SIGNAL_EXIT.SIGINT;
     }
-    result = collector.result();
+    result = collector.result(rank);
     ranOn = end.threads;
     recorder?.finish(result);
   } catch (err) {

@@ -10,7 +10,7 @@ export const USAGE = `usage:
   execsim run <file|dir...> [--seed N] [--db PATH] [--json]     run scenarios, store them, print their reports
   execsim run <file|dir...> --no-store [--seed N] [--json]       the same without a database (quick checks)
   execsim run <file> --mode paper [--venue-url URL] [--quiet]    the same on a venue's paper account, its events on stderr
-  execsim runs [--db PATH] [--json] [--limit N]                  list stored runs: state, passed, events
+  execsim runs [--db PATH] [--json] [--limit N] [--sort F]       list stored runs: state, passed, net P&L, trades, Sharpe
   execsim resume <runId> [--db PATH] [--venue-url URL] [--quiet]  continue a paper run whose process died or was stopped
   execsim show <runId> [--db PATH] [--json]                      print one stored run and verify it (log, digest, tables)
   execsim events <runId> [--kind K,..] [--from S] [--to S] [--json]   print a stored run's event log (--json: NDJSON)
@@ -19,7 +19,7 @@ export const USAGE = `usage:
   execsim prune [--status S,..] [--older-than D] [--dry-run]     delete crashed, interrupted and failed runs
   execsim data list|inspect <key>|prune [--all] [--db PATH]     parsed-replay caches beside the store: list, inspect one, prune
   execsim sweep <file> --paths N [--seed S] [--json] [--store]     Monte Carlo over N derived seeds (--store: keep the sweep)
-  execsim sweep <file> --paths N --grid K=V,.. [--workers N]    every combination of settings over the same path seeds
+  execsim sweep <file> --paths N --grid K=V,.. [--rank F]       every combination of settings over the same path seeds
   execsim sweep <file> --paths N --queue redis://host:port       the same on workers through Redis (--resume <sweepId>)
   execsim sweeps [--db PATH] [--json] [--limit N]                list stored sweeps: state, paths stored, passed
   execsim worker --queue redis://host:port                       run queued sweeps' paths until stopped

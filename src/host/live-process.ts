@@ -83,7 +83,7 @@ export class LiveProcess {
     const s = loaded.scenario;
     this.writer = options.store.writer(id, instrument);
     if (prior) this.writer.rollback(prior);
-    this.fold = new RunReportFold(instrument, [], s.report.markoutsMs);
+    this.fold = new RunReportFold(instrument, [], s.report.markoutsMs, s.report.equityIntervalMs);
     for (const e of prior ?? []) this.fold.add(e);
     this.ended = new Promise<LiveOutcome>((resolve) => (this.finished = resolve));
     const log = prior ? EventLog.resume(clock, prior) : new EventLog(clock);

@@ -58,6 +58,9 @@ export interface RunReport {
   /** Profit and loss of the run's trading: realized, unrealized, fees, net, turnover, exposure
    *  and drawdown, per symbol and in all. */
   readonly pnl: LogSummary['pnl'];
+  /** The round trips of the run's trading and their statistics (win rate, profit factor, Sharpe,
+   *  Sortino, exposure, drawdown); a report stored by an older execsim has none. */
+  readonly trades: LogSummary['trades'];
   /** What the parents cost, decomposed and summed, and the markouts over every fill. */
   readonly costs: LogSummary['costs'];
 }
@@ -107,6 +110,7 @@ export function runReport(r: {
     quoteFallback: summary.quoteFallback,
     positions: summary.positions,
     pnl: summary.pnl,
+    trades: summary.trades,
     costs: summary.costs,
   };
 }

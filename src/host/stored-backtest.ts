@@ -22,8 +22,10 @@ export class RunReportSink implements RollbackSink {
     private readonly others: readonly Instrument[],
     /** The markouts' horizons (the scenario's report.markoutsMs; absent: the defaults). */
     private readonly markoutsMs?: readonly number[],
+    /** The equity curve's sampling interval for the statistics (report.equityIntervalMs). */
+    private readonly equityIntervalMs?: number,
   ) {
-    this.fold = new RunReportFold(instrument, others, markoutsMs);
+    this.fold = new RunReportFold(instrument, others, markoutsMs, equityIntervalMs);
   }
 
   write(entry: LogEntry): void {
@@ -31,7 +33,7 @@ export class RunReportSink implements RollbackSink {
   }
 
   rollback(durable: readonly LogEntry[]): void {
-    this.fold = new RunReportFold(this.instrument, this.others, this.markoutsMs);
+    this.fold = new RunReportFold(this.instrument, this.others, this.markoutsMs, this.equityIntervalMs);
     for (const entry of durable) this.fold.add(entry);
   }
 

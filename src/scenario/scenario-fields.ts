@@ -225,7 +225,9 @@ const MAX_MARKOUT_MS = 86_400_000;
 /** What the run records for its charts: `sampleMs` is the interval of the top-of-book and trade
  *  samples (MarketSampled), a whole number of ms, `auto` (the default: see sampleIntervalMs), or
  *  `off` (no samples, not even at our fills). `markoutsMs`: the horizons of the report's markouts
- *  (absent: 1 s, 5 s, 30 s and 5 min). */
+ *  (absent: 1 s, 5 s, 30 s and 5 min). `equityIntervalMs`: how often the equity curve is sampled
+ *  for the report's Sharpe and Sortino (absent: DEFAULT_EQUITY_INTERVAL_MS, a minute of run
+ *  clock; optional rather than defaulted so that a scenario without it keeps its hash). */
 const report = z.strictObject({
   markoutsMs: z
     .array(
@@ -238,6 +240,12 @@ const report = z.strictObject({
     .min(1, { error: 'must name at least one horizon (leave it out for the defaults)' })
     .max(8, { error: 'must name at most 8 horizons' })
     .refine((h) => h.every((x, i) => i === 0 || x > (h[i - 1] as number)), 'must be in increasing order')
+    .optional(),
+  equityIntervalMs: z
+    .number()
+    .int({ error: 'must be a whole number of ms' })
+    .min(1, { error: 'must be at least 1 ms' })
+    .max(MAX_MARKOUT_MS, { error: `must be at most ${MAX_MARKOUT_MS} ms (a day)` })
     .optional(),
   sampleMs: z
     .union(

@@ -433,6 +433,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN algorithm_codes TEXT;
     `,
   },
+  {
+    version: 15,
+    name: 'trading figures of a run',
+    // The run report's trading figures as summary columns, so that lists sort by them without
+    // reading reports (run-store.ts's UPDATE_TRADING sets them as a run finishes): net P&L and
+    // max drawdown (quote currency), closed trades, win rate, profit factor and the annualized
+    // Sharpe ratio of the equity curve. Additive: runs stored before keep NULL in each.
+    sql: `
+      ALTER TABLE runs ADD COLUMN net_pnl REAL;
+      ALTER TABLE runs ADD COLUMN trade_count INTEGER;
+      ALTER TABLE runs ADD COLUMN win_rate REAL;
+      ALTER TABLE runs ADD COLUMN profit_factor REAL;
+      ALTER TABLE runs ADD COLUMN sharpe REAL;
+      ALTER TABLE runs ADD COLUMN max_drawdown REAL;
+      CREATE INDEX runs_net_pnl ON runs(net_pnl, id);
+      CREATE INDEX runs_trade_count ON runs(trade_count, id);
+      CREATE INDEX runs_win_rate ON runs(win_rate, id);
+      CREATE INDEX runs_profit_factor ON runs(profit_factor, id);
+      CREATE INDEX runs_sharpe ON runs(sharpe, id);
+      CREATE INDEX runs_max_drawdown ON runs(max_drawdown, id);
+    `,
+  },
 ];
 
 /** The WHERE term of the events_kind index (version 9): a query filtering on a kind other than

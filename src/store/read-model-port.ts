@@ -21,7 +21,19 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
-export type RunSortKey = 'started' | 'shortfall' | 'fillRatio';
+/** What the run list sorts by: its start, or one of its summary figures (runs without it last). */
+export const RUN_SORT_KEYS = [
+  'started',
+  'shortfall',
+  'fillRatio',
+  'netPnl',
+  'sharpe',
+  'winRate',
+  'profitFactor',
+  'drawdown',
+  'trades',
+] as const;
+export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
 export type SortOrder = 'asc' | 'desc';
 
 /** Filters, order and page of the run list; every field optional. */
@@ -115,6 +127,15 @@ export interface RunSummary {
   readonly shortfallBps: number | null;
   /** Everything filled over everything ordered, 0..1. */
   readonly fillRatio: number | null;
+  /** The report's trading figures (trade-fold.ts); null for a run not finished, or stored by an
+   *  execsim before them. Net P&L and max drawdown in quote currency; trades: closed ones; win
+   *  rate 0..1; profit factor null without a losing trade; Sharpe annualized. */
+  readonly netPnl: number | null;
+  readonly trades: number | null;
+  readonly winRate: number | null;
+  readonly profitFactor: number | null;
+  readonly sharpe: number | null;
+  readonly maxDrawdown: number | null;
   /** ISO-8601 UTC wall-clock instants. */
   readonly startedAt: string;
   readonly finishedAt: string | null;

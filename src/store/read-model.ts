@@ -60,10 +60,16 @@ export type ReadModelPart = Omit<
 >;
 
 /** Each sort key's column; only started_at is never null. */
-const SORT_COLUMN: Record<RunSortKey, 'started_at' | 'shortfall_bps' | 'fill_ratio'> = {
+const SORT_COLUMN: Record<RunSortKey, keyof SummaryRow> = {
   started: 'started_at',
   shortfall: 'shortfall_bps',
   fillRatio: 'fill_ratio',
+  netPnl: 'net_pnl',
+  sharpe: 'sharpe',
+  winRate: 'win_rate',
+  profitFactor: 'profit_factor',
+  drawdown: 'max_drawdown',
+  trades: 'trade_count',
 };
 
 export interface ReadModelOptions {

@@ -8,7 +8,8 @@ import type { StoredStatus } from './stored-rows.ts';
 
 /** The columns of a summary row. */
 export const SUMMARY_COLUMNS = `id, scenario_name, scenario_hash, seed, code_version, mode, venue, symbol, sweep_id, status,
-  passed, digest, event_count, order_count, fill_count, shortfall_bps, fill_ratio, started_at, finished_at, heartbeat_at,
+  passed, digest, event_count, order_count, fill_count, shortfall_bps, fill_ratio, net_pnl, trade_count, win_rate,
+  profit_factor, sharpe, max_drawdown, started_at, finished_at, heartbeat_at,
   sim_start, sim_end, writer_pid, writer_host, error`;
 
 export interface SummaryRow {
@@ -29,6 +30,12 @@ export interface SummaryRow {
   readonly fill_count: number;
   readonly shortfall_bps: number | null;
   readonly fill_ratio: number | null;
+  readonly net_pnl: number | null;
+  readonly trade_count: number | null;
+  readonly win_rate: number | null;
+  readonly profit_factor: number | null;
+  readonly sharpe: number | null;
+  readonly max_drawdown: number | null;
   readonly started_at: string;
   readonly finished_at: string | null;
   readonly heartbeat_at: string | null;
@@ -60,6 +67,12 @@ export function summaryOf(r: SummaryRow, live: Liveness): RunSummary {
     fills: r.fill_count,
     shortfallBps: r.shortfall_bps,
     fillRatio: r.fill_ratio,
+    netPnl: r.net_pnl,
+    trades: r.trade_count,
+    winRate: r.win_rate,
+    profitFactor: r.profit_factor,
+    sharpe: r.sharpe,
+    maxDrawdown: r.max_drawdown,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     heartbeatAt: r.heartbeat_at,

@@ -91,6 +91,18 @@ const UPDATE_HEADLINE = `UPDATE runs SET
     FROM parent_metrics m WHERE m.run_id = runs.id)
   WHERE id = ?`;
 
+/** The run's trading figures from its stored report (pnl, trades.stats: trade-fold.ts), read by
+ *  SQLite's JSON functions so that every way a run finishes sets them alike; a report without
+ *  them (or not JSON) leaves NULL. */
+const UPDATE_TRADING = `UPDATE runs SET
+  net_pnl = CAST(json_extract(report_json, '$.pnl.total.net') AS REAL),
+  trade_count = json_extract(report_json, '$.trades.stats.trades'),
+  win_rate = json_extract(report_json, '$.trades.stats.winRate'),
+  profit_factor = json_extract(report_json, '$.trades.stats.profitFactor'),
+  sharpe = json_extract(report_json, '$.trades.stats.equity.sharpeAnnualized'),
+  max_drawdown = CAST(json_extract(report_json, '$.trades.stats.drawdown.amount') AS REAL)
+  WHERE id = ? AND json_valid(report_json)`;
+
 /** A run row with its stored events counted (the log is gap-free, so that is its last seq: an
  *  index lookup, not a scan). */
 const SELECT_RUN = `SELECT runs.*, ${STORED_EVENTS_SQL} AS stored_events FROM runs`;
@@ -167,6 +179,7 @@ export class RunStore {
           orderCount: writer.orderCount,
           fillCount: writer.fillCount,
         });
+      this.db.prepare(UPDATE_TRADING).run(writer.runId);
     })();
     writer.committed();
   }

@@ -9,6 +9,14 @@
 import { metricStats, type MetricStats } from './sweep-stats.ts';
 import { COST_METRICS, type CostMetric, type PathCosts } from './path-costs.ts';
 import { gridSettings, type GridAxis, type GridSetting } from './sweep-grid.ts';
+import {
+  HIGHER_IS_BETTER,
+  rankValue,
+  TRADING_METRICS,
+  type PathTrading,
+  type RankField,
+  type TradingMetric,
+} from './path-trading.ts';
 
 /** A metric's statistics (mean, standard deviation, 5th/50th/95th percentiles) with the 95%
  *  confidence interval of its mean (Student's t with n - 1 degrees of freedom: mean +- t * sd /
@@ -40,6 +48,9 @@ export interface GridPointReport {
   /** The paths' costs: each part of the shortfall against the decision mid (bps of the decision
    *  value) and the 5 s markout; absent from a report stored before paths had them. */
   readonly costs?: Readonly<Record<CostMetric, MetricWithCi>>;
+  /** The paths' trading figures (path-trading.ts); absent from a report stored before paths had
+   *  them. */
+  readonly trading?: Readonly<Record<TradingMetric, MetricWithCi>>;
   /** Against the point with the lowest mean shortfall (null for that point itself, or no shortfall). */
   readonly vsBest: PairedDifference | null;
   /** Whether the point can be named best for a shortfall objective (see RANK_MIN_SHARE). */
@@ -73,11 +84,30 @@ export interface GridRanking {
   readonly shortfall: readonly number[];
 }
 
+/** The grid ranked by one figure (`--rank FIELD`): the points best first by its mean, each
+ *  compared with the top point path by path (the same seeds: common random numbers). */
+export interface GridRank {
+  readonly by: RankField;
+  readonly higherIsBetter: boolean;
+  readonly points: ReadonlyArray<{
+    readonly point: number;
+    readonly mean: number | null;
+    /** This point's figure minus the top point's, path by path (null for the top point). */
+    readonly vsTop: PairedDifference | null;
+    /** False when the paired difference's 95% interval covers 0 ("not significant"); null
+     *  without an interval (the top point, fewer than 2 paired paths). */
+    readonly significant: boolean | null;
+    readonly passRate: number;
+  }>;
+}
+
 export interface GridReport {
   readonly axes: readonly GridAxis[];
   readonly points: readonly GridPointReport[];
   readonly best: GridBest;
   readonly ranking: GridRanking;
+  /** Absent from a report stored before grids were ranked by a chosen figure. */
+  readonly rank?: GridRank;
 }
 
 /** The path-level figures of one unit, as the report needs them. */
@@ -91,6 +121,8 @@ export interface UnitFigures {
   readonly passed: boolean;
   /** Null for a unit stored before paths had costs. */
   readonly costs?: PathCosts | null;
+  /** Null for a unit stored before paths had trading figures. */
+  readonly trading?: PathTrading | null;
 }
 
 // Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom.
@@ -153,8 +185,60 @@ export function rankPoints(
   return [...valued, ...rest].map((p) => p.point);
 }
 
-/** The report of a grid sweep from its units' figures (any order). */
-export function gridReport(axes: readonly GridAxis[], units: readonly UnitFigures[]): GridReport {
+/** `value` at each point's path minus at the top point's same path, over the paths where both
+ *  have one, with its 95% interval: the paired comparison of every objective. */
+function pairedDifference(
+  rows: readonly UnitFigures[],
+  top: ReadonlyMap<number, UnitFigures>,
+  value: (u: UnitFigures) => number | null,
+): PairedDifference {
+  const diffs: number[] = [];
+  for (const r of rows) {
+    const other = top.get(r.path);
+    const a = value(r);
+    const b = other === undefined ? null : value(other);
+    if (a !== null && b !== null) diffs.push(a - b);
+  }
+  const s = metricStats(diffs);
+  return { n: s.n, mean: s.mean, std: s.std, ci95: ci(s) };
+}
+
+/** The grid ranked by `by`'s mean over each point's paths, each point paired with the top one. */
+function rankGrid(points: readonly GridPointReport[], byPoint: readonly UnitFigures[][], by: RankField): GridRank {
+  const value = (u: UnitFigures) => rankValue(by, u);
+  const means = points.map((p) => metricStats((byPoint[p.point] ?? []).map(value)).mean);
+  const higher = HIGHER_IS_BETTER[by];
+  const order = rankPoints(points, (p) => means[p.point] ?? null, !higher);
+  const topPoint = order[0];
+  const top =
+    topPoint === undefined || means[topPoint] == null
+      ? null
+      : new Map((byPoint[topPoint] ?? []).map((r) => [r.path, r]));
+  return {
+    by,
+    higherIsBetter: higher,
+    points: order.map((point) => {
+      const p = points[point] as GridPointReport;
+      const vsTop = top === null || point === topPoint ? null : pairedDifference(byPoint[point] ?? [], top, value);
+      const interval = vsTop?.ci95 ?? null;
+      return {
+        point,
+        mean: means[point] ?? null,
+        vsTop,
+        significant: interval === null ? null : !(interval[0] <= 0 && interval[1] >= 0),
+        passRate: p.passRate,
+      };
+    }),
+  };
+}
+
+/** The report of a grid sweep from its units' figures (any order), ranked by `rank` (default
+ *  net P&L). */
+export function gridReport(
+  axes: readonly GridAxis[],
+  units: readonly UnitFigures[],
+  rank: RankField = 'netPnl',
+): GridReport {
   const count = axes.reduce((n, a) => n * a.values.length, 1);
   const byPoint: UnitFigures[][] = Array.from({ length: count }, () => []);
   for (const u of units) byPoint[u.point]?.push(u);
@@ -173,6 +257,9 @@ export function gridReport(axes: readonly GridAxis[], units: readonly UnitFigure
         CostMetric,
         MetricWithCi
       >,
+      trading: Object.fromEntries(
+        TRADING_METRICS.map((m) => [m, withCi(rows.map((r) => r.trading?.[m] ?? null))]),
+      ) as Record<TradingMetric, MetricWithCi>,
       vsBest: null,
       ranked: shortfallBps.n >= 2 && shortfallBps.n >= RANK_MIN_SHARE * rows.length,
     };
@@ -183,13 +270,7 @@ export function gridReport(axes: readonly GridAxis[], units: readonly UnitFigure
   const bestRows = meanShortfall === null ? null : new Map(byPoint[meanShortfall]?.map((r) => [r.path, r]));
   const points = base.map((p): GridPointReport => {
     if (bestRows === null || p.point === meanShortfall) return p;
-    const diffs: number[] = [];
-    for (const r of byPoint[p.point] ?? []) {
-      const other = bestRows.get(r.path);
-      if (r.shortfallBps !== null && other?.shortfallBps != null) diffs.push(r.shortfallBps - other.shortfallBps);
-    }
-    const s = metricStats(diffs);
-    return { ...p, vsBest: { n: s.n, mean: s.mean, std: s.std, ci95: ci(s) } };
+    return { ...p, vsBest: pairedDifference(byPoint[p.point] ?? [], bestRows, (u) => u.shortfallBps) };
   });
   return {
     axes,
@@ -204,5 +285,6 @@ export function gridReport(axes: readonly GridAxis[], units: readonly UnitFigure
       netPnl: rankPoints(points, (p) => p.netPnl.mean, false),
       shortfall: rankPoints(points, (p) => shortfallOf(p, 'mean'), true),
     },
+    rank: rankGrid(points, byPoint, rank),
   };
 }

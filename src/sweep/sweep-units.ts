@@ -21,6 +21,7 @@ import {
   type SweepPath,
   type SweepResult,
 } from './sweep.ts';
+import type { RankField } from './path-trading.ts';
 import { gridReport, type UnitFigures } from './sweep-grid-report.ts';
 import { GridError, gridPointCount, gridSettings, settingsLabel, type GridAxis } from './sweep-grid.ts';
 import { ScenarioGrid } from './scenario-grid.ts';
@@ -248,11 +249,13 @@ export class SweepCollector {
         passed: path.passed,
         netPnl: p.netPnl,
         costs: path.costs ?? null,
+        trading: path.trading ?? null,
         ...totals(),
       });
   }
 
-  result(): SweepResult {
+  /** `rank`: the figure a grid sweep's points are ranked by (default net P&L). */
+  result(rank?: RankField): SweepResult {
     return {
       scenario: this.scenarioName,
       seed: this.def.seed,
@@ -262,7 +265,7 @@ export class SweepCollector {
       expectations: this.tallies.result(),
       netPnl: metricStats(this.perPath.map((p) => p.netPnl)),
       costs: costStats(this.perPath),
-      ...(this.def.grid.length > 0 ? { grid: gridReport(this.def.grid, this.figures) } : {}),
+      ...(this.def.grid.length > 0 ? { grid: gridReport(this.def.grid, this.figures, rank) } : {}),
     };
   }
 }

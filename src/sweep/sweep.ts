@@ -11,6 +11,7 @@ import { runScenario, type RunReport } from '../runtime/backtest-run.ts';
 import { metricStats, type MetricStats } from './sweep-stats.ts';
 import { costStats, pathCosts, type CostMetric, type PathCosts } from './path-costs.ts';
 import type { GridReport } from './sweep-grid-report.ts';
+import { pathTrading, type PathTrading } from './path-trading.ts';
 
 /** The most paths one sweep may run (a sanity limit: about 15 minutes of a fast scenario). */
 export const MAX_SWEEP_PATHS = 100_000;
@@ -86,6 +87,9 @@ export interface SweepPath {
   /** The path's costs decomposed and its 5 s markout (pathCosts); absent in a result stored
    *  before paths had them. */
   readonly costs?: PathCosts | null;
+  /** The path's trading figures (its round trips' statistics: path-trading.ts); absent in a
+   *  result stored before paths had them. */
+  readonly trading?: PathTrading | null;
   /** Per parent; a scenario order refused before it became a parent (pre-trade checks, a TWAP
    *  plan that cannot run) is here as 'absent'. */
   readonly parents: Readonly<Record<string, ParentPathMetrics>>;
@@ -187,6 +191,7 @@ export function runPath(
       fillRatio: totals.fillRatio,
       netPnl: numberOrNull(report.pnl.total.net),
       costs: pathCosts(report.costs, report.parents),
+      trading: pathTrading(report.trades),
       parents: Object.fromEntries([
         ...report.parents.map((p): [string, ParentPathMetrics] => [p.id, pathMetrics(p)]),
         ...refused.map((o): [string, ParentPathMetrics] => [o.id, ABSENT]),

@@ -189,7 +189,22 @@ describe('runs and show: state and passed', () => {
     const r = cli(['runs'], db);
     expect(r.code).toBe(0);
     const [header, ...rows] = r.out.join('\n').split('\n');
-    expect(header?.split(/\s+/)).toEqual(['run', 'scenario', 'seed', 'state', 'passed', 'events', 'started', 'digest']);
+    expect(header?.split(/\s+/)).toEqual([
+      'run',
+      'scenario',
+      'seed',
+      'state',
+      'passed',
+      'events',
+      'netPnl',
+      'trades',
+      'win',
+      'PF',
+      'sharpe',
+      'maxDD',
+      'started',
+      'digest',
+    ]);
     const cells = (id: string) => rows.find((l) => l.startsWith(id + ' '))?.split(/\s+/) ?? [];
     expect(cells(passed).slice(3, 5)).toEqual(['finished', 'yes']);
     expect(cells(failedExpectation).slice(3, 5)).toEqual(['finished', 'NO']);

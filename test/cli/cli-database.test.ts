@@ -223,8 +223,32 @@ describe('reading and deleting commands never create a database or its folders',
     const r = execsimMain(['runs', '--db', old, '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out[0] ?? '')).toEqual([
-      expect.objectContaining({ runId: 'old-run', state: 'finished', passed: false }),
+      expect.objectContaining({ runId: 'old-run', state: 'finished', passed: false, netPnl: null, sharpe: null }),
     ]);
+    // Sorted by a figure it has none of: listed (last), never an error.
+    const sorted = execsimMain(['runs', '--db', old, '--json', '--sort', 'sharpe']);
+    expect(sorted.code).toBe(0);
+    expect(JSON.parse(sorted.out[0] ?? '')).toEqual([expect.objectContaining({ runId: 'old-run', trades: null })]);
+  });
+
+  it('runs --sort lists by a trading figure in the order asked; a field it does not sort by is exit 2 naming those it does', () => {
+    const db = path.join(dir, 'sorted.db');
+    for (const seed of ['1', '2', '3']) expect(execsimMain(['run', SWEEP, '--db', db, '--seed', seed]).code).toBe(0);
+    for (const order of ['asc', 'desc']) {
+      const r = execsimMain(['runs', '--db', db, '--json', '--sort', 'netPnl', '--order', order]);
+      expect(r.code).toBe(0);
+      const pnl = (JSON.parse(r.out[0] ?? '') as Array<{ netPnl: number }>).map((x) => x.netPnl);
+      expect(pnl).toHaveLength(3);
+      expect(pnl).toEqual([...pnl].sort((a, b) => (order === 'asc' ? a - b : b - a)));
+    }
+    const table = execsimMain(['runs', '--db', db, '--sort', 'trades']);
+    expect(table.out[0]).toMatch(/netPnl +trades +win +PF +sharpe +maxDD/);
+    const bad = execsimMain(['runs', '--db', db, '--sort', 'pnl']);
+    expect(bad.code).toBe(2);
+    expect(bad.err[0]).toBe(
+      'execsim: --sort: "pnl" is not a field runs sort by; use one of started, shortfall, fillRatio, netPnl, sharpe, winRate, profitFactor, drawdown, trades',
+    );
+    expect(execsimMain(['runs', '--db', db, '--order', 'up']).code).toBe(2);
   });
 
   it('openExistingDatabase read mode is read-only', () => {

@@ -26,6 +26,7 @@ import type {
   RunReader,
   RunSummary,
 } from '../../src/store/read-model-port.ts';
+import { RUN_SORT_KEYS } from '../../src/store/read-model-port.ts';
 import { ReadModel } from '../../src/store/read-model.ts';
 import { RunAdmin } from '../../src/store/run-admin.ts';
 import { RunStore } from '../../src/store/run-store.ts';
@@ -122,7 +123,7 @@ async function get<T>(url: string, status = 200): Promise<T> {
 
 describe('GET /runs', () => {
   it('pages every sort and order through nextCursor to the list the reader gives in one go', async () => {
-    for (const sort of ['started', 'shortfall', 'fillRatio'] as const) {
+    for (const sort of RUN_SORT_KEYS) {
       for (const order of ['asc', 'desc'] as const) {
         const seen: string[] = [];
         let url = `/runs?sort=${sort}&order=${order}&limit=2`;
@@ -136,6 +137,38 @@ describe('GET /runs', () => {
         expect(new Set(seen).size).toBe(5);
       }
     }
+  });
+
+  it('sorts by the trading figures the finished runs stored, runs without one last', async () => {
+    const figure: Record<string, (r: RunSummary) => number | null> = {
+      netPnl: (r) => r.netPnl,
+      sharpe: (r) => r.sharpe,
+      winRate: (r) => r.winRate,
+      profitFactor: (r) => r.profitFactor,
+      drawdown: (r) => r.maxDrawdown,
+      trades: (r) => r.trades,
+    };
+    const finished = model.listRuns({ status: 'finished', limit: 500 }).items;
+    // Every finished run has its net P&L, trades and drawdown; the running one has none.
+    for (const r of finished) expect([r.netPnl, r.trades, r.maxDrawdown].includes(null)).toBe(false);
+    const busy = (await get<Page<RunSummary>>('/runs?status=running')).items[0];
+    expect([busy?.netPnl, busy?.trades, busy?.sharpe]).toEqual([null, null, null]);
+    for (const [sort, of] of Object.entries(figure))
+      for (const order of ['asc', 'desc'] as const) {
+        const items = (await get<Page<RunSummary>>(`/runs?sort=${sort}&order=${order}`)).items;
+        const values = items.map(of);
+        const known = values.filter((v): v is number => v !== null);
+        expect(values.slice(0, known.length)).toEqual(known); // nulls last
+        expect(known).toEqual([...known].sort((a, b) => (order === 'asc' ? a - b : b - a)));
+      }
+  });
+
+  it('answers 400 naming query.sort for a field it does not sort by, listing those it does', async () => {
+    const problem = await get<{ errors: Array<{ path: string; message: string }> }>('/runs?sort=pnl', 400);
+    expect(problem.errors.map((e) => e.path)).toEqual(['query.sort']);
+    expect(problem.errors[0]?.message).toContain(RUN_SORT_KEYS.join(', '));
+    const order = await get<{ errors: Array<{ path: string }> }>('/runs?sort=sharpe&order=up', 400);
+    expect(order.errors.map((e) => e.path)).toEqual(['query.order']);
   });
 
   it('filters', async () => {

@@ -418,11 +418,21 @@ describe('migration 5', () => {
     const model = ReadModel.open(v4file);
     const reference = ReadModel.open(v5file);
     try {
+      // The trading figures (migration 15) are set as a run finishes: a run stored before them
+      // keeps none, its report unread.
+      const trading = ['netPnl', 'trades', 'winRate', 'profitFactor', 'sharpe', 'maxDrawdown'] as const;
       for (const id of [...ids, 'died']) {
         const { heartbeatAt: _h, state: _s, ...upgraded } = model.getRun(id) ?? {};
         const { heartbeatAt: _h2, state: _s2, ...written } = reference.getRun(id) ?? {};
-        expect(upgraded, id).toEqual(written);
+        const without = (r: Record<string, unknown>) =>
+          Object.fromEntries(Object.entries(r).filter(([k]) => !(trading as readonly string[]).includes(k)));
+        expect(without(upgraded), id).toEqual(without(written));
+        expect(
+          trading.map((k) => (upgraded as Record<string, unknown>)[k]),
+          id,
+        ).toEqual(trading.map(() => null));
       }
+      expect(reference.getRun(ids[0] as string)?.netPnl).not.toBeNull();
       expect((model.getRun(ids[0] as string)?.parents ?? []).length).toBeGreaterThan(0);
       expect(model.summary('died')?.events).toBe(6);
     } finally {

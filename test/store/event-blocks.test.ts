@@ -272,7 +272,7 @@ describe('the event log in blocks', () => {
     );
     const copy = path.join(dir, `v12-${++files}.db`);
     // Version 11 wrote a run's order and fill rows with its log, and had no projected_seq or
-    // log_digest (version 12) nor algorithm_codes (version 14).
+    // log_digest (version 12), algorithm_codes (version 14) nor trading figures (version 15).
     projectRun(now.db, runId);
     now.db.exec(`VACUUM INTO '${copy}'`);
     const rows = new Database(copy);
@@ -280,6 +280,15 @@ describe('the event log in blocks', () => {
     rows.exec(
       'ALTER TABLE runs DROP COLUMN projected_seq; ALTER TABLE runs DROP COLUMN log_digest; ALTER TABLE runs DROP COLUMN algorithm_codes;',
     );
+    for (const [column, index] of [
+      ['net_pnl', 'runs_net_pnl'],
+      ['trade_count', 'runs_trade_count'],
+      ['win_rate', 'runs_win_rate'],
+      ['profit_factor', 'runs_profit_factor'],
+      ['sharpe', 'runs_sharpe'],
+      ['max_drawdown', 'runs_max_drawdown'],
+    ])
+      rows.exec(`DROP INDEX ${index}; ALTER TABLE runs DROP COLUMN ${column};`);
     rows.close();
     v11.exec(`ATTACH DATABASE '${copy}' AS v12`);
     for (const t of ['runs', 'events', 'orders', 'fills', 'parent_metrics', 'market_sample_blocks'])

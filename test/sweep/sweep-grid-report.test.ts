@@ -227,3 +227,88 @@ describe("a grid point's costs", () => {
     expect(table).toMatch(/^ *0 +0\.00 +0\.00 +3\.50 +0\.00 +10\.00 +13\.50 +- +-1\.50 +-3\.00 +- +0\.00$/m);
   });
 });
+
+describe('the grid ranked by a chosen figure (--rank)', () => {
+  const trading = (sharpe: number, drawdown: number) => ({
+    sharpe,
+    sortino: null,
+    winRate: null,
+    profitFactor: null,
+    expectancy: null,
+    maxDrawdown: drawdown,
+    trades: 1,
+    exposure: 0.5,
+  });
+  const field = fc.constantFrom('netPnl', 'sharpe', 'drawdown') as fc.Arbitrary<'netPnl' | 'sharpe' | 'drawdown'>;
+
+  it('orders the points by the mean, pairs each with the top over the same paths, and says when the CI covers 0', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 3, maxLength: 3 }), {
+          minLength: 2,
+          maxLength: 8,
+        }),
+        fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 3, maxLength: 3 }),
+        field,
+        (noise, shift, by) => {
+          // A path's figure: its market noise (shared by every point: common random numbers) plus
+          // the point's shift.
+          const us: UnitFigures[] = [];
+          noise.forEach((row, path) =>
+            row.forEach((_, point) => {
+              const x = (noise[path]?.[0] ?? 0) + (shift[point] ?? 0) + (row[point] ?? 0) / 100;
+              us.push({
+                point,
+                path,
+                shortfallBps: null,
+                fillRatio: 1,
+                netPnl: x,
+                passed: point !== 1,
+                trading: trading(x, Math.abs(x)),
+              });
+            }),
+          );
+          const g = gridReport(axes, us, by);
+          const r = g.rank;
+          if (r === undefined) throw new Error('no rank');
+          expect(r.by).toBe(by);
+          expect(r.points.map((p) => p.point).sort()).toEqual([0, 1, 2]);
+          const means = r.points.map((p) => p.mean as number);
+          expect(means).toEqual([...means].sort((a, b) => (by === 'drawdown' ? a - b : b - a)));
+          expect(r.points[0]?.vsTop).toBeNull();
+          for (const p of r.points.slice(1)) {
+            expect(p.vsTop?.n).toBe(noise.length);
+            const top = r.points[0]?.mean as number;
+            expect(p.vsTop?.mean as number).toBeCloseTo((p.mean as number) - top, 9);
+            const ci = p.vsTop?.ci95;
+            expect(p.significant).toBe(ci == null ? null : !(ci[0] <= 0 && ci[1] >= 0));
+            expect(p.passRate).toBe(p.point === 1 ? 0 : 1);
+          }
+          // Trading figures per point, over its paths.
+          expect(g.points.every((p) => p.trading?.sharpe.n === noise.length)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('prints "not significant" beside a point the top one does not beat beyond noise', () => {
+    // Points 0 and 2 differ only by path noise that averages out; point 1 is 10 lower every path.
+    const us: UnitFigures[] = [];
+    for (let path = 0; path < 6; path++)
+      for (let point = 0; point < 3; point++) {
+        const x = path * 7 + (point === 1 ? -10 : point === 2 ? (path % 2 === 0 ? 1 : -1) : 0);
+        us.push({ point, path, shortfallBps: null, fillRatio: 1, netPnl: x, passed: true });
+      }
+    const g = gridReport(axes, us);
+    expect(g.rank?.points.map((p) => [p.point, p.significant])).toEqual([
+      [0, null],
+      [2, false],
+      [1, true],
+    ]);
+    const text = formatGrid(g).join('\n');
+    expect(text).toContain('ranked by mean netPnl (highest first)');
+    expect(text).toMatch(/^2 +2 +twap\.slices=20 .*not significant +100\.0%$/m);
+    expect(text).not.toMatch(/^3 +1 .*not significant/m);
+  });
+});

@@ -80,7 +80,9 @@ export class SymbolPnl {
     return Math.abs(this.position) * (this.mark ?? this.cost);
   }
 
-  private openPending(price: number): void {
+  /** Opens the inventory waiting for a reference at `price` (the P&L fold opens it itself first,
+   *  to tell its round trips the leg; trade(), setReference() and close() do otherwise). */
+  openPending(price: number): void {
     const qty = this.pending;
     this.pending = 0;
     this.open(qty, price);

@@ -14,6 +14,8 @@ import { InstrumentSet } from '../model/instrument-set.ts';
 import type { AppliedTrade, OrderLedger } from '../order/order-ledger.ts';
 import { PnlCurve, type SymbolPnl } from './pnl-book.ts';
 import { unvaluedByAsset, type UnvaluedFee } from './unvalued-fees.ts';
+import { TradeFold, type TradesReport } from './trade-fold.ts';
+import type { Leg } from './trade-book.ts';
 
 /** The figures of a symbol or of the whole run, quote-currency decimal strings. */
 export interface PnlFigures {
@@ -70,12 +72,42 @@ export class PnlFold {
   private readonly feesSeen = new Map<string, number>();
   private readonly baselines = new Map<string, number>();
   private readonly primary: string;
+  /** The round trips and the equity curve's statistics, told every change (trade-fold.ts). */
+  private readonly roundTrips: TradeFold;
+  /** The time of the entry being folded, and the run's end (markEnd's, else the last seen). */
+  private time = 0;
+  private endAt: number | null = null;
 
-  constructor(instruments: readonly Instrument[]) {
+  /** `equityIntervalMs`: the equity curve's sampling interval for Sharpe and Sortino. */
+  constructor(instruments: readonly Instrument[], equityIntervalMs?: number) {
     this.set = InstrumentSet.of(instruments);
     this.primary = this.set.primary.symbol;
     this.curve = new PnlCurve(instruments.length === 1 ? undefined : (s) => this.scale(s));
+    this.roundTrips = new TradeFold(equityIntervalMs);
     for (const i of instruments) this.curve.book(i.symbol);
+  }
+
+  /** A point of the curve after `symbol`'s book changed, for the statistics too. */
+  private observe(symbol: string): void {
+    const total = this.curve.observe(symbol);
+    let holding = false;
+    for (const b of this.curve.books.values()) if (b.position !== 0) holding = true;
+    this.roundTrips.equity.observe(this.time, total, holding);
+  }
+
+  /** Changes `symbol`'s book by `change`, telling the round trips the leg it made. */
+  private leg(symbol: string, leg: Omit<Leg, 'time' | 'before' | 'realized'>, change: (b: SymbolPnl) => void): void {
+    const b = this.curve.book(symbol);
+    const before = b.position;
+    const realized = b.realized;
+    change(b);
+    this.roundTrips.leg(symbol, { ...leg, time: this.time, before, realized: b.realized - realized });
+  }
+
+  /** Inventory waiting for a reference opens at `price`: a leg of its own, before what follows. */
+  private openPending(symbol: string, price: number): void {
+    const qty = this.curve.book(symbol).pending;
+    if (qty !== 0) this.leg(symbol, { qty, price, fee: 0, kind: 'inventory' }, (b) => b.openPending(price));
   }
 
   private scale(symbol: string): number {
@@ -85,42 +117,42 @@ export class PnlFold {
   /** An entry's own event (its trades come through trades()). */
   add(entry: LogEntry, ledger: OrderLedger): void {
     const e = entry.event;
+    this.roundTrips.equity.start(entry.time);
+    if (entry.time > this.time) this.time = entry.time;
     switch (e.kind) {
       case 'MarketSampled': {
         const mid = midOf(e.bid, e.ask);
         if (mid === null) return;
         this.curve.book(this.primary).setMark(mid, 'sample');
-        this.curve.observe(this.primary);
+        this.observe(this.primary);
         return;
       }
       case 'ParentOrderCreated': {
         const mid = midOf(e.arrivalBid, e.arrivalAsk);
         if (mid === null) return;
+        this.openPending(e.symbol, mid);
         this.curve.book(e.symbol).setReference(mid, 'arrival');
-        this.curve.observe(e.symbol);
+        this.observe(e.symbol);
         return;
       }
       case 'AccountBaseline':
         // Once per symbol (the ledger's rule too: a restarted process never takes another).
         if (this.baselines.has(e.symbol)) return;
         this.baselines.set(e.symbol, e.position);
-        this.curve.book(e.symbol).inventory(e.position);
-        this.curve.observe(e.symbol);
+        this.inventory(e.symbol, e.position);
         return;
-      case 'PositionCorrected': {
-        const symbol = e.symbol ?? this.primary;
-        this.curve.book(symbol).inventory(e.adjustment);
-        this.curve.observe(symbol);
+      case 'PositionCorrected':
+        this.inventory(e.symbol ?? this.primary, e.adjustment);
         return;
-      }
       case 'InferredFillMatched': {
         const order = ledger.order(e.clientOrderId);
         if (!order) return;
         const fee = order.fees - (this.feesSeen.get(e.clientOrderId) ?? 0);
         if (fee === 0) return;
         this.feesSeen.set(e.clientOrderId, order.fees);
-        this.curve.book(order.request.symbol).fees += fee;
-        this.curve.observe(order.request.symbol);
+        const symbol = order.request.symbol;
+        this.leg(symbol, { qty: 0, price: 0, fee, kind: 'fee' }, (b) => (b.fees += fee));
+        this.observe(symbol);
         return;
       }
       default:
@@ -128,25 +160,53 @@ export class PnlFold {
     }
   }
 
-  /** The fills the ledger applied for one entry. */
-  trades(trades: readonly AppliedTrade[], ledger: OrderLedger): void {
+  /** Inventory that came without a trade: a leg once it has a price (pnl-book.ts). */
+  private inventory(symbol: string, qty: number): void {
+    const reference = this.curve.book(symbol).reference;
+    if (reference === null || qty === 0) this.curve.book(symbol).inventory(qty);
+    else this.leg(symbol, { qty, price: reference, fee: 0, kind: 'inventory' }, (b) => b.inventory(qty));
+    this.observe(symbol);
+  }
+
+  /** The fills the ledger applied for one entry (at `time`, the entry's). */
+  trades(trades: readonly AppliedTrade[], ledger: OrderLedger, time: number = this.time): void {
+    if (time > this.time) this.time = time;
     for (const t of trades) {
       const order = ledger.order(t.clientOrderId);
       if (!order) continue;
       const symbol = order.request.symbol;
-      this.curve.book(symbol).trade(order.request.side === 'buy' ? t.qty : -t.qty, t.price, t.fee);
+      const qty = order.request.side === 'buy' ? t.qty : -t.qty;
+      this.openPending(symbol, t.price);
+      this.leg(symbol, { qty, price: t.price, fee: t.fee, kind: 'fill' }, (b) => b.trade(qty, t.price, t.fee));
       this.feesSeen.set(t.clientOrderId, (this.feesSeen.get(t.clientOrderId) ?? 0) + t.fee);
-      this.curve.observe(symbol);
+      this.observe(symbol);
     }
   }
 
   /** The book of `symbol` as the run ended (ticks): its last mark. An empty book leaves the last
-   *  mark the run had. */
-  markEnd(symbol: string, bid: number | null, ask: number | null): void {
+   *  mark the run had. `at`: when the run ended (else the last time seen). */
+  markEnd(symbol: string, bid: number | null, ask: number | null, at?: number): void {
+    if (at !== undefined) {
+      this.endAt = Math.max(this.endAt ?? at, at);
+      if (at > this.time) this.time = at;
+    }
     const mid = midOf(bid, ask);
     if (mid === null) return;
+    this.openPending(symbol, mid);
     this.curve.book(symbol).close(mid, 'end');
-    this.curve.observe(symbol);
+    this.observe(symbol);
+  }
+
+  /** The run's round trips and statistics, at its end (trade-fold.ts). */
+  roundTripReport(): TradesReport {
+    const finest = this.set.all.find((i) => this.scale(i.symbol) === 1) ?? this.set.primary;
+    return this.roundTrips.summary(
+      this.set.all,
+      (s) => this.curve.book(s),
+      (s) => this.scale(s),
+      finest,
+      this.endAt ?? this.time,
+    );
   }
 
   /** The figures; `unvalued` are the commissions without a value by the order that paid them. */

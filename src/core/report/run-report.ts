@@ -18,6 +18,7 @@ import { StrategySummaryFold, type StrategySummary } from './strategy-summary.ts
 import { DiscrepancyFold, type DiscrepancySummary } from './discrepancies.ts';
 import { unvaluedByAsset } from './unvalued-fees.ts';
 import { PnlFold, type PnlReport } from './pnl-fold.ts';
+import type { TradesReport } from './trade-fold.ts';
 import { QuoteFallbackMetricsFold, type QuoteFallbackMetrics } from './quote-fallback-metrics.ts';
 import { planWarnings, type PlanWarning } from './plan-warnings.ts';
 import { CostFold } from './cost-fold.ts';
@@ -161,6 +162,8 @@ export interface LogSummary extends DiscrepancySummary {
   readonly positions: readonly PositionReport[];
   /** Profit and loss of the run's trading, per symbol and in all (pnl-fold.ts). */
   readonly pnl: PnlReport;
+  /** The round trips of the run's trading and their statistics (trade-fold.ts). */
+  readonly trades: TradesReport;
   /** The parents' costs summed, and the markouts over every fill of the run (cost-fold.ts, cost-figures.ts). */
   readonly costs: RunCosts;
 }
@@ -203,8 +206,10 @@ export class RunReportFold {
     private readonly instrument: Instrument,
     private readonly others: readonly Instrument[] = [],
     markoutHorizonsMs?: readonly number[],
+    /** The equity curve's sampling interval for the statistics (absent: trade-fold.ts's default). */
+    equityIntervalMs?: number,
   ) {
-    this.pnl = new PnlFold([instrument, ...others]);
+    this.pnl = new PnlFold([instrument, ...others], equityIntervalMs);
     this.costs = new CostFold(instrument.symbol, markoutHorizonsMs);
   }
 
@@ -326,7 +331,7 @@ export class RunReportFold {
     this.fills += n;
     this.notes.add(entry, n);
     if (n > 0) {
-      this.pnl.trades(this.ledger.appliedTrades, this.ledger);
+      this.pnl.trades(this.ledger.appliedTrades, this.ledger, entry.time);
       this.costs.trades(entry, this.ledger.appliedTrades, this.ledger);
     }
   }
@@ -339,7 +344,7 @@ export class RunReportFold {
    */
   markEnd(symbol: string, top: { readonly bid: number | null; readonly ask: number | null }, at?: number): void {
     this.settle();
-    this.pnl.markEnd(symbol, top.bid, top.ask);
+    this.pnl.markEnd(symbol, top.bid, top.ask, at);
     this.costs.end(symbol, top.bid, top.ask, at);
   }
 
@@ -460,6 +465,7 @@ export class RunReportFold {
       quoteFallback: this.quoteFallback.summary(),
       positions: [...this.positions],
       pnl: this.pnl.summary(this.ledger, this.unvalued),
+      trades: this.pnl.roundTripReport(),
       costs: this.costs.run(),
     };
   }

@@ -2,7 +2,7 @@
 // one run's detail, and the scenario it ran. Thin: validate, ask the reader, answer.
 import { z } from 'zod';
 import { RUN_STATES } from '../../store/run-state.ts';
-import type { RunQuery, RunReader } from '../../store/read-model-port.ts';
+import { RUN_SORT_KEYS, type RunQuery, type RunReader } from '../../store/read-model-port.ts';
 import { booleanParam, cursorParam, idParams, instantParam, limitParam, text, wholeNumber } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { found, paged, requireReader } from './reader-access.ts';
@@ -25,9 +25,11 @@ export const runQuerySchema = z.object({
   seed: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional().describe('the seed the run used'),
   codeVersion: text(200).optional().describe('the code version the run was made with'),
   sort: z
-    .enum(['started', 'shortfall', 'fillRatio'], { error: 'must be started, shortfall or fillRatio' })
+    .enum(RUN_SORT_KEYS, { error: `must be one of ${RUN_SORT_KEYS.join(', ')}` })
     .optional()
-    .describe('sort key (default started)'),
+    .describe(
+      'sort key (default started): netPnl, sharpe (annualized), winRate, profitFactor, drawdown (max, quote currency) and trades (closed) are the report’s trading figures; runs without the figure come last',
+    ),
   order: z.enum(['asc', 'desc'], { error: 'must be asc or desc' }).optional().describe('sort order'),
   cursor: cursorParam.optional(),
   limit: limitParam(MAX_RUN_PAGE).optional(),

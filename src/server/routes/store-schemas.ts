@@ -47,6 +47,20 @@ export const runSummarySchema = z.object({
   fills: z.number().int(),
   shortfallBps: bps.describe("implementation shortfall over the run's parents, weighted by filled quantity"),
   fillRatio: z.number().nullable().describe('everything filled over everything ordered'),
+  netPnl: z.number().nullable().describe('net P&L, quote currency (null: not finished, or stored before the figure)'),
+  trades: z.number().int().nullable().describe('closed round trips'),
+  winRate: z.number().nullable().describe('closed trades with net P&L > 0 over closed trades, 0..1'),
+  profitFactor: z
+    .number()
+    .nullable()
+    .describe("winning trades' net over the magnitude of losing trades' (null: no loss)"),
+  sharpe: z
+    .number()
+    .nullable()
+    .describe(
+      'Sharpe ratio of the equity curve sampled per report.equityIntervalMs, annualized by the square root of the intervals in a 365-day year',
+    ),
+  maxDrawdown: z.number().nullable().describe('largest fall of net P&L from its running peak, quote currency'),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   heartbeatAt: z.string().nullable(),

@@ -54,6 +54,20 @@ const sweepPath = z.strictObject({
     })
     .nullable()
     .optional(),
+  // Absent from a worker of an execsim before paths had trading figures.
+  trading: z
+    .strictObject({
+      sharpe: figure,
+      sortino: figure,
+      winRate: figure,
+      profitFactor: figure,
+      expectancy: figure,
+      maxDrawdown: figure,
+      trades: figure,
+      exposure: figure,
+    })
+    .nullable()
+    .optional(),
   parents: z.record(z.string(), pathMetrics),
 });
 // Of a parent's full report only the fields the stored rows and the path's totals are made of.
