@@ -65,6 +65,20 @@ const links = (body: string): string[] =>
   [...body.matchAll(/href="([^"]*)"/g)].map((m) => (m[1] ?? '').replaceAll('&amp;', '&'));
 
 describe('runs list', () => {
+  it('sorts by net P&L and the trading figures as the API does, and shows them', async () => {
+    for (const sort of ['netPnl', 'sharpe', 'winRate', 'drawdown', 'trades']) {
+      const body = await html(`/?sort=${sort}&order=desc&limit=50`);
+      expect(body).toMatch(new RegExp(`<option value="${sort}" selected`));
+      const api = (await (await app.request(`/api/v1/runs?sort=${sort}&order=desc&limit=50`)).json()) as {
+        items: { id: string }[];
+      };
+      expect(links(body).filter((l) => /^\/runs\/[^/?]+$/.test(l))).toEqual(api.items.map((r) => `/runs/${r.id}`));
+    }
+    const body = await html('/');
+    for (const head of ['net P&amp;L', 'trades', 'win rate', 'Sharpe', 'max drawdown'])
+      expect(body).toContain(`<th class="n">${head}</th>`);
+  });
+
   it('links every stored run, and filters by scenario and passed with a GET form', async () => {
     const all = await html('/');
     expect(all).toContain('<form method="get" action="/"');

@@ -98,6 +98,12 @@ export function RunsPage(props: { page: Page<unknown>; values: FilterValues; que
               ['started', 'started'],
               ['shortfall', 'shortfall'],
               ['fillRatio', 'fill ratio'],
+              ['netPnl', 'net P&L'],
+              ['sharpe', 'Sharpe'],
+              ['winRate', 'win rate'],
+              ['profitFactor', 'profit factor'],
+              ['drawdown', 'max drawdown'],
+              ['trades', 'trades'],
             ].map(([value, label]) => (
               <option value={value} selected={v('sort') === value}>
                 {label}
@@ -137,6 +143,11 @@ export function RunsPage(props: { page: Page<unknown>; values: FilterValues; que
               <th class="n">fills</th>
               <th class="n">shortfall bps</th>
               <th class="n">fill ratio</th>
+              <th class="n">net P&amp;L</th>
+              <th class="n">trades</th>
+              <th class="n">win rate</th>
+              <th class="n">Sharpe</th>
+              <th class="n">max drawdown</th>
               <th>started (UTC)</th>
               <th>digest</th>
             </tr>
@@ -163,6 +174,11 @@ export function RunsPage(props: { page: Page<unknown>; values: FilterValues; que
                   <td class="n">{num(r['fills'], 0)}</td>
                   <td class="n">{num(r['shortfallBps'])}</td>
                   <td class="n">{pct(r['fillRatio'])}</td>
+                  <td class="n">{num(r['netPnl'])}</td>
+                  <td class="n">{num(r['trades'], 0)}</td>
+                  <td class="n">{pct(r['winRate'])}</td>
+                  <td class="n">{num(r['sharpe'])}</td>
+                  <td class="n">{num(r['maxDrawdown'])}</td>
                   <td>{shortIso(r['startedAt'])}</td>
                   <td>
                     <code>{str(r['digest']).slice(0, 12)}</code>
