@@ -55,6 +55,7 @@ describe.skipIf(!haveChromium)('pages in Chromium', () => {
     { name: 'twap-calm' },
     { name: 'twap-limit-partial' },
     { name: 'fill-detection-faults' },
+    { name: 'strategy-breakout' },
   ]);
   // A stored sweep of 3 twap-calm paths, none re-run yet.
   const sweepId = newSweepId();
@@ -279,6 +280,33 @@ describe.skipIf(!haveChromium)('pages in Chromium', () => {
     await folded.locator('summary').click();
     expect(await folded.locator('.arrival').isVisible()).toBe(true);
     await page.screenshot({ path: 'test-output/run-page-faults.png', fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('lists a strategy run’s trades with their statistics and marks them on the chart', async () => {
+    const run = reports[3];
+    const { page, problems } = await open();
+    await page.goto(`${base}/runs/${run?.runId}`, { timeout: WAIT_MS });
+    await page.waitForSelector('#chart[data-ready], #chart[data-error]', { timeout: WAIT_MS });
+    const trades = run?.trades;
+    const all = [...(trades?.closed ?? []), ...(trades?.open ?? [])];
+    expect(all.length).toBeGreaterThan(1);
+    // One row per trade, the open one last and marked at the run's last mark.
+    const rows = await page.$$eval('table.trades tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
+    expect(rows.map((r) => [r[3], r[9]])).toEqual(all.map((t) => [t.entryPrice, t.net]));
+    expect(rows.at(-1)?.[4]).toBe('open');
+    expect(rows.at(-1)?.[5]).toBe(`marked ${trades?.open[0]?.mark}`);
+    const stats = await page.locator('p.trade-stats').textContent();
+    expect(stats?.replace(/\s+/g, ' ')).toContain(
+      `${trades?.stats.trades} closed (${trades?.stats.wins} won, ${trades?.stats.losses} lost`,
+    );
+    // Every trade of the run's symbol marked on the execution chart.
+    const marked = await page.$eval('#chart', (el) => (el as unknown as { dataset: { roundTrips: string } }).dataset);
+    expect(Number(marked.roundTrips)).toBe(all.length);
+    await page.screenshot({ path: 'test-output/run-page-trades.png', fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
   });

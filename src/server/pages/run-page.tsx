@@ -10,6 +10,7 @@
 // a backtest, wall clock for a paper run.
 import type { Page } from '../../store/read-model-port.ts';
 import { fields, instant, num, pct, queryString, shortIso, str } from './format.ts';
+import { TradesSection } from './trades-section.tsx';
 import { Layout } from './layout.tsx';
 import { clockOf, timeTitle } from './run-clock.ts';
 import { CostSection } from './cost-section.tsx';
@@ -195,6 +196,8 @@ export function RunPage(props: RunPageProps) {
         <p class="chart-status needs-script">loading…</p>
       </div>
       <p class="note" id="chart-note"></p>
+
+      <TradesSection report={r['report']} symbol={str(r['symbol'])} />
 
       <h2>Parents</h2>
       <table>

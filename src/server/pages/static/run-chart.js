@@ -7,7 +7,9 @@
 // parent's own schedule (to its last planned or filled instant), in the parent's colour. Spans the
 // run went through are shaded behind it all: the scenario's declared faults (amber) and what the
 // log shows (grey: a stream down, a market data gap, the breaker open, the kill switch off
-// active), each labelled with its kind where there is room.
+// active), each labelled with its kind where there is room. Our round trips (the report's trades,
+// #trade-marks) are marked: a triangle at each entry, a cross at each exit, joined by a line green
+// for a winner and red for a loser.
 // The second chart plots each parent's planned and filled quantity over time, in the same
 // colours. The third, the run's net P&L (realized + unrealized - fees, quote currency, on the left
 // axis) and the position of its symbol (base units, on the right axis) over time, as steps. Every
@@ -33,6 +35,9 @@
   var TIME_TITLE = el.dataset.timeTitle || 'time (UTC)';
   var PRICE_TITLE = el.dataset.priceTitle || 'price';
   var POSITION_TITLE = el.dataset.positionTitle || 'position (base units)';
+  // The round trips the report folded (trades-section.tsx), marked on the execution chart.
+  var marks = document.getElementById('trade-marks');
+  var TRADES = JSON.parse((marks && marks.dataset.trades) || '[]');
 
   /** Replaces what a chart's element says ("loading…") with `text` (an error's when `error`);
    *  null: says nothing. */
@@ -258,6 +263,40 @@
         ctx.lineWidth = 1 * dpr;
         ctx.stroke();
       }
+      // Our trades, over the fills: an entry triangle (up for a long, down for a short) and an exit cross, joined
+      // by a thin line green for a winner and red for a loser.
+      TRADES.forEach(function (t) {
+        var ex = u.valToPos(t.entryTime, 'x', true);
+        var ey = u.valToPos(t.entryPrice, 'y', true);
+        var colour = t.net >= 0 ? '#1a9850' : '#d73027';
+        if (t.exitTime !== null && t.exitPrice !== null) {
+          var xx = u.valToPos(t.exitTime, 'x', true);
+          var xy = u.valToPos(t.exitPrice, 'y', true);
+          ctx.strokeStyle = colour;
+          ctx.lineWidth = 1 * dpr;
+          ctx.beginPath();
+          ctx.moveTo(ex, ey);
+          ctx.lineTo(xx, xy);
+          ctx.stroke();
+          var c = 5 * dpr;
+          ctx.lineWidth = 2 * dpr;
+          ctx.beginPath();
+          ctx.moveTo(xx - c, xy - c);
+          ctx.lineTo(xx + c, xy + c);
+          ctx.moveTo(xx - c, xy + c);
+          ctx.lineTo(xx + c, xy - c);
+          ctx.stroke();
+        }
+        var h = 7 * dpr;
+        var up = t.side !== 'short';
+        ctx.beginPath();
+        ctx.moveTo(ex, up ? ey - h : ey + h);
+        ctx.lineTo(ex - h * 0.7, up ? ey + h * 0.5 : ey - h * 0.5);
+        ctx.lineTo(ex + h * 0.7, up ? ey + h * 0.5 : ey - h * 0.5);
+        ctx.closePath();
+        ctx.fillStyle = colour;
+        ctx.fill();
+      });
       ctx.restore();
     };
 
@@ -301,6 +340,7 @@
       fills: s.fills.t.length,
       slices: s.slices.plannedAt.length,
       spans: spans.length,
+      roundTrips: TRADES.length,
     };
   }
 
@@ -451,6 +491,7 @@
       el.dataset.fillPoints = String(plotted.fills);
       el.dataset.slicePoints = String(plotted.slices);
       el.dataset.spans = String(plotted.spans);
+      el.dataset.roundTrips = String(plotted.roundTrips);
       el.dataset.progressPoints = String(progress);
       el.dataset.equityPoints = String(equity);
       el.dataset.points = String(plotted.book + plotted.trades + plotted.fills + plotted.slices);
