@@ -20,11 +20,11 @@ import { SweepStore } from '../store/sweep-store.ts';
 import { parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
 import { formatSweep, throughQueue } from './format-sweep.ts';
 import { sayStored } from './stored-line.ts';
-import { checkedRunner, gridAxes, progressLine, refuseOtherKindsFlag } from './sweep-command.ts';
+import { checkedRunner, gridAxes, progressLine, rankField, refuseOtherKindsFlag } from './sweep-command.ts';
 
 export const SWEEP_QUEUE_HELP = `usage: execsim sweep <scenario> --paths N --queue redis://host:port [--seed S] [--grid KEY=V1,V2 ...]
-                     [--chunk N] [--json] [--db PATH]
-       execsim sweep --resume <sweepId> --queue redis://host:port [--json] [--db PATH]
+                     [--rank FIELD] [--chunk N] [--json] [--db PATH]
+       execsim sweep --resume <sweepId> --queue redis://host:port [--rank FIELD] [--json] [--db PATH]
 Runs a sweep's paths on \`execsim worker --queue URL\` processes (on any machine that reaches the
 Redis and runs the same code version), stores the results here as they come back, and prints the
 report a local sweep prints. The sweep is always stored (--db, else $EXECSIM_DB, else
@@ -34,6 +34,7 @@ ${DEFAULT_DB_PATH}); Ctrl-C stops it, and --resume continues it, enqueueing only
   --seed S      sweep seed the path seeds derive from (default: the scenario's seed)
   --grid K=V,.. a parameter grid axis (repeatable), as in a local sweep (execsim sweep --help):
                 every grid point runs the same path seeds, and the report has each point's figures
+  --rank FIELD  with a grid: rank the points by FIELD, as a local sweep (execsim sweep --help)
   --chunk N     paths per queued job (default: paths/16, at most 25; all grid points count)
   --resume ID   continue a stopped, failed or crashed queued sweep
   --json        the report as one JSON object (as a local sweep's, with sweepId)
@@ -50,6 +51,7 @@ const OPTIONS = {
   store: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   grid: { type: 'string', multiple: true },
+  rank: { type: 'string' },
 } as const;
 
 /** The shape of a stored sweep's id (what --resume takes). */
@@ -109,6 +111,8 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed, SWEEP_QUEUE_HELP);
   const chunk = values.chunk === undefined ? undefined : positiveInt('--chunk', values.chunk, 10_000);
   const grid = gridAxes(values.grid, SWEEP_QUEUE_HELP);
+  // A new sweep ranks only with a grid; a resumed one's grid is the stored one (checked below).
+  const rank = rankField(values.rank, resuming || grid.length > 0, SWEEP_QUEUE_HELP);
   // A new sweep's scenario and every grid point's are checked before Redis or the database is
   // touched.
   const source = resuming ? null : loadScenarioSource(positionals[0] as string);
@@ -197,6 +201,18 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
         grid: storedGrid,
       };
       scenario = parseScenario(def.yaml, def.file).scenario.name;
+      if (rank !== undefined && storedGrid.length === 0) {
+        // Left as it was found: stopped, and resumable without --rank.
+        store.end(
+          sweepId,
+          'interrupted',
+          'not resumed: --rank given to a sweep without a grid',
+          null,
+          new Date().toISOString(),
+        );
+        io.err(`execsim: --rank ranks grid points: sweep ${sweepId} has no grid, so it is not resumed`);
+        return 2;
+      }
     }
     io.err(`execsim: sweep ${sweepId} on ${redact(url)}`);
 
@@ -223,6 +239,7 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
       signal: stopper.signal,
       onWarning: (message) => io.err(`execsim: ${message}`),
       ...(onProgress ? { onProgress } : {}),
+      ...(rank === undefined ? {} : { rank }),
     });
     if (progress && shown) progress.write(`\r${' '.repeat(shown.length)}\r`);
     const at = new Date().toISOString();

@@ -376,6 +376,11 @@ describe('bad --queue input', () => {
       [['--resume', ''], /^execsim: --resume: "" is not a sweep id/],
       [[SCENARIO, '--paths', '2', '--workers', '2'], /^execsim: --workers is for a sweep on this machine's threads/],
       [['--resume=../x'], /^execsim: --resume: "\.\.\/x" is not a sweep id/],
+      [[SCENARIO, '--paths', '2', '--rank', 'sharpe'], /^execsim: --rank ranks grid points: give it with --grid/],
+      [
+        [SCENARIO, '--paths', '2', '--grid', 'twap.slices=5,10', '--rank', 'luck'],
+        /^execsim: --rank: "luck" is not a figure grid points rank by/,
+      ],
     ] as const;
     const runs = await Promise.all(cases.map(([args]) => binRun(['sweep', ...args, ...queue])));
     for (const [i, [, message]] of cases.entries()) {
@@ -953,7 +958,8 @@ describe.skipIf(!REDIS_SERVER)(
     }, 180_000);
 
     /** A local grid sweep, stored in its own database: its --json text, sweep id and database. */
-    const GRID_ARGS = ['--paths', '4', '--seed', '5', '--grid', 'twap.slices=5,10', '--json'];
+    // Ranked by drawdown (not the default): the queued report must rank as the local one does.
+    const GRID_ARGS = ['--paths', '4', '--seed', '5', '--grid', 'twap.slices=5,10', '--rank', 'drawdown', '--json'];
     const GRID_UNITS = 8;
     let localGrid: Promise<{ text: string; sweepId: string; db: string }> | undefined;
     const localGridSweep = () =>
@@ -1042,6 +1048,7 @@ describe.skipIf(!REDIS_SERVER)(
       const { text, sweepId: localId, db: localDb } = await local;
       expect(withoutId(coordinator.stdout, sweepId)).toBe(withoutId(text, localId));
       expect((JSON.parse(text) as { grid: { points: unknown[] } }).grid.points).toHaveLength(2);
+      expect((JSON.parse(coordinator.stdout) as { grid: { rank: { by: string } } }).grid.rank.by).toBe('drawdown');
       const rows = storedRows(db, sweepId);
       expect(rows.sweep).toEqual({ status: 'finished', paths_done: GRID_UNITS, paths_requested: GRID_UNITS });
       expect(rows.paths).toEqual(range(GRID_UNITS));
@@ -1072,7 +1079,18 @@ describe.skipIf(!REDIS_SERVER)(
       expect(stopped.units.length).toBeLessThan(GRID_UNITS);
 
       worker(6, 'worker-j');
-      const resumed = execsim(['sweep', '--resume', sweepId, '--queue', url, '--db', db, '--json']);
+      const resumed = execsim([
+        'sweep',
+        '--resume',
+        sweepId,
+        '--rank',
+        'drawdown',
+        '--queue',
+        url,
+        '--db',
+        db,
+        '--json',
+      ]);
       others.push(resumed);
       const { code } = await exitOf(resumed);
       expect(code, resumed.stderr).toBe(0);

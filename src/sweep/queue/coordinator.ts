@@ -21,6 +21,7 @@ import {
   type WireUnit,
 } from './protocol.ts';
 import { SweepCollector, unitCount, type StoredUnitResult, type SweepDefinition } from '../sweep-units.ts';
+import type { RankField } from '../path-trading.ts';
 import { checkChunkJob, checkResultsJob, WireDataError, type SweepIdentity } from './wire-check.ts';
 
 /** How often the coordinator's heartbeat is refreshed while it waits for results. */
@@ -43,6 +44,8 @@ export interface CoordinateOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** A job of this sweep found on the queue in another shape than execsim writes, dropped. */
   readonly onWarning?: (message: string) => void;
+  /** What a grid sweep's points are ranked by (default: net P&L), as a local sweep's --rank. */
+  readonly rank?: RankField;
 }
 
 export type CoordinateOutcome =
@@ -284,9 +287,9 @@ function toStored(w: WireUnit): StoredUnit {
 export function rebuild(
   store: QueuedSweepStore,
   sweepId: string,
-  o: Pick<CoordinateOptions, 'scenario' | 'def'>,
+  o: Pick<CoordinateOptions, 'scenario' | 'def' | 'rank'>,
 ): SweepResult {
   const collector = new SweepCollector(o.def, o.scenario);
   for (const text of store.results(sweepId)) collector.addStored(JSON.parse(text) as StoredUnitResult);
-  return collector.result();
+  return collector.result(o.rank);
 }
