@@ -19,11 +19,11 @@ export function tradeLines(trades: TradesReport | undefined, shown: number = PRI
     `  trades  ${s.trades} closed (${s.wins} won, ${s.losses} lost: win rate ${pct(s.winRate)}), ${s.open} open; ` +
       `avg win ${na(s.avgWin)}, avg loss ${na(s.avgLoss)}, profit factor ${na(s.profitFactor)}, expectancy ${na(s.expectancy)}; ` +
       `net ${s.closedNet} closed + ${s.openNet} open`,
-    `          sharpe ${na(e.sharpe)}, sortino ${na(e.sortino)} per ${duration(e.intervalMs)} of the equity curve ` +
+    `          sharpe ${na(e.sharpe)}, sortino ${na(e.sortino)} per ${spanText(e.intervalMs)} of the equity curve ` +
       `(${e.intervals} interval${e.intervals === 1 ? '' : 's'}; annualized x${e.annualizationFactor} over a 365-day year: ${na(e.sharpeAnnualized)}, ${na(e.sortinoAnnualized)}); ` +
-      `exposure ${pct(s.exposure)} of ${duration(s.runMs)}; max drawdown ${dd.amount}` +
+      `exposure ${pct(s.exposure)} of ${spanText(s.runMs)}; max drawdown ${dd.amount}` +
       (dd.shareOfPeak === null ? '' : ` (${pct(dd.shareOfPeak)} of peak)`) +
-      (dd.durationMs > 0 ? ` over ${duration(dd.durationMs)}${dd.recovered ? ', recovered' : ', not recovered'}` : ''),
+      (dd.durationMs > 0 ? ` over ${spanText(dd.durationMs)}${dd.recovered ? ', recovered' : ', not recovered'}` : ''),
   ];
   const all = [...trades.closed, ...trades.open];
   for (const t of all.slice(0, shown)) lines.push(`    ${tradeText(t)}`);
@@ -38,12 +38,12 @@ function tradeText(t: TradeRow): string {
   const exit = t.exitPrice === null ? `open, marked ${t.mark ?? 'n/a'}` : t.exitPrice;
   return (
     `${t.symbol} ${t.side} ${t.qty} @ ${t.entryPrice} -> ${exit}: gross ${t.gross}, fees ${t.fees}, net ${t.net}; ` +
-    `${t.fills} fill${t.fills === 1 ? '' : 's'}${t.inventory ? ' and inventory' : ''}, held ${duration(t.holdingMs)}`
+    `${t.fills} fill${t.fills === 1 ? '' : 's'}${t.inventory ? ' and inventory' : ''}, held ${spanText(t.holdingMs)}`
   );
 }
 
 /** ms as the largest unit that reads well. */
-export function duration(ms: number): string {
+function spanText(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${trim(ms / 1_000)} s`;
   if (ms < 3_600_000) return `${trim(ms / 60_000)} min`;
