@@ -342,8 +342,15 @@ export interface ComparedRun {
   readonly passed: boolean | null;
   readonly shortfallBps: number | null;
   readonly fillRatio: number | null;
+  /** The run's trading figures, as its summary has them (RunSummary). */
+  readonly netPnl: number | null;
+  readonly trades: number | null;
+  readonly winRate: number | null;
+  readonly profitFactor: number | null;
+  readonly sharpe: number | null;
+  readonly maxDrawdown: number | null;
   /** Against the first run (null where either has no figure). */
-  readonly delta: MetricDeltas;
+  readonly delta: MetricDeltas & { readonly netPnl: number | null; readonly sharpe: number | null };
 }
 
 export interface ComparedParent {

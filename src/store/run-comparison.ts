@@ -26,9 +26,17 @@ export function compareRuns(known: readonly ComparedInput[], unknown: readonly s
     passed: s.passed,
     shortfallBps: s.shortfallBps,
     fillRatio: s.fillRatio,
+    netPnl: s.netPnl,
+    trades: s.trades,
+    winRate: s.winRate,
+    profitFactor: s.profitFactor,
+    sharpe: s.sharpe,
+    maxDrawdown: s.maxDrawdown,
     delta: {
       shortfallBps: minus(s.shortfallBps, base?.summary.shortfallBps),
       fillRatio: minus(s.fillRatio, base?.summary.fillRatio),
+      netPnl: minus(s.netPnl, base?.summary.netPnl),
+      sharpe: minus(s.sharpe, base?.summary.sharpe),
     },
   }));
   const matched = known.map((k) => matchParents(base?.parents ?? [], k.parents));

@@ -252,6 +252,22 @@ describe('GET /compare', () => {
     );
     expect(c).toMatchObject({ baseline: ids['calm1'], scenarioDiff: [], digestsEqual: false });
     expect(c.runs).toHaveLength(2);
+    // Each run's trading figures as its summary has them, and the P&L and Sharpe deltas.
+    const runs = c.runs as Array<{
+      id: string;
+      netPnl: number | null;
+      sharpe: number | null;
+      trades: number | null;
+      delta: { netPnl: number | null; sharpe: number | null };
+    }>;
+    const [a, b] = [model.summary(ids['calm1'] as string), model.summary(ids['calm2'] as string)];
+    expect(runs.map((r) => [r.netPnl, r.sharpe, r.trades])).toEqual([
+      [a?.netPnl, a?.sharpe, a?.trades],
+      [b?.netPnl, b?.sharpe, b?.trades],
+    ]);
+    expect(typeof runs[1]?.netPnl).toBe('number');
+    expect(runs[0]?.delta.netPnl).toBe(0);
+    expect(runs[1]?.delta.netPnl).toBeCloseTo((b?.netPnl ?? NaN) - (a?.netPnl ?? NaN), 6);
     const problem = await get<{ errors: Array<{ path: string; message: string }> }>(
       `/compare?runs=${ids['calm1']},nope`,
       404,

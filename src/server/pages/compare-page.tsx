@@ -55,6 +55,14 @@ export function ComparePage(props: { ids: readonly string[]; comparison: unknown
                 <th class="n">Δ shortfall</th>
                 <th class="n">fill ratio</th>
                 <th class="n">Δ fill ratio</th>
+                <th class="n">net P&amp;L</th>
+                <th class="n">Δ net P&amp;L</th>
+                <th class="n">trades</th>
+                <th class="n">win rate</th>
+                <th class="n">profit factor</th>
+                <th class="n">Sharpe</th>
+                <th class="n">Δ Sharpe</th>
+                <th class="n">max drawdown</th>
                 <th>digest</th>
               </tr>
             </thead>
@@ -76,6 +84,14 @@ export function ComparePage(props: { ids: readonly string[]; comparison: unknown
                     <td class="n">{signed(d['shortfallBps'])}</td>
                     <td class="n">{pct(r['fillRatio'])}</td>
                     <td class="n">{signed(typeof d['fillRatio'] === 'number' ? d['fillRatio'] * 100 : null, 1)}</td>
+                    <td class="n">{num(r['netPnl'])}</td>
+                    <td class="n">{signed(d['netPnl'])}</td>
+                    <td class="n">{num(r['trades'], 0)}</td>
+                    <td class="n">{pct(r['winRate'])}</td>
+                    <td class="n">{num(r['profitFactor'])}</td>
+                    <td class="n">{num(r['sharpe'])}</td>
+                    <td class="n">{signed(d['sharpe'])}</td>
+                    <td class="n">{num(r['maxDrawdown'])}</td>
                     <td>
                       <code>{str(r['digest']).slice(0, 12)}</code>
                     </td>
