@@ -50,6 +50,25 @@ function recordCanvasText(): void {
   };
 }
 
+/** The size of the canvas under `selector` and how many of its pixels are drawn (not transparent):
+ *  a chart that drew nothing has none. */
+async function canvasPixels(page: Page, selector: string): Promise<{ width: number; height: number; drawn: number }> {
+  return page.$eval(selector, (c) => {
+    // The DOM's types are not in this project's lib: the canvas as far as it is used here.
+    const el = c as unknown as {
+      width: number;
+      height: number;
+      getContext(
+        kind: '2d',
+      ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+    };
+    const img = el.getContext('2d')?.getImageData(0, 0, el.width, el.height).data;
+    let drawn = 0;
+    if (img) for (let i = 3; i < img.length; i += 4) if ((img[i] ?? 0) > 0) drawn++;
+    return { width: el.width, height: el.height, drawn };
+  });
+}
+
 describe.skipIf(!haveChromium)('pages in Chromium', () => {
   const { store, reports, file } = storeWithRuns([
     { name: 'twap-calm' },
@@ -164,21 +183,7 @@ describe.skipIf(!haveChromium)('pages in Chromium', () => {
       for (const n of [s.book.t.length, s.trades.t.length, s.fills.t.length]) expect(n).toBeLessThanOrEqual(maxPoints);
 
       // The canvas has a size and something drawn on it.
-      const canvas = await page.$eval('#chart canvas', (c) => {
-        // The DOM's types are not in this project's lib: the canvas as far as it is used here.
-        const el = c as unknown as {
-          width: number;
-          height: number;
-          getContext(
-            kind: '2d',
-          ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
-        };
-        const ctx = el.getContext('2d');
-        const img = ctx?.getImageData(0, 0, el.width, el.height).data;
-        let drawn = 0;
-        if (img) for (let i = 3; i < img.length; i += 4) if ((img[i] ?? 0) > 0) drawn++;
-        return { width: el.width, height: el.height, drawn };
-      });
+      const canvas = await canvasPixels(page, '#chart canvas');
       expect(canvas.width).toBeGreaterThan(0);
       expect(canvas.height).toBeGreaterThan(0);
       expect(canvas.drawn).toBeGreaterThan(1000);
@@ -221,19 +226,7 @@ describe.skipIf(!haveChromium)('pages in Chromium', () => {
           await page.$eval('#markouts', (el) => (el as unknown as { dataset: { points: string } }).dataset.points),
         ),
       ).toBe(expectedPoints);
-      const markoutPixels = await page.$eval('#markouts canvas', (c) => {
-        const el = c as unknown as {
-          width: number;
-          height: number;
-          getContext(
-            kind: '2d',
-          ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
-        };
-        const img = el.getContext('2d')?.getImageData(0, 0, el.width, el.height).data;
-        let drawn = 0;
-        if (img) for (let i = 3; i < img.length; i += 4) if ((img[i] ?? 0) > 0) drawn++;
-        return drawn;
-      });
+      const markoutPixels = (await canvasPixels(page, '#markouts canvas')).drawn;
       expect(markoutPixels).toBeGreaterThan(100);
       const texts = await page.evaluate(() => (globalThis as unknown as { __drawnTexts: string[] }).__drawnTexts);
       expect(texts).toContain('markout (bps, positive = favourable)');
@@ -327,19 +320,7 @@ describe.skipIf(!haveChromium)('pages in Chromium', () => {
       points += s.equity.t.length;
     }
     expect(Number(data.points)).toBe(points);
-    const pixels = await page.$eval('#equity-compare canvas', (c) => {
-      const el = c as unknown as {
-        width: number;
-        height: number;
-        getContext(
-          kind: '2d',
-        ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
-      };
-      const img = el.getContext('2d')?.getImageData(0, 0, el.width, el.height).data;
-      let drawn = 0;
-      if (img) for (let i = 3; i < img.length; i += 4) if ((img[i] ?? 0) > 0) drawn++;
-      return drawn;
-    });
+    const pixels = (await canvasPixels(page, '#equity-compare canvas')).drawn;
     expect(pixels).toBeGreaterThan(1000);
     const drawn = await page.evaluate(() => (globalThis as unknown as { __drawnTexts: string[] }).__drawnTexts);
     expect(drawn).toContain('net P&L (quote currency)');
