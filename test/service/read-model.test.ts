@@ -216,8 +216,9 @@ describe('ReadModel over bundled runs and their copies', () => {
       [a.id, 1],
       [b.id, 2],
     ]);
-    expect(c.runs[0]?.delta).toEqual({ shortfallBps: 0, fillRatio: 0 });
+    expect(c.runs[0]?.delta).toEqual({ shortfallBps: 0, fillRatio: 0, netPnl: 0, sharpe: 0 });
     expect(c.runs[1]?.delta.shortfallBps).toBeCloseTo((b.shortfallBps ?? NaN) - (a.shortfallBps ?? NaN), 5);
+    expect(c.runs[1]?.delta.netPnl).toBeCloseTo((b.netPnl ?? NaN) - (a.netPnl ?? NaN), 5);
     expect(c.scenarioDiff).toEqual([]);
     expect(c.digestsEqual).toBe(false);
     expect(c.parents.map((p) => p.parentOrderId)).toEqual(a.parents.map((p) => p.parentOrderId));
