@@ -77,7 +77,7 @@ async function chain(gw: AlpacaGateway, side: 'buy' | 'sell', prints: number, aw
   const id = String(placed.body['id']);
   // The moment of the replace: after the tape has taken `prints` more trades.
   const seen = gw.feed.prints.length;
-  await waitFor(() => gw.feed.prints.length >= seen + prints, 5000);
+  await waitFor(() => gw.feed.prints.length >= seen + prints);
   const tick = (side === 'buy') === away ? -0.01 : 0.01; // away from the market, or towards it
   const replaced = await call(gw, 'PATCH', `/v2/orders/${id}`, { limit_price: (price + tick).toFixed(2) });
   if (replaced.status !== 200) {

@@ -125,7 +125,7 @@ describe('market streams', () => {
       ],
     });
     expect((await buy(gw, '0.15')).status).toBe(200);
-    const kline = await waitFor(() => frames.find((f) => f.msg['stream'] === 'btcusdt@kline_1m')?.msg['data'], 3000);
+    const kline = await waitFor(() => frames.find((f) => f.msg['stream'] === 'btcusdt@kline_1m')?.msg['data']);
     expect(kline).toMatchObject({
       e: 'kline',
       s: SYMBOL,
@@ -378,7 +378,7 @@ describe('connection life', () => {
     const silent = await rawSocket(gw.wsApiUrl, { autoPong: false });
     let closed = false;
     silent.ws.on('close', () => (closed = true));
-    await waitFor(() => closed, 8000);
+    await waitFor(() => closed);
     expect(pings).toBeGreaterThanOrEqual(3);
     expect(answering.ws.readyState).toBe(answering.ws.OPEN);
   });

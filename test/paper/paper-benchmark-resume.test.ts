@@ -85,7 +85,7 @@ function startChild(venue: SigkillVenue, args: readonly string[]): Child {
 function otherTrade(round: VenueRound, [price, qty]: readonly [number, number]): Promise<TapePrint> {
   const before = round.feed.prints.length;
   round.venue.clock.post(() => round.venue.venue.marketTrade(price, qty), 0);
-  return waitFor(() => round.feed.prints.slice(before).find((p) => p.price === price && p.qty === qty), 5_000);
+  return waitFor(() => round.feed.prints.slice(before).find((p) => p.price === price && p.qty === qty));
 }
 
 /** Resolves at the gateway's n-th fill of the run's orders. */
