@@ -16,7 +16,7 @@ import type { OrdersCursor } from '../../core/ports/broker.ts';
 import { lotsOf, plainDecimal } from '../wire-amounts.ts';
 import { orderRow, reportedTrade } from './binance-convert.ts';
 import type { VenueOrderRow } from '../live-venue.ts';
-import { submittedOrdersPage } from '../orders-page.ts';
+import { mergedOrdersPage, submittedOrdersPage, type SymbolListing } from '../orders-page.ts';
 import { binanceFailure, failureText, readFailure } from './binance-failures.ts';
 import { InstrumentRefused, type BinanceLink } from './binance-link.ts';
 import type { ReadyMarket, ReadyMarkets } from './binance-ready-markets.ts';
@@ -159,21 +159,26 @@ export class BinanceQueries {
   private async ordersSince(since: number, limit: number, cursor?: OrdersCursor): Promise<VenueMessage> {
     const { ex } = this.link;
     const markets = await this.link.ready();
-    const ask = Math.min(MAX_PAGE, limit + 1);
-    const got: Order[] = [];
-    let full = false;
-    for (const ready of markets.all) {
-      const read =
-        cursor !== undefined && markets.all.length === 1
+    const dated = (rows: Awaited<ReturnType<BinanceQueries['rows']>>) =>
+      rows.filter((r): r is { row: VenueOrderRow; at: number; updatedAt: number | null } => r.at !== null);
+    if (markets.all.length === 1) {
+      const ready = markets.first;
+      const ask = Math.min(MAX_PAGE, limit + 1);
+      const got =
+        cursor !== undefined
           ? await ex.fetchOrders(ready.symbol, undefined, ask, { orderId: cursor.venueOrderId })
-          : await this.createdSince(ready, Math.max(since, cursor?.at ?? since), ask);
-      full ||= read.length >= ask;
-      got.push(...read);
+          : await this.createdSince(ready, since, ask);
+      const listed = dated(await this.rows(markets, got, 'reconciliation'));
+      return submittedOrdersPage(since, listed, cursor, limit, got.length >= ask, compareIds);
     }
-    const listed = (await this.rows(markets, got, 'reconciliation')).filter(
-      (r): r is { row: VenueOrderRow; at: number; updatedAt: number | null } => r.at !== null,
-    );
-    return submittedOrdersPage(since, listed, cursor, limit, full, compareIds);
+    // Each symbol from the cursor's time on, as many as one answer holds (so that a symbol's
+    // orders in one millisecond never outnumber a page); merged up to the earliest full answer.
+    const listings: SymbolListing[] = [];
+    for (const ready of markets.all) {
+      const got = await this.createdSince(ready, Math.max(since, cursor?.at ?? since), MAX_PAGE);
+      listings.push({ listed: dated(await this.rows(markets, got, 'reconciliation')), full: got.length >= MAX_PAGE });
+    }
+    return mergedOrdersPage(since, listings, cursor, limit, compareIds);
   }
 
   /** Up to `ask` of a symbol's orders created from `from` on: the first day's window from then
