@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExecEvent } from '../../src/core/model/events.ts';
 import { runPaper } from '../../src/runtime/paper-run.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
+import { paperWarnings } from '../../src/scenario/paper-mode.ts';
 import { alpacaPaperGateway, paperOptions, scratchStores } from '../support/paper-options.ts';
 
 const KEYS = { id: 'two-symbols-key', secret: 'two-symbols-secret' };
@@ -70,5 +71,11 @@ describe('a paper run of two symbols on the local Alpaca gateway', () => {
     ]);
     expect(await venuePosition(gw.url, 'AAPL')).toBe(30);
     expect(await venuePosition(gw.url, 'MSFT')).toBe(25);
+  });
+
+  it("warns that the further instruments' simulated market is ignored, naming them", () => {
+    expect(paperWarnings(loadScenarioFile(FILE).scenario)).toContain(
+      "otherInstruments' market and base (MSFT) are ignored in a paper run: each symbol's prices come from the venue and its position is the account's",
+    );
   });
 });
