@@ -136,9 +136,9 @@ export class BinanceAdapter implements LiveVenue {
     const reload = this.marketsFailed;
     const load = (async (): Promise<ReadyMarkets> => {
       const markets = await this.ex.loadMarkets(reload);
-      const ready = this.link.instruments.all.map((inst): ReadyMarket => {
+      const ready = this.link.instruments.all.map((inst, i): ReadyMarket => {
         const market = marketOf(markets, inst.symbol);
-        const why = instrumentRefusal(market, inst, 'Binance');
+        const why = instrumentRefusal(market, inst, 'Binance', i === 0 ? 'instrument' : `otherInstruments[${i - 1}]`);
         if (why !== null || market === undefined) throw new InstrumentRefused(why ?? 'no market');
         return { inst, market, symbol: market.symbol, assets: { base: market.base, quote: market.quote } };
       });
