@@ -20,7 +20,7 @@ import { lotsField, ticksField } from '../instrument-fields.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { hostedSession, refusalProblem, withNotFound } from '../session-commands.ts';
-import type { SessionPort } from '../session-port.ts';
+import { instrumentOfSymbol, type SessionPort } from '../session-port.ts';
 import {
   asClientOrderId,
   orderStateSchema,
@@ -198,7 +198,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         const pid = parentOrderId(params.parentId);
         const p = port.ledger.parents.get(pid);
         if (p === undefined) throw new ProblemError('not-found', `no parent ${params.parentId} in this session`);
-        const inst = port.instrument;
+        const inst = instrumentOfSymbol(port, p.spec.symbol);
         return c.json({
           ...parentView(inst, port.ledger, p),
           slices: slicesView(inst, port.ledger, pid, port.sliceReasons(pid), p.stopReason),
@@ -244,7 +244,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
               const p = port.ledger.parents.get(pid)!;
               return c.json({
                 parentId: pid,
-                status: parentView(port.instrument, port.ledger, p).status,
+                status: parentView(instrumentOfSymbol(port, p.spec.symbol), port.ledger, p).status,
                 cancelled,
                 cancelling,
                 alreadyDone,
@@ -350,7 +350,10 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
             c,
             d,
             (r) => refusalProblem(r),
-            () => c.json(orderView(port.instrument, port.ledger.order(id)!)),
+            () => {
+              const o = port.ledger.order(id)!;
+              return c.json(orderView(instrumentOfSymbol(port, o.request.symbol), o));
+            },
           );
         const prior = await priorDecision(port, tag);
         if (prior) return answer(prior);

@@ -11,15 +11,22 @@ import { placementProblem, toPlacement, type PlacementEntry } from '../../scenar
 import { moduleRequest, toAlgoRequest, undeclared } from '../../scenario/scenario-requests.ts';
 import { lotsField } from '../instrument-fields.ts';
 import { ProblemError } from '../problem.ts';
-import type { SessionPort } from '../session-port.ts';
+import { sessionInstrument, type SessionPort } from '../session-port.ts';
 
-/** The symbol must be the session's: one problem naming the field. */
+/** The symbol must be one the session trades: its instrument, or one problem naming the field. */
 export function symbolOf(port: SessionPort, symbol: string): Instrument {
-  if (symbol !== port.instrument.symbol)
+  const inst = sessionInstrument(port, symbol);
+  if (inst === undefined)
     throw new ProblemError('bad-request', 'invalid body', [
-      { path: 'body.symbol', message: `this session trades ${port.instrument.symbol}, not ${symbol}` },
+      { path: 'body.symbol', message: `this session trades ${tradedSymbols(port)}, not ${symbol}` },
     ]);
-  return port.instrument;
+  return inst;
+}
+
+/** The session's symbols in words: `BTCUSDT`, or `BTCUSDT and ETHUSDT`, or `A, B and C`. */
+export function tradedSymbols(port: Pick<SessionPort, 'instruments'>): string {
+  const symbols = port.instruments.map((i) => i.symbol);
+  return symbols.length === 1 ? (symbols[0] as string) : `${symbols.slice(0, -1).join(', ')} and ${symbols.at(-1)}`;
 }
 
 /** An iceberg or a user's module prices and sizes its own children: a placement policy beside it
