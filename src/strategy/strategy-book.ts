@@ -5,6 +5,7 @@
 // frozen plain copy: the strategy runs in another realm and must not hold the host's objects.
 // Design notes: docs/0086-strategy-context.md
 import { lotsToQty, type Instrument } from '../core/model/instrument.ts';
+import { InstrumentSet } from '../core/model/instrument-set.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import { SymbolPnl } from '../core/report/pnl-book.ts';
 import type { ParentOrderId } from '../core/model/ids.ts';
@@ -178,9 +179,12 @@ export class StrategyBook {
   /** The account as the node folds it: what it held before the run (the venue's account as the
    *  first process read it) plus our fills, fees paid. One quote currency for every symbol. */
   balances(): Balances {
-    const primary = this.instruments[0];
+    // The account's quote is in account units: the finest notional unit of the run's instruments
+    // (the one instrument's own, for a run of one).
+    const set = this.instruments.length > 0 ? InstrumentSet.of(this.instruments) : null;
+    const unit = set && this.instruments.find((i) => set.scaleOf(i.symbol) === 1);
     const start = this.ledger.baseline;
-    const quoteAtStart = primary && start ? quoteOf(primary, start.quote) : null;
+    const quoteAtStart = unit && start ? quoteOf(unit, start.quote) : null;
     let quote = quoteAtStart ?? 0;
     const base: Record<string, number> = {};
     for (const inst of this.instruments) {
