@@ -174,6 +174,7 @@ describe('ccxt against the Binance gateway serving two symbols', () => {
     // One combined stream of both symbols' book tickers and trades; ETH's book by ccxt's stream.
     const both = await rawSocket(`${gw.url.replace(/^http/, 'ws')}/stream?streams=btcusdt@trade/ethusdt@trade`);
     const sub = await rawSocket(`${gw.streamUrl}`);
+    const kline = await rawSocket(`${gw.streamUrl}/ethusdt@kline_1m`);
     sub.send({ method: 'SUBSCRIBE', params: ['btcusdt@aggTrade', 'ethusdt@aggTrade'], id: 1 });
     await waitFor(() => sub.frames.some((f) => f.msg['id'] === 1));
     const book = await ex.watchOrderBook(ETH);
@@ -210,13 +211,25 @@ describe('ccxt against the Binance gateway serving two symbols', () => {
     ]);
     const aggs = sub.frames.slice(1).map((f) => `${f.msg['s']}:${f.msg['q']}`);
     expect(aggs).toEqual(['ETHUSDT:2.00000000', 'ETHUSDT:0.50000000', 'BTCUSDT:0.05000000']);
+    // ETH's kline stream: its minute's trades, none of BTC's.
+    const bar = await waitFor(() =>
+      kline.frames.map((f) => f.msg['k'] as Record<string, unknown>).find((k) => k['v'] === '2.50000000'),
+    );
+    expect([bar['s'], bar['o'], bar['h'], bar['c'], bar['n']]).toEqual([
+      'ETHUSDT',
+      '2600.00000000',
+      '2600.50000000',
+      '2600.50000000',
+      2,
+    ]);
     // REST per symbol agrees.
     const ethRest = (await raw(gw, 'GET', 'trades', { symbol: 'ETHUSDT' })).body as Array<{ price: string }>;
     expect(ethRest.map((t) => t.price)).toEqual(['2600.00000000', '2600.50000000']);
     const btcRest = (await raw(gw, 'GET', 'aggTrades', { symbol: 'BTCUSDT' })).body as Array<{ p: string }>;
     expect(btcRest.map((t) => t.p)).toEqual(['65000.00000000']);
     const candles = await ex.fetchOHLCV(ETH, '1m', undefined, 5);
-    expect(candles.at(-1)?.slice(1, 6)).toEqual([2600, 2600.5, 2600, 2600.5, 2.5]);
+    // The minute of the trades (a later one, should the minute have turned, has none).
+    expect(candles.filter((c) => c[5] !== 0).map((c) => c.slice(1, 6))).toEqual([[2600, 2600.5, 2600, 2600.5, 2.5]]);
   });
 
   it('answers a symbol it does not serve -1121, as Binance does, on every route that names one', async () => {
