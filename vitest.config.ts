@@ -101,6 +101,8 @@ const SHARED_IO = [
   'test/gateway/gateway-binance-faults.test.ts',
   'test/gateway/gateway-binance-fuzz.test.ts',
   'test/gateway/gateway-binance-klines.test.ts',
+  'test/gateway/gateway-binance-multi-balances.test.ts',
+  'test/gateway/gateway-binance-multi.test.ts',
   'test/gateway/gateway-binance-rest-wire.test.ts',
   'test/gateway/gateway-binance-stream-wire.test.ts',
   'test/gateway/gateway-daily-history.test.ts',
