@@ -1,7 +1,10 @@
 // What a gateway desk's orders hold of the account, as the venue's account and positions
 // endpoints and its fill events state it: the quote open buys lock, the lots open sells hold, what
 // a new sell may take, and the position after each of our executions. Orders on their way to the
-// book hold theirs already. Read from the exchange's own records, never kept beside them.
+// book hold theirs already. Read from the exchange's own records, never kept beside them. Lots and
+// positions are per symbol (absent: the gateway's first); quote is the account's, shared by every
+// symbol, in account units.
+import type { Symbol } from '../core/model/ids.ts';
 import type { ExchangeOrder, ExchangeTrade } from '../sim/venue/exchange-order.ts';
 import type { DeskRecord } from './desk-record.ts';
 
@@ -13,10 +16,14 @@ export interface HoldingsSource {
   exchangeOrder(rec: DeskRecord): ExchangeOrder | undefined;
   /** Announced and not yet at the exchange. */
   onTheWay(rec: DeskRecord): boolean;
-  /** The account's position now, lots. */
-  position(): number;
-  /** The account's position before any of our orders, lots. */
-  readonly initialPosition: number;
+  /** The account's position in `symbol` now, lots. */
+  position(symbol: Symbol): number;
+  /** The account's position in `symbol` before any of our orders, lots. */
+  initialPosition(symbol: Symbol): number;
+  /** Account units in one of `symbol`'s notional units. */
+  scale(symbol: Symbol): number;
+  /** The gateway's first symbol. */
+  readonly primary: Symbol;
 }
 
 const isOpen = (o: ExchangeOrder): boolean => o.status === 'new' || o.status === 'partially_filled';
@@ -32,22 +39,26 @@ export class DeskHoldings {
     return out.sort((a, b) => tradeNumber(a.trade.tradeId) - tradeNumber(b.trade.tradeId));
   }
 
-  /** Quote locked by open buy orders (limit or stop price x what is left), notional units. */
+  /** Quote locked by open buy orders of every symbol (limit or stop price x what is left),
+   *  account units (notional units with one symbol). */
   lockedForBuys(): number {
     let sum = 0;
     for (const rec of this.src.records) {
       const o = this.src.exchangeOrder(rec);
-      if (o && o.side === 'buy' && isOpen(o)) sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
+      let locked = 0;
+      if (o && o.side === 'buy' && isOpen(o)) locked = (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
       else if (!o && this.src.onTheWay(rec) && rec.side === 'buy')
-        sum += (rec.limitPrice ?? rec.stopPrice ?? 0) * rec.qty;
+        locked = (rec.limitPrice ?? rec.stopPrice ?? 0) * rec.qty;
+      if (locked !== 0) sum += locked * this.src.scale(rec.symbol);
     }
     return sum;
   }
 
-  /** Lots held for open sell orders. */
-  heldForSells(): number {
+  /** Lots of `symbol` held for open sell orders. */
+  heldForSells(symbol: Symbol = this.src.primary): number {
     let sum = 0;
     for (const rec of this.src.records) {
+      if (rec.symbol !== symbol) continue;
       const o = this.src.exchangeOrder(rec);
       if (o && o.side === 'sell' && isOpen(o)) sum += o.qty - o.filled;
       else if (!o && this.src.onTheWay(rec) && rec.side === 'sell') sum += rec.qty;
@@ -55,21 +66,22 @@ export class DeskHoldings {
     return sum;
   }
 
-  /** Lots a new sell may take: the position less what open sells hold (a replacement's
-   *  predecessor, `replacing`, is cancelled first: what it holds is available). */
-  sellable(replacing: DeskRecord | null): number {
+  /** Lots of `symbol` a new sell may take: the position less what open sells hold (a
+   *  replacement's predecessor, `replacing`, is cancelled first: what it holds is available). */
+  sellable(replacing: DeskRecord | null, symbol: Symbol = replacing?.symbol ?? this.src.primary): number {
     const o = replacing ? this.src.exchangeOrder(replacing) : undefined;
     const freed = o && o.side === 'sell' ? o.qty - o.filled : 0;
-    return this.src.position() - this.heldForSells() + freed;
+    return this.src.position(symbol) - this.heldForSells(symbol) + freed;
   }
 
-  /** Signed position right after trade `tradeId`, lots. */
-  positionAfter(tradeId: string): number {
+  /** Signed position in `symbol` right after trade `tradeId` (the venue numbers trades across
+   *  its symbols), lots. */
+  positionAfter(tradeId: string, symbol: Symbol = this.src.primary): number {
     const upTo = tradeNumber(tradeId);
-    let position = this.src.initialPosition;
+    let position = this.src.initialPosition(symbol);
     for (const { trade, rec } of this.executions()) {
       if (tradeNumber(trade.tradeId) > upTo) break;
-      position += rec.side === 'buy' ? trade.qty : -trade.qty;
+      if (rec.symbol === symbol) position += rec.side === 'buy' ? trade.qty : -trade.qty;
     }
     return position;
   }

@@ -1,12 +1,14 @@
 // What the gateway's order desk (gateway-orders.ts) and a venue's wire share: an order as asked
 // for, the desk's record of it, where it is in its life in the desk's words, and the changes the
 // desk tells the wire of.
-import type { ClientOrderId } from '../core/model/ids.ts';
+import type { ClientOrderId, Symbol } from '../core/model/ids.ts';
 import type { OrderType, Side, TimeInForce } from '../core/model/order.ts';
 import type { ExchangeTrade, VenueOrderStatus } from '../sim/venue/exchange-order.ts';
 
-/** An order as a client asks for it, in the instrument's lots and ticks. */
+/** An order as a client asks for it, in its instrument's lots and ticks. */
 export interface DeskOrder {
+  /** The symbol it trades (one the gateway serves); absent: the gateway's first. */
+  readonly symbol?: Symbol;
   readonly side: Side;
   readonly type: OrderType;
   readonly tif: TimeInForce;
@@ -19,6 +21,7 @@ export interface DeskOrder {
 
 /** An order the desk took: what was asked for, its ids, and where it is in its life. */
 export interface DeskRecord extends DeskOrder {
+  readonly symbol: Symbol;
   /** The venue's id of the order. */
   readonly id: string;
   /** The client's id of the order. */
@@ -72,6 +75,6 @@ export type DeskEvent =
       readonly trade: ExchangeTrade;
       /** How many of the order's executions there are up to this one, it included. */
       readonly trades: number;
-      /** Signed position right after the execution, lots. */
+      /** Signed position in the order's symbol right after the execution, lots. */
       readonly positionAfter: number;
     };

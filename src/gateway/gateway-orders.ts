@@ -2,7 +2,9 @@
 // to the fill profile's desk (paper-desk.ts) and waited for on its REST channel (so the scenario's
 // latency and request faults reach the client's answer), every change told to the wire as a
 // DeskEvent (desk-record.ts). An order's state is always read from the exchange's own record: a
-// fill whose stream report a fault lost is still there, only the event is gone.
+// fill whose stream report a fault lost is still there, only the event is gone. One desk serves
+// every symbol of the gateway: its client ids are the account's, its orders go to their symbol's
+// book.
 import { randomUUID } from 'node:crypto';
 import { clientOrderId, parentOrderId } from '../core/model/ids.ts';
 import type { Instrument } from '../core/model/instrument.ts';
@@ -42,6 +44,7 @@ export class GatewayOrders {
   /** Announced orders still on their way to the book, each with what waits for it to get there. */
   private readonly arriving = new Map<DeskRecord, Array<() => void>>();
   private lastSubmitted = -Infinity;
+  /** The gateway's first instrument (an order without a symbol trades it). */
   readonly instrument: Instrument;
   /** The venue's clock against the wall clock, ms. */
   readonly skewMs: number;
@@ -59,8 +62,10 @@ export class GatewayOrders {
       records: this.list,
       exchangeOrder: (rec) => this.exchangeOrder(rec),
       onTheWay: (rec) => this.arriving.has(rec),
-      position: () => gv.desk.position,
-      initialPosition: gv.initialPosition,
+      position: (symbol) => gv.desk.positionOf(symbol),
+      initialPosition: (symbol) => gv.requireSymbol(symbol).initialPosition,
+      scale: (symbol) => gv.requireSymbol(symbol).scale,
+      primary: gv.instrument.symbol,
     });
     gv.desk.setReportHandler((r) => this.onReport(r));
     // The venue changes only inside its clock's work: an order on its way is looked for after each.
@@ -106,6 +111,8 @@ export class GatewayOrders {
     replaces: string | null = null,
     created: (rec: DeskRecord) => void = () => {},
   ): Promise<T> {
+    const symbol = order.symbol ?? this.instrument.symbol;
+    this.gv.requireSymbol(symbol); // the wire checks the symbol first: this one is a bug
     const id = this.newId();
     const submittedAt = Math.max(Math.floor(this.now()), this.lastSubmitted + 1);
     this.lastSubmitted = submittedAt;
@@ -117,6 +124,7 @@ export class GatewayOrders {
       announced: false,
       rejectedAt: null,
       ...order,
+      symbol,
       pendingCancel: false,
       replacing: false,
       replacedBy: null,
@@ -136,7 +144,7 @@ export class GatewayOrders {
       sliceNum: 1,
       totalSlices: 1,
       scheduledTime: this.gv.clock.now(),
-      symbol: this.instrument.symbol,
+      symbol: rec.symbol,
       side: rec.side,
       type: rec.type,
       tif: rec.tif,
@@ -213,7 +221,8 @@ export class GatewayOrders {
     this.release(clientId, '');
     // The old order is cancelled now: what it has left is final, fills while the cancel travelled
     // included. Without a qty the replacement is that (the remainder read before could overfill).
-    const next = keepQty ? order : { ...order, qty: o.qty - o.filled };
+    const same = { ...order, symbol: order.symbol ?? rec.symbol };
+    const next = keepQty ? same : { ...same, qty: o.qty - o.filled };
     const placed = await this.place(next, clientId, answer.placed, rec.id, (successor) => {
       rec.replacing = false;
       rec.replacedBy = successor.id;
@@ -351,7 +360,7 @@ export class GatewayOrders {
       at: trade.time + this.skewMs,
       trade,
       trades: index + 1,
-      positionAfter: this.holdings.positionAfter(tradeId),
+      positionAfter: this.holdings.positionAfter(tradeId, rec.symbol),
     });
   }
 

@@ -4,7 +4,9 @@
 // them. The venue runs on its own wall clock (GatewayClock); its answers reach the node through
 // the process's serial inbox like any adapter's. Its streams never drop (the venue's fault
 // windows act on its answers, as in a backtest), so start() reports both connected. Its state
-// lives in this process: when the process ends, the venue and its orders end with it.
+// lives in this process: when the process ends, the venue and its orders end with it. A scenario
+// with otherInstruments trades every symbol on the one account; a market read of a symbol the
+// venue does not trade is refused by one error naming those it does.
 import type { ClientOrderId, Symbol, VenueOrderId } from '../core/model/ids.ts';
 import type { OrderRequest } from '../core/model/order.ts';
 import type { MarketWindow, OrdersCursor, ReportHandler, TapeSlice, TopOfBook } from '../core/ports/broker.ts';
@@ -92,24 +94,31 @@ export class InProcessVenue {
   }
 
   topOfBook(symbol: Symbol): TopOfBook {
-    return this.gateway.venue.topOfBook(symbol);
+    return this.traded(symbol).topOfBook(symbol);
   }
 
   window(symbol: Symbol, from: number, to: number): MarketWindow {
-    return this.gateway.venue.window(symbol, from, to);
+    return this.traded(symbol).window(symbol, from, to);
   }
 
   lastUpdateAt(symbol: Symbol): number | null {
-    return this.gateway.venue.lastUpdateAt(symbol);
+    return this.traded(symbol).lastUpdateAt(symbol);
   }
 
   tradesSince(symbol: Symbol, cursor: number): TapeSlice {
-    return this.gateway.venue.tradesSince(symbol, cursor);
+    return this.traded(symbol).tradesSince(symbol, cursor);
   }
 
   /** The venue's market-data path fails in a market_data_outage window of the scenario. */
   feedFailure(symbol: Symbol): string | null {
-    return this.gateway.venue.feedFailure(symbol);
+    return this.traded(symbol).feedFailure(symbol);
+  }
+
+  /** The venue, once `symbol` is known to be one it trades (a venue of one symbol answers any
+   *  symbol with its one market, as it always has). */
+  private traded(symbol: Symbol): GatewayVenue['venue'] {
+    if (this.gateway.served.length > 1) this.gateway.requireSymbol(symbol);
+    return this.gateway.venue;
   }
 }
 

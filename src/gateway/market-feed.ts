@@ -1,8 +1,9 @@
 // The market data the gateway serves, read from the simulated venue: every print on its public
 // tape and its market-data view of the top of book, looked for after each piece of the clock's
 // work (GatewayClock.afterWork) and given to listeners in one batch per piece. Every venue's
-// quote, trade and bar routes and market-data stream read from here, so they agree.
-// Design notes: docs/0068-gateway-notes.md.
+// quote, trade and bar routes and market-data stream read from here, so they agree. One feed per
+// served symbol. Design notes: docs/0068-gateway-notes.md.
+import type { Symbol } from '../core/model/ids.ts';
 import type { GatewayVenue } from './gateway-venue.ts';
 
 /** One print on the venue's tape: venue time (epoch ms, before the venue's clock skew), ticks, lots. */
@@ -31,9 +32,17 @@ export class MarketFeed {
   private lastQuote: FeedQuote | null = null;
   private readonly listeners: FeedListener[] = [];
 
-  /** Hooks the venue's tape; build it before the venue starts so no print is missed. */
-  constructor(private readonly gv: GatewayVenue) {
-    const tape = gv.venue.tape;
+  /** The symbol whose market this is. */
+  readonly symbol: Symbol;
+
+  /** Hooks the venue's tape of `symbol` (the gateway's first unless given); build it before the
+   *  venue starts so no print is missed. */
+  constructor(
+    private readonly gv: GatewayVenue,
+    symbol: Symbol = gv.instrument.symbol,
+  ) {
+    this.symbol = gv.requireSymbol(symbol).instrument.symbol;
+    const tape = gv.venue.book(this.symbol).tape;
     const record = tape.trade.bind(tape);
     tape.trade = (time, price, qty) => {
       record(time, price, qty);
@@ -46,9 +55,9 @@ export class MarketFeed {
 
   /** The view's top of book now, or null before the first market data arrived. */
   quote(): FeedQuote | null {
-    const at = this.gv.venue.lastUpdateAt(this.gv.instrument.symbol);
+    const at = this.gv.venue.lastUpdateAt(this.symbol);
     if (at === null) return null;
-    const top = this.gv.venue.topOfBook(this.gv.instrument.symbol);
+    const top = this.gv.venue.topOfBook(this.symbol);
     return { time: at, bid: top.bid, bidQty: top.bidQty, ask: top.ask, askQty: top.askQty };
   }
 

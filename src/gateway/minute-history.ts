@@ -7,7 +7,8 @@
 // market's first (the model's walk over the days would otherwise end elsewhere); a minute's open
 // is the close before it, its high and low the highest and lowest of its trades (and of its
 // open, so a bar holds its own open). Day bars keep the daily history (daily-history.ts); every
-// bar from the start is the tape's.
+// bar from the start is the tape's. A symbol of the scenario's otherInstruments is drawn from its
+// own market, alone in its world.
 import { Rng } from '../core/clock/rng.ts';
 import { VirtualClock } from '../core/clock/virtual-clock.ts';
 import type { Instrument } from '../core/model/instrument.ts';
@@ -70,6 +71,15 @@ function firstPrice(feed: MarketFeed): number | null {
   return q?.bid ?? q?.ask ?? null;
 }
 
+/** The scenario whose one market is `inst`'s (the scenario's own, or an other instrument's), with
+ *  no faults. */
+function worldOf(scenario: Scenario, inst: Instrument): Scenario {
+  if (scenario.otherInstruments.length === 0) return { ...scenario, faults: [] };
+  const other = scenario.otherInstruments.find((o) => o.symbol === inst.symbol);
+  const market = other === undefined ? scenario.market : (other.market as Scenario['market']);
+  return { ...scenario, market, otherInstruments: [], faults: [] };
+}
+
 function drawMinutes(
   scenario: Scenario,
   file: string,
@@ -85,7 +95,7 @@ function drawMinutes(
   const first = Math.floor((from + skewMs) / MINUTE_MS) * MINUTE_MS - skewMs;
   const clock = new VirtualClock(first);
   const rng = new Rng(scenario.seed).stream(`gateway-minute-history:${inst.symbol}`);
-  const built = buildVenue({ ...scenario, faults: [] }, file, clock, rng, inst, first, () => {});
+  const built = buildVenue(worldOf(scenario, inst), file, clock, rng, inst, first, () => {});
   built.start();
   const port: MarketDataPort = built.venue;
   const raw: Array<{

@@ -1,8 +1,9 @@
 // Where the gateway's orders go: the OrderDesk port, with two kinds of fill profile behind it:
 // 'book' (the default), the simulated exchange itself (src/sim/venue), exactly what a backtest of
 // the same scenario would do; and a touch profile (PaperDesk), a venue's paper venue as it
-// documents it (Alpaca's 'alpaca-paper': src/gateway/alpaca/alpaca-profile.ts).
-import type { ClientOrderId, VenueOrderId } from '../core/model/ids.ts';
+// documents it (Alpaca's 'alpaca-paper': src/gateway/alpaca/alpaca-profile.ts). The book desk
+// serves every symbol of the venue (orders go to their symbol's book); a touch profile, one.
+import type { ClientOrderId, Symbol, VenueOrderId } from '../core/model/ids.ts';
 import { tradeId, venueOrderId } from '../core/model/ids.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderRequest } from '../core/model/order.ts';
@@ -25,20 +26,33 @@ export interface OrderDesk {
   submit(order: OrderRequest): Delivery;
   cancel(clientOrderId: ClientOrderId, venueOrderId: VenueOrderId | null): void;
   setReportHandler(handler: ReportHandler): void;
+  /** The order at the exchange of whichever symbol it is on. */
   order(clientOrderId: ClientOrderId): ExchangeOrder | undefined;
-  /** Signed position, lots. */
+  /** Signed position in the first symbol, lots. */
   readonly position: number;
-  /** Quote balance, notional units (tick x lot). */
+  /** Signed position in `symbol`, lots (a symbol the desk serves). */
+  positionOf(symbol: Symbol): number;
+  /** Quote balance, account units (the first symbol's notional units, tick x lot, with one symbol). */
   readonly quoteBalance: number;
 }
 
-/** The 'book' profile: the simulated venue and its exchange. */
+/** The 'book' profile: the simulated venue and its exchanges (`exchange` the first symbol's; the
+ *  venue routes an order to its symbol's book). */
 export function bookDesk(venue: SimVenue, exchange: SimExchange): OrderDesk {
+  const books = venue.allBooks;
   return {
     submit: (o) => venue.submit(o),
     cancel: (cid, vid) => venue.cancel(cid, vid),
     setReportHandler: (h) => venue.setReportHandler(h),
-    order: (cid) => exchange.order(cid),
+    order: (cid) => {
+      if (books.length === 1) return exchange.order(cid);
+      for (const b of books) {
+        const o = b.exchange.order(cid);
+        if (o !== undefined) return o;
+      }
+      return undefined;
+    },
+    positionOf: (symbol) => venue.book(symbol).exchange.position,
     get position() {
       return exchange.position;
     },
@@ -110,6 +124,11 @@ export class PaperDesk implements OrderDesk {
 
   order(clientOrderId: ClientOrderId): ExchangeOrder | undefined {
     return this.orders.get(clientOrderId);
+  }
+
+  /** The one symbol's position (a touch profile serves one: gateway-venue.ts refuses more). */
+  positionOf(_symbol: Symbol): number {
+    return this.position;
   }
 
   submit(order: OrderRequest): Delivery {

@@ -4,6 +4,7 @@
 // 187.50 and 20 at 187.60; a buy limit at 187.00 rests.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Symbol } from '../../src/core/model/ids.ts';
 import type { OrderType, Side } from '../../src/core/model/order.ts';
 import type { VenueMessage } from '../../src/core/model/reports.ts';
 import { ALPACA_PROFILE } from '../../src/gateway/alpaca/alpaca-profile.ts';
@@ -12,8 +13,8 @@ import { GatewayOrders } from '../../src/gateway/gateway-orders.ts';
 import { GatewayVenue } from '../../src/gateway/gateway-venue.ts';
 import { FIXTURE, onCleanup, waitFor } from '../support/gateway-harness.ts';
 
-function desk() {
-  const gv = GatewayVenue.load(FIXTURE, { profile: ALPACA_PROFILE });
+function desk(file = FIXTURE) {
+  const gv = GatewayVenue.load(file, { profile: ALPACA_PROFILE });
   const told: string[] = [];
   const events: DeskEvent[] = [];
   let n = 0;
@@ -158,5 +159,48 @@ describe('GatewayOrders', () => {
       }),
       { numRuns: 15 },
     );
+  });
+});
+
+describe('GatewayOrders serving two symbols', () => {
+  // scenarios/gateway/aapl-msft.yaml: AAPL asks 10 at 187.50, 300 at 187.60; MSFT asks 50 at
+  // 415.20, bids 100 at 415.00; 20 MSFT held at the start; 100,000 in cash for both.
+  const two = () => desk('scenarios/gateway/aapl-msft.yaml');
+  const MSFT = 'MSFT' as Symbol;
+
+  it("routes each order to its symbol's book; positions after each fill are that symbol's", async () => {
+    const { gv, orders, told, order, place } = two();
+    const [aapl] = await place(order('buy', 'market', 30), 'a1');
+    const [msft] = await place({ ...order('buy', 'market', 5), symbol: MSFT }, 'm1');
+    expect([aapl.symbol, msft.symbol]).toEqual(['AAPL', 'MSFT']);
+    await waitFor(() => orders.status(aapl) === 'filled' && orders.status(msft) === 'filled');
+    await waitFor(() => told.length >= 5);
+    expect(told.filter((t) => t.includes('m1'))).toEqual(['new m1', 'fill m1 1 25']);
+    expect(told.filter((t) => t.includes('a1'))).toEqual(['new a1', 'fill a1 1 10', 'fill a1 2 30']);
+    expect(orders.exchangeOrder(msft)?.trades.map((t) => t.price)).toEqual([41_520]);
+    expect(gv.desk.positionOf(MSFT)).toBe(25);
+    expect(gv.desk.position).toBe(30);
+    // One cash balance paid for both.
+    expect(gv.desk.quoteBalance).toBe(10_000_000 - (10 * 18_750 + 20 * 18_760) - 5 * 41_520);
+  });
+
+  it('what a sell may take and what buys lock: lots per symbol, quote over both', async () => {
+    const { orders, order, place } = two();
+    await place({ ...order('sell', 'limit', 8, 42_000), symbol: MSFT }, 'm-sell');
+    await place(order('buy', 'limit', 5, 18_700), 'a-buy');
+    await place({ ...order('buy', 'limit', 2, 41_000), symbol: MSFT }, 'm-buy');
+    expect(orders.holdings.sellable(null, MSFT)).toBe(12);
+    expect(orders.holdings.heldForSells(MSFT)).toBe(8);
+    expect(orders.holdings.sellable(null)).toBe(0); // AAPL: none held
+    expect(orders.holdings.lockedForBuys()).toBe(5 * 18_700 + 2 * 41_000);
+  });
+
+  it('an order for a symbol the gateway does not serve is a bug of the wire: it throws, nothing is placed', async () => {
+    const { orders, order, place } = two();
+    await expect(place({ ...order('buy', 'market', 1), symbol: 'TSLA' as Symbol }, 't1')).rejects.toThrow(
+      /does not serve TSLA/,
+    );
+    expect(orders.orders()).toEqual([]);
+    expect(orders.clientIdUsed('t1')).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayClock } from '../../src/gateway/gateway-clock.ts';
 import { ALPACA_PROFILE } from '../../src/gateway/alpaca/alpaca-profile.ts';
 import { GatewayVenue } from '../../src/gateway/gateway-venue.ts';
+import { startBinanceGateway } from '../../src/gateway/binance/binance-gateway.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { qtyToLots, quoteToUnits } from '../../src/core/model/instrument.ts';
 
@@ -93,5 +94,57 @@ describe('GatewayClock', () => {
       }, 0),
     );
     expect(ran).toEqual(['due first', 'due second']);
+  });
+});
+
+describe('GatewayVenue of several instruments', () => {
+  const TWO = 'scenarios/gateway/aapl-msft.yaml';
+
+  it('serves every symbol of the scenario: its exchange, its starting position, one shared quote balance', () => {
+    const gv = GatewayVenue.load(TWO, { profile: ALPACA_PROFILE });
+    stops.push(() => gv.stop());
+    expect(gv.symbols()).toEqual(['AAPL', 'MSFT']);
+    const msft = gv.requireSymbol('MSFT');
+    expect(msft.exchange).not.toBe(gv.exchange);
+    expect(msft.exchange.symbol).toBe('MSFT');
+    expect(msft.initialPosition).toBe(qtyToLots(msft.instrument, '20'));
+    expect(gv.requireSymbol('AAPL').initialPosition).toBe(0);
+    expect(gv.desk.positionOf(msft.instrument.symbol)).toBe(20);
+    // One balance for both books, stated in account units (a cent x one share for both here).
+    expect(msft.exchange.quoteBalance).toBe(gv.exchange.quoteBalance);
+    expect(gv.quoteOf(gv.desk.quoteBalance)).toBe('100000');
+    gv.start();
+    expect(msft.exchange.book.bestAsk()).toBe(41_520);
+    expect(gv.exchange.book.bestAsk()).toBe(18_750);
+  });
+
+  it('answers a symbol it does not serve by one error naming those it does', () => {
+    const gv = GatewayVenue.load(TWO, { profile: ALPACA_PROFILE });
+    stops.push(() => gv.stop());
+    expect(gv.servedSymbol('TSLA')).toBeUndefined();
+    expect(() => gv.requireSymbol('TSLA')).toThrow('the gateway does not serve TSLA (it serves AAPL, MSFT)');
+  });
+
+  it('counts a shared balance in the finest notional unit when the symbols differ in it', () => {
+    // BTCUSDT's notional unit is 0.01 x 0.00001, ETHUSDT's ten times that: the account unit is BTC's.
+    const gv = GatewayVenue.load('scenarios/two-symbols.yaml', { profile: ALPACA_PROFILE });
+    stops.push(() => gv.stop());
+    expect(gv.served.map((s) => [s.instrument.symbol, s.scale])).toEqual([
+      ['BTCUSDT', 1],
+      ['ETHUSDT', 10],
+    ]);
+    expect(gv.quoteOf(gv.desk.quoteBalance)).toBe('200000');
+  });
+
+  it('the Binance gateway, one instrument as yet, refuses several whole before it listens', async () => {
+    await expect(
+      startBinanceGateway({ scenarioFile: 'scenarios/two-symbols.yaml', apiKey: 'k', secretKey: 's' }),
+    ).rejects.toThrow(/otherInstruments: the Binance gateway serves one instrument, so ETHUSDT cannot be traded here/);
+  });
+
+  it('refuses several instruments with a touch fill profile, naming otherInstruments and the profile', () => {
+    expect(() => GatewayVenue.load(TWO, { profile: ALPACA_PROFILE, fills: 'alpaca-paper' })).toThrow(
+      /otherInstruments: the alpaca-paper fill profile fills one instrument, so MSFT cannot be traded with it/,
+    );
   });
 });

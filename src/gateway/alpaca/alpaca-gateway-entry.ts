@@ -10,9 +10,9 @@ const SECRET = 'APCA_API_SECRET_KEY';
 
 const HELP = `alpaca: an Alpaca-compatible trading venue (without venue.account: 100,000 in cash, no
 shares). REST (/v2/orders, /v2/positions (also closing them), /v2/account,
-/v2/account/activities, /v2/clock, /v2/calendar, the latest quote and trade and the bars of the
-scenario's symbol), the trade_updates websocket (/stream) and the stocks market-data websocket
-(/v2/iex, /v2/sip) share one port.
+/v2/account/activities, /v2/clock, /v2/calendar, the latest quote and trade and the bars of each
+symbol the scenario trades: its instrument and otherInstruments), the trade_updates websocket
+(/stream) and the stocks market-data websocket (/v2/iex, /v2/sip) share one port.
   --fills alpaca-paper   Alpaca's documented paper rules (any size at the touch, no queue, no
                          impact, a random partial fill 10% of the time, seeded by the scenario's seed)
 Environment: ${KEY_ID} and ${SECRET} are the key pair clients must present (the
@@ -31,7 +31,7 @@ export const ALPACA_GATEWAY: GatewayEntry<AlpacaGateway> = {
   banner: (gateway) => {
     const s = gateway.venue.scenario;
     return [
-      `execsim gateway: Alpaca-compatible venue on ${gateway.url} (scenario ${s.name}, ${s.instrument.symbol}, fills: ${gateway.venue.fills})`,
+      `execsim gateway: Alpaca-compatible venue on ${gateway.url} (scenario ${s.name}, ${gateway.venue.symbols().join(', ')}, fills: ${gateway.venue.fills})`,
       `  trade_updates stream: ${gateway.streamUrl}`,
       `  market-data stream: ${gateway.dataStreamUrl} (also /v2/sip; MessagePack or JSON)`,
       '  SDK v4 (@alpacahq/alpaca-trade-api):',

@@ -1,7 +1,8 @@
 // `execsim gateway alpaca`: an Alpaca-compatible server backed by the simulated venue of a
-// scenario on the wall clock. REST (trading and the scenario's symbol's market data), the
-// trade_updates websocket (/stream) and the stocks market-data websocket (/v2/iex, /v2/sip,
-// /v2/delayed_sip) share one port; all check the gateway's key pair.
+// scenario on the wall clock. REST (trading and the market data of every symbol the scenario
+// trades: its instrument and otherInstruments), the trade_updates websocket (/stream) and the
+// stocks market-data websocket (/v2/iex, /v2/sip, /v2/delayed_sip) share one port; all check the
+// gateway's key pair.
 import { randomUUID } from 'node:crypto';
 import type { ExecEvent } from '../../core/model/events.ts';
 import type { GatewayVenue, GatewayVenueOptions } from '../gateway-venue.ts';
@@ -14,7 +15,7 @@ import { AlpacaOrders, type TradeUpdate } from './alpaca-orders.ts';
 import { ALPACA_PROFILE } from './alpaca-profile.ts';
 import { MarketFeed } from '../market-feed.ts';
 import { MarketDataStream } from './market-stream.ts';
-import { createRestApp } from './rest.ts';
+import { createRestApp, type SymbolMarket } from './rest.ts';
 import { dailyHistoryOf } from '../daily-history.ts';
 import { minuteHistoryOf } from '../minute-history.ts';
 import { TradeUpdatesStream } from './stream.ts';
@@ -46,7 +47,10 @@ export interface AlpacaGateway {
   readonly orders: AlpacaOrders;
   readonly stream: TradeUpdatesStream;
   readonly marketData: MarketDataStream;
+  /** The first symbol's market feed. */
   readonly feed: MarketFeed;
+  /** Every served symbol's market feed. */
+  readonly feeds: ReadonlyMap<string, MarketFeed>;
   /** Stops the server, the stream and the venue's timers. */
   close(): Promise<void>;
 }
@@ -61,37 +65,40 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
     activities.record(u);
     stream.publish(u);
   });
-  const feed = new MarketFeed(gv);
+  const feeds = new Map(gv.symbols().map((symbol) => [symbol as string, new MarketFeed(gv, symbol)]));
+  const feed = feeds.get(gv.instrument.symbol) as MarketFeed;
   const marketData = new MarketDataStream({
-    instrument: gv.instrument,
+    instruments: gv.served.map((one) => one.instrument),
     skewMs: gv.scenario.venue.clockSkewMs,
     authorized,
     gate: new StallGate(wire, gv.clock, 'market data'),
   });
-  feed.onNews((prints, quote) => marketData.publish(prints, quote));
+  for (const f of feeds.values()) f.onNews((prints, quote) => marketData.publish(f.symbol, prints, quote));
   gv.start();
-  const account = new AlpacaAccount(gv, orders, feed, randomUUID());
+  const account = new AlpacaAccount(gv, orders, feeds, randomUUID());
+  const skewMs = gv.scenario.venue.clockSkewMs;
+  const markets = new Map(
+    gv.served.map((one) => {
+      const f = feeds.get(one.instrument.symbol) as MarketFeed;
+      const market: SymbolMarket = {
+        instrument: one.instrument,
+        feed: f,
+        dailyHistory: dailyHistoryOf(gv.scenario, one.instrument, f, gv.startedAt + skewMs),
+        minuteHistory: minuteHistoryOf(gv.scenario, gv.file, one.instrument, f, gv.startedAt, skewMs),
+      };
+      return [one.instrument.symbol as string, market];
+    }),
+  );
   const app = createRestApp({
     orders,
     account,
     activities,
-    symbol: gv.instrument.symbol,
-    feed,
-    instrument: gv.instrument,
-    skewMs: gv.scenario.venue.clockSkewMs,
+    markets,
+    skewMs,
     hours: gv.rules.hours,
     wire,
     clock: gv.clock,
     authorized,
-    dailyHistory: dailyHistoryOf(gv.scenario, gv.instrument, feed, gv.startedAt + gv.scenario.venue.clockSkewMs),
-    minuteHistory: minuteHistoryOf(
-      gv.scenario,
-      gv.file,
-      gv.instrument,
-      feed,
-      gv.startedAt,
-      gv.scenario.venue.clockSkewMs,
-    ),
   });
   const host = options.host ?? '127.0.0.1';
   const server = await listenGateway(
@@ -117,6 +124,7 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
     stream,
     marketData,
     feed,
+    feeds,
     close: async () => {
       gv.stop();
       await stream.close();

@@ -1,8 +1,9 @@
 // An Alpaca order request body (POST /v2/orders, PATCH's replacement) checked and turned into the
-// gateway's terms: the instrument's lots and ticks, Alpaca's order types and times in force. Every
+// gateway's terms: its symbol's lots and ticks, Alpaca's order types and times in force. Every
 // problem is the AlpacaError Alpaca answers with (400/422, or the venue rules' refusal for a
 // quantity off the lot or a price off the tick). What the account can afford is the desk's
 // question (alpaca-orders.ts), not the body's.
+import type { Symbol } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import { priceToTicks, qtyToLots } from '../../core/model/instrument.ts';
 import type { OrderType, Side, TimeInForce } from '../../core/model/order.ts';
@@ -18,6 +19,7 @@ const TYPES: readonly OrderType[] = ['market', 'limit', 'stop', 'stop_limit'];
 
 export interface ParsedOrder {
   readonly clientOrderId: string | null;
+  readonly symbol: Symbol;
   readonly side: Side;
   readonly type: OrderType;
   readonly tif: AlpacaTif;
@@ -26,14 +28,20 @@ export interface ParsedOrder {
   readonly stopPrice: number | null;
 }
 
-/** The order a request body asks for, or the error Alpaca answers it with. */
-export function parseOrderRequest(body: unknown, inst: Instrument, rules: VenueRules): AlpacaError | ParsedOrder {
+/** The order a request body asks for, or the error Alpaca answers it with; `instrumentOf` gives
+ *  a served symbol's instrument (undefined: an asset the venue does not have). */
+export function parseOrderRequest(
+  body: unknown,
+  instrumentOf: (symbol: string) => Instrument | undefined,
+  rules: VenueRules,
+): AlpacaError | ParsedOrder {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     return alpacaError(400, 40010000, 'request body format is invalid');
   const b = body as Record<string, unknown>;
   const symbol = b['symbol'];
   if (typeof symbol !== 'string' || symbol === '') return invalid('symbol is required');
-  if (symbol !== inst.symbol) return invalid(`could not find asset "${symbol.slice(0, 40)}"`);
+  const inst = instrumentOf(symbol);
+  if (inst === undefined) return invalid(`could not find asset "${symbol.slice(0, 40)}"`);
   const side = b['side'];
   if (side !== 'buy' && side !== 'sell') return invalid('side must be buy or sell');
   const type = b['type'];
@@ -93,6 +101,7 @@ export function parseOrderRequest(body: unknown, inst: Instrument, rules: VenueR
     return invalid('client_order_id must be a string of 1 to 128 characters');
   return {
     clientOrderId: typeof cid === 'string' ? cid : null,
+    symbol: inst.symbol,
     side,
     type: type as OrderType,
     tif: tif as AlpacaTif,

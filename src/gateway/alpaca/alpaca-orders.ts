@@ -2,7 +2,8 @@
 // and put to the venue-neutral order desk (../gateway-orders.ts), the desk's answers as Alpaca's
 // HTTP answers, and its events as trade_updates; its orders as Alpaca's Order objects, with the
 // statuses Alpaca names, are order-fields.ts's. Alpaca's own rules live here: client ids unique
-// forever, its error codes and a replace's defaults.
+// forever (across every symbol: they are the account's), its error codes and a replace's
+// defaults. An order may trade any symbol the gateway serves.
 import { randomUUID } from 'node:crypto';
 import { lotsToQty, ticksToPrice, type Instrument } from '../../core/model/instrument.ts';
 import type { OutcomeUnknownReport, VenueMessage } from '../../core/model/reports.ts';
@@ -62,8 +63,8 @@ const EVENT_NAMES: Readonly<Record<Exclude<DeskEvent['kind'], 'fill' | 'closed'>
 
 export class AlpacaOrders {
   readonly desk: GatewayOrders;
-  private readonly inst: Instrument;
   private readonly skewMs: number;
+  /** The gateway's first symbol's asset id and symbol. */
   readonly assetId: string;
   readonly symbol: string;
   /** What orderJson reads an order's fields from. */
@@ -75,17 +76,20 @@ export class AlpacaOrders {
     private readonly newId: () => string = randomUUID,
   ) {
     this.desk = new GatewayOrders(gv, (e) => this.told(e), newId);
-    this.inst = gv.instrument;
     this.skewMs = gv.scenario.venue.clockSkewMs;
     this.assetId = symbolUuid(gv.instrument.symbol);
     this.symbol = gv.instrument.symbol;
     this.view = {
       desk: this.desk,
-      inst: this.inst,
+      instrument: (symbol) => this.instrument(symbol),
       skewMs: this.skewMs,
-      assetId: this.assetId,
       status: (rec) => this.status(rec),
     };
+  }
+
+  /** A served symbol's instrument. */
+  private instrument(symbol: string): Instrument {
+    return this.gv.requireSymbol(symbol).instrument;
   }
 
   /** The venue's time now (the scenario's clock skew applied), epoch ms. */
@@ -165,14 +169,15 @@ export class AlpacaOrders {
     if (!o || (o.status !== 'new' && o.status !== 'partially_filled') || rec.pendingCancel || rec.replacing)
       return { kind: 'error', error: notReplaceable(this.status(rec)) };
     const remaining = o.qty - o.filled;
-    const price = (ticks: number | null) => (ticks === null ? undefined : ticksToPrice(this.inst, ticks));
+    const inst = this.instrument(rec.symbol);
+    const price = (ticks: number | null) => (ticks === null ? undefined : ticksToPrice(inst, ticks));
     const parsed = this.parseOrder(
       {
-        symbol: this.inst.symbol,
+        symbol: rec.symbol,
         side: rec.side,
         type: rec.type,
         time_in_force: given('time_in_force') ? b['time_in_force'] : TIF_NAMES[rec.tif],
-        qty: given('qty') ? b['qty'] : lotsToQty(this.inst, remaining),
+        qty: given('qty') ? b['qty'] : lotsToQty(inst, remaining),
         limit_price: given('limit_price') ? b['limit_price'] : price(rec.limitPrice),
         stop_price: given('stop_price') ? b['stop_price'] : price(rec.stopPrice),
         client_order_id: given('client_order_id') ? b['client_order_id'] : undefined,
@@ -255,6 +260,7 @@ export class AlpacaOrders {
         this.update(this.status(rec), e.at, this.orderJson(rec));
         return;
       case 'fill': {
+        const inst = this.instrument(rec.symbol);
         const order = this.orderJson(rec, e.trades);
         const tradeId = e.trade.tradeId;
         let executionId = rec.executionIds.get(tradeId);
@@ -267,9 +273,9 @@ export class AlpacaOrders {
           timestamp: rfc3339(e.at),
           order,
           execution_id: executionId,
-          price: ticksToPrice(this.inst, e.trade.price),
-          qty: lotsToQty(this.inst, e.trade.qty),
-          position_qty: lotsToQty(this.inst, e.positionAfter),
+          price: ticksToPrice(inst, e.trade.price),
+          qty: lotsToQty(inst, e.trade.qty),
+          position_qty: lotsToQty(inst, e.positionAfter),
         });
         return;
       }
@@ -295,15 +301,16 @@ export class AlpacaOrders {
   /** A request body as an order the account can place: the body's checks, then what a sell
    *  needs held (a replacement's predecessor is cancelled first: what it holds is available). */
   private parseOrder(body: unknown, replacing: DeskRecord | null = null): AlpacaError | ParsedOrder {
-    const parsed = parseOrderRequest(body, this.inst, this.gv.rules);
+    const parsed = parseOrderRequest(body, (s) => this.gv.servedSymbol(s)?.instrument, this.gv.rules);
     if ('status' in parsed) return parsed;
-    const { side, qty } = parsed;
+    const { side, qty, symbol } = parsed;
     if (side === 'sell') {
-      const available = this.desk.holdings.sellable(replacing);
+      const inst = this.instrument(symbol);
+      const available = this.desk.holdings.sellable(replacing, symbol);
       if (qty > available) {
         const r = refusal(this.gv.rules, 'insufficient-position', {
-          requested: lotsToQty(this.inst, qty),
-          available: lotsToQty(this.inst, Math.max(0, available)),
+          requested: lotsToQty(inst, qty),
+          available: lotsToQty(inst, Math.max(0, available)),
         });
         return alpacaError(403, Number(r.code), r.message);
       }
@@ -315,6 +322,7 @@ export class AlpacaOrders {
 /** A parsed request as the desk's order. */
 function deskOrder(p: ParsedOrder): DeskOrder {
   return {
+    symbol: p.symbol,
     side: p.side,
     type: p.type,
     tif: TIFS[p.tif],

@@ -1,7 +1,8 @@
 // Alpaca's stocks market-data websocket at /v2/{feed} (iex, sip, delayed_sip: one simulated
 // venue), in MessagePack or JSON as the upgrade request asks: auth (a message, or the REST key
 // headers on the upgrade), subscribe, then quotes whenever the venue's market-data view changes
-// and trades for every print. Protocol and error codes: docs/0068-gateway-notes.md.
+// and trades for every print, of each served symbol a client subscribed to (or '*'). Protocol and
+// error codes: docs/0068-gateway-notes.md.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { decode, encode, encodeTimeSpecToTimestamp, EXT_TIMESTAMP, ExtensionCodec } from '@msgpack/msgpack';
@@ -58,7 +59,8 @@ interface Client {
 }
 
 export interface MarketStreamOptions {
-  readonly instrument: Instrument;
+  /** Every served symbol's instrument. */
+  readonly instruments: readonly Instrument[];
   /** The venue's clock against the wall clock, ms (times are stated on the venue's clock). */
   readonly skewMs: number;
   readonly authorized: KeyCheck;
@@ -87,9 +89,11 @@ export class MarketDataStream {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, binary, headerAuth));
   }
 
-  /** Sends what the venue printed and quoted to every authorized client subscribed to it. */
-  publish(prints: readonly TapePrint[], quote: FeedQuote | null): void {
-    const symbol = this.o.instrument.symbol;
+  /** Sends what the venue printed and quoted for `symbol` to every authorized client subscribed
+   *  to it. */
+  publish(symbol: string, prints: readonly TapePrint[], quote: FeedQuote | null): void {
+    const inst = this.o.instruments.find((i) => i.symbol === symbol);
+    if (inst === undefined) throw new Error(`the market-data stream does not serve ${symbol}`);
     const wants = (c: Client, ch: Channel) => c.subs[ch].has(symbol) || c.subs[ch].has('*');
     const out: Array<[WebSocket, Client, unknown[]]> = [];
     for (const [ws, c] of this.clients) {
@@ -100,14 +104,14 @@ export class MarketDataStream {
           batch.push({
             T: 't',
             S: symbol,
-            ...tradeFields(this.o.instrument, p),
+            ...tradeFields(inst, p),
             t: new WireTime(p.time + this.o.skewMs),
           });
       if (quote !== null && wants(c, 'quotes'))
         batch.push({
           T: 'q',
           S: symbol,
-          ...quoteFields(this.o.instrument, quote),
+          ...quoteFields(inst, quote),
           t: new WireTime(quote.time + this.o.skewMs),
         });
       if (batch.length > 0) out.push([ws, c, batch]);

@@ -1,7 +1,7 @@
 // The gateway's orders in Alpaca's fields: the Order object (every field of Alpaca's, now or as
 // of an event's executions), the status Alpaca names for where the desk's order is (pending_new,
 // pending_replace, an IOC or FOK remainder `canceled`), its names of the times in force, and the
-// asset id it gives the symbol. The requests and events are alpaca-orders.ts's.
+// asset id it gives each symbol. The requests and events are alpaca-orders.ts's.
 import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from '../../core/model/instrument.ts';
 import type { TimeInForce } from '../../core/model/order.ts';
 import type { DeskRecord, DeskStatus } from '../desk-record.ts';
@@ -17,13 +17,12 @@ export const TIF_NAMES = Object.fromEntries(Object.entries(TIFS).map(([name, tif
   AlpacaTif
 >;
 
-/** What an order's fields are read from: the desk, the instrument, the venue's clock skew, the
- *  symbol's asset id, and Alpaca's status of an order now. */
+/** What an order's fields are read from: the desk, each served symbol's instrument, the venue's
+ *  clock skew, and Alpaca's status of an order now. */
 export interface AlpacaOrderView {
   readonly desk: GatewayOrders;
-  readonly inst: Instrument;
+  instrument(symbol: string): Instrument;
   readonly skewMs: number;
-  readonly assetId: string;
   status(rec: DeskRecord): string;
 }
 
@@ -50,6 +49,7 @@ export function alpacaStatus(status: DeskStatus, rec: DeskRecord): string {
  */
 export function orderJson(view: AlpacaOrderView, rec: DeskRecord, trades?: number): AlpacaOrderJson {
   const o = view.desk.exchangeOrder(rec);
+  const inst = view.instrument(rec.symbol);
   const all = o?.trades ?? [];
   const done = trades === undefined ? all : all.slice(0, trades);
   let filled = 0;
@@ -83,21 +83,21 @@ export function orderJson(view: AlpacaOrderView, rec: DeskRecord, trades?: numbe
     replaced_at: status === 'replaced' && rec.replacedAt !== null ? at(rec.replacedAt) : null,
     replaced_by: status === 'replaced' ? rec.replacedBy : null,
     replaces: rec.replaces,
-    asset_id: view.assetId,
-    symbol: view.inst.symbol,
+    asset_id: symbolUuid(rec.symbol),
+    symbol: rec.symbol,
     asset_class: 'us_equity',
     notional: null,
-    qty: lotsToQty(view.inst, rec.qty),
-    filled_qty: lotsToQty(view.inst, filled),
-    filled_avg_price: filled > 0 ? fractionalTicksToPrice(view.inst, notional / filled) : null,
+    qty: lotsToQty(inst, rec.qty),
+    filled_qty: lotsToQty(inst, filled),
+    filled_avg_price: filled > 0 ? fractionalTicksToPrice(inst, notional / filled) : null,
     order_class: '',
     order_type: typeName,
     type: typeName,
     side: rec.side,
     position_intent: rec.side === 'buy' ? 'buy_to_open' : 'sell_to_close',
     time_in_force: TIF_NAMES[rec.tif],
-    limit_price: rec.limitPrice === null ? null : ticksToPrice(view.inst, rec.limitPrice),
-    stop_price: rec.stopPrice === null ? null : ticksToPrice(view.inst, rec.stopPrice),
+    limit_price: rec.limitPrice === null ? null : ticksToPrice(inst, rec.limitPrice),
+    stop_price: rec.stopPrice === null ? null : ticksToPrice(inst, rec.stopPrice),
     trail_price: null,
     trail_percent: null,
     hwm: null,

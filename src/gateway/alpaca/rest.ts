@@ -2,7 +2,9 @@
 // Hono app. Every request carries APCA-API-KEY-ID and APCA-API-SECRET-KEY (401 otherwise); every
 // answer that is not a success is Alpaca's {code, message} with its HTTP status, and a bad request
 // is always a 4xx (a 5xx is only a simulated fault or a bug). Never a redirect: the SDK refuses
-// them. The literal colon of /v2/orders:by_client_order_id is a route of its own.
+// them. The literal colon of /v2/orders:by_client_order_id is a route of its own. Every symbol the
+// scenario trades is served (orders, positions, assets, market data); another is answered as
+// Alpaca answers an asset it does not have.
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -10,7 +12,8 @@ import { lotsToQty, type Instrument } from '../../core/model/instrument.ts';
 import type { TradingHours } from '../../core/venues/index.ts';
 import type { AlpacaAccount } from './account.ts';
 import type { FillActivities } from './activities.ts';
-import { barsPage, calendar, historyDays } from './history.ts';
+import { barsPage, calendar, historyDays, type BarsPage } from './history.ts';
+import { multiSymbolBars } from './multi-bars.ts';
 import type { MinuteHistory } from '../minute-history.ts';
 import type { DailyHistory } from '../daily-history.ts';
 import type { MarketFeed } from '../market-feed.ts';
@@ -26,9 +29,8 @@ export interface RestOptions {
   readonly account: AlpacaAccount;
   /** The account's FILL activities (one per execution the stream announced). */
   readonly activities: FillActivities;
-  readonly symbol: string;
-  readonly feed: MarketFeed;
-  readonly instrument: Instrument;
+  /** Every served symbol's market, the scenario's first symbol first. */
+  readonly markets: ReadonlyMap<string, SymbolMarket>;
   /** The venue's clock against the wall clock, ms. */
   readonly skewMs: number;
   /** The gateway's trading hours (always open, or the venue's calendar). */
@@ -38,6 +40,12 @@ export interface RestOptions {
   readonly clock: VenueClock;
   /** Whether a request's key id and secret are the gateway's. */
   readonly authorized: KeyCheck;
+}
+
+/** One served symbol's market data. */
+export interface SymbolMarket {
+  readonly instrument: Instrument;
+  readonly feed: MarketFeed;
   /** The days before the gateway's first, as day bars (the scenario's liquidity.adv), or null. */
   readonly dailyHistory?: DailyHistory | null;
   /** The minutes before the gateway's start, as intraday bars (liquidity.minuteHistoryDays), or null. */
@@ -61,9 +69,13 @@ const MAX_BODY_BYTES = 64 * 1024;
 const CLOSED = new Set(['filled', 'canceled', 'expired', 'replaced', 'rejected', 'done_for_day']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const errorBody = (e: AlpacaError) => ({ code: e.code, message: e.message });
+
 export function createRestApp(o: RestOptions): Hono<Env> {
   const app = new Hono<Env>();
   const { orders, account } = o;
+  const first = [...o.markets.values()][0];
+  if (first === undefined) throw new Error('the Alpaca gateway serves no symbol');
 
   // A 429 says how long to wait (Retry-After) and the limit's state, as Alpaca's do.
   const fail = (c: Context<Env>, e: AlpacaError): Response =>
@@ -134,11 +146,12 @@ export function createRestApp(o: RestOptions): Hono<Env> {
     const days = calendar(o.hours, orders.now(), (k) => c.req.query(k));
     return Array.isArray(days) ? c.json(days) : fail(c, days);
   });
-  app.get('/v2/assets/:symbol', (c) =>
-    c.req.param('symbol') === o.symbol || c.req.param('symbol') === orders.assetId
-      ? c.json(account.asset())
-      : fail(c, alpacaError(404, 40410000, `asset not found for ${c.req.param('symbol').slice(0, 40)}`)),
-  );
+  app.get('/v2/assets/:symbol', (c) => {
+    const asset = account.asset(c.req.param('symbol'));
+    return asset !== null
+      ? c.json(asset)
+      : fail(c, alpacaError(404, 40410000, `asset not found for ${c.req.param('symbol').slice(0, 40)}`));
+  });
 
   app.post('/v2/orders', async (c) => {
     let body: unknown;
@@ -193,64 +206,70 @@ export function createRestApp(o: RestOptions): Hono<Env> {
     return answer(c, await orders.replace((rec as DeskRecord).id, body));
   });
 
-  app.get('/v2/positions', (c) => {
-    const p = account.position();
-    return c.json(p === null ? [] : [p]);
-  });
+  app.get('/v2/positions', (c) => c.json(account.positions()));
 
   app.get('/v2/positions/:symbol', (c) => {
-    const s = c.req.param('symbol');
-    const p = s === o.symbol || s === orders.assetId ? account.position() : null;
+    const p = account.position(c.req.param('symbol'));
     return p === null ? fail(c, alpacaError(404, 40410000, 'position does not exist')) : c.json(p);
   });
 
-  /** The market sell that closes the position (all of it, `qty`, or `percentage` of it), or why
-   *  there is none. */
+  /** The market sell that closes the position in `symbolOrAssetId` (all of it, `qty`, or
+   *  `percentage` of it), or why there is none. */
   const closing = (
-    ours: boolean,
+    symbolOrAssetId: string,
     qty: string | undefined,
     percentage: string | undefined,
   ): ClosingOrder | AlpacaError => {
-    const lots = ours ? account.positionLots() : 0;
-    if (lots <= 0) return alpacaError(404, 40410000, 'position does not exist');
+    const symbol = account.symbolOf(symbolOrAssetId);
+    const market = symbol === undefined ? undefined : o.markets.get(symbol);
+    const lots = symbol === undefined ? 0 : account.positionLots(symbol);
+    if (market === undefined || lots <= 0) return alpacaError(404, 40410000, 'position does not exist');
+    const inst = market.instrument;
     if (qty !== undefined && percentage !== undefined) return invalid('qty and percentage cannot both be given');
-    let closeQty = lotsToQty(o.instrument, lots);
+    let closeQty = lotsToQty(inst, lots);
     if (qty !== undefined) closeQty = qty;
     else if (percentage !== undefined) {
       const pct = /^\d+(\.\d+)?$/.test(percentage) ? Number(percentage) : NaN;
       if (!(pct > 0 && pct <= 100)) return invalid('percentage must be a number above 0 and at most 100');
       const part = Math.floor((lots * pct) / 100);
-      if (part === 0)
-        return invalid(`percentage ${percentage} of the position is less than one lot (${o.instrument.lotSize})`);
-      closeQty = lotsToQty(o.instrument, part);
+      if (part === 0) return invalid(`percentage ${percentage} of the position is less than one lot (${inst.lotSize})`);
+      closeQty = lotsToQty(inst, part);
     }
-    return { symbol: o.symbol, qty: closeQty, side: 'sell', type: 'market', time_in_force: 'day' };
+    return { symbol: inst.symbol, qty: closeQty, side: 'sell', type: 'market', time_in_force: 'day' };
   };
 
   // Closing a position is Alpaca's liquidation: a market sell (the account cannot be short) of
   // the whole position, of `qty`, or of `percentage` of it (whole lots, rounded down), placed and
   // checked as any order is, so shares held by open sells make it a 403 as they would a sell.
   app.delete('/v2/positions/:symbol', async (c) => {
-    const s = c.req.param('symbol');
-    const order = closing(s === o.symbol || s === orders.assetId, c.req.query('qty'), c.req.query('percentage'));
+    const order = closing(c.req.param('symbol'), c.req.query('qty'), c.req.query('percentage'));
     return 'status' in order ? fail(c, order) : answer(c, await orders.submit(order));
   });
 
-  // Every position closed (here the one symbol's), after cancelling the open orders when
-  // cancel_orders=true; 207 with one {symbol, status, body} per position, [] when there is none.
+  // Every position closed (each served symbol's that is open, in the order they are served),
+  // after cancelling the open orders when cancel_orders=true; 207 with one {symbol, status, body}
+  // per position, [] when there is none.
   app.delete('/v2/positions', async (c) => {
     const cancel = c.req.query('cancel_orders');
     if (cancel !== undefined && cancel !== 'true' && cancel !== 'false')
       return fail(c, invalid('cancel_orders must be true or false'));
     if (cancel === 'true') await orders.cancelAll();
-    if (account.positionLots() === 0) return c.json([], 207);
-    const order = closing(true, undefined, undefined);
-    if ('status' in order) return fail(c, order);
-    const a = await orders.submit(order);
-    if (a.kind === 'reset') return answer(c, a);
-    const [status, body] =
-      a.kind === 'ok' ? [200, a.body] : [a.error.status, { code: a.error.code, message: a.error.message }];
-    return c.json([{ symbol: o.symbol, status, body }], 207);
+    const closings: ClosingOrder[] = [];
+    for (const symbol of o.markets.keys()) {
+      if (account.positionLots(symbol) <= 0) continue;
+      const order = closing(symbol, undefined, undefined);
+      if ('status' in order) return fail(c, order);
+      closings.push(order);
+    }
+    const answers = await Promise.all(closings.map((order) => orders.submit(order)));
+    const reset = answers.find((a) => a.kind === 'reset');
+    if (reset !== undefined) return answer(c, reset);
+    const rows = answers.map((a, n) => {
+      const [status, body] =
+        a.kind === 'ok' ? [200, a.body] : a.kind === 'error' ? [a.error.status, errorBody(a.error)] : [503, null];
+      return { symbol: (closings[n] as ClosingOrder).symbol, status, body };
+    });
+    return c.json(rows, 207);
   });
 
   // Market data (the SDK's data host, rewritten to the gateway like the trading host).
@@ -260,39 +279,56 @@ export function createRestApp(o: RestOptions): Hono<Env> {
     return s.split(',').map((x) => x.trim());
   };
   const latest = (what: 'quote' | 'trade') => (c: Context<Env>) => {
-    const s = c.req.param('symbol');
-    const value = s === o.symbol ? (what === 'quote' ? account.quote() : account.trade()) : null;
+    const s = c.req.param('symbol') ?? '';
+    const value = o.markets.has(s) ? (what === 'quote' ? account.quote(s) : account.trade(s)) : null;
     if (value === null) return fail(c, alpacaError(404, 40410000, `no ${what} found for ${String(s).slice(0, 40)}`));
     return c.json({ symbol: s, [what]: value });
   };
+  // Every listed symbol served that has one; another is left out of the map, as Alpaca leaves out
+  // a symbol it has no data for.
   const latestMany = (what: 'quote' | 'trade') => (c: Context<Env>) => {
     const list = symbols(c);
     if (!Array.isArray(list)) return fail(c, list);
     const map: Record<string, unknown> = {};
-    const value = what === 'quote' ? account.quote() : account.trade();
-    if (list.includes(o.symbol) && value !== null) map[o.symbol] = value;
+    for (const s of list) {
+      if (!o.markets.has(s) || s in map) continue;
+      const value = what === 'quote' ? account.quote(s) : account.trade(s);
+      if (value !== null) map[s] = value;
+    }
     return c.json({ [`${what}s`]: map });
   };
-  const bars = (c: Context<Env>, symbol: string) => {
-    const ours = symbol === o.symbol;
+  /** A symbol's page of bars (a symbol not served has none: its page is empty). */
+  const bars = (c: Context<Env>, symbol: string, query: (k: string) => string | undefined = (k) => c.req.query(k)) => {
+    const market = o.markets.get(symbol);
     return barsPage(
-      ours ? o.feed.prints : [],
-      o.instrument,
+      market ? market.feed.prints : [],
+      market?.instrument ?? first.instrument,
       o.skewMs,
       orders.now(),
-      (k) => c.req.query(k),
-      () => (ours ? historyDays(o.dailyHistory ?? null, o.hours) : []),
-      () => (ours ? (o.minuteHistory?.minutes() ?? []) : []),
+      query,
+      () => (market ? historyDays(market.dailyHistory ?? null, o.hours) : []),
+      () => (market ? (market.minuteHistory?.minutes() ?? []) : []),
     );
   };
   app.get('/v2/stocks/bars', (c) => {
     const list = symbols(c);
     if (!Array.isArray(list)) return fail(c, list);
-    const page = bars(c, o.symbol);
-    if ('status' in page) return fail(c, page);
-    const map: Record<string, unknown> = {};
-    if (list.includes(o.symbol) && page.bars.length > 0) map[o.symbol] = page.bars;
-    return c.json({ bars: map, next_page_token: page.next_page_token });
+    const served = [...new Set(list)].filter((s) => o.markets.has(s)).sort();
+    if (served.length <= 1) {
+      // One symbol served: its page and its token as the single-symbol route has them.
+      const symbol = served[0] ?? first.instrument.symbol;
+      const page = bars(c, symbol);
+      if ('status' in page) return fail(c, page);
+      const map: Record<string, unknown> = {};
+      if (list.includes(symbol) && page.bars.length > 0) map[symbol] = page.bars;
+      return c.json({ bars: map, next_page_token: page.next_page_token });
+    }
+    const page = multiSymbolBars(
+      served,
+      (k) => c.req.query(k),
+      (symbol, query): BarsPage | AlpacaError => bars(c, symbol, query),
+    );
+    return 'status' in page ? fail(c, page) : c.json(page);
   });
   app.get('/v2/stocks/:symbol/bars', (c) => {
     const symbol = c.req.param('symbol');
@@ -347,7 +383,7 @@ export function listOrders(orders: AlpacaOrders, query: (k: string) => string | 
     if (after !== null && !(r.submittedAt > after)) return false;
     if (until !== null && !(r.submittedAt < until)) return false;
     if (side !== undefined && r.side !== side) return false;
-    if (symbols !== null && !symbols.has(orders.symbol)) return false;
+    if (symbols !== null && !symbols.has(r.symbol)) return false;
     return true;
   });
   if (direction === 'desc') picked.reverse();

@@ -8,6 +8,7 @@ import type { ExecEvent } from '../../core/model/events.ts';
 import type { BookSide } from '../../sim/book/l2-book.ts';
 import type { GatewayVenue, GatewayVenueOptions } from '../gateway-venue.ts';
 import { gatewayWorld, listenGateway } from '../gateway-server.ts';
+import { ScenarioError } from '../../scenario/load-scenario.ts';
 import { MarketFeed } from '../market-feed.ts';
 import { StallGate } from '../wire-faults.ts';
 import { BINANCE_PROFILE } from './binance-profile.ts';
@@ -71,6 +72,14 @@ export interface BinanceGateway {
 export async function startBinanceGateway(options: BinanceGatewayOptions): Promise<BinanceGateway> {
   const signer = new RequestSigner(options.apiKey, options.secretKey);
   const { gv, wire } = gatewayWorld(options, BINANCE_PROFILE);
+  // This wire serves the scenario's first instrument only, as yet: several are refused whole
+  // rather than served with the others out of reach.
+  if (gv.served.length > 1) {
+    gv.stop();
+    throw new ScenarioError(
+      `${gv.file}: otherInstruments: the Binance gateway serves one instrument, so ${gv.symbols().slice(1).join(', ')} cannot be traded here (leave otherInstruments out)`,
+    );
+  }
   const skewMs = gv.scenario.venue.clockSkewMs;
   const now = () => gv.clock.now() + skewMs;
   const life = { ...BINANCE_SOCKET_LIFE, ...options.socketLife };
