@@ -162,6 +162,7 @@ const SHARED_IO = [
   'test/service/session-page.test.ts',
   'test/service/session-strategy.test.ts',
   'test/service/session-stream.test.ts',
+  'test/service/session-two-symbols.test.ts',
   'test/service/sweep-job-routes.test.ts',
   'test/store/deferred-projection.test.ts',
   'test/store/event-blocks.test.ts',

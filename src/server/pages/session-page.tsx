@@ -212,6 +212,15 @@ export function SessionPage(props: SessionPageProps) {
           props.instruments.map((i) => ({ symbol: i.symbol, tickSize: i.tickSize, lotSize: i.lotSize })),
         )}
         data-working={JSON.stringify(props.working)}
+        data-account-instrument={JSON.stringify(
+          readable.accountUnit === null
+            ? null
+            : {
+                symbol: readable.accountUnit.symbol,
+                tickSize: readable.accountUnit.tickSize,
+                lotSize: readable.accountUnit.lotSize,
+              },
+        )}
       >
         <SessionState view={v} />
         <h2 id="events">Events</h2>

@@ -41,7 +41,7 @@ import {
   parentParams,
   sliceBody,
 } from './session-schemas.ts';
-import { algoRequestField, bothPlaced, placementField, symbolOf } from './session-request-fields.ts';
+import { algoRequestField, bothPlaced, otherSymbol, placementField, symbolOf } from './session-request-fields.ts';
 
 /** What a request's body says, as the parent's source: the same body again is the same parent. */
 const sourceOf = (kind: string, body: object): string =>
@@ -168,6 +168,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         if (algoRequest !== undefined && placement !== undefined) throw bothPlaced(algoRequest);
         const request: ParentRequest = {
           parentId,
+          ...otherSymbol(port, inst),
           side,
           qty: lots,
           type,
@@ -314,6 +315,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
           ]);
         const request: ParentRequest = {
           parentId: pid,
+          ...otherSymbol(port, inst),
           side: b.side,
           qty: lots,
           type: b.type,

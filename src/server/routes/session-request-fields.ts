@@ -5,6 +5,7 @@
 // (session-signal-routes.ts).
 import type { AlgoRequest } from '../../core/algo/intent-algorithm.ts';
 import type { Placement } from '../../core/algo/placement.ts';
+import type { Symbol } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { AlgoEntry } from '../../scenario/execution-schema.ts';
 import { placementProblem, toPlacement, type PlacementEntry } from '../../scenario/placement-schema.ts';
@@ -21,6 +22,12 @@ export function symbolOf(port: SessionPort, symbol: string): Instrument {
       { path: 'body.symbol', message: `this session trades ${tradedSymbols(port)}, not ${symbol}` },
     ]);
   return inst;
+}
+
+/** A request's symbol as the node takes it: named when it is not the session's own (absent: the
+ *  node's first), so a session of one symbol logs its requests as before. */
+export function otherSymbol(port: SessionPort, inst: Instrument): { symbol?: Symbol } {
+  return inst.symbol === port.instrument.symbol ? {} : { symbol: inst.symbol };
 }
 
 /** The session's symbols in words: `BTCUSDT`, or `BTCUSDT and ETHUSDT`, or `A, B and C`. */

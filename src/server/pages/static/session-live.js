@@ -51,6 +51,7 @@
   instruments.forEach(function (i) {
     bySymbol[i.symbol] = i;
   });
+  var account = readJson(root.dataset.accountInstrument);
   var known = readJson(root.dataset.working) || {};
   var orderSymbol = known.orders || {};
   var parentSymbol = known.parents || {};
@@ -83,7 +84,8 @@
     var rest = {};
     for (var k in event) if (k !== 'kind') rest[k] = event[k];
     var inst = instrumentOf(event);
-    var shown = units && inst && window.execsimReadable ? window.execsimReadable(units, inst, event.kind, rest) : rest;
+    var shown =
+      units && inst && window.execsimReadable ? window.execsimReadable(units, inst, event.kind, rest, account) : rest;
     var text = JSON.stringify(shown);
     return text.length > 200 ? text.slice(0, 200) + '…' : text;
   }
