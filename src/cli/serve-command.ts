@@ -26,6 +26,7 @@ import { paperVenue } from './paper-venue.ts';
 import { DEFAULT_PORT, MIN_TOKEN_LENGTH, SERVE_HELP, SERVE_USAGE } from './serve-help.ts';
 import { untilStopped } from './until-stopped.ts';
 import { runProgress } from './progress/run-progress.ts';
+import { parseStatusEvery } from './progress/progress-flags.ts';
 import type { LogEntry } from '../core/model/events.ts';
 
 const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios', import.meta.url));
@@ -52,6 +53,7 @@ export async function startServer(args: readonly string[], io: Io, version: stri
       'venue-url': { type: 'string' },
       'market-hours': { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'status-every': { type: 'string' },
     },
     SERVE_USAGE,
   );
@@ -60,6 +62,9 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     return null;
   }
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got "${positionals[0]}"`, SERVE_USAGE);
+  const statusEveryMs = parseStatusEvery(values['status-every'], SERVE_USAGE);
+  if (statusEveryMs !== undefined && values.session === undefined)
+    throw new UsageError("--status-every needs --session (the status line is a session's)", SERVE_USAGE);
   const port = values.port === undefined ? DEFAULT_PORT : parseCount('--port', values.port, 0, 65_535, SERVE_USAGE);
   const host = values.host ?? '127.0.0.1';
   if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host))
@@ -173,13 +178,15 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     );
   if (loopback === null) io.err(`execsim serve: warning: bound to ${host}, reachable from the network`);
   // The session's notable events, a line each on stderr as its units commit (not with --quiet).
+  // And its status line (position, working orders, fills, net P&L) on the wall clock.
   let unfollow: (() => void) | null = null;
   if (session !== null && sessionFile !== null && !values.quiet) {
     const lines = runProgress(sessionFile.loaded.scenario, io, {
       secrets: paper?.secrets() ?? [],
-      statusEveryMs: 0,
+      statusEveryMs,
       prior: session.proc.prior ?? [],
     });
+    lines.start();
     // What this process committed before the server listened, then each entry as it commits.
     let seen = session.proc.prior?.at(-1)?.seq ?? 0;
     const show = (e: LogEntry): void => {
@@ -187,7 +194,11 @@ export async function startServer(args: readonly string[], io: Io, version: stri
       seen = e.seq;
       lines.entry(e);
     };
-    unfollow = session.follow(show);
+    const stopFollowing = session.follow(show);
+    unfollow = () => {
+      stopFollowing();
+      lines.stop();
+    };
     for (const e of session.entriesAfter(seen)) show(e);
   }
   session?.done.catch((err: unknown) =>

@@ -1,12 +1,13 @@
 // The help of `execsim serve`, apart from the command so that listing help does not load the
 // server (hono, the pages, the worker pool) into every CLI call.
 import { DB_FLAG_HELP } from './io.ts';
+import { STATUS_EVERY_HELP } from './progress/progress-flags.ts';
 
 export const DEFAULT_PORT = 7878;
 export const MIN_TOKEN_LENGTH = 16;
 
 export const SERVE_USAGE =
-  'usage: execsim serve [--db PATH] [--create] [--port N] [--host H] [--workers N] [--session FILE [--venue-url URL] [--market-hours H] [--quiet]]';
+  'usage: execsim serve [--db PATH] [--create] [--port N] [--host H] [--workers N] [--session FILE [--venue-url URL] [--market-hours H] [--quiet] [--status-every S]]';
 export const SERVE_HELP = `${SERVE_USAGE}
 Serves the stored runs and sweeps over HTTP: the JSON API under /api/v1 (its OpenAPI document at
 /api/v1/openapi.json, a docs page at /api/v1/docs) and pages with execution charts at /. Prints
@@ -28,6 +29,7 @@ ${DB_FLAG_HELP}; it must exist
   --venue-url URL, --market-hours H  a paper session's venue, as for \`execsim run --mode paper\`
   --quiet       no line per session event on stderr (by default each notable one prints: warm-up,
                 signals, parents, fills, venue errors, the kill switch, the breaker, readiness)
+${STATUS_EVERY_HELP}
   -h, --help    this help
 Environment: EXECSIM_TOKEN (at least ${MIN_TOKEN_LENGTH} characters) turns on the operations that change
 stored data (POST /runs, POST /sweeps, cancel, DELETE) for requests carrying

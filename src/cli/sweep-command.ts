@@ -33,7 +33,7 @@ import { sayStored } from './stored-line.ts';
 import { RANK_FIELDS, type RankField } from '../sweep/path-trading.ts';
 
 export const SWEEP_HELP = `usage: execsim sweep <scenario> --paths N [--seed S] [--grid KEY=V1,V2 ...] [--rank FIELD]
-                     [--workers N] [--json] [--store [--db PATH]]
+                     [--workers N] [--json] [--quiet] [--store [--db PATH]]
 Runs one scenario over N paths (1..${MAX_SWEEP_PATHS.toLocaleString('en-US')}), each with a seed derived from S (default: the
 scenario's seed) and the path number, and reports per parent the mean, standard deviation and
 5th/50th/95th percentiles of implementation shortfall (quote currency and bps), fill ratio and
@@ -66,6 +66,8 @@ duration. Path i reproduces with \`execsim run <scenario> --seed <its seed>\` (s
   --json        one JSON object: scenario, seed, paths, perPath, summary, expectations (with --grid:
                 grid, with each point's figures and the best point per objective; and sweepId
                 with --store)
+  --quiet       for scripts: no progress bar and no "stored" line; the report (or --json) and
+                errors only
   --store       store the sweep and its paths (seed, digest, per-parent figures, grid point) as it
                 runs, and print its id (off by default: nothing is stored)
   --db PATH     the database for --store (else $EXECSIM_DB, else ${DEFAULT_DB_PATH})
@@ -176,12 +178,13 @@ const OPTIONS = {
   db: { type: 'string' },
   store: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
+  quiet: { type: 'boolean', default: false },
 } as const;
 
 export async function sweepCommand(
   args: readonly string[],
   io: Io,
-  progress: ProgressSink | null = terminalProgress(),
+  terminal: ProgressSink | null = terminalProgress(),
 ): Promise<number> {
   refuseOtherKindsFlag(
     args,
@@ -194,6 +197,7 @@ export async function sweepCommand(
     io.out(SWEEP_HELP);
     return 0;
   }
+  const progress = values.quiet ? null : terminal;
   if (positionals.length !== 1)
     throw new UsageError(`sweep needs exactly one scenario file, got ${positionals.length}`, SWEEP_HELP);
   if (values.paths === undefined)
@@ -278,6 +282,6 @@ export async function sweepCommand(
       ? JSON.stringify(sweepId === null ? result : { ...result, sweepId })
       : formatSweep(result, wallMs, sweepId, onThreads(ranOn, workers)),
   );
-  if (sweepId !== null) sayStored(io, `sweep ${sweepId}`, dbFile, values.json);
+  if (sweepId !== null && !values.quiet) sayStored(io, `sweep ${sweepId}`, dbFile, values.json);
   return 0;
 }

@@ -23,8 +23,8 @@ import { sayStored } from './stored-line.ts';
 import { checkedRunner, gridAxes, progressLine, rankField, refuseOtherKindsFlag } from './sweep-command.ts';
 
 export const SWEEP_QUEUE_HELP = `usage: execsim sweep <scenario> --paths N --queue redis://host:port [--seed S] [--grid KEY=V1,V2 ...]
-                     [--rank FIELD] [--chunk N] [--json] [--db PATH]
-       execsim sweep --resume <sweepId> --queue redis://host:port [--rank FIELD] [--json] [--db PATH]
+                     [--rank FIELD] [--chunk N] [--json] [--quiet] [--db PATH]
+       execsim sweep --resume <sweepId> --queue redis://host:port [--rank FIELD] [--json] [--quiet] [--db PATH]
 Runs a sweep's paths on \`execsim worker --queue URL\` processes (on any machine that reaches the
 Redis and runs the same code version), stores the results here as they come back, and prints the
 report a local sweep prints. The sweep is always stored (--db, else $EXECSIM_DB, else
@@ -38,6 +38,8 @@ ${DEFAULT_DB_PATH}); Ctrl-C stops it, and --resume continues it, enqueueing only
   --chunk N     paths per queued job (default: paths/16, at most 25; all grid points count)
   --resume ID   continue a stopped, failed or crashed queued sweep
   --json        the report as one JSON object (as a local sweep's, with sweepId)
+  --quiet       for scripts: no progress bar, no "sweep ... on" and "stored" lines; the report and
+                errors only
 Exit codes: 0 finished, 1 a chunk failed (refused by a worker on other code, or a path threw),
 2 bad input or Redis unreachable, 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP (resumable).`;
 
@@ -50,6 +52,7 @@ const OPTIONS = {
   db: { type: 'string' },
   store: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
+  quiet: { type: 'boolean', default: false },
   grid: { type: 'string', multiple: true },
   rank: { type: 'string' },
 } as const;
@@ -214,9 +217,9 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
         return 2;
       }
     }
-    io.err(`execsim: sweep ${sweepId} on ${redact(url)}`);
+    if (!values.quiet) io.err(`execsim: sweep ${sweepId} on ${redact(url)}`);
 
-    const progress = io.progress ?? null;
+    const progress = values.quiet ? null : (io.progress ?? null);
     const started = performance.now();
     let shown = '';
     const onProgress = progress
@@ -252,7 +255,7 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
           ? JSON.stringify({ ...outcome.result, sweepId })
           : formatSweep(outcome.result, wallMs, sweepId, throughQueue(outcome.workers.length)),
       );
-      sayStored(io, `sweep ${sweepId}`, dbFile, values.json);
+      if (!values.quiet) sayStored(io, `sweep ${sweepId}`, dbFile, values.json);
       return 0;
     }
     if (outcome.kind === 'failed') {

@@ -28,6 +28,7 @@ import type { StrategyStatus } from './live-strategy.ts';
 import { sessionSwaps } from './session-swap.ts';
 import { assessReadiness, type Readiness } from './session-readiness.ts';
 import { RecentQuotes, type AgedQuote } from '../core/market/recent-quotes.ts';
+import { scenarioInstruments } from '../scenario/scenario-requests.ts';
 
 export interface SessionOptions {
   readonly store: RunStore;
@@ -73,6 +74,7 @@ export class ServiceSession {
   /** Told after the next unit commits, or when the process ends (decisionOf). */
   private commitWaiters: Array<() => void> = [];
   private ended = false;
+  private tradedInstruments: readonly Instrument[] | null = null;
   /** How the process ended: the run's report, or why it stopped. */
   readonly done: Promise<void>;
 
@@ -121,6 +123,12 @@ export class ServiceSession {
 
   get instrument(): Instrument {
     return this.proc.session.instrument;
+  }
+
+  /** The session's instruments, its own (`instrument`) first, then the file's otherInstruments. */
+  get instruments(): readonly Instrument[] {
+    const { loaded, instrument } = this.proc.session;
+    return (this.tradedInstruments ??= [...scenarioInstruments(loaded.scenario, instrument).all]);
   }
 
   get venue(): string {
@@ -216,7 +224,7 @@ export class ServiceSession {
       stopping: this.stopping,
       status: this.status(),
       started: this.readyAt !== null,
-      quote: this.latestQuote(this.instrument.symbol, now),
+      quotes: this.instruments.map((i) => ({ symbol: i.symbol, quote: this.latestQuote(i.symbol, now) })),
       fallback: this.marketDataFallback(),
       strategy: this.strategyStatus()?.live ?? null,
     });
@@ -226,7 +234,7 @@ export class ServiceSession {
    *  quote young enough there), assessed without changing anything; empty while the venue's
    *  market data is healthy or the fallback is off. */
   marketDataFallback(): readonly FallbackStatus[] {
-    return this.proc.node.marketDataFallback([this.instrument.symbol]);
+    return this.proc.node.marketDataFallback(this.instruments.map((i) => i.symbol));
   }
 
   /** The latest quote held for `symbol`, its age, and whether it is older than staleQuoteMs;
@@ -330,7 +338,7 @@ export class ServiceSession {
   /** Looks at the venue’s top of book for the recent quotes (recent-quotes.ts), until the session stops. */
   private sampleQuote(): void {
     if (this.stopping) return;
-    this.quotes.sample(this.proc.session.venue, this.instrument.symbol, () => this.clock.now());
+    for (const i of this.instruments) this.quotes.sample(this.proc.session.venue, i.symbol, () => this.clock.now());
   }
 
   private stopQuotes(): void {

@@ -21,7 +21,7 @@ const healthy: ReadinessFacts = {
   stopping: false,
   status: { stopped: false, gate: 'ready', killSwitch: 'active', connections: { orders: 'connected' } },
   started: true,
-  quote: { ageMs: 10, stale: false },
+  quotes: [{ symbol: 'BTCUSDT', quote: { ageMs: 10, stale: false } }],
   fallback: [],
   strategy: strategy(),
 };
@@ -49,7 +49,7 @@ describe('assessReadiness', () => {
         connections: { orders: 'connected', market: 'disconnected' },
       },
       started: false,
-      quote: { ageMs: 9000, stale: true },
+      quotes: [{ symbol: 'BTCUSDT', quote: { ageMs: 9000, stale: true } }],
       fallback: [fallback({}), fallback({ onFallback: false, fallbackAgeMs: null, symbol: 'ETHUSDT' as Symbol })],
       strategy: strategy({ notHydrated: ['BTCUSDT: warm-up 1 of 2 bars'] }),
     });
@@ -68,12 +68,23 @@ describe('assessReadiness', () => {
   });
 
   it('says startup runs until the gate opened once, and no market data before the first quote', () => {
-    expect(assessReadiness({ ...healthy, started: false, quote: null }).reasons).toEqual([
-      'not ready: startup reconciliation is running',
-      'no market data yet',
-    ]);
+    expect(
+      assessReadiness({ ...healthy, started: false, quotes: [{ symbol: 'BTCUSDT', quote: null }] }).reasons,
+    ).toEqual(['not ready: startup reconciliation is running', 'no market data yet']);
     expect(assessReadiness({ ...healthy, fallback: [fallback({ onFallback: false })] }).reasons).toEqual([
       'market data degraded: BTCUSDT has no quote (feed down; the newest fallback quote is 1234 ms old, past its limit)',
+    ]);
+  });
+
+  it('a session of several symbols names the symbol of each quote missing or stale', () => {
+    const quotes = [
+      { symbol: 'BTCUSDT', quote: { ageMs: 10, stale: false } },
+      { symbol: 'ETHUSDT', quote: null },
+      { symbol: 'SOLUSDT', quote: { ageMs: 7000, stale: true } },
+    ];
+    expect(assessReadiness({ ...healthy, quotes }).reasons).toEqual([
+      'no market data of ETHUSDT yet',
+      'market data stale: the latest quote of SOLUSDT is 7000 ms old',
     ]);
   });
 
@@ -101,7 +112,13 @@ describe('assessReadiness', () => {
         ),
       }),
       started: fc.boolean(),
-      quote: fc.option(fc.record({ ageMs: fc.nat(), stale: fc.boolean() })),
+      quotes: fc.array(
+        fc.record({
+          symbol: fc.constantFrom('BTCUSDT', 'ETHUSDT', 'SOLUSDT'),
+          quote: fc.option(fc.record({ ageMs: fc.nat(), stale: fc.boolean() })),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
       fallback: fc.array(
         fc.record({ onFallback: fc.boolean() }).map((f) => fallback(f)),
         { maxLength: 2 },
@@ -122,8 +139,7 @@ describe('assessReadiness', () => {
           f.status.gate === 'ready' &&
           f.started &&
           f.status.killSwitch !== 'halted' &&
-          f.quote !== null &&
-          !f.quote.stale &&
+          f.quotes.every((q) => q.quote !== null && !q.quote.stale) &&
           f.fallback.length === 0 &&
           Object.values(f.status.connections).every((s) => s === 'connected') &&
           (f.strategy === null || (!f.strategy.stopped && f.strategy.notHydrated.length === 0));

@@ -21,8 +21,11 @@ export interface ReadinessFacts {
   readonly status: Pick<NodeStatus, 'stopped' | 'gate' | 'killSwitch' | 'connections'>;
   /** The startup gate opened once (startup reconciliation and recovery complete, or forced). */
   readonly started: boolean;
-  /** The latest quote held for the session's symbol, null before the first. */
-  readonly quote: { readonly ageMs: number; readonly stale: boolean } | null;
+  /** The latest quote held for each of the session's symbols (its own first), null before the first. */
+  readonly quotes: ReadonlyArray<{
+    readonly symbol: string;
+    readonly quote: { readonly ageMs: number; readonly stale: boolean } | null;
+  }>;
   /** The symbols whose market data the node reads from the quote fallback now. */
   readonly fallback: readonly FallbackStatus[];
   /** The live strategy, null when the session runs none. */
@@ -34,13 +37,18 @@ export interface ReadinessFacts {
  *  or stopped, the session stopping. */
 export function assessReadiness(f: ReadinessFacts): Readiness {
   const reasons: string[] = [];
-  const { status, quote, strategy } = f;
+  const { status, quotes, strategy } = f;
   if (f.stopping || status.stopped) reasons.push('the session is stopping');
   if (typeof status.gate === 'object') reasons.push(status.gate.waiting);
   else if (!f.started) reasons.push('not ready: startup reconciliation is running');
   if (status.killSwitch === 'halted') reasons.push('the kill switch is halted');
-  if (quote === null) reasons.push('no market data yet');
-  else if (quote.stale) reasons.push(`market data stale: the latest quote is ${quote.ageMs} ms old`);
+  // A session of one symbol says it plainly; of several, each reason names its symbol.
+  const named = quotes.length > 1;
+  for (const { symbol, quote } of quotes) {
+    const of = named ? ` of ${symbol}` : '';
+    if (quote === null) reasons.push(`no market data${of} yet`);
+    else if (quote.stale) reasons.push(`market data stale: the latest quote${of} is ${quote.ageMs} ms old`);
+  }
   for (const s of f.fallback) reasons.push(degradedReason(s));
   for (const [stream, state] of Object.entries(status.connections))
     if (state !== 'connected') reasons.push(`venue stream ${stream} ${state}`);

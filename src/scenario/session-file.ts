@@ -56,9 +56,6 @@ export function parseSessionFile(text: string, file: string): LoadedSession {
     if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) continue;
     problems.push({ path: section, message: `a session file has no ${section}: ${OVER_HTTP[section]}` });
   }
-  const others = raw['otherInstruments'];
-  if (Array.isArray(others) && others.length > 0)
-    problems.push({ path: 'otherInstruments', message: 'a session trades one instrument; leave otherInstruments out' });
   raw['mode'] = mode === 'paper' ? 'paper' : 'backtest';
   let loaded: LoadedScenario<ScenarioFile> | null = null;
   try {

@@ -346,6 +346,7 @@ function fakePort(ledger = new OrderLedger()) {
   const followers = new Set<(e: LogEntry) => void>();
   const port = {
     instrument: INSTRUMENT,
+    instruments: [INSTRUMENT],
     ledger,
     reconciling: false,
     entriesAfter: (after: number) => entries.filter((e) => e.seq > after),

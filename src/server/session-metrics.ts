@@ -15,6 +15,7 @@ import {
   type SessionHistogram,
 } from './session-metric-fold.ts';
 import type { SessionPort, SessionStrategyStatus } from './session-port.ts';
+import { symbolAccount } from './pages/session-account.ts';
 
 const PREFIX = 'execsim_session_';
 
@@ -173,18 +174,44 @@ export function sessionMetrics(port: SessionPort, registry: Registry): SessionMe
   });
   gauge(
     'market_data_age_seconds',
-    "Age of the latest quote of the session's instrument (+Inf before the first)",
-    [],
+    'Age of the latest quote of each symbol the session trades (+Inf before the first)',
+    ['symbol'],
     (g) => {
-      const quote = port.latestQuote(port.instrument.symbol);
-      g.set(quote === null ? Infinity : quote.ageMs / 1000);
+      for (const i of port.instruments) {
+        const quote = port.latestQuote(i.symbol);
+        g.set({ symbol: i.symbol }, quote === null ? Infinity : quote.ageMs / 1000);
+      }
     },
   );
   gauge(
     'market_data_degraded',
-    "Whether the session's instrument reads its market data from the quote fallback (1: its ring of recent quotes, or no quote young enough there) or from the venue (0)",
-    [],
-    (g) => g.set(port.marketDataFallback().length > 0 ? 1 : 0),
+    'Whether each symbol reads its market data from the quote fallback (1: its ring of recent quotes, or no quote young enough there) or from the venue (0)',
+    ['symbol'],
+    (g) => {
+      const degraded = new Set<string>(port.marketDataFallback().map((f) => f.symbol));
+      for (const i of port.instruments) g.set({ symbol: i.symbol }, degraded.has(i.symbol) ? 1 : 0);
+    },
+  );
+  gauge(
+    'position',
+    "Our position in each symbol, in its units: the account's baseline plus our fills",
+    ['symbol'],
+    (g) => {
+      for (const i of port.instruments) g.set({ symbol: i.symbol }, Number(symbolAccount(port, i, null).position));
+    },
+  );
+  gauge(
+    'pnl',
+    'Our P&L in each symbol in quote currency, marked at its latest mid: the quote our fills moved plus the position gained since the baseline at the mid (no series while a symbol whose position moved has no two-sided quote)',
+    ['symbol'],
+    (g) => {
+      g.reset();
+      for (const i of port.instruments) {
+        const quote = port.latestQuote(i.symbol);
+        const pnl = symbolAccount(port, i, quote === null ? null : quote.top).pnl;
+        if (pnl !== null) g.set({ symbol: i.symbol }, pnl);
+      }
+    },
   );
   gauge('orphans_unresolved', 'Orders at the venue that are not ours and not yet resolved', [], (g) =>
     g.set(port.orphans().filter((o) => !o.resolved).length),
@@ -226,13 +253,16 @@ export function sessionMetrics(port: SessionPort, registry: Registry): SessionMe
  * the instrument's quote currency, as a float (notional units x tick x lot).
  */
 function fillCounters(port: SessionPort, registers: Registry[], named: <T extends { name: string }>(c: T) => T): void {
-  const unit = Number(port.instrument.tickSize) * Number(port.instrument.lotSize);
+  // Each symbol's notional unit (tick x lot) in quote currency: fills of several symbols add up
+  // in one quote currency.
+  const units = new Map(port.instruments.map((i) => [i.symbol as string, Number(i.tickSize) * Number(i.lotSize)]));
+  const ownUnit = units.get(port.instrument.symbol) ?? 1;
   const seen = { fills: { buy: 0, sell: 0 }, notional: { buy: 0, sell: 0 } };
   const totals = (): typeof seen => {
     const t = { fills: { buy: 0, sell: 0 }, notional: { buy: 0, sell: 0 } };
     for (const o of port.ledger.orders.values()) {
       t.fills[o.request.side] += o.fillCount;
-      t.notional[o.request.side] += o.filledNotional;
+      t.notional[o.request.side] += o.filledNotional * (units.get(o.request.symbol) ?? ownUnit);
     }
     return t;
   };
@@ -257,11 +287,11 @@ function fillCounters(port: SessionPort, registers: Registry[], named: <T extend
   new Counter(
     named({
       name: `${PREFIX}filled_notional_total`,
-      help: "Notional of our fills in the instrument's quote currency, by side",
+      help: 'Notional of our fills in quote currency (every symbol together), by side',
       labelNames: ['side'],
       registers,
       collect() {
-        grow(this, 'notional', totals(), unit);
+        grow(this, 'notional', totals(), 1);
       },
     }),
   );

@@ -65,7 +65,11 @@ export interface SessionPort {
   readonly venue: string;
   /** The session's run was resumed from the store when this server started. */
   readonly resumed: boolean;
+  /** The session's own instrument: the first of `instruments`. */
   readonly instrument: Instrument;
+  /** Every instrument the session trades on its account, its own first (a session file's
+   *  `instrument`, then its `otherInstruments`). */
+  readonly instruments: readonly Instrument[];
   /** The algorithm modules the session file declares (its `algorithms` section), by name with
    *  their default params: the only modules a request may name. */
   readonly algorithms: DeclaredAlgorithms;
@@ -111,4 +115,15 @@ export interface SessionPort {
    *  (the decision of a swap in shadow comes later, as events). Absent, or null from
    *  strategyStatus: the session runs no strategy. */
   swapStrategy?(request: SwapAsk, tag?: RequestTag): Promise<SwapAskAnswer>;
+}
+
+/** The session's instrument of `symbol`, or undefined: the session does not trade it. */
+export function sessionInstrument(port: Pick<SessionPort, 'instruments'>, symbol: string): Instrument | undefined {
+  return port.instruments.find((i) => i.symbol === symbol);
+}
+
+/** The instrument an order or parent of the session is in: its symbol's (always one of the
+ *  session's), else the session's own. */
+export function instrumentOfSymbol(port: Pick<SessionPort, 'instrument' | 'instruments'>, symbol: string): Instrument {
+  return sessionInstrument(port, symbol) ?? port.instrument;
 }

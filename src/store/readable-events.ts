@@ -5,8 +5,11 @@
 // docs/0070-store-service-and-cli-notes.md#srcstorereadable-eventsts.
 import { formatScaled, parseStep } from '../core/model/decimal.ts';
 import { fractionalTicksToPrice, makeInstrument, type Instrument } from '../core/model/instrument.ts';
+import { InstrumentSet } from '../core/model/instrument-set.ts';
 
-export type Unit = 'lots' | 'price' | 'units' | 'time' | 'priceDelta';
+/** `account`: the account's quote, in account units (the finest notional unit of the run's
+ *  instruments: the one instrument's own in a run of one). */
+export type Unit = 'lots' | 'price' | 'units' | 'time' | 'priceDelta' | 'account';
 
 /** Units by field name, whatever the event. */
 const BY_NAME: Readonly<Record<string, Unit>> = {
@@ -69,9 +72,9 @@ const RENAMED: Readonly<Record<string, { readonly name: string; readonly unit: U
 };
 
 const ACCOUNT: Readonly<Record<string, Unit>> = {
-  quote: 'units',
-  'balances.quote.free': 'units',
-  'balances.quote.locked': 'units',
+  quote: 'account',
+  'balances.quote.free': 'account',
+  'balances.quote.locked': 'account',
   'balances.base.free': 'lots',
   'balances.base.locked': 'lots',
   'others[].base.free': 'lots',
@@ -196,10 +199,24 @@ function shown(unit: Unit, v: number, inst: Instrument | null): string | number 
   if (unit === 'time') return Number.isFinite(v) && Math.abs(v) <= 8.64e15 ? isoTime(v) : v;
   if (inst === null) return v;
   if (unit === 'lots') return Number.isInteger(v) ? stepsText(v, inst.lotSize) : v;
-  if (unit === 'units') return Number.isInteger(v) ? stepsText(v, inst.tickSize, inst.lotSize) : v;
+  if (unit === 'units' || unit === 'account')
+    return Number.isInteger(v) ? stepsText(v, inst.tickSize, inst.lotSize) : v;
   // Prices: whole ticks exactly, an average (fractional ticks) to 4 more places.
   if (!Number.isFinite(v)) return v;
   return Number.isInteger(v) ? stepsText(v, inst.tickSize) : fractionalTicksToPrice(inst, v);
+}
+
+/** The instrument whose notional unit (tick x lot) is the finest of `instruments`: the account's
+ *  unit, in which an account answer states the quote they share; null when they do not share one
+ *  (a unit that is not a whole number of the finest). */
+export function accountUnitOf(instruments: readonly Instrument[]): Instrument | null {
+  if (instruments.length <= 1) return instruments[0] ?? null;
+  try {
+    const set = InstrumentSet.of(instruments);
+    return instruments.find((i) => set.scaleOf(i.symbol) === 1) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** The instruments a stored scenario trades (its instrument and otherInstruments), by symbol;
@@ -235,10 +252,13 @@ export class ReadableEvents {
   private readonly only: Instrument | null;
   private readonly orderSymbol = new Map<string, string>();
   private readonly parentSymbol = new Map<string, string>();
+  /** The instrument whose notional unit is the account's (null: none can be told). */
+  readonly accountUnit: Instrument | null;
 
   constructor(instruments: readonly Instrument[]) {
     this.bySymbol = new Map(instruments.map((i) => [i.symbol as string, i]));
     this.only = instruments.length === 1 ? (instruments[0] as Instrument) : null;
+    this.accountUnit = accountUnitOf(instruments);
   }
 
   /** Whether an event needs the OrderCreated and ParentOrderCreated events before it to find its
@@ -286,7 +306,8 @@ export class ReadableEvents {
       const renamed = RENAMED[key];
       const unit = paths[at] ?? renamed?.unit ?? BY_NAME[key];
       const name = renamed !== undefined && typeof x === 'number' && own !== null ? renamed.name : key;
-      out[name] = typeof x === 'number' && unit !== undefined ? shown(unit, x, own) : this.walk(paths, x, at, own);
+      const unitOf = unit === 'account' ? (this.accountUnit ?? own) : own;
+      out[name] = typeof x === 'number' && unit !== undefined ? shown(unit, x, unitOf) : this.walk(paths, x, at, own);
     }
     return out;
   }

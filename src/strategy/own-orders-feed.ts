@@ -4,6 +4,7 @@
 // that wrote them.
 // Design notes: docs/0067-strategy-host-notes.md#srcstrategyown-orders-feedts
 import type { LogEntry } from '../core/model/events.ts';
+import type { ClientOrderId } from '../core/model/ids.ts';
 import {
   fractionalTicksToPrice,
   lotsToQty,
@@ -15,8 +16,20 @@ import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { OwnFill, ParentUpdate } from './strategy-api.ts';
 
-/** One of our fills or parent updates, as the strategy is handed it. */
-export type OwnUpdate = OwnFill | ParentUpdate;
+/** One of our fills or parent updates, as the strategy is handed it; or an order's fees after a
+ *  fill inferred without one was matched to the venue's execution and its fee (the context's P&L
+ *  takes it; the strategy is handed no fill for it). */
+export type OwnUpdate = OwnFill | ParentUpdate | FeesSettled;
+
+/** An order's fees so far (quote units), stated again once a matched execution added its fee. */
+export interface FeesSettled {
+  readonly symbol: string;
+  readonly clientOrderId: string;
+  readonly feesSoFar: number;
+}
+
+/** Whether an update is an order's settled fees (neither a fill nor a parent update). */
+export const isFeesSettled = (u: OwnUpdate): u is FeesSettled => 'feesSoFar' in u;
 
 /** A signal the strategy made: its symbol, side and quantity (in units). */
 export interface OwnSignal {
@@ -39,6 +52,8 @@ export class OwnOrdersFeed {
   /** Log entries not yet handed to the strategy (fills and parents), and the entry the ledger
    *  had not yet applied when it was written. */
   private inbox: OwnUpdate[] = [];
+  /** Orders an inferred fill of which was matched with its fee, read once the ledger applied it. */
+  private matchedFees: string[] = [];
   private unsettledSeq = -1;
   private flushQueued = false;
 
@@ -113,6 +128,9 @@ export class OwnOrdersFeed {
           });
         break;
       }
+      case 'InferredFillMatched':
+        this.matchedFees.push(e.clientOrderId);
+        break;
       default:
         break;
     }
@@ -127,6 +145,8 @@ export class OwnOrdersFeed {
     for (const [parent, sig] of from.ourParents) this.ourParents.set(parent, sig);
     this.inbox.push(...from.inbox);
     from.inbox = [];
+    this.matchedFees.push(...from.matchedFees);
+    from.matchedFees = [];
     if (from.unsettledSeq >= 0) this.unsettledSeq = from.unsettledSeq;
     from.unsettledSeq = -1;
   }
@@ -160,6 +180,13 @@ export class OwnOrdersFeed {
         fee: quoteOf(inst, t.fee),
       });
     }
+    for (const id of this.matchedFees) {
+      const order = ledger.order(id as ClientOrderId);
+      const inst = order && this.instrumentOf(order.request.symbol);
+      if (!order || !inst) continue;
+      this.inbox.push({ symbol: order.request.symbol, clientOrderId: id, feesSoFar: quoteOf(inst, order.fees) });
+    }
+    this.matchedFees = [];
   }
 
   private queueFlush(): void {

@@ -103,6 +103,25 @@ describe('StrategyBook P&L', () => {
   });
 });
 
+describe('StrategyBook balances', () => {
+  it("states the account's quote at the start in account units: the finest notional unit of the run's instruments", () => {
+    // ETH's notional unit (0.01 x 0.0001) is ten of BTC's (0.01 x 0.00001): account units are BTC's.
+    const eth = makeInstrument({ symbol: 'ETHUSDT', tickSize: '0.01', lotSize: '0.0001', minNotional: '1' });
+    const btc = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '1' });
+    const ledger = new OrderLedger();
+    const log = new EventLog(new VirtualClock(T0));
+    // 1,000 USDT is 10^10 account units (1e-7 each).
+    ledger.apply(
+      log.append({ kind: 'AccountBaseline', symbol: 'ETHUSDT', position: 0, quote: 10_000_000_000, balances: null }),
+    );
+    const b = new StrategyBook([eth, btc], ledger).balances();
+    expect(b.quoteAtStart).toBe(1000);
+    expect(b.quote).toBe(1000);
+    // One instrument: its own notional unit.
+    expect(new StrategyBook([eth], ledger).balances().quoteAtStart).toBe(10_000);
+  });
+});
+
 describe('StrategyBook parents', () => {
   it('lists parents created and not ended, their fills handed, by id', () => {
     const book = new StrategyBook([BTC], new OrderLedger());

@@ -5,6 +5,7 @@
 // frozen plain copy: the strategy runs in another realm and must not hold the host's objects.
 // Design notes: docs/0086-strategy-context.md
 import { lotsToQty, type Instrument } from '../core/model/instrument.ts';
+import { InstrumentSet } from '../core/model/instrument-set.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import { SymbolPnl } from '../core/report/pnl-book.ts';
 import type { ParentOrderId } from '../core/model/ids.ts';
@@ -25,6 +26,9 @@ interface Tracked {
 export class StrategyBook {
   private readonly books = new Map<string, SymbolPnl>();
   private readonly parents = new Map<string, Tracked>();
+  /** Each order's fees as the book counted them (quote units): a fee a matched execution adds
+   *  later is the difference to the ledger's. */
+  private readonly feesOf = new Map<string, number>();
 
   /** `instruments`: the run's, its own first. */
   constructor(
@@ -45,7 +49,9 @@ export class StrategyBook {
       if (!inst || o.filledQty === 0) continue;
       const qty = lotsAsUnits(inst, o.filledQty);
       const price = priceOf(inst, o.filledNotional / o.filledQty);
-      this.trade(o.request.symbol, o.request.side, qty, price, quoteOf(inst, o.fees));
+      const fees = quoteOf(inst, o.fees);
+      this.trade(o.request.symbol, o.request.side, qty, price, fees);
+      this.feesOf.set(o.request.clientOrderId, fees);
     }
     for (const [id, p] of this.ledger.parents) {
       const inst = this.instrumentOf(p.spec.symbol);
@@ -78,8 +84,19 @@ export class StrategyBook {
 
   fill(f: OwnFill): void {
     this.trade(f.symbol, f.side, f.qty, f.price, f.fee);
+    this.feesOf.set(f.clientOrderId, (this.feesOf.get(f.clientOrderId) ?? 0) + f.fee);
     const p = this.parents.get(f.parentId);
     if (p) p.filled += f.qty;
+  }
+
+  /** An order's fees now, after a fill inferred without a fee was matched to the venue's
+   *  execution: the fee not yet counted is paid (a fill of the book's symbol, no trade). */
+  feesSettled(symbol: string, clientOrderId: string, feesSoFar: number): void {
+    const book = this.books.get(symbol);
+    const counted = this.feesOf.get(clientOrderId) ?? 0;
+    if (!book || feesSoFar === counted) return;
+    book.fees += feesSoFar - counted;
+    this.feesOf.set(clientOrderId, feesSoFar);
   }
 
   parent(u: ParentUpdate): void {
@@ -162,9 +179,12 @@ export class StrategyBook {
   /** The account as the node folds it: what it held before the run (the venue's account as the
    *  first process read it) plus our fills, fees paid. One quote currency for every symbol. */
   balances(): Balances {
-    const primary = this.instruments[0];
+    // The account's quote is in account units: the finest notional unit of the run's instruments
+    // (the one instrument's own, for a run of one).
+    const set = this.instruments.length > 0 ? InstrumentSet.of(this.instruments) : null;
+    const unit = set && this.instruments.find((i) => set.scaleOf(i.symbol) === 1);
     const start = this.ledger.baseline;
-    const quoteAtStart = primary && start ? quoteOf(primary, start.quote) : null;
+    const quoteAtStart = unit && start ? quoteOf(unit, start.quote) : null;
     let quote = quoteAtStart ?? 0;
     const base: Record<string, number> = {};
     for (const inst of this.instruments) {

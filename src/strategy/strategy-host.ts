@@ -12,7 +12,7 @@ import type { MarketDataPort } from '../core/ports/broker.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
-import { OwnOrdersFeed, type OwnUpdate } from './own-orders-feed.ts';
+import { isFeesSettled, OwnOrdersFeed, type OwnUpdate } from './own-orders-feed.ts';
 import { copyPlain, showPlain } from './plain-copy.ts';
 import type {
   Bar,
@@ -401,7 +401,8 @@ export class StrategyHost implements EventSink {
     if (this.stopped) return;
     const streams = this.streams;
     const h = this.handlers;
-    if ('clientOrderId' in item) {
+    if (isFeesSettled(item)) this.book.feesSettled(item.symbol, item.clientOrderId, item.feesSoFar);
+    else if ('clientOrderId' in item) {
       this.book.fill(item);
       if (streams) this.call('fill', () => streams.fills.next(item));
       else if (h?.onFill) this.call('fill', () => h.onFill?.call(h.target, item));

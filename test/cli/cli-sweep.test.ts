@@ -365,6 +365,24 @@ describe('the progress bar (in process)', () => {
     expect(i.outText.join('\n')).toContain('sweep almgren-chriss-impact: 2 paths');
   });
 
+  it('--quiet draws no bar on a terminal and says nothing of where it stored the sweep', async () => {
+    const written: string[] = [];
+    const sink = { write: (t: string) => void written.push(t), columns: 120 };
+    const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-sweep-quiet-')), 'q.db');
+    const loud = io();
+    expect(await sweepCommand([IMPACT, '--paths', '1', '--workers', '1', '--store', '--db', db], loud, sink)).toBe(0);
+    expect(loud.outText.join('\n')).toMatch(/^stored sweep \S+ in /m);
+    expect(written.length).toBeGreaterThan(0);
+    written.length = 0;
+    const quiet = io();
+    const args = [IMPACT, '--paths', '1', '--workers', '1', '--store', '--db', db, '--quiet'];
+    expect(await sweepCommand(args, quiet, sink)).toBe(0);
+    expect(written).toEqual([]);
+    expect(quiet.errText).toEqual([]);
+    expect(quiet.outText.join('\n')).toContain('sweep almgren-chriss-impact: 1 path');
+    expect(quiet.outText.join('\n')).not.toMatch(/stored sweep/);
+  });
+
   it('writes nothing without a terminal', async () => {
     const i = io();
     expect(await sweepCommand([IMPACT, '--paths', '1', '--json', '--workers', '1'], i, null)).toBe(0);

@@ -1,6 +1,9 @@
 // The simulated venue on the wall clock (src/gateway/gateway-venue.ts): client sections ignored
 // with a warning, Alpaca's starting account when the scenario has none, a replay market whose
 // recording starts at the gateway's start, and a stop that leaves no timer behind.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayClock } from '../../src/gateway/gateway-clock.ts';
 import { ALPACA_PROFILE } from '../../src/gateway/alpaca/alpaca-profile.ts';
@@ -136,10 +139,20 @@ describe('GatewayVenue of several instruments', () => {
     expect(gv.quoteOf(gv.desk.quoteBalance)).toBe('200000');
   });
 
-  it('the Binance gateway, one instrument as yet, refuses several whole before it listens', async () => {
-    await expect(
-      startBinanceGateway({ scenarioFile: 'scenarios/two-symbols.yaml', apiKey: 'k', secretKey: 's' }),
-    ).rejects.toThrow(/otherInstruments: the Binance gateway serves one instrument, so ETHUSDT cannot be traded here/);
+  it('the Binance gateway refuses a symbol quoted in another asset than the account’s, before it listens', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'execsim-bgw-'));
+    stops.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'btc-ethbtc.yaml');
+    writeFileSync(
+      file,
+      readFileSync('scenarios/two-symbols.yaml', 'utf8')
+        .replace(/\bETHUSDT\b/g, 'ETHBTC')
+        .replace('initialPrice: "2600.00"', 'initialPrice: "0.04"')
+        .replace('tickSize: "0.01"\n    lotSize: "0.0001"', 'tickSize: "0.00001"\n    lotSize: "0.0001"'),
+    );
+    await expect(startBinanceGateway({ scenarioFile: file, apiKey: 'k', secretKey: 's' })).rejects.toThrow(
+      /otherInstruments: the Binance gateway serves symbols quoted in the account's one quote asset, USDT, so ETHBTC cannot be traded here/,
+    );
   });
 
   it('refuses several instruments with a touch fill profile, naming otherInstruments and the profile', () => {

@@ -193,6 +193,22 @@ describe("the bundled scenarios' logs", () => {
     expect(checked).toBeGreaterThan(1);
   });
 
+  it("a run of two instruments shows the account's quote in account units, whichever symbol's answer states it", () => {
+    const two = runs.find((r) => r.name === 'two-symbols')!;
+    const insts = instrumentsOf(model.scenarioOf(two.id)?.scenario);
+    const readable = new ReadableEvents(insts);
+    // BTCUSDT's notional unit (0.01 x 0.00001) is the finer: the account's unit.
+    expect(readable.accountUnit?.symbol).toBe('BTCUSDT');
+    const baselines = two.events
+      .filter((e) => e.kind === 'AccountBaseline')
+      .map((e) => readable.payload(e.kind, e.payload) as { symbol: string; quote: string });
+    // The account held 200,000 USDT at the start, stated by each symbol's baseline alike.
+    expect(baselines.map((b) => [b.symbol, b.quote])).toEqual([
+      ['BTCUSDT', '200000'],
+      ['ETHUSDT', '200000'],
+    ]);
+  });
+
   it("the browser's walk shows every payload of a run of one instrument as the server's does", () => {
     const code = readFileSync('src/server/pages/static/readable-payload.js', 'utf8');
     const context: Record<string, unknown> = {};

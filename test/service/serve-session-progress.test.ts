@@ -1,6 +1,6 @@
 // `execsim serve --session` prints its session's notable events on stderr as they commit: the
 // run starting, startup reconciliation, a TWAP posted over HTTP created, filled and done; with
-// --quiet none of them. Every wait is a bounded condition.
+// --status-every its status line; with --quiet none of them. Every wait is a bounded condition.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +61,22 @@ describe('execsim serve --session on stderr', () => {
     // The times are the session's clock, in order.
     const times = err.filter((l) => EVENT.test(l)).map((l) => l.slice(0, 12));
     expect([...times].sort()).toEqual(times);
+  });
+
+  it('--status-every S prints the status line every S seconds of wall time, with the session’s position', async () => {
+    const { server, err } = await serve('--status-every', '1');
+    await twap(server);
+    await waitFor(() => server.session!.entriesAfter(0).some((e) => e.event.kind === 'ParentOrderCompleted'), 15_000);
+    // A status line written after the fills shows the position they made.
+    const line = await waitFor(() => err.find((l) => /^status .*BTCUSDT 0\.02;/.test(l)), 15_000);
+    expect(line).toMatch(/^status .+: position BTCUSDT 0\.02; parents 0 working, children 0 working; fills \d+; net /);
+  });
+
+  it('--status-every without --session is refused, naming the flag', async () => {
+    const io: Io = { out: () => {}, err: () => {}, env: {} };
+    await expect(
+      startServer(['--status-every', '5', '--db', join(dir, 'none.db'), '--create'], io, 'test'),
+    ).rejects.toThrow(/--status-every needs --session/);
   });
 
   it('--quiet prints none of them', async () => {

@@ -37,16 +37,26 @@ describe('a session file', () => {
     expect(s.loaded.scenario.instrument.symbol).toBe('BTCUSDT');
   });
 
-  it('names every problem at once: scripted sections, other instruments, a bad mode, a bad field', () => {
+  it('names every problem at once: scripted sections, a bad mode, a bad field', () => {
     const text =
       SANDBOX.replace('mode: sim', 'mode: live') +
-      'orders:\n  - { id: a, side: buy, qty: "1", type: market }\nexpect:\n  - noDiscrepancies: true\n' +
-      'otherInstruments:\n  - { symbol: ETHUSDT, tickSize: "0.01", lotSize: "0.0001", minNotional: "5", market: { model: static, mid: "3000" } }\n';
+      'orders:\n  - { id: a, side: buy, qty: "1", type: market }\nexpect:\n  - noDiscrepancies: true\n';
     const found = problems(text.replace('seed: 7', 'seed: -7'));
-    expect(found.map((p) => p.split(':')[0])).toEqual(
-      expect.arrayContaining(['mode', 'orders', 'expect', 'otherInstruments', 'seed']),
-    );
+    expect(found.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['mode', 'orders', 'expect', 'seed']));
     expect(found.find((p) => p.startsWith('orders'))).toMatch(/over HTTP/);
+  });
+
+  it('takes other instruments, each checked as a backtest checks them', () => {
+    const eth =
+      'otherInstruments:\n  - { symbol: ETHUSDT, tickSize: "0.01", lotSize: "0.0001", minNotional: "5", market: { model: synthetic, initialPrice: "2600.00", volatility: 0.2, depth: ["8"] } }\n';
+    expect(problems(SANDBOX + eth)).toEqual([]);
+    expect(parseSessionFile(SANDBOX + eth, 'two.yaml').loaded.scenario.otherInstruments.map((o) => o.symbol)).toEqual([
+      'ETHUSDT',
+    ]);
+    // The same symbol twice is refused, naming the field.
+    const twice = problems(SANDBOX + eth.replace('ETHUSDT', 'BTCUSDT'));
+    expect(twice.length).toBeGreaterThan(0);
+    expect(twice.every((p) => p.startsWith('otherInstruments'))).toBe(true);
   });
 
   it('needs start and market in sim mode, and says how to trade without them', () => {

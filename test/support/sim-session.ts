@@ -21,13 +21,16 @@ afterAll(() => {
   for (const d of scratchDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-/** A new sim session of the sandbox file over a store in a scratch file (its path beside it). */
-export async function openSimSession(): Promise<{ session: ServiceSession; store: RunStore; file: string }> {
+/** A new sim session of the sandbox file (or `sessionFile`) over a store in a scratch file (its
+ *  path beside it). */
+export async function openSimSession(
+  sessionFile = SESSION_FILE,
+): Promise<{ session: ServiceSession; store: RunStore; file: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-session-'));
   scratchDirs.push(dir);
   const file = path.join(dir, 'session.db');
   const store = new RunStore(openDatabase(file));
-  const loaded = loadSessionFile(SESSION_FILE);
+  const loaded = loadSessionFile(sessionFile);
   const session = await openSession(loaded, {
     store,
     venue: inProcessVenueOptions(simulatedScenario(loaded.loaded)),

@@ -668,10 +668,12 @@ describe.skipIf(!REDIS_SERVER)(
         expect((await queue.getWaiting()).filter((j) => j.id?.startsWith(sweepId))).toEqual([]);
 
         worker(3, 'worker-e');
-        const resumed = execsim(['sweep', '--resume', sweepId, '--queue', url, '--db', db, '--json']);
+        const resumed = execsim(['sweep', '--resume', sweepId, '--queue', url, '--db', db, '--json', '--quiet']);
         others.push(resumed);
         const { code } = await exitOf(resumed);
         expect(code, resumed.stderr).toBe(0);
+        // --quiet: neither where the sweep runs nor where it is stored.
+        expect(resumed.stderr).not.toMatch(/execsim: sweep \S+ on |stored sweep/);
         const { sweepId: again, ...report } = JSON.parse(resumed.stdout) as { sweepId: string };
         expect(again).toBe(sweepId);
         expect(report).toEqual(localSweep(paths));

@@ -5,8 +5,8 @@ import { parseCount, UsageError } from '../io.ts';
 export const QUIET_HELP = `  --quiet       for scripts: no progress, event or status lines and no "stored" line; the
                 report (or --json) and errors only`;
 
-export const STATUS_EVERY_HELP = `  --status-every S  seconds between a paper run's status lines (position, working orders,
-                fills, net P&L): default 2, redrawn in place, on a terminal, else 30 as lines;
+export const STATUS_EVERY_HELP = `  --status-every S  seconds between a paper run's or session's status lines (position,
+                working orders, fills, net P&L): default 2, redrawn in place, on a terminal, else 30 as lines;
                 0: none`;
 
 /** --status-every S as wall ms; undefined when not given. */

@@ -1,8 +1,9 @@
 // The account's lists and its state as Binance answers them: GET /api/v3/allOrders and myTrades
-// (by id from `orderId`/`fromId` on, or in a time window of at most 24 hours: from startTime, the
-// oldest first; up to endTime alone, the latest; neither, the latest; always listed oldest first,
-// `limit` default 500, at most 1000), openOrders, and GET /api/v3/account (commission rates from
-// the scenario's fees, base and quote balances free and locked).
+// (of the request's symbol; by id from `orderId`/`fromId` on, or in a time window of at most 24
+// hours: from startTime, the oldest first; up to endTime alone, the latest; neither, the latest;
+// always listed oldest first, `limit` default 500, at most 1000), openOrders, and GET
+// /api/v3/account (commission rates from the scenario's fees, every served symbol's base and the
+// shared quote, free and locked).
 import type { Scenario } from '../../scenario/schema.ts';
 import type { BinanceOrders, OrderAnswer } from './binance-orders.ts';
 import type { RequestFields } from './request-fields.ts';
@@ -39,7 +40,7 @@ export function allOrders(orders: BinanceOrders, f: RequestFields): OrderAnswer 
   const limit = f.limit(500, 1000);
   if (isBinanceError(limit)) return fail(limit);
   const picked = orders
-    .orders()
+    .orders(f.params.get('symbol'))
     .filter((r) => (orderId === undefined || Number(r.id) >= orderId) && inWindow(r.submittedAt, w));
   const fromStart = orderId !== undefined || w.start !== undefined;
   return { kind: 'ok', body: page(picked, fromStart, limit).map((r) => orders.orderJson(r)) };
@@ -61,9 +62,11 @@ export function myTrades(orders: BinanceOrders, f: RequestFields): OrderAnswer {
   if (isBinanceError(w)) return fail(w);
   const limit = f.limit(500, 1000);
   if (isBinanceError(limit)) return fail(limit);
-  const fields = orders.fields;
+  const symbol = f.params.get('symbol') ?? orders.inst.symbol;
+  const fields = orders.fieldsOf(symbol);
   const rows = orders.desk.holdings
     .executions()
+    .filter(({ rec }) => rec.symbol === symbol)
     .map(({ rec, trade }) => fields.trade(rec, trade))
     .filter(
       (t) =>

@@ -9,8 +9,9 @@ const KEY = 'BINANCE_API_KEY';
 const SECRET = 'BINANCE_API_SECRET';
 
 const HELP = `binance: a Binance-spot-compatible venue (without venue.account: 10,000 of the quote asset
-and 1 of the base, as Binance's spot test network credits). REST (/api/v3: exchangeInfo with the
-scenario's instrument as its filters, depth, trades, klines, tickers, orders, allOrders,
+and 1 of the base, as Binance's spot test network credits). Every symbol of the scenario (its
+instrument and otherInstruments, all quoted in one asset) trades on one account. REST (/api/v3:
+exchangeInfo with each symbol's filters, depth, trades, klines, tickers, orders, allOrders,
 myTrades, account; HMAC-SHA256 signatures, recvWindow, request weight and order-count limits),
 the market streams (/ws/<stream>, /stream?streams=: depth diffs, bookTicker, trade, kline) and the
 WebSocket API's user data stream (/ws-api/v3, userDataStream.subscribe.signature) share one port.
@@ -29,7 +30,7 @@ export const BINANCE_GATEWAY: GatewayEntry<BinanceGateway> = {
   banner: (gateway) => {
     const s = gateway.venue.scenario;
     return [
-      `execsim gateway: Binance-compatible venue on ${gateway.url} (scenario ${s.name}, ${s.instrument.symbol}, fills: ${gateway.venue.fills})`,
+      `execsim gateway: Binance-compatible venue on ${gateway.url} (scenario ${s.name}, ${gateway.venue.symbols().join(', ')}, fills: ${gateway.venue.fills})`,
       `  REST: ${gateway.url}/api/v3`,
       `  market streams: ${gateway.streamUrl}/<stream>, combined: ${gateway.url.replace(/^http/, 'ws')}/stream?streams=`,
       `  WebSocket API (user data stream): ${gateway.wsApiUrl}`,

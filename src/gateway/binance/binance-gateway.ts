@@ -3,23 +3,23 @@
 // (../gateway-orders.ts). REST (/api/v3/...), the market streams (/ws/<stream>, /stream?streams=)
 // and the WebSocket API with the user data stream (/ws-api/v3) share one port; REST and the user
 // data stream check the gateway's key pair (HMAC-SHA256 signatures), the market streams are
-// public as Binance's are.
+// public as Binance's are. Every symbol of the scenario (its instrument and otherInstruments) is
+// served on the one account, each with its own market; all must share one quote asset, the
+// account's balance.
 import type { ExecEvent } from '../../core/model/events.ts';
-import type { BookSide } from '../../sim/book/l2-book.ts';
 import type { GatewayVenue, GatewayVenueOptions } from '../gateway-venue.ts';
 import { gatewayWorld, listenGateway } from '../gateway-server.ts';
+import { assetsOf } from '../../core/fills/fees.ts';
 import { ScenarioError } from '../../scenario/load-scenario.ts';
-import { MarketFeed } from '../market-feed.ts';
+import type { MarketFeed } from '../market-feed.ts';
 import { StallGate } from '../wire-faults.ts';
 import { BINANCE_PROFILE } from './binance-profile.ts';
 import { BinanceOrders, type UserEvent } from './binance-orders.ts';
-import { DepthBook, MAX_DEPTH, type Levels } from './depth-book.ts';
+import type { DepthBook } from './depth-book.ts';
 import { MarketRest } from './market-rest.ts';
 import { MarketStreams } from './market-streams.ts';
 import { priceOnlySymbol } from './price-only-symbol.ts';
-import { PublicTape } from './public-tape.ts';
-import { dailyHistoryOf } from '../daily-history.ts';
-import { minuteHistoryOf } from '../minute-history.ts';
+import { symbolMarkets, type SymbolMarket } from './symbol-market.ts';
 import { BINANCE_LIMITS, RequestLimits, type LimitSettings } from './request-limits.ts';
 import { createRestApp } from './rest.ts';
 import { RequestSigner } from './signed-request.ts';
@@ -59,10 +59,13 @@ export interface BinanceGateway {
   readonly wsApiUrl: string;
   readonly port: number;
   readonly venue: GatewayVenue;
-  /** The venue's public tape and quotes as the gateway serves them (trades, klines, tickers). */
+  /** The first symbol's public tape and quotes as the gateway serves them (trades, klines, tickers). */
   readonly feed: MarketFeed;
   readonly orders: BinanceOrders;
+  /** The first symbol's public book. */
   readonly depth: DepthBook;
+  /** Every served symbol's market (feed, tape, depth), by symbol, the first served first. */
+  readonly markets: ReadonlyMap<string, SymbolMarket>;
   readonly streams: MarketStreams;
   readonly wsApi: WsApi;
   /** Sends serverShutdown on every websocket, then stops the server and the venue's timers. */
@@ -72,12 +75,14 @@ export interface BinanceGateway {
 export async function startBinanceGateway(options: BinanceGatewayOptions): Promise<BinanceGateway> {
   const signer = new RequestSigner(options.apiKey, options.secretKey);
   const { gv, wire } = gatewayWorld(options, BINANCE_PROFILE);
-  // This wire serves the scenario's first instrument only, as yet: several are refused whole
-  // rather than served with the others out of reach.
-  if (gv.served.length > 1) {
+  // The account has one quote balance: every symbol must be quoted in it (its balance is listed
+  // as that one asset). A symbol quoted in another is refused whole, before anything listens.
+  const quote = assetsOf(gv.instrument.symbol).quote;
+  const otherQuote = gv.symbols().filter((symbol) => assetsOf(symbol).quote !== quote);
+  if (otherQuote.length > 0) {
     gv.stop();
     throw new ScenarioError(
-      `${gv.file}: otherInstruments: the Binance gateway serves one instrument, so ${gv.symbols().slice(1).join(', ')} cannot be traded here (leave otherInstruments out)`,
+      `${gv.file}: otherInstruments: the Binance gateway serves symbols quoted in the account's one quote asset, ${quote}, so ${otherQuote.join(', ')} cannot be traded here`,
     );
   }
   const skewMs = gv.scenario.venue.clockSkewMs;
@@ -89,37 +94,17 @@ export async function startBinanceGateway(options: BinanceGatewayOptions): Promi
     options.onUserEvent?.(event);
     wsApi.publish(event);
   });
-  const feed = new MarketFeed(gv);
-  const tape = new PublicTape(feed, gv.instrument, skewMs);
-  const depth = new DepthBook({
-    levels: (side: BookSide): Levels => {
-      const at = new Map<number, number>();
-      for (const [price] of gv.exchange.book.depth(side, MAX_DEPTH)) {
-        const qty = gv.exchange.available(side, price);
-        if (qty > 0) at.set(price, qty);
-      }
-      for (const r of orders.resting()) if (r.side === side) at.set(r.price, (at.get(r.price) ?? 0) + r.qty);
-      return [...at].sort(side === 'bid' ? (a, b) => b[0] - a[0] : (a, b) => a[0] - b[0]);
-    },
-  });
+  const [first, ...others] = symbolMarkets(gv, (symbol) => orders.resting(symbol)) as [SymbolMarket, ...SymbolMarket[]];
+  const markets = new Map([first, ...others].map((m) => [m.inst.symbol as string, m]));
   const market = new MarketRest({
-    inst: gv.instrument,
-    assets: orders.fields.assets,
-    feed,
-    tape,
-    depth,
+    ...first,
+    others,
     limits: limitSettings,
     now,
-    halted: () => gv.exchange.halted,
     priceOnly: options.commissionTicker === false ? null : priceOnlySymbol(gv.scenario, gv.instrument),
-    dailyHistory: dailyHistoryOf(gv.scenario, gv.instrument, feed, gv.startedAt + skewMs),
-    minuteHistory: minuteHistoryOf(gv.scenario, gv.file, gv.instrument, feed, gv.startedAt, skewMs),
   });
   const streams = new MarketStreams({
-    inst: gv.instrument,
-    feed,
-    tape,
-    depth,
+    markets: [first, ...others],
     now,
     life,
     gate: new StallGate(wire, gv.clock, 'market streams'),
@@ -160,9 +145,10 @@ export async function startBinanceGateway(options: BinanceGatewayOptions): Promi
     wsApiUrl: `ws://${where}/ws-api/v3`,
     port: server.port,
     venue: gv,
-    feed,
+    feed: first.feed,
     orders,
-    depth,
+    depth: first.depth,
+    markets,
     streams,
     wsApi,
     close: () =>

@@ -1,5 +1,6 @@
 // POST /api/v3/order's parameters checked and turned into the gateway's terms (lots, ticks, the
-// simulated venue's order types), refused as Binance refuses them: a wrong symbol -1121, side
+// simulated venue's order types), refused as Binance refuses them: a symbol the gateway does not
+// serve -1121 (a served one's filters are its own instrument's), side
 // -1117, type -1116, time in force -1115 (one sent where the type takes none -1106), a missing
 // price, quantity or stop price -1102 (one sent where the type takes none -1106), a client id off
 // Binance's pattern -1100, and filter failures -1013 (symbol-filters.ts). The types are MARKET,
@@ -59,12 +60,18 @@ export interface ParsedOrder {
 
 const notSupported = (what: string): BinanceError => badRequest(-2010, `${what} are not supported for this symbol.`);
 
-/** The order POST /api/v3/order asks for, or Binance's refusal. */
-export function parseOrderRequest(f: RequestFields, inst: Instrument, rules: VenueRules): ParsedOrder | BinanceError {
+/** The order POST /api/v3/order asks for, or Binance's refusal: `served` holds the instrument
+ *  of every symbol the gateway serves. */
+export function parseOrderRequest(
+  f: RequestFields,
+  served: ReadonlyMap<string, Instrument>,
+  rules: VenueRules,
+): ParsedOrder | BinanceError {
   const unread = f.unread(ORDER_PARAMS);
   if (unread) return unread;
-  const symbol = f.symbol(inst.symbol);
+  const symbol = f.symbol([...served.keys()]);
   if (isBinanceError(symbol)) return symbol;
+  const inst = served.get(symbol) as Instrument;
   const side = f.required('side');
   if (isBinanceError(side)) return side;
   if (side !== 'BUY' && side !== 'SELL') return badRequest(-1117, 'Invalid side.');
@@ -131,6 +138,7 @@ export function parseOrderRequest(f: RequestFields, inst: Instrument, rules: Ven
   }
   return {
     order: {
+      symbol: inst.symbol,
       side: side === 'BUY' ? ('buy' as Side) : ('sell' as Side),
       type: TYPES[type],
       tif,

@@ -1,6 +1,8 @@
 // Binance's orders at the gateway: POST and DELETE /api/v3/order and DELETE openOrders put to the
 // venue-neutral order desk (../gateway-orders.ts), its answers as Binance's and its events as
-// executionReport then outboundAccountPosition. Binance's own rules (order and client ids, error
+// executionReport then outboundAccountPosition. Every served symbol trades on the one account:
+// an order is named within its symbol (another symbol's order id is not found), each symbol has
+// its base balance and all share the quote. Binance's own rules (order and client ids, error
 // codes, lost answers): docs/0068-gateway-notes.md.
 import { randomBytes } from 'node:crypto';
 import type { Instrument } from '../../core/model/instrument.ts';
@@ -20,6 +22,7 @@ import {
   DUPLICATE_ORDER,
   isBinanceError,
   NO_SUCH_ORDER,
+  places8,
   SEND_STATUS_UNKNOWN,
   UNKNOWN_ORDER,
   type BinanceError,
@@ -47,9 +50,14 @@ export function newClientId(): string {
 
 export class BinanceOrders {
   readonly desk: GatewayOrders;
+  /** The first served symbol's fields (fieldsOf: any symbol's). */
   readonly fields: OrderFields;
+  /** The first served symbol's instrument. */
   readonly inst: Instrument;
+  /** Every served symbol's instrument, the first served first. */
+  readonly instruments: ReadonlyMap<string, Instrument>;
   readonly rules: VenueRules;
+  private readonly fieldsBySymbol = new Map<string, OrderFields>();
   private nextOrderId = 1;
   private nextExecution = 1;
 
@@ -60,16 +68,30 @@ export class BinanceOrders {
   ) {
     this.inst = gv.instrument;
     this.rules = gv.rules;
-    this.fields = new OrderFields(
-      gv.instrument,
-      gv.scenario.venue.clockSkewMs,
-      commissionOption(gv.scenario, gv.instrument).commission,
-    );
+    this.instruments = new Map(gv.served.map((one) => [one.instrument.symbol as string, one.instrument]));
+    for (const inst of this.instruments.values())
+      this.fieldsBySymbol.set(
+        inst.symbol,
+        new OrderFields(inst, gv.scenario.venue.clockSkewMs, commissionOption(gv.scenario, inst).commission),
+      );
+    this.fields = this.fieldsOf(gv.instrument.symbol);
     this.desk = new GatewayOrders(
       gv,
       (e) => this.told(e),
       () => String(this.nextOrderId++),
     );
+  }
+
+  /** Every served symbol, the first served first. */
+  get symbols(): string[] {
+    return [...this.instruments.keys()];
+  }
+
+  /** A served symbol's fields. */
+  fieldsOf(symbol: string): OrderFields {
+    const f = this.fieldsBySymbol.get(symbol);
+    if (f === undefined) throw new Error(`the gateway does not serve ${symbol}`);
+    return f;
   }
 
   /** Binance's status of an order now. */
@@ -79,20 +101,22 @@ export class BinanceOrders {
 
   /** The order as GET /api/v3/order states it now. */
   orderJson(rec: DeskRecord): Record<string, unknown> {
-    return this.fields.order(rec, this.desk.exchangeOrder(rec), this.status(rec));
+    return this.fieldsOf(rec.symbol).order(rec, this.desk.exchangeOrder(rec), this.status(rec));
   }
 
   // ---- requests --------------------------------------------------------------------------
 
   async submit(f: RequestFields): Promise<OrderAnswer> {
-    const parsed = parseOrderRequest(f, this.inst, this.rules);
+    const parsed = parseOrderRequest(f, this.instruments, this.rules);
     if (isBinanceError(parsed)) return error(parsed);
     const clientId = parsed.clientOrderId ?? newClientId();
     if (this.desk.clientIdOpen(clientId)) return error(DUPLICATE_ORDER);
     return this.desk.place(parsed.order, clientId, (rec, report): OrderAnswer => {
       switch (report.kind) {
         case 'AckReport':
-          return ok(this.fields.placed(rec, this.desk.exchangeOrder(rec), this.status(rec), parsed.respType));
+          return ok(
+            this.fieldsOf(rec.symbol).placed(rec, this.desk.exchangeOrder(rec), this.status(rec), parsed.respType),
+          );
         case 'RejectReport':
         case 'RetryableRejectReport':
           return error(this.venueError(report.code, report.reason));
@@ -104,7 +128,8 @@ export class BinanceOrders {
     });
   }
 
-  /** The order a request names by orderId and/or origClientOrderId (both: they must agree). */
+  /** The order a request names by orderId and/or origClientOrderId (both: they must agree), of
+   *  the request's symbol (checked served before: the first served when it has none). */
   private named(f: RequestFields, missing: BinanceError): DeskRecord | BinanceError {
     const orderId = f.long('orderId');
     if (isBinanceError(orderId)) return orderId;
@@ -113,7 +138,8 @@ export class BinanceOrders {
     if (orderId === undefined && cid === undefined)
       return badRequest(-1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!");
     const rec = orderId !== undefined ? this.desk.visible(String(orderId)) : this.desk.byClientOrderId(cid as string);
-    if (!rec || (cid !== undefined && rec.clientOrderId !== cid)) return missing;
+    const symbol = f.params.get('symbol') ?? this.inst.symbol;
+    if (!rec || rec.symbol !== symbol || (cid !== undefined && rec.clientOrderId !== cid)) return missing;
     return rec;
   }
 
@@ -140,7 +166,13 @@ export class BinanceOrders {
       switch (answer.kind) {
         case 'CancelReport':
           return ok(
-            this.fields.cancelled(rec, this.desk.exchangeOrder(rec), this.status(rec), cancelId, this.desk.now()),
+            this.fieldsOf(rec.symbol).cancelled(
+              rec,
+              this.desk.exchangeOrder(rec),
+              this.status(rec),
+              cancelId,
+              this.desk.now(),
+            ),
           );
         case 'CancelRejectReport':
           return error(answer.failure === 'transient' ? this.venueError(answer.code, answer.reason) : UNKNOWN_ORDER);
@@ -152,10 +184,10 @@ export class BinanceOrders {
     });
   }
 
-  /** DELETE /api/v3/openOrders: every open order cancelled, the cancelled ones listed; -2011
-   *  when none is open. A lost answer of any cancel is the request's answer. */
-  async cancelAll(): Promise<OrderAnswer> {
-    const open = this.openOrders();
+  /** DELETE /api/v3/openOrders: every open order of `symbol` cancelled, the cancelled ones
+   *  listed; -2011 when none is open. A lost answer of any cancel is the request's answer. */
+  async cancelAll(symbol: string = this.inst.symbol): Promise<OrderAnswer> {
+    const open = this.openOrders(symbol);
     if (open.length === 0) return error(UNKNOWN_ORDER);
     const answers = await Promise.all(open.map((rec) => this.cancelRecord(rec, newClientId())));
     const lost = answers.find((a) => a.kind === 'reset' || (a.kind === 'error' && a.error.code === -1007));
@@ -171,19 +203,22 @@ export class BinanceOrders {
     return isBinanceError(rec) ? error(rec) : ok(this.orderJson(rec));
   }
 
-  /** Orders that exist, oldest first. */
-  orders(): DeskRecord[] {
-    return this.desk.orders();
+  /** Orders that exist, of `symbol` or of every symbol, oldest first. */
+  orders(symbol?: string): DeskRecord[] {
+    const all = this.desk.orders();
+    return symbol === undefined ? all : all.filter((r) => r.symbol === symbol);
   }
 
-  openOrders(): DeskRecord[] {
-    return this.orders().filter((r) => OPEN_STATUSES.has(this.status(r)));
+  /** Open orders, of `symbol` or of every symbol, oldest first. */
+  openOrders(symbol?: string): DeskRecord[] {
+    return this.orders(symbol).filter((r) => OPEN_STATUSES.has(this.status(r)));
   }
 
-  /** Our open limit orders' remainders where they rest (the public book shows them). */
-  resting(): Array<{ side: 'bid' | 'ask'; price: number; qty: number }> {
+  /** Our open limit orders' remainders of `symbol` (the first served unless given) where they
+   *  rest (the public book shows them). */
+  resting(symbol: string = this.inst.symbol): Array<{ side: 'bid' | 'ask'; price: number; qty: number }> {
     const out: Array<{ side: 'bid' | 'ask'; price: number; qty: number }> = [];
-    for (const rec of this.orders()) {
+    for (const rec of this.orders(symbol)) {
       const o = this.desk.exchangeOrder(rec);
       if (!o || !o.triggered || o.limitPrice === null || (o.status !== 'new' && o.status !== 'partially_filled'))
         continue;
@@ -218,7 +253,7 @@ export class BinanceOrders {
       default:
         return; // pending cancels and replaces: Binance tells none
     }
-    this.emit({ e: 'outboundAccountPosition', E: e.at, u: e.at, B: this.accountPosition() });
+    this.emit({ e: 'outboundAccountPosition', E: e.at, u: e.at, B: this.accountPosition(rec.symbol) });
   }
 
   private report(
@@ -230,36 +265,45 @@ export class BinanceOrders {
     last?: Parameters<OrderFields['executionReport']>[7],
   ): void {
     const o = this.desk.exchangeOrder(rec);
-    this.emit(this.fields.executionReport(rec, o, x, status, at, this.nextExecution++, trades, last));
+    this.emit(this.fieldsOf(rec.symbol).executionReport(rec, o, x, status, at, this.nextExecution++, trades, last));
   }
 
-  /** The account's base and quote balances as outboundAccountPosition's `B`. */
-  accountPosition(): Array<{ a: string; f: string; l: string }> {
-    return this.balances().map((b) => ({ a: b.asset, f: b.free, l: b.locked }));
+  /** The balances an order of `symbol` changes (its base asset and the quote) as
+   *  outboundAccountPosition's `B`. */
+  accountPosition(symbol: string = this.inst.symbol): Array<{ a: string; f: string; l: string }> {
+    const { base, quote } = this.fieldsOf(symbol).assets;
+    return this.balances()
+      .filter((b) => b.asset === base || b.asset === quote)
+      .map((b) => ({ a: b.asset, f: b.free, l: b.locked }));
   }
 
-  /** Base and quote: free and locked (open sells hold base, open buys lock quote). Commissions
-   *  stated in the base asset come out of the base, as on Binance (the simulated venue took them
-   *  from the quote: they are given back to it); any other asset's stay taken from the quote (the
-   *  gateway holds no BNB). */
+  /** Each served symbol's base, then the quote they share: free and locked (open sells hold
+   *  base, open buys of every symbol lock quote). Commissions stated in a base asset come out of
+   *  that base, as on Binance (the simulated venue took them from the quote: they are given back
+   *  to it); any other asset's stay taken from the quote (the gateway holds no BNB). */
   balances(): Array<{ asset: string; free: string; locked: string }> {
     const h = this.desk.holdings;
-    const position = this.gv.desk.position;
-    const held = h.heldForSells();
+    const executions = h.executions();
+    const out: Array<{ asset: string; free: string; locked: string }> = [];
+    let given = 0;
+    for (const one of this.gv.served) {
+      const symbol = one.instrument.symbol;
+      const fields = this.fieldsOf(symbol);
+      const held = h.heldForSells(symbol);
+      const kept = fields.keepsBase ? fields.keptOfBase(executions.filter((e) => e.rec.symbol === symbol)) : null;
+      given += (kept?.units ?? 0) * one.scale;
+      const free = fields.qtyAmount(this.gv.desk.positionOf(symbol) - held);
+      out.push({
+        asset: fields.assets.base,
+        free: kept === null ? free : fields.less(free, kept.amounts),
+        locked: fields.qtyAmount(held),
+      });
+    }
     const locked = h.lockedForBuys();
-    const { base, quote } = this.fields.assets;
-    const kept = this.fields.keepsBase ? this.fields.keptOfBase(h.executions()) : null;
-    const cash = this.gv.desk.quoteBalance + (kept?.units ?? 0);
-    const q = (units: number) => this.fields.quoteAmount(units);
-    const free = this.fields.qtyAmount(position - held);
-    return [
-      {
-        asset: base,
-        free: kept === null ? free : this.fields.less(free, kept.amounts),
-        locked: this.fields.qtyAmount(held),
-      },
-      { asset: quote, free: q(cash - locked), locked: q(locked) },
-    ];
+    const cash = this.gv.desk.quoteBalance + given;
+    const q = (units: number) => places8(this.gv.quoteOf(Math.round(units)));
+    out.push({ asset: this.fields.assets.quote, free: q(cash - locked), locked: q(locked) });
+    return out;
   }
 
   /** The venue's refusal as Binance's answer: the HTTP status its rules give the code. */

@@ -1,21 +1,19 @@
-// Binance's public REST answers at the gateway: exchangeInfo (the scenario's instrument as one
-// symbol with its filters and the gateway's limits), depth (with the update id the depth streams
-// continue from), trades, aggTrades, klines (their rows: kline-rows.ts), avgPrice and the tickers
-// (24hr, price, bookTicker). Each takes `symbol`, and those Binance lets list several take
-// `symbols` (a JSON array) or neither (every symbol: here the one, and the commission asset's
-// symbol listed for its price only when the scenario states commissions in another asset:
-// price-only-symbol.ts); a symbol the gateway does not serve is -1121.
-import type { Instrument } from '../../core/model/instrument.ts';
-import type { MarketFeed } from '../market-feed.ts';
-import type { DepthBook } from './depth-book.ts';
-import { BINANCE_ORDER_TYPES } from './binance-order-request.ts';
-import { klineRows, zoneOffsetMs, type KlineSources } from './kline-rows.ts';
+// Binance's public REST answers at the gateway: exchangeInfo (every served symbol with its filters,
+// and the gateway's limits), depth (with the update id the depth streams continue from), trades,
+// aggTrades, klines (their rows: kline-rows.ts), avgPrice and the tickers (24hr, price,
+// bookTicker). Each takes `symbol` (answered from that symbol's market: symbol-market.ts), and
+// those Binance lets list several take `symbols` (a JSON array) or neither (every symbol: those
+// served, and the commission asset's symbol listed for its price only when the scenario states
+// commissions in another asset: price-only-symbol.ts); a symbol the gateway does not serve is -1121.
+import { klineRows, zoneOffsetMs } from './kline-rows.ts';
+import type { KlineSources } from './kline-rows.ts';
 import { KLINE_INTERVALS, KlineBuckets } from './public-tape.ts';
 import type { LimitSettings } from './request-limits.ts';
 import type { RequestFields } from './request-fields.ts';
 import { symbolFilters } from './symbol-filters.ts';
+import type { SymbolMarket } from './symbol-market.ts';
+import { BINANCE_ORDER_TYPES } from './binance-order-request.ts';
 import { badRequest, illegal, INVALID_SYMBOL, isBinanceError, price8, qty8, ZERO8, type BinanceError } from './wire.ts';
-import type { Assets } from '../../core/fills/fees.ts';
 import {
   priceOnlyBookTicker,
   priceOnlyInfo,
@@ -27,16 +25,15 @@ import {
 type Json = Record<string, unknown>;
 export type MarketAnswer = { readonly body: unknown } | BinanceError;
 
-export interface MarketRestOptions extends KlineSources {
-  readonly inst: Instrument;
-  readonly assets: Assets;
-  readonly feed: MarketFeed;
-  readonly depth: DepthBook;
+/** The first served symbol's market, the gateway's limits and clock, and the other symbols'. */
+export interface MarketRestOptions extends SymbolMarket {
   readonly limits: LimitSettings;
-  /** Whether the venue refuses orders now (a halt). */
-  readonly halted: () => boolean;
+  /** The venue's time now (epoch ms, clock skew applied). */
+  readonly now: () => number;
   /** The commission asset's symbol, listed for its price only (price-only-symbol.ts). */
   readonly priceOnly?: PriceOnlySymbol | null;
+  /** Every other served symbol's market (the scenario's otherInstruments), in its order. */
+  readonly others?: readonly SymbolMarket[];
 }
 
 const COMBINATION = badRequest(-1128, 'Combination of optional parameters invalid.');
@@ -67,17 +64,45 @@ function symbolsOf(
 }
 
 export class MarketRest {
-  /** The symbols the public endpoints that list several know: ours, then the price-only one. */
+  /** The served symbols' markets, the first symbol's first. */
+  private readonly markets: ReadonlyMap<string, SymbolMarket>;
+  /** The symbols the public endpoints that list several know: the served ones, then the
+   *  price-only one. */
   private readonly served: readonly string[];
 
   constructor(private readonly o: MarketRestOptions) {
-    this.served = o.priceOnly ? [o.inst.symbol, o.priceOnly.symbol] : [o.inst.symbol];
+    this.markets = new Map([o, ...(o.others ?? [])].map((m) => [m.inst.symbol as string, m]));
+    const traded = [...this.markets.keys()];
+    this.served = o.priceOnly && !traded.includes(o.priceOnly.symbol) ? [...traded, o.priceOnly.symbol] : traded;
   }
 
-  /** Each symbol's entry: ours from `ours`, the price-only symbol's from `other`. */
-  private each(names: readonly string[], ours: () => Json, other: (p: PriceOnlySymbol) => Json): Json[] {
+  /** The market of a request's mandatory `symbol`, or -1121 when the gateway does not serve it. */
+  private market(f: RequestFields): SymbolMarket | BinanceError {
+    const s = f.symbol([...this.markets.keys()]);
+    return isBinanceError(s) ? s : (this.markets.get(s) as SymbolMarket);
+  }
+
+  /** Each symbol's entry: a served one's from `served`, the price-only symbol's from `other`. */
+  private each(
+    names: readonly string[],
+    served: (m: SymbolMarket) => Json,
+    other: (p: PriceOnlySymbol) => Json,
+  ): Json[] {
     const p = this.o.priceOnly;
-    return names.map((n) => (n === this.o.inst.symbol || !p ? ours() : other(p)));
+    return names.map((n) => {
+      const m = this.markets.get(n);
+      return m !== undefined || !p ? served(m ?? this.o) : other(p);
+    });
+  }
+
+  /** What a symbol's klines are read from. */
+  private klineSources(m: SymbolMarket): KlineSources {
+    return {
+      tape: m.tape,
+      now: this.o.now,
+      dailyHistory: m.dailyHistory ?? null,
+      minuteHistory: m.minuteHistory ?? null,
+    };
   }
 
   exchangeInfo(f: RequestFields): MarketAnswer {
@@ -90,9 +115,8 @@ export class MarketRest {
     if (status !== undefined && (f.params.has('symbol') || f.params.has('symbols'))) return COMBINATION;
     const permissions = f.optional('permissions');
     if (isBinanceError(permissions)) return permissions;
-    const ourStatus = this.o.halted() ? 'HALT' : 'TRADING';
     const spot = permissions === undefined || permissions.includes('SPOT');
-    const symbols = this.each(which.names, () => this.symbolInfo(ourStatus), priceOnlyInfo).filter(
+    const symbols = this.each(which.names, (m) => this.symbolInfo(m), priceOnlyInfo).filter(
       (info) => spot && (status === undefined || status === info['status']),
     );
     const s = this.o.limits;
@@ -111,11 +135,11 @@ export class MarketRest {
     };
   }
 
-  private symbolInfo(status: string): Json {
-    const { base, quote } = this.o.assets;
+  private symbolInfo(m: SymbolMarket): Json {
+    const { base, quote } = m.assets;
     return {
-      symbol: this.o.inst.symbol,
-      status,
+      symbol: m.inst.symbol,
+      status: m.halted() ? 'HALT' : 'TRADING',
       baseAsset: base,
       baseAssetPrecision: 8,
       quoteAsset: quote,
@@ -135,7 +159,7 @@ export class MarketRest {
       pegInstructionsAllowed: false,
       isSpotTradingAllowed: true,
       isMarginTradingAllowed: false,
-      filters: symbolFilters(this.o.inst),
+      filters: symbolFilters(m.inst),
       permissions: [],
       permissionSets: [['SPOT']],
       defaultSelfTradePreventionMode: 'NONE',
@@ -144,29 +168,28 @@ export class MarketRest {
   }
 
   depth(f: RequestFields): MarketAnswer {
-    const s = f.symbol(this.o.inst.symbol);
-    if (isBinanceError(s)) return s;
+    const m = this.market(f);
+    if (isBinanceError(m)) return m;
     const limit = f.limit(100, 5000, true);
     if (isBinanceError(limit)) return limit;
-    const snap = this.o.depth.snapshot(limit);
-    const levels = (side: Array<[number, number]>) =>
-      side.map(([p, q]) => [price8(this.o.inst, p), qty8(this.o.inst, q)]);
+    const snap = m.depth.snapshot(limit);
+    const levels = (side: Array<[number, number]>) => side.map(([p, q]) => [price8(m.inst, p), qty8(m.inst, q)]);
     return { body: { lastUpdateId: snap.lastUpdateId, bids: levels(snap.bids), asks: levels(snap.asks) } };
   }
 
   trades(f: RequestFields): MarketAnswer {
-    const s = f.symbol(this.o.inst.symbol);
-    if (isBinanceError(s)) return s;
+    const m = this.market(f);
+    if (isBinanceError(m)) return m;
     const limit = f.limit(500, 1000, true);
     if (isBinanceError(limit)) return limit;
-    const prints = this.o.tape.prints;
-    return { body: prints.slice(Math.max(0, prints.length - limit)).map((p) => this.o.tape.trade(p)) };
+    const prints = m.tape.prints;
+    return { body: prints.slice(Math.max(0, prints.length - limit)).map((p) => m.tape.trade(p)) };
   }
 
   /** GET /api/v3/aggTrades: each print is its own aggregate (the tape keeps no taker orders). */
   aggTrades(f: RequestFields): MarketAnswer {
-    const s = f.symbol(this.o.inst.symbol);
-    if (isBinanceError(s)) return s;
+    const m = this.market(f);
+    if (isBinanceError(m)) return m;
     const fromId = f.long('fromId');
     if (isBinanceError(fromId)) return fromId;
     const start = f.long('startTime');
@@ -177,7 +200,7 @@ export class MarketRest {
       return badRequest(-1127, 'More than 1 hours between startTime and endTime.');
     const limit = f.limit(500, 1000);
     if (isBinanceError(limit)) return limit;
-    const tape = this.o.tape;
+    const tape = m.tape;
     const picked = tape.prints.filter((p) => {
       const t = p.time + tape.skewMs;
       return (
@@ -188,7 +211,7 @@ export class MarketRest {
     });
     const fromStart = fromId !== undefined || start !== undefined;
     const page = fromStart ? picked.slice(0, limit) : picked.slice(Math.max(0, picked.length - limit));
-    const i = this.o.inst;
+    const i = m.inst;
     return {
       body: page.map((p) => ({
         a: p.id,
@@ -204,8 +227,8 @@ export class MarketRest {
   }
 
   klines(f: RequestFields): MarketAnswer {
-    const s = f.symbol(this.o.inst.symbol);
-    if (isBinanceError(s)) return s;
+    const m = this.market(f);
+    if (isBinanceError(m)) return m;
     const interval = f.required('interval');
     if (isBinanceError(interval)) return interval;
     if (!KLINE_INTERVALS.includes(interval)) return badRequest(-1120, 'Invalid interval.');
@@ -220,24 +243,24 @@ export class MarketRest {
     const offset = zone === undefined ? 0 : zoneOffsetMs(zone);
     if (offset === null) return badRequest(-1130, "Data sent for parameter 'timeZone' is not valid.");
     const buckets = new KlineBuckets(interval, offset);
-    return { body: klineRows(this.o, buckets, start, end, limit).map((k) => this.o.tape.klineRow(k)) };
+    return { body: klineRows(this.klineSources(m), buckets, start, end, limit).map((k) => m.tape.klineRow(k)) };
   }
 
   avgPrice(f: RequestFields): MarketAnswer {
-    const s = f.symbol(this.o.inst.symbol);
-    if (isBinanceError(s)) return s;
+    const m = this.market(f);
+    if (isBinanceError(m)) return m;
     const now = this.o.now();
     let qty = 0;
     let units = 0;
     let lastTime = now;
-    for (const p of this.o.tape.prints) {
-      const t = p.time + this.o.tape.skewMs;
+    for (const p of m.tape.prints) {
+      const t = p.time + m.tape.skewMs;
       if (t < now - 300_000) continue;
       qty += p.qty;
       units += p.qty * p.price;
       lastTime = t;
     }
-    const tick = Number(this.o.inst.tickSize);
+    const tick = Number(m.inst.tickSize);
     return { body: { mins: 5, price: qty > 0 ? ((units / qty) * tick).toFixed(8) : ZERO8, closeTime: lastTime } };
   }
 
@@ -250,7 +273,7 @@ export class MarketRest {
     const mini = type === 'MINI';
     const list = this.each(
       which.names,
-      () => this.o.tape.ticker24h(now, this.o.feed.quote(), mini),
+      (m) => m.tape.ticker24h(now, m.feed.quote(), mini),
       (p) => priceOnlyTicker24h(p, now, mini),
     );
     return { body: which.one ? list[0] : list };
@@ -259,19 +282,22 @@ export class MarketRest {
   tickerPrice(f: RequestFields): MarketAnswer {
     const which = symbolsOf(f, this.served);
     if (isBinanceError(which)) return which;
-    const last = this.o.feed.lastPrint();
     const list = this.each(
       which.names,
-      () => ({ symbol: this.o.inst.symbol, price: last ? price8(this.o.inst, last.price) : ZERO8 }),
+      (m) => {
+        const last = m.feed.lastPrint();
+        return { symbol: m.inst.symbol, price: last ? price8(m.inst, last.price) : ZERO8 };
+      },
       priceOnlyPrice,
     );
     return { body: which.one ? list[0] : list };
   }
 
-  /** The best bid and ask as the venue's market data shows them now. */
-  bookTicker(): Json {
-    const q = this.o.feed.quote();
-    const i = this.o.inst;
+  /** The best bid and ask of a symbol (the first served unless given) as the venue's market data
+   *  shows them now. */
+  bookTicker(m: SymbolMarket = this.o): Json {
+    const q = m.feed.quote();
+    const i = m.inst;
     return {
       symbol: i.symbol,
       bidPrice: q?.bid != null ? price8(i, q.bid) : ZERO8,
@@ -284,7 +310,7 @@ export class MarketRest {
   bookTickerAnswer(f: RequestFields): MarketAnswer {
     const which = symbolsOf(f, this.served);
     if (isBinanceError(which)) return which;
-    const list = this.each(which.names, () => this.bookTicker(), priceOnlyBookTicker);
+    const list = this.each(which.names, (m) => this.bookTicker(m), priceOnlyBookTicker);
     return { body: which.one ? list[0] : list };
   }
 }

@@ -1,15 +1,17 @@
 // Binance's market streams at the gateway: raw streams at /ws/<stream> and combined streams at
 // /stream?streams=<a>/<b>, with Binance's control requests (SUBSCRIBE, LIST_SUBSCRIPTIONS, ...).
-// Depth, bookTicker, trade and kline events of the scenario's symbol, through its stream stalls;
-// pings and lifetime: socket-life.ts. Streams, errors and timing: docs/0068-gateway-notes.md.
+// Depth, bookTicker, trade and kline events of every served symbol (each stream its symbol's
+// market: symbol-market.ts), through the scenario's stream stalls; a stream of a symbol the
+// gateway does not serve sends nothing, as Binance's; pings and lifetime: socket-life.ts.
+// Streams, errors and timing: docs/0068-gateway-notes.md.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Instrument } from '../../core/model/instrument.ts';
-import type { MarketFeed, FeedQuote, TapePrint } from '../market-feed.ts';
-import type { DepthBook, DepthDiff } from './depth-book.ts';
+import type { FeedQuote, TapePrint } from '../market-feed.ts';
+import type { DepthDiff } from './depth-book.ts';
 import { mergeDiffs } from './depth-book.ts';
-import { KlineBuckets, type Kline, type PublicTape } from './public-tape.ts';
+import { KlineBuckets, type Kline } from './public-tape.ts';
+import type { SymbolMarket } from './symbol-market.ts';
 import { closeAll, SocketLife, validId, type SocketLifeSettings } from './socket-life.ts';
 import { parseStream, type StreamSpec } from './stream-names.ts';
 import { price8, qty8, quote8, ZERO8 } from './wire.ts';
@@ -25,11 +27,12 @@ interface Client {
   readonly klineSent: Map<string, { start: number; seen: string }>;
 }
 
+/** What a symbol's streams read. */
+export type StreamMarket = Pick<SymbolMarket, 'inst' | 'feed' | 'tape' | 'depth'>;
+
 export interface MarketStreamsOptions {
-  readonly inst: Instrument;
-  readonly feed: MarketFeed;
-  readonly tape: PublicTape;
-  readonly depth: DepthBook;
+  /** Every served symbol's market, the first served first. */
+  readonly markets: readonly StreamMarket[];
   /** The venue's time now (skew applied). */
   readonly now: () => number;
   readonly life: SocketLifeSettings;
@@ -45,13 +48,13 @@ export class MarketStreams {
   private readonly life: SocketLife;
   private readonly timer: NodeJS.Timeout;
   private ticks = 0;
-  private readonly symbol: string;
 
   constructor(private readonly o: MarketStreamsOptions) {
-    this.symbol = o.inst.symbol;
     this.life = new SocketLife(o.life);
-    o.feed.onNews((prints, quote) => this.news(prints, quote));
-    o.depth.onDiff((diff) => this.diff(diff));
+    for (const m of o.markets) {
+      m.feed.onNews((prints, quote) => this.news(m, prints, quote));
+      m.depth.onDiff((diff) => this.diff(m, diff));
+    }
     this.timer = setInterval(() => this.tick(), TICK_MS).unref();
   }
 
@@ -206,13 +209,14 @@ export class MarketStreams {
 
   // ---- events ------------------------------------------------------------------------------
 
-  /** The clients' subscriptions to our symbol of a kind, as [ws, client, name, spec]. */
+  /** The clients' subscriptions to `m`'s symbol of a kind, as [ws, client, name, spec]. */
   private *subscribed<K extends StreamSpec['kind']>(
+    m: StreamMarket,
     kind: K,
   ): Generator<[WebSocket, Client, string, Extract<StreamSpec, { kind: K }>]> {
     for (const [ws, c] of this.clients)
       for (const [name, spec] of c.subs)
-        if (spec.kind === kind && spec.symbol === this.symbol)
+        if (spec.kind === kind && spec.symbol === m.inst.symbol)
           yield [ws, c, name, spec as Extract<StreamSpec, { kind: K }>];
   }
 
@@ -223,36 +227,37 @@ export class MarketStreams {
     });
   }
 
-  private news(prints: readonly TapePrint[], quote: FeedQuote | null): void {
-    const i = this.o.inst;
+  private news(m: StreamMarket, prints: readonly TapePrint[], quote: FeedQuote | null): void {
+    const i = m.inst;
+    const s = i.symbol;
     const E = this.o.now();
     const trades: Array<[WebSocket, Client, string, 'trade' | 'aggTrade']> = [
-      ...[...this.subscribed('trade')].map(
+      ...[...this.subscribed(m, 'trade')].map(
         ([ws, c, name]) => [ws, c, name, 'trade'] as [WebSocket, Client, string, 'trade'],
       ),
-      ...[...this.subscribed('aggTrade')].map(
+      ...[...this.subscribed(m, 'aggTrade')].map(
         ([ws, c, name]) => [ws, c, name, 'aggTrade'] as [WebSocket, Client, string, 'aggTrade'],
       ),
     ];
     for (const [ws, c, name, kind] of trades)
       for (const p of prints) {
-        const m = this.o.tape.isBuyerMaker(p);
-        const T = p.time + this.o.tape.skewMs;
+        const maker = m.tape.isBuyerMaker(p);
+        const T = p.time + m.tape.skewMs;
         const [price, qty] = [price8(i, p.price), qty8(i, p.qty)];
         this.event(
           ws,
           c,
           name,
           kind === 'trade'
-            ? { e: 'trade', E, s: this.symbol, t: p.id, p: price, q: qty, T, m, M: true }
-            : { e: 'aggTrade', E, s: this.symbol, a: p.id, p: price, q: qty, f: p.id, l: p.id, T, m, M: true },
+            ? { e: 'trade', E, s, t: p.id, p: price, q: qty, T, m: maker, M: true }
+            : { e: 'aggTrade', E, s, a: p.id, p: price, q: qty, f: p.id, l: p.id, T, m: maker, M: true },
         );
       }
     if (quote === null) return;
-    for (const [ws, c, name] of this.subscribed('bookTicker'))
+    for (const [ws, c, name] of this.subscribed(m, 'bookTicker'))
       this.event(ws, c, name, {
-        u: this.o.depth.lastUpdateId,
-        s: this.symbol,
+        u: m.depth.lastUpdateId,
+        s,
         b: quote.bid === null ? ZERO8 : price8(i, quote.bid),
         B: quote.bid === null ? ZERO8 : qty8(i, quote.bidQty),
         a: quote.ask === null ? ZERO8 : price8(i, quote.ask),
@@ -260,15 +265,15 @@ export class MarketStreams {
       });
   }
 
-  private depthEvent(d: DepthDiff): Record<string, unknown> {
-    const i = this.o.inst;
+  private depthEvent(m: StreamMarket, d: DepthDiff): Record<string, unknown> {
+    const i = m.inst;
     const side = (levels: Array<[number, number]>) => levels.map(([p, q]) => [price8(i, p), qty8(i, q)]);
-    return { e: 'depthUpdate', E: this.o.now(), s: this.symbol, U: d.U, u: d.u, b: side(d.bids), a: side(d.asks) };
+    return { e: 'depthUpdate', E: this.o.now(), s: i.symbol, U: d.U, u: d.u, b: side(d.bids), a: side(d.asks) };
   }
 
-  private diff(d: DepthDiff): void {
-    for (const [ws, c, name, spec] of this.subscribed('depth')) {
-      if (spec.speedMs === 100) this.event(ws, c, name, this.depthEvent(d));
+  private diff(m: StreamMarket, d: DepthDiff): void {
+    for (const [ws, c, name, spec] of this.subscribed(m, 'depth')) {
+      if (spec.speedMs === 100) this.event(ws, c, name, this.depthEvent(m, d));
       else c.pending.set(name, [...(c.pending.get(name) ?? []), d]);
     }
   }
@@ -276,55 +281,60 @@ export class MarketStreams {
   private tick(): void {
     this.ticks++;
     const second = this.ticks % (1000 / TICK_MS) === 0;
-    const wantsDepth = [...this.subscribed('depth'), ...this.subscribed('partialDepth')].length > 0;
-    if (wantsDepth) this.o.depth.sync();
+    for (const m of this.o.markets) this.tickOf(m, second);
+  }
+
+  /** One symbol's depth and kline streams at a tick (`second`: the tick that ends a second). */
+  private tickOf(m: StreamMarket, second: boolean): void {
+    const wantsDepth = [...this.subscribed(m, 'depth'), ...this.subscribed(m, 'partialDepth')].length > 0;
+    if (wantsDepth) m.depth.sync();
     if (second)
-      for (const [ws, c, name] of this.subscribed('depth')) {
+      for (const [ws, c, name] of this.subscribed(m, 'depth')) {
         const merged = mergeDiffs(c.pending.get(name) ?? []);
         c.pending.delete(name);
-        if (merged) this.event(ws, c, name, this.depthEvent(merged));
+        if (merged) this.event(ws, c, name, this.depthEvent(m, merged));
       }
-    for (const [ws, c, name, spec] of this.subscribed('partialDepth')) {
+    for (const [ws, c, name, spec] of this.subscribed(m, 'partialDepth')) {
       if (spec.speedMs === 1000 && !second) continue;
-      const id = this.o.depth.lastUpdateId;
+      const id = m.depth.lastUpdateId;
       if (c.partialSent.get(name) === id) continue;
       c.partialSent.set(name, id);
-      const snap = this.o.depth.snapshot(spec.levels);
-      const i = this.o.inst;
+      const snap = m.depth.snapshot(spec.levels);
+      const i = m.inst;
       const side = (levels: Array<[number, number]>) => levels.map(([p, q]) => [price8(i, p), qty8(i, q)]);
       this.event(ws, c, name, { lastUpdateId: snap.lastUpdateId, bids: side(snap.bids), asks: side(snap.asks) });
     }
-    if (second) this.klines();
+    if (second) this.klines(m);
   }
 
-  private klines(): void {
+  private klines(m: StreamMarket): void {
     const now = this.o.now();
-    for (const [ws, c, name, spec] of this.subscribed('kline')) {
+    for (const [ws, c, name, spec] of this.subscribed(m, 'kline')) {
       const buckets = new KlineBuckets(spec.interval);
       const start = buckets.start(now);
       const sent = c.klineSent.get(name);
       if (sent && sent.start < start) {
-        const closed = this.o.tape.klines(buckets, sent.start, start - 1).get(sent.start);
-        if (closed) this.event(ws, c, name, this.klineEvent(closed, spec.interval, true));
+        const closed = m.tape.klines(buckets, sent.start, start - 1).get(sent.start);
+        if (closed) this.event(ws, c, name, this.klineEvent(m, closed, spec.interval, true));
       }
-      const k = this.o.tape.klines(buckets, start).get(start);
+      const k = m.tape.klines(buckets, start).get(start);
       const seen = k ? `${k.count}:${k.close}:${k.volume}` : '';
       if (!sent || sent.start !== start || sent.seen !== seen) c.klineSent.set(name, { start, seen });
       if (k && (!sent || sent.start !== start || sent.seen !== seen))
-        this.event(ws, c, name, this.klineEvent(k, spec.interval, false));
+        this.event(ws, c, name, this.klineEvent(m, k, spec.interval, false));
     }
   }
 
-  private klineEvent(k: Kline, interval: string, closed: boolean): Record<string, unknown> {
-    const i = this.o.inst;
+  private klineEvent(m: StreamMarket, k: Kline, interval: string, closed: boolean): Record<string, unknown> {
+    const i = m.inst;
     return {
       e: 'kline',
       E: this.o.now(),
-      s: this.symbol,
+      s: i.symbol,
       k: {
         t: k.start,
         T: k.end,
-        s: this.symbol,
+        s: i.symbol,
         i: interval,
         f: k.firstId,
         L: k.lastId,

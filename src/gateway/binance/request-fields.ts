@@ -1,7 +1,7 @@
 // Reading a Binance request's parameters the way Binance refuses them: a name the endpoint does
 // not read is -1104 ("Not all sent parameters were read"), a mandatory one missing or empty -1102,
 // an optional one empty -1105, a number or an enum value that is not one -1100 or the code the
-// endpoint names, and a symbol other than the gateway's -1121.
+// endpoint names, and a symbol the gateway does not serve -1121.
 import { badRequest, illegal, INVALID_SYMBOL, mandatory, shown, type BinanceError } from './wire.ts';
 
 /** Parameters every SIGNED request may carry besides its own. */
@@ -52,11 +52,11 @@ export class RequestFields {
     return n;
   }
 
-  /** A mandatory symbol that must be the gateway's. */
-  symbol(ours: string): string | BinanceError {
+  /** A mandatory symbol that must be one the gateway serves (`served`). */
+  symbol(served: readonly string[]): string | BinanceError {
     const s = this.required('symbol');
     if (typeof s !== 'string') return s;
-    return s === ours ? s : INVALID_SYMBOL;
+    return served.includes(s) ? s : INVALID_SYMBOL;
   }
 
   /** An optional enum: one of `values`, else the error `bad` makes for it. */

@@ -50,6 +50,22 @@ const MAX_BODY_BYTES = 64 * 1024;
 const fixed = (w: number) => () => w;
 const bySymbol = (one: number, all: number) => (f: RequestFields) => (f.params.has('symbol') ? one : all);
 
+/** ticker/24hr's weight as Binance's: one symbol 2; `symbols` by how many it names (1-20: 2,
+ *  21-100: 40, more: 80); neither 80. */
+function ticker24hWeight(f: RequestFields): number {
+  if (f.params.has('symbol')) return 2;
+  const many = f.params.get('symbols');
+  if (many === undefined) return 80;
+  let n: number;
+  try {
+    const list: unknown = JSON.parse(many);
+    n = Array.isArray(list) ? list.length : 0;
+  } catch {
+    n = 0; // refused as malformed: the weight of a few
+  }
+  return n <= 20 ? 2 : n <= 100 ? 40 : 80;
+}
+
 /** Depth's weight by its limit, as Binance's. */
 function depthWeight(f: RequestFields): number {
   const n = Number(f.params.get('limit') ?? 100);
@@ -126,7 +142,7 @@ function routes(o: RestOptions): Route[] {
       method: 'GET',
       path: 'ticker/24hr',
       params: ['symbol', 'symbols', 'type'],
-      weight: bySymbol(2, 80),
+      weight: ticker24hWeight,
       signed: false,
       handle: (f) => m.ticker24h(f),
     },
@@ -161,7 +177,7 @@ function routes(o: RestOptions): Route[] {
       weight: fixed(1),
       handle: (f) => {
         const rest = new RequestFields(new Map([...f.params].filter(([k]) => k !== 'computeCommissionRates')));
-        const parsed = parseOrderRequest(rest, orders.inst, orders.rules);
+        const parsed = parseOrderRequest(rest, orders.instruments, orders.rules);
         return isBinanceError(parsed) ? { kind: 'error', error: parsed } : { kind: 'ok', body: {} };
       },
     }),
@@ -184,14 +200,17 @@ function routes(o: RestOptions): Route[] {
       path: 'openOrders',
       params: ['symbol'],
       weight: bySymbol(6, 80),
-      handle: () => ({ kind: 'ok', body: orders.openOrders().map((r) => orders.orderJson(r)) }),
+      handle: (f) => ({
+        kind: 'ok',
+        body: orders.openOrders(f.params.get('symbol')).map((r) => orders.orderJson(r)),
+      }),
     }),
     signedRoute({
       method: 'DELETE',
       path: 'openOrders',
       params: ['symbol'],
       weight: fixed(1),
-      handle: () => orders.cancelAll(),
+      handle: (f) => orders.cancelAll(f.params.get('symbol')),
     }),
     signedRoute({
       method: 'GET',
@@ -217,15 +236,16 @@ function routes(o: RestOptions): Route[] {
   ];
 }
 
-/** The symbol check of routes whose symbol is mandatory (or optional, for the listings). */
-function symbolError(route: Route, f: RequestFields, ours: string): BinanceError | null {
+/** The symbol check of routes whose symbol is mandatory (or optional, for the listings): one of
+ *  the `served` symbols. */
+function symbolError(route: Route, f: RequestFields, served: readonly string[]): BinanceError | null {
   if (route.path === 'openOrders' && route.method === 'GET') {
     const s = f.optional('symbol');
     if (isBinanceError(s)) return s;
-    return s === undefined || s === ours ? null : binanceError(400, -1121, 'Invalid symbol.');
+    return s === undefined || served.includes(s) ? null : binanceError(400, -1121, 'Invalid symbol.');
   }
   if (route.signed && route.path !== 'account') {
-    const s = f.symbol(ours);
+    const s = f.symbol(served);
     return isBinanceError(s) ? s : null;
   }
   return null;
@@ -234,7 +254,7 @@ function symbolError(route: Route, f: RequestFields, ours: string): BinanceError
 export function createRestApp(o: RestOptions): Hono<Env> {
   const app = new Hono<Env>();
   const table = routes(o);
-  const ours = o.orders.inst.symbol;
+  const served = o.orders.symbols;
 
   const fail = (c: Context<Env>, e: BinanceError, headers: Record<string, string>): Response => {
     const h = { ...headers };
@@ -317,7 +337,7 @@ export function createRestApp(o: RestOptions): Hono<Env> {
       if (refused) return fail(c, refused, headers);
     }
     if (unread) return fail(c, unread, headers);
-    const symbolRefused = symbolError(route, f, ours);
+    const symbolRefused = symbolError(route, f, served);
     if (symbolRefused) return fail(c, symbolRefused, headers);
     const answer = await route.handle(f);
     if ('kind' in answer) {

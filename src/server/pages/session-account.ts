@@ -1,20 +1,39 @@
-// The session page's account part: our position in the session's symbol (the account's baseline
-// plus our fills), the quote our fills moved (fees included), our P&L marked at the latest mid
-// (that flow plus what the position gained since the baseline is worth at the mid: a flat
-// session's P&L is its flow), and the venue's own balances as its latest account answer stated
-// them (the reconciler asks for one on start, after reconnects and on its schedule).
+// The session page's account part, per symbol the session trades: our position (the account's
+// baseline plus our fills), the quote our fills moved (fees included), our P&L marked at the
+// symbol's latest mid (that flow plus what the position gained since the baseline is worth at the
+// mid: a flat symbol's P&L is its flow); the totals over the symbols (one quote currency); and the
+// venue's own quote balance as its latest account answer stated it (the reconciler asks for one
+// on start, after reconnects and on its schedule).
 import type { LogEntry } from '../../core/model/events.ts';
 import { lotsToQty, ticksToPrice, unitsToQuote, type Instrument } from '../../core/model/instrument.ts';
+import { InstrumentSet } from '../../core/model/instrument-set.ts';
 import type { AccountReport } from '../../core/model/reports.ts';
 import type { SessionPort } from '../session-port.ts';
 
-export interface AccountView {
+/** One symbol's part of the account. */
+export interface SymbolAccountView {
+  readonly symbol: string;
   readonly position: string;
   readonly baseline: string | null;
-  /** Quote our fills moved since the session began: spent (-) and received (+), fees included. */
+  /** Quote our fills in this symbol moved since the session began: spent (-) and received (+),
+   *  fees included. */
   readonly cashFlow: string;
-  /** Our P&L in quote currency at `mark`; null without a two-sided quote. */
+  /** Our P&L in this symbol in quote currency at `mark`; null without a two-sided quote. */
   readonly pnl: number | null;
+  readonly mark: string | null;
+}
+
+export interface AccountView {
+  /** Every symbol the session trades, its own first. */
+  readonly symbols: readonly SymbolAccountView[];
+  /** The session's own symbol's position (the first of `symbols`). */
+  readonly position: string;
+  readonly baseline: string | null;
+  /** Quote our fills moved over every symbol (one quote currency). */
+  readonly cashFlow: string;
+  /** Our P&L over every symbol; null while a symbol whose position moved has no mark. */
+  readonly pnl: number | null;
+  /** The session's own symbol's mark. */
   readonly mark: string | null;
   /** The venue's latest account answer: its quote balance (free + locked), and when. */
   readonly balance: { readonly quote: string; readonly at: number } | null;
@@ -60,14 +79,11 @@ export function latestAccountOf(port: SessionPort): LatestAccount {
 
 const signed = (lots: number, f: (n: number) => string): string => (lots < 0 ? `-${f(-lots)}` : f(lots));
 
-/** The account view of `port` now, its P&L marked at the mid of `top` (ticks; null or a side
- *  missing: no mark). */
-export function accountView(
-  port: SessionPort,
-  top: { readonly bid: number | null; readonly ask: number | null } | null,
-  latest: LatestAccount | null,
-): AccountView {
-  const inst: Instrument = port.instrument;
+type Top = { readonly bid: number | null; readonly ask: number | null } | null;
+
+/** One symbol's account, its P&L marked at the mid of `top` (ticks; null or a side missing: no
+ *  mark). */
+export function symbolAccount(port: SessionPort, inst: Instrument, top: Top): SymbolAccountView {
   const s = inst.symbol;
   const position = port.ledger.accountPositionOf(s);
   const baseline = port.ledger.baselineOf(s);
@@ -78,13 +94,46 @@ export function accountView(
     top === null || top.bid === null || top.ask === null
       ? null
       : String((Number(ticksToPrice(inst, top.bid)) + Number(ticksToPrice(inst, top.ask))) / 2);
-  const b = latest?.latest ?? null;
   return {
+    symbol: s,
     position: signed(position, (n) => lotsToQty(inst, n)),
     baseline: baseline === null ? null : signed(baseline, (n) => lotsToQty(inst, n)),
     cashFlow: signed(cash, (n) => unitsToQuote(inst, n)),
-    pnl: mark === null ? null : flow + Number(signed(moved, (n) => lotsToQty(inst, n))) * Number(mark),
+    pnl:
+      mark === null
+        ? moved === 0
+          ? flow
+          : null
+        : flow + Number(signed(moved, (n) => lotsToQty(inst, n))) * Number(mark),
     mark,
-    balance: b === null ? null : { quote: signed(b.quote, (n) => unitsToQuote(inst, n)), at: b.at },
+  };
+}
+
+/** The account view of `port` now: each symbol marked at the mid of its top of book (`tops`, by
+ *  symbol; a symbol without one has no mark). */
+export function accountView(
+  port: SessionPort,
+  tops: ReadonlyMap<string, Top>,
+  latest: LatestAccount | null,
+): AccountView {
+  const symbols = port.instruments.map((inst) => symbolAccount(port, inst, tops.get(inst.symbol) ?? null));
+  const own = symbols[0] as SymbolAccountView;
+  const b = latest?.latest ?? null;
+  // The account's quote is counted in account units: the finest notional unit of the session's
+  // instruments (the one instrument's own, for a session of one); each symbol's cash is a whole
+  // number of them, so the total flow is exact.
+  const set = InstrumentSet.of(port.instruments);
+  const unitOf = port.instruments.find((i) => set.scaleOf(i.symbol) === 1) ?? port.instrument;
+  let flow = 0;
+  for (const i of port.instruments) flow += port.ledger.cashOf(i.symbol) * set.scaleOf(i.symbol);
+  const pnls = symbols.map((s) => s.pnl);
+  return {
+    symbols,
+    position: own.position,
+    baseline: own.baseline,
+    cashFlow: signed(flow, (n) => unitsToQuote(unitOf, n)),
+    pnl: pnls.includes(null) ? null : pnls.reduce((a: number, p) => a + (p as number), 0),
+    mark: own.mark,
+    balance: b === null ? null : { quote: signed(b.quote, (n) => unitsToQuote(unitOf, n)), at: b.at },
   };
 }

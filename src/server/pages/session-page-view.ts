@@ -7,11 +7,12 @@ import type { LogEntry } from '../../core/model/events.ts';
 import { lotsToQty, ticksToPrice } from '../../core/model/instrument.ts';
 import type { ParentState } from '../../core/order/order-ledger.ts';
 import type { ReadableEvents } from '../../store/readable-events.ts';
-import type { SessionPort } from '../session-port.ts';
+import { instrumentOfSymbol, type SessionPort } from '../session-port.ts';
 import { accountView, type AccountView, type LatestAccount } from './session-account.ts';
 
 export interface ParentProgress {
   readonly parentId: string;
+  readonly symbol: string;
   readonly side: string;
   readonly route: string;
   /** working, cancelling, or how it completed (filled, partially_filled, unfilled). */
@@ -54,6 +55,8 @@ export interface SessionView {
   /** Open parents first (oldest first), then the latest completed ones. */
   readonly parents: readonly ParentProgress[];
   readonly quote: QuoteView | null;
+  /** Each symbol's latest quote's age (null before its first), by symbol. */
+  readonly quotes: Readonly<Record<string, { readonly ageMs: number; readonly stale: boolean } | null>>;
   /** Position, the quote our fills moved, P&L at the mid, the venue's balance (session-account.ts). */
   readonly account: AccountView;
   /** The last committed entry's seq when this was read: the stream resumes after it. */
@@ -75,8 +78,10 @@ export function sessionView(port: SessionPort, now?: number, latest: LatestAccou
   for (const p of port.ledger.parents.values()) (p.completed === null ? open : done).push(p);
   const row = (p: ParentState): ParentProgress => {
     const children = port.ledger.childrenOf(p.spec.parentId);
+    const inst = instrumentOfSymbol(port, p.spec.symbol);
     return {
       parentId: p.spec.parentId,
+      symbol: p.spec.symbol,
       side: p.spec.side,
       route: p.spec.route,
       status: p.completed?.status ?? (p.cancelRequested ? 'cancelling' : 'working'),
@@ -90,6 +95,14 @@ export function sessionView(port: SessionPort, now?: number, latest: LatestAccou
     };
   };
   const q = port.latestQuote(inst.symbol, now);
+  // Each symbol's latest quote: the first is the session's own (shown in the summary), all of
+  // them mark the account's symbols.
+  const latestBySymbol = new Map(
+    port.instruments.map((i) => [i.symbol as string, i.symbol === inst.symbol ? q : port.latestQuote(i.symbol, now)]),
+  );
+  const tops = new Map([...latestBySymbol].map(([s, x]) => [s, x === null ? null : x.top] as const));
+  const quotes: Record<string, { ageMs: number; stale: boolean } | null> = {};
+  for (const [s, x] of latestBySymbol) quotes[s] = x === null ? null : { ageMs: x.ageMs, stale: x.stale };
   return {
     id: port.id,
     name: port.name,
@@ -117,7 +130,8 @@ export function sessionView(port: SessionPort, now?: number, latest: LatestAccou
             ageMs: q.ageMs,
             stale: q.stale,
           },
-    account: accountView(port, q === null ? null : q.top, latest),
+    quotes,
+    account: accountView(port, tops, latest),
     lastSeq: port.lastSeq,
   };
 }
@@ -135,4 +149,25 @@ export function entryText(entry: LogEntry, readable: ReadableEvents, max = 200):
   const { kind, ...rest } = entry.event as unknown as { kind: string } & Record<string, unknown>;
   const text = JSON.stringify(readable.payload(kind, rest)) ?? '';
   return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** The symbol of parents and orders by id: what shows an entry that names only its order or parent
+ *  in its symbol's units. Empty for a session of one symbol (every entry is in its units). */
+export interface WorkingSymbols {
+  readonly parents: Readonly<Record<string, string>>;
+  readonly orders: Readonly<Record<string, string>>;
+}
+
+/** Every parent's and order's symbol (`all`), or those still working only: the ones the entries
+ *  the page's script adds may name. */
+export function workingSymbols(port: SessionPort, all = false): WorkingSymbols {
+  const parents: Record<string, string> = {};
+  const orders: Record<string, string> = {};
+  if (port.instruments.length > 1) {
+    for (const p of port.ledger.parents.values())
+      if (all || p.completed === null) parents[p.spec.parentId] = p.spec.symbol;
+    for (const o of all ? port.ledger.orders.values() : port.ledger.openOrders())
+      orders[o.request.clientOrderId] = o.request.symbol;
+  }
+  return { parents, orders };
 }

@@ -14,14 +14,19 @@ import type { Instrument } from '../../core/model/instrument.ts';
 import { READABLE_UNITS, ReadableEvents } from '../../store/readable-events.ts';
 import { instant, num } from './format.ts';
 import { Layout } from './layout.tsx';
-import { entryText, type SessionView } from './session-page-view.ts';
+import { entryText, type SessionView, type WorkingSymbols } from './session-page-view.ts';
 
 export interface SessionPageProps {
   readonly view: SessionView;
   /** The last entries, oldest first (shown newest first). */
   readonly entries: readonly LogEntry[];
-  /** The session's instrument: the entries are shown in its units. */
-  readonly instrument: Instrument;
+  /** The session's instruments, its own first: each entry is shown in its symbol's units. */
+  readonly instruments: readonly Instrument[];
+  /** The symbol of every order and parent, for the rendered entries (session-page-view.ts). */
+  readonly known: WorkingSymbols;
+  /** The symbol of each order and parent still working: the entries the stream adds name only
+   *  their order or parent, and the script shows them in their symbol's units. */
+  readonly working: WorkingSymbols;
   /** How many entries the events list keeps as new ones arrive. */
   readonly maxEvents: number;
   readonly streamUrl: string;
@@ -35,6 +40,7 @@ export function SessionState(props: { view: SessionView }) {
   const v = props.view;
   const q = v.quote;
   const a = v.account;
+  const several = a.symbols.length > 1;
   return (
     <div id="session-state" data-session-id={v.id}>
       <dl class="summary">
@@ -49,7 +55,7 @@ export function SessionState(props: { view: SessionView }) {
         <dd>{v.mode === 'sim' ? 'sim (the simulated venue, in process)' : `${v.mode} (the venue's paper account)`}</dd>
         <dt>venue / symbol</dt>
         <dd>
-          {v.venue} {v.symbol}
+          {v.venue} {a.symbols.map((x) => x.symbol).join(', ')}
         </dd>
         <dt>readiness</dt>
         <dd id="session-readiness" class={v.ready ? 'ok' : 'problem'}>
@@ -83,11 +89,15 @@ export function SessionState(props: { view: SessionView }) {
           {a.position} {v.symbol}
           {a.baseline === null ? '' : ` (the account held ${a.baseline} when the session began)`}
         </dd>
-        <dt>quote our fills moved</dt>
+        <dt>{a.symbols.length > 1 ? 'quote our fills moved, all symbols' : 'quote our fills moved'}</dt>
         <dd id="session-cash-flow">{a.cashFlow} (fees included)</dd>
         <dt>P&amp;L</dt>
         <dd id="session-pnl">
-          {a.pnl === null ? '– (no two-sided quote to mark at)' : `${num(a.pnl, 2)} at the mid ${a.mark}`}
+          {a.pnl === null
+            ? '– (no two-sided quote to mark at)'
+            : a.symbols.length > 1
+              ? `${num(a.pnl, 2)} over ${a.symbols.length} symbols, each at its mid`
+              : `${num(a.pnl, 2)} at the mid ${a.mark}`}
         </dd>
         <dt>balance (venue)</dt>
         <dd id="session-balance">
@@ -97,11 +107,14 @@ export function SessionState(props: { view: SessionView }) {
         </dd>
       </dl>
 
+      {a.symbols.length > 1 ? <SymbolsTable view={v} /> : null}
+
       <h2>Parents</h2>
       <table id="session-parents">
         <thead>
           <tr>
             <th>parent</th>
+            {several ? <th>symbol</th> : null}
             <th>side</th>
             <th>route</th>
             <th>status</th>
@@ -115,6 +128,7 @@ export function SessionState(props: { view: SessionView }) {
           {v.parents.map((p) => (
             <tr data-parent={p.parentId}>
               <td>{p.parentId}</td>
+              {several ? <td>{p.symbol}</td> : null}
               <td>{p.side}</td>
               <td>{p.route}</td>
               <td>{p.status}</td>
@@ -137,9 +151,53 @@ export function SessionState(props: { view: SessionView }) {
   );
 }
 
+/** A session of several symbols: each one's position, flow, mark and P&L, and its latest quote. */
+function SymbolsTable(props: { view: SessionView }) {
+  const v = props.view;
+  return (
+    <table id="session-symbols">
+      <thead>
+        <tr>
+          <th>symbol</th>
+          <th class="n">position</th>
+          <th class="n">held at the start</th>
+          <th class="n">quote our fills moved</th>
+          <th class="n">mid</th>
+          <th class="n">P&amp;L</th>
+          <th>latest quote</th>
+        </tr>
+      </thead>
+      <tbody>
+        {v.account.symbols.map((x) => {
+          const q = v.quotes[x.symbol] ?? null;
+          return (
+            <tr data-symbol={x.symbol}>
+              <td>{x.symbol}</td>
+              <td class="n">{x.position}</td>
+              <td class="n">{x.baseline ?? '–'}</td>
+              <td class="n">{x.cashFlow}</td>
+              <td class="n">{x.mark ?? '–'}</td>
+              <td class="n">{x.pnl === null ? '–' : num(x.pnl, 2)}</td>
+              <td class={q?.stale ? 'problem' : ''}>
+                {q === null ? 'none yet' : `${num(q.ageMs / 1000, 1)} s old` + (q.stale ? ' (stale)' : '')}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
 export function SessionPage(props: SessionPageProps) {
   const v = props.view;
-  const readable = new ReadableEvents([props.instrument]);
+  const readable = new ReadableEvents(props.instruments);
+  // The rendered entries may name an order or parent created before them: learnt up front.
+  for (const [parentId, symbol] of Object.entries(props.known.parents))
+    readable.learn('ParentOrderCreated', { parentId, symbol });
+  for (const [clientOrderId, symbol] of Object.entries(props.known.orders))
+    readable.learn('OrderCreated', { clientOrderId, symbol });
+  const own = props.instruments[0] as Instrument;
   return (
     <Layout title={`Session ${v.name}`} scripts={['readable-payload.js', 'session-live.js']}>
       <div
@@ -149,11 +207,20 @@ export function SessionPage(props: SessionPageProps) {
         data-last-seq={String(v.lastSeq)}
         data-max-events={String(props.maxEvents)}
         data-units={JSON.stringify(READABLE_UNITS)}
-        data-instrument={JSON.stringify({
-          symbol: props.instrument.symbol,
-          tickSize: props.instrument.tickSize,
-          lotSize: props.instrument.lotSize,
-        })}
+        data-instrument={JSON.stringify({ symbol: own.symbol, tickSize: own.tickSize, lotSize: own.lotSize })}
+        data-instruments={JSON.stringify(
+          props.instruments.map((i) => ({ symbol: i.symbol, tickSize: i.tickSize, lotSize: i.lotSize })),
+        )}
+        data-working={JSON.stringify(props.working)}
+        data-account-instrument={JSON.stringify(
+          readable.accountUnit === null
+            ? null
+            : {
+                symbol: readable.accountUnit.symbol,
+                tickSize: readable.accountUnit.tickSize,
+                lotSize: readable.accountUnit.lotSize,
+              },
+        )}
       >
         <SessionState view={v} />
         <h2 id="events">Events</h2>

@@ -9,7 +9,7 @@ import { NavContext } from './layout.tsx';
 import { htmlFragment, htmlPage } from './page-response.ts';
 import { SessionPage, SessionState } from './session-page.tsx';
 import { latestAccountOf } from './session-account.ts';
-import { lastEntries, sessionView } from './session-page-view.ts';
+import { lastEntries, sessionView, workingSymbols } from './session-page-view.ts';
 
 export interface SessionPageOptions {
   /** Where the JSON API is mounted (the page's script follows its session stream). */
@@ -37,7 +37,9 @@ export function sessionPageRoutes(port: SessionPort, options: SessionPageOptions
         <SessionPage
           view={view}
           entries={entries}
-          instrument={port.instrument}
+          instruments={port.instruments}
+          known={workingSymbols(port, true)}
+          working={workingSymbols(port)}
           maxEvents={maxEvents}
           streamUrl={`${apiBase}/session/stream`}
           stateUrl="/session/state"

@@ -11,7 +11,8 @@ import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from
 import type { Symbol } from '../../core/model/ids.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
-import type { SessionPort } from '../session-port.ts';
+import { instrumentOfSymbol, sessionInstrument, type SessionOrphan, type SessionPort } from '../session-port.ts';
+import { tradedSymbols } from './session-request-fields.ts';
 import { asClientOrderId } from '../session-views.ts';
 import { hostedSession, refusalProblem, withNotFound } from '../session-commands.ts';
 import type { CommandResult, NodeCommand } from '../../node/node-commands.ts';
@@ -89,7 +90,8 @@ const statusSchema = z.object({
   name: z.string(),
   mode: z.enum(['sim', 'paper']),
   venue: z.string(),
-  symbol: z.string(),
+  symbol: z.string().describe('the session’s own symbol: the first of symbols'),
+  symbols: z.array(z.string()).describe('every symbol the session trades on its account, its own first'),
   resumed: z.boolean(),
   ready: z.boolean(),
   reasons: z.array(z.string()),
@@ -164,6 +166,7 @@ export function sessionControlRoutes(hosted: SessionPort | null): AnyRoute[] {
           mode: port.mode,
           venue: port.venue,
           symbol: port.instrument.symbol,
+          symbols: port.instruments.map((i) => i.symbol),
           resumed: port.resumed,
           ready: r.ready,
           reasons: [...r.reasons],
@@ -302,24 +305,10 @@ export function sessionControlRoutes(hosted: SessionPort | null): AnyRoute[] {
       tag,
       summary: 'Orders at the venue that no process of ours created, and how each was resolved',
       responses: { 200: json('the orphans', z.object({ items: z.array(orphanSchema) })) },
-      handle: (_, c) => {
-        const inst = port.instrument;
-        return c.json({
-          items: port.orphans().map((o) => ({
-            clientOrderId: o.info.clientOrderId,
-            venueOrderId: o.info.venueOrderId,
-            symbol: o.info.symbol ?? null,
-            side: o.info.side,
-            qty: lotsToQty(inst, o.info.qty),
-            filledQty: lotsToQty(inst, o.filled),
-            limitPrice: price(inst, o.info.limitPrice),
-            status: o.info.status,
-            resolved: o.resolved,
-            adopted: o.adopted,
-            cancelRequested: o.cancelRequested,
-          })),
-        });
-      },
+      handle: (_, c) =>
+        c.json({
+          items: port.orphans().map((o) => orphanView(instrumentOfSymbol(port, o.info.symbol ?? ''), o)),
+        }),
     }),
     defineRoute({
       method: 'POST',
@@ -373,9 +362,9 @@ export function sessionControlRoutes(hosted: SessionPort | null): AnyRoute[] {
       problems: ['not-found'],
       responses: { 200: json('the quote', quoteSchema) },
       handle: ({ params }, c) => {
-        const inst = port.instrument;
-        if (params.symbol !== inst.symbol)
-          throw new ProblemError('not-found', `this session trades ${inst.symbol}, not ${params.symbol}`);
+        const inst = sessionInstrument(port, params.symbol);
+        if (inst === undefined)
+          throw new ProblemError('not-found', `this session trades ${tradedSymbols(port)}, not ${params.symbol}`);
         const q = port.latestQuote(params.symbol as Symbol);
         if (q === null) throw new ProblemError('not-found', `no quote of ${params.symbol} yet`);
         return c.json({
@@ -391,4 +380,21 @@ export function sessionControlRoutes(hosted: SessionPort | null): AnyRoute[] {
       },
     }),
   ]);
+}
+
+/** An orphan as GET /orphans lists it, in its symbol's units. */
+function orphanView(inst: Instrument, o: SessionOrphan): Record<string, unknown> {
+  return {
+    clientOrderId: o.info.clientOrderId,
+    venueOrderId: o.info.venueOrderId,
+    symbol: o.info.symbol ?? null,
+    side: o.info.side,
+    qty: lotsToQty(inst, o.info.qty),
+    filledQty: lotsToQty(inst, o.filled),
+    limitPrice: price(inst, o.info.limitPrice),
+    status: o.info.status,
+    resolved: o.resolved,
+    adopted: o.adopted,
+    cancelRequested: o.cancelRequested,
+  };
 }

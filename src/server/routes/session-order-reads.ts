@@ -15,7 +15,7 @@ import type { LogEntry } from '../../core/model/events.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { hostedSession, withNotFound } from '../session-commands.ts';
-import type { SessionPort } from '../session-port.ts';
+import { instrumentOfSymbol, type SessionPort } from '../session-port.ts';
 import { asClientOrderId, orderStateSchema, orderView } from '../session-views.ts';
 import { orderParams, orderStatusQuery } from './session-schemas.ts';
 
@@ -53,7 +53,10 @@ export function sessionOrderReads(hosted: SessionPort | null): AnyRoute[] {
           ]);
         const page = rows.slice(start, start + limit);
         const next = start + limit < rows.length ? String(start + limit) : null;
-        return c.json({ items: page.map((o) => orderView(port.instrument, o)), nextCursor: next });
+        return c.json({
+          items: page.map((o) => orderView(instrumentOfSymbol(port, o.request.symbol), o)),
+          nextCursor: next,
+        });
       },
     }),
     defineRoute({
@@ -78,7 +81,7 @@ export function sessionOrderReads(hosted: SessionPort | null): AnyRoute[] {
       handle: ({ params }, c) => {
         const o = port.ledger.order(asClientOrderId(params.clientOrderId));
         if (o === undefined) throw new ProblemError('not-found', `no order ${params.clientOrderId} in this session`);
-        const inst = port.instrument;
+        const inst = instrumentOfSymbol(port, o.request.symbol);
         const history = port.orderHistory(params.clientOrderId);
         const fills = history.flatMap((e) => fillOf(inst, e));
         return c.json({
@@ -94,7 +97,7 @@ export function sessionOrderReads(hosted: SessionPort | null): AnyRoute[] {
       operationId: 'getPositions',
       tag,
       summary:
-        'The session’s position and the quote its fills moved, as the ledger holds them, with the account’s baseline',
+        'The session’s position in each symbol it trades (its own first) and the quote its fills moved, as the ledger holds them, with the account’s baseline',
       responses: {
         200: json(
           'positions by symbol',
@@ -109,26 +112,27 @@ export function sessionOrderReads(hosted: SessionPort | null): AnyRoute[] {
                   .describe(
                     'the quote our fills moved: spent (-) and received (+), fees included; a flow since the session began, not the account’s balance',
                   ),
-                openOrders: z.number().int(),
+                openOrders: z.number().int().describe('our orders in this symbol not ended'),
               }),
             ),
           }),
         ),
       },
       handle: (_, c) => {
-        const inst = port.instrument;
-        const s = inst.symbol;
-        const baseline = port.ledger.baselineOf(s);
+        const open = new Map<string, number>();
+        for (const o of port.ledger.openOrders()) open.set(o.request.symbol, (open.get(o.request.symbol) ?? 0) + 1);
         return c.json({
-          items: [
-            {
+          items: port.instruments.map((inst) => {
+            const s = inst.symbol;
+            const baseline = port.ledger.baselineOf(s);
+            return {
               symbol: s,
               position: signedQty(inst, port.ledger.accountPositionOf(s)),
               baseline: baseline === null ? null : signedQty(inst, baseline),
               cashFlow: signedQuote(inst, port.ledger.cashOf(s)),
-              openOrders: port.ledger.openCount,
-            },
-          ],
+              openOrders: open.get(s) ?? 0,
+            };
+          }),
         });
       },
     }),

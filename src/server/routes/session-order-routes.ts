@@ -20,7 +20,7 @@ import { lotsField, ticksField } from '../instrument-fields.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { hostedSession, refusalProblem, withNotFound } from '../session-commands.ts';
-import type { SessionPort } from '../session-port.ts';
+import { instrumentOfSymbol, type SessionPort } from '../session-port.ts';
 import {
   asClientOrderId,
   orderStateSchema,
@@ -41,7 +41,7 @@ import {
   parentParams,
   sliceBody,
 } from './session-schemas.ts';
-import { algoRequestField, bothPlaced, placementField, symbolOf } from './session-request-fields.ts';
+import { algoRequestField, bothPlaced, otherSymbol, placementField, symbolOf } from './session-request-fields.ts';
 
 /** What a request's body says, as the parent's source: the same body again is the same parent. */
 const sourceOf = (kind: string, body: object): string =>
@@ -168,6 +168,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         if (algoRequest !== undefined && placement !== undefined) throw bothPlaced(algoRequest);
         const request: ParentRequest = {
           parentId,
+          ...otherSymbol(port, inst),
           side,
           qty: lots,
           type,
@@ -198,7 +199,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         const pid = parentOrderId(params.parentId);
         const p = port.ledger.parents.get(pid);
         if (p === undefined) throw new ProblemError('not-found', `no parent ${params.parentId} in this session`);
-        const inst = port.instrument;
+        const inst = instrumentOfSymbol(port, p.spec.symbol);
         return c.json({
           ...parentView(inst, port.ledger, p),
           slices: slicesView(inst, port.ledger, pid, port.sliceReasons(pid), p.stopReason),
@@ -244,7 +245,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
               const p = port.ledger.parents.get(pid)!;
               return c.json({
                 parentId: pid,
-                status: parentView(port.instrument, port.ledger, p).status,
+                status: parentView(instrumentOfSymbol(port, p.spec.symbol), port.ledger, p).status,
                 cancelled,
                 cancelling,
                 alreadyDone,
@@ -314,6 +315,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
           ]);
         const request: ParentRequest = {
           parentId: pid,
+          ...otherSymbol(port, inst),
           side: b.side,
           qty: lots,
           type: b.type,
@@ -350,7 +352,10 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
             c,
             d,
             (r) => refusalProblem(r),
-            () => c.json(orderView(port.instrument, port.ledger.order(id)!)),
+            () => {
+              const o = port.ledger.order(id)!;
+              return c.json(orderView(instrumentOfSymbol(port, o.request.symbol), o));
+            },
           );
         const prior = await priorDecision(port, tag);
         if (prior) return answer(prior);

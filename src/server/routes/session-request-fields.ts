@@ -5,21 +5,35 @@
 // (session-signal-routes.ts).
 import type { AlgoRequest } from '../../core/algo/intent-algorithm.ts';
 import type { Placement } from '../../core/algo/placement.ts';
+import type { Symbol } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { AlgoEntry } from '../../scenario/execution-schema.ts';
 import { placementProblem, toPlacement, type PlacementEntry } from '../../scenario/placement-schema.ts';
 import { moduleRequest, toAlgoRequest, undeclared } from '../../scenario/scenario-requests.ts';
 import { lotsField } from '../instrument-fields.ts';
 import { ProblemError } from '../problem.ts';
-import type { SessionPort } from '../session-port.ts';
+import { sessionInstrument, type SessionPort } from '../session-port.ts';
 
-/** The symbol must be the session's: one problem naming the field. */
+/** The symbol must be one the session trades: its instrument, or one problem naming the field. */
 export function symbolOf(port: SessionPort, symbol: string): Instrument {
-  if (symbol !== port.instrument.symbol)
+  const inst = sessionInstrument(port, symbol);
+  if (inst === undefined)
     throw new ProblemError('bad-request', 'invalid body', [
-      { path: 'body.symbol', message: `this session trades ${port.instrument.symbol}, not ${symbol}` },
+      { path: 'body.symbol', message: `this session trades ${tradedSymbols(port)}, not ${symbol}` },
     ]);
-  return port.instrument;
+  return inst;
+}
+
+/** A request's symbol as the node takes it: named when it is not the session's own (absent: the
+ *  node's first), so a session of one symbol logs its requests as before. */
+export function otherSymbol(port: SessionPort, inst: Instrument): { symbol?: Symbol } {
+  return inst.symbol === port.instrument.symbol ? {} : { symbol: inst.symbol };
+}
+
+/** The session's symbols in words: `BTCUSDT`, or `BTCUSDT and ETHUSDT`, or `A, B and C`. */
+export function tradedSymbols(port: Pick<SessionPort, 'instruments'>): string {
+  const symbols = port.instruments.map((i) => i.symbol);
+  return symbols.length === 1 ? (symbols[0] as string) : `${symbols.slice(0, -1).join(', ')} and ${symbols.at(-1)}`;
 }
 
 /** An iceberg or a user's module prices and sizes its own children: a placement policy beside it

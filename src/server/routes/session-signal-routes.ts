@@ -11,7 +11,7 @@ import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { hostedSession, refusalProblem, withNotFound } from '../session-commands.ts';
 import type { SessionPort } from '../session-port.ts';
 import { commandAnswer, signalBody } from './session-schemas.ts';
-import { algoRequestField, bothPlaced, placementField, symbolOf } from './session-request-fields.ts';
+import { algoRequestField, bothPlaced, otherSymbol, placementField, symbolOf } from './session-request-fields.ts';
 
 export function sessionSignalRoutes(hosted: SessionPort | null): AnyRoute[] {
   // Declared on every server, so the API document is the same everywhere; without a hosted
@@ -58,6 +58,7 @@ export function sessionSignalRoutes(hosted: SessionPort | null): AnyRoute[] {
         if (algoRequest !== undefined && placement !== undefined) throw bothPlaced(algoRequest);
         const signal = {
           signalId: b.signalId,
+          ...otherSymbol(port, inst),
           side: b.side,
           qty,
           price,

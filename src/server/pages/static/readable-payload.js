@@ -48,17 +48,18 @@
     if (unit === 'time') return isFinite(v) && Math.abs(v) <= 8.64e15 ? isoTime(v) : v;
     if (!inst) return v;
     if (unit === 'lots') return Number.isInteger(v) ? stepsText(v, [inst.lotSize]) : v;
-    if (unit === 'units') return Number.isInteger(v) ? stepsText(v, [inst.tickSize, inst.lotSize]) : v;
+    if (unit === 'units' || unit === 'account')
+      return Number.isInteger(v) ? stepsText(v, [inst.tickSize, inst.lotSize]) : v;
     if (!isFinite(v)) return v;
     if (Number.isInteger(v)) return stepsText(v, [inst.tickSize]);
     var tick = parseStep(inst.tickSize);
     return trimZeros(((v * Number(tick.mantissa)) / Math.pow(10, tick.scale)).toFixed(tick.scale + 4));
   }
 
-  function walk(units, paths, v, path, inst) {
+  function walk(units, paths, v, path, inst, account) {
     if (Array.isArray(v))
       return v.map(function (x) {
-        return walk(units, paths, x, path + '[]', inst);
+        return walk(units, paths, x, path + '[]', inst, account);
       });
     if (v === null || typeof v !== 'object') return v;
     // An entry of a list that names its own symbol is in that symbol's units: this page knows
@@ -78,15 +79,18 @@
             ? units.byName[key]
             : undefined;
       var name = renamed && typeof x === 'number' && inst ? renamed.name : key;
-      out[name] = typeof x === 'number' && unit !== undefined ? shown(unit, x, inst) : walk(units, paths, x, at, inst);
+      var unitOf = unit === 'account' ? account || inst : inst;
+      out[name] =
+        typeof x === 'number' && unit !== undefined ? shown(unit, x, unitOf) : walk(units, paths, x, at, inst, account);
     }
     return out;
   }
 
   /** The payload of a `kind` event of an instrument ({ symbol, tickSize, lotSize }) as a person
-   *  reads it. */
-  root.execsimReadable = function (units, inst, kind, payload) {
+   *  reads it; `account`, the instrument whose notional unit is the account's (the account's
+   *  quote is stated in it), when the run has several. */
+  root.execsimReadable = function (units, inst, kind, payload, account) {
     var paths = Object.prototype.hasOwnProperty.call(units.byKind, kind) ? units.byKind[kind] : {};
-    return walk(units, paths, payload, '', inst);
+    return walk(units, paths, payload, '', inst, account || null);
   };
 })(typeof window !== 'undefined' ? window : globalThis);

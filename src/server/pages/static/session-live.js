@@ -7,7 +7,7 @@
 // ends or fails is followed again after a pause with Last-Event-ID, so no entry is missed or
 // shown twice. When the state part comes from another session (the server restarted with a new
 // one) the page reloads, since the entries it shows belong to the old one. Entries are shown as
-// the rendered ones are: quantities, prices and fees in the instrument's decimals, times as
+// the rendered ones are: quantities, prices and fees in their symbol's decimals, times as
 // ISO-8601 (readable-payload.js, loaded before this).
 (function () {
   'use strict';
@@ -44,6 +44,33 @@
   // The page's tables for showing a payload (readable-payload.js): as the rendered rows show it.
   var units = readJson(root.dataset.units);
   var instrument = readJson(root.dataset.instrument);
+  // A session of several symbols: each entry in its symbol's units, found from its symbol, or
+  // its order's or parent's (the working ones come with the page, later ones are learnt here).
+  var instruments = readJson(root.dataset.instruments) || (instrument ? [instrument] : []);
+  var bySymbol = {};
+  instruments.forEach(function (i) {
+    bySymbol[i.symbol] = i;
+  });
+  var account = readJson(root.dataset.accountInstrument);
+  var known = readJson(root.dataset.working) || {};
+  var orderSymbol = known.orders || {};
+  var parentSymbol = known.parents || {};
+
+  /** The instrument an event is in, or null when it cannot be told (shown unconverted). */
+  function instrumentOf(event) {
+    if (instruments.length <= 1) return instrument;
+    if (typeof event.symbol === 'string') {
+      if (event.kind === 'OrderCreated' && typeof event.clientOrderId === 'string')
+        orderSymbol[event.clientOrderId] = event.symbol;
+      if ((event.kind === 'OrderCreated' || event.kind === 'ParentOrderCreated') && typeof event.parentId === 'string')
+        parentSymbol[event.parentId] = event.symbol;
+      return bySymbol[event.symbol] || null;
+    }
+    var s =
+      (typeof event.clientOrderId === 'string' && orderSymbol[event.clientOrderId]) ||
+      (typeof event.parentId === 'string' && parentSymbol[event.parentId]);
+    return (s && bySymbol[s]) || null;
+  }
 
   function readJson(text) {
     try {
@@ -56,10 +83,9 @@
   function eventText(event) {
     var rest = {};
     for (var k in event) if (k !== 'kind') rest[k] = event[k];
+    var inst = instrumentOf(event);
     var shown =
-      units && instrument && window.execsimReadable
-        ? window.execsimReadable(units, instrument, event.kind, rest)
-        : rest;
+      units && inst && window.execsimReadable ? window.execsimReadable(units, inst, event.kind, rest, account) : rest;
     var text = JSON.stringify(shown);
     return text.length > 200 ? text.slice(0, 200) + '…' : text;
   }
