@@ -81,7 +81,9 @@ export class LiveProcess {
   ) {
     const { loaded, instrument, clock, venue } = session;
     const s = loaded.scenario;
-    this.writer = options.store.writer(id, instrument);
+    // Each further symbol's orders and fills are stored in its own decimals.
+    const others = session.instruments.slice(1);
+    this.writer = options.store.writer(id, instrument, others.length > 0 ? { others } : {});
     if (prior) this.writer.rollback(prior);
     // A run of several instruments reports each symbol's position and P&L, as a backtest does.
     this.fold = new RunReportFold(

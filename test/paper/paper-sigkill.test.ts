@@ -138,10 +138,10 @@ const PLANS: readonly Plan[] = [
     file: (v) => v.twoSymbols?.file ?? null,
     legs: (v) => v.twoSymbols?.legs ?? [],
     market: 'two',
-    targetKills: 4,
+    targetKills: 6,
     minKills: 4,
-    killsPerRound: 4,
-    maxRounds: 3,
+    killsPerRound: 3,
+    maxRounds: 4,
     roundBudgetMs: 30_000,
   },
 ];
@@ -542,7 +542,7 @@ async function checkRefusedRound(
  *  the store; quantities in lots. */
 async function checkRound(
   venue: SigkillVenue,
-  leg: { readonly symbol?: string; readonly parent: string; readonly lots: number },
+  leg: { readonly symbol?: string; readonly parent: string; readonly lots: number; readonly lot?: number },
   at: VenueRound,
   file: string,
   runId: string,
@@ -551,7 +551,7 @@ async function checkRound(
   const of = leg.symbol === undefined ? '' : ` (${leg.symbol})`;
   const msg = (what: string): string => `${what}${of}\n${context()}`;
   const { parent: parentId, lots: parentLots, symbol } = leg;
-  const lots = (decimal: unknown): number => Math.round(Number(decimal) / venue.lot);
+  const lots = (decimal: unknown): number => Math.round(Number(decimal) / (leg.lot ?? venue.lot));
   const listed = await at.orders(symbol);
   // Every order at the venue is in the run's namespace.
   const foreign = listed.filter((o) => venue.localId(runId, o.wireId) === null).map((o) => o.wireId);

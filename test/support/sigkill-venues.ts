@@ -55,11 +55,13 @@ export interface VenueRound {
   close(): Promise<void>;
 }
 
-/** One parent of a run of several symbols: its symbol, its id and its quantity in lots. */
+/** One parent of a run of several symbols: its symbol, its id, its quantity in lots and the
+ *  symbol's lot size (absent: the venue's `lot`). */
 export interface SymbolLeg {
   readonly symbol: string;
   readonly parent: string;
   readonly lots: number;
+  readonly lot?: number;
 }
 
 export interface SigkillVenue {
@@ -216,9 +218,21 @@ export const BINANCE: SigkillVenue = {
   lot: 0.00001,
   env: { BINANCE_API_KEY: BINANCE_KEY, BINANCE_API_SECRET: BINANCE_SECRET },
   localId: (runId, wireId) => new HashedClientIdNamespace(runId, 36).local(wireId),
+  twoSymbols: {
+    file: `${FIXTURES}/sigkill-binance-two-symbols.yaml`,
+    legs: [
+      { symbol: 'BTCUSDT', parent: 'twap-buy', lots: 16_000, lot: 0.00001 },
+      { symbol: 'ETHUSDT', parent: 'eth-buy', lots: 16_000, lot: 0.0001 },
+    ],
+  },
   async start(hooks, traded = 'book') {
+    const venueFile = {
+      book: 'sigkill-binance-venue.yaml',
+      tape: 'sigkill-binance-venue-tape.yaml',
+      two: 'sigkill-binance-two-venue.yaml',
+    };
     const gw = await startBinanceGateway({
-      scenarioFile: `${FIXTURES}/${traded === 'book' ? 'sigkill-binance-venue.yaml' : 'sigkill-binance-venue-tape.yaml'}`,
+      scenarioFile: `${FIXTURES}/${venueFile[traded]}`,
       apiKey: BINANCE_KEY,
       secretKey: BINANCE_SECRET,
       port: 0,
@@ -246,15 +260,25 @@ export const BINANCE: SigkillVenue = {
     const api = ex.urls['api'] as Record<string, unknown>;
     api['public'] = `${gw.url}/api/v3`;
     api['private'] = `${gw.url}/api/v3`;
-    const market = 'BTC/USDT';
-    const lot = 0.00001;
+    // Each symbol's ccxt market, lot size and base asset.
+    const markets: Record<string, { market: string; lot: number; base: string }> = {
+      BTCUSDT: { market: 'BTC/USDT', lot: 0.00001, base: 'BTC' },
+      ETHUSDT: { market: 'ETH/USDT', lot: 0.0001, base: 'ETH' },
+    };
+    const first = gw.venue.instrument.symbol;
+    const of = (symbol: string) => {
+      const m = markets[symbol];
+      if (m === undefined) throw new Error(`no market ${symbol} in the sigkill table`);
+      return m;
+    };
     return {
       url: gw.url,
       venue: gw.venue,
       feed: gw.feed,
       desk: gw.orders.desk,
-      simulated: (symbol = gw.venue.instrument.symbol) => simulatedOf(gw.venue, gw.orders.desk, symbol),
-      async orders() {
+      simulated: (symbol = first) => simulatedOf(gw.venue, gw.orders.desk, symbol),
+      async orders(symbol = first) {
+        const { market, lot } = of(symbol);
         const all = await ex.fetchOrders(market, undefined, 1000);
         return all.map((o) => ({
           wireId: String(o.clientOrderId),
@@ -264,13 +288,15 @@ export const BINANCE: SigkillVenue = {
           open: o.status === 'open',
         }));
       },
-      async executed() {
+      async executed(symbol = first) {
+        const { market, lot } = of(symbol);
         const trades = await ex.fetchMyTrades(market, undefined, 1000);
         return trades.reduce((s, t) => s + lotsOf(t.amount, lot), 0);
       },
-      async position() {
+      async position(symbol = first) {
+        const { base, lot } = of(symbol);
         const balance = await ex.fetchBalance();
-        return lotsOf((balance['BTC'] as { total?: number } | undefined)?.total, lot);
+        return lotsOf((balance[base] as { total?: number } | undefined)?.total, lot);
       },
       close: async () => {
         await ex.close();
