@@ -91,6 +91,8 @@ const SHARED_IO = [
   'test/gateway/gateway-alpaca-history.test.ts',
   'test/gateway/gateway-alpaca-lost-answers.test.ts',
   'test/gateway/gateway-alpaca-market-data.test.ts',
+  'test/gateway/gateway-alpaca-multi-property.test.ts',
+  'test/gateway/gateway-alpaca-multi.test.ts',
   'test/gateway/gateway-alpaca-replace-race.test.ts',
   'test/gateway/gateway-alpaca-replace.test.ts',
   'test/gateway/gateway-alpaca-rest-wire.test.ts',
