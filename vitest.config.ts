@@ -96,6 +96,7 @@ const SHARED_IO = [
   'test/gateway/gateway-alpaca-replace-race.test.ts',
   'test/gateway/gateway-alpaca-replace.test.ts',
   'test/gateway/gateway-alpaca-rest-wire.test.ts',
+  'test/gateway/gateway-alpaca-stream-bars.test.ts',
   'test/gateway/gateway-alpaca-stream-wire.test.ts',
   'test/gateway/gateway-alpaca.test.ts',
   'test/gateway/gateway-binance-ccxt.test.ts',
