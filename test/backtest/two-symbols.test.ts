@@ -109,17 +109,14 @@ describe('a node trading BTCUSDT and ETHUSDT on one account', () => {
     expect(paper.scenario.otherInstruments.map((o) => o.symbol)).toEqual(['ETHUSDT']);
   });
 
-  it('is refused whole by a gateway, which serves one instrument', async () => {
+  it('is refused whole by a gateway whose fill profile fills one instrument (a book gateway serves both)', async () => {
     const { startGateway } = await import('../../src/cli/gateway-command.ts');
     const env = { APCA_API_KEY_ID: 'k', APCA_API_SECRET_KEY: 's' };
-    const err = await startGateway(['alpaca', '--scenario', 'scenarios/two-symbols.yaml', '--port', '0'], {
-      out: () => {},
-      err: () => {},
-      env,
-    }).catch((e: unknown) => e);
+    const args = ['alpaca', '--scenario', 'scenarios/two-symbols.yaml', '--port', '0', '--fills', 'alpaca-paper'];
+    const err = await startGateway(args, { out: () => {}, err: () => {}, env }).catch((e: unknown) => e);
     expect((err as Error).name).toBe('ScenarioError');
     expect((err as Error).message).toBe(
-      'scenarios/two-symbols.yaml: otherInstruments: the gateway serves one instrument, so ETHUSDT cannot be traded here (leave otherInstruments out)',
+      'scenarios/two-symbols.yaml: otherInstruments: the alpaca-paper fill profile fills one instrument, so ETHUSDT cannot be traded with it (use the book fills, or leave otherInstruments out)',
     );
   });
 });

@@ -9,6 +9,12 @@ import { GatewayClock } from '../../src/gateway/gateway-clock.ts';
 import { ALPACA_PROFILE } from '../../src/gateway/alpaca/alpaca-profile.ts';
 import { GatewayVenue } from '../../src/gateway/gateway-venue.ts';
 import { startBinanceGateway } from '../../src/gateway/binance/binance-gateway.ts';
+import { InProcessVenue } from '../../src/gateway/in-process-venue.ts';
+import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
+import { clientOrderId, parentOrderId, type Symbol } from '../../src/core/model/ids.ts';
+import type { OrderRequest } from '../../src/core/model/order.ts';
+import { positionIn, type AccountReport, type VenueMessage } from '../../src/core/model/reports.ts';
+import { TestVenueClock } from '../support/test-venue-clock.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { qtyToLots, quoteToUnits } from '../../src/core/model/instrument.ts';
 
@@ -159,5 +165,40 @@ describe('GatewayVenue of several instruments', () => {
     expect(() => GatewayVenue.load(TWO, { profile: ALPACA_PROFILE, fills: 'alpaca-paper' })).toThrow(
       /otherInstruments: the alpaca-paper fill profile fills one instrument, so MSFT cannot be traded with it/,
     );
+  });
+});
+
+describe('InProcessVenue of several instruments', () => {
+  it('trades each symbol on its own book of the one account, and names what it trades when asked for another', () => {
+    const loaded = loadScenarioFile('scenarios/gateway/aapl-msft.yaml');
+    const clock = new VirtualClock(Date.UTC(2024, 7, 9, 14));
+    const venue = new InProcessVenue(loaded, { clock: new TestVenueClock(clock) });
+    const reports: VenueMessage[] = [];
+    venue.setReportHandler((m) => reports.push(m));
+    venue.start();
+    clock.advanceBy(1);
+    const order = (id: string, symbol: string, qty: number): OrderRequest => ({
+      clientOrderId: clientOrderId(id),
+      parentId: parentOrderId(id),
+      sliceNum: 1,
+      totalSlices: 1,
+      scheduledTime: clock.now(),
+      symbol: symbol as Symbol,
+      side: 'buy',
+      type: 'market',
+      tif: 'IOC',
+      qty,
+    });
+    venue.submit(order('a', 'AAPL', 30));
+    venue.submit(order('m', 'MSFT', 10));
+    clock.advanceBy(100);
+    venue.queryAccount('acct');
+    clock.advanceBy(100);
+    const account = reports.find((r): r is AccountReport => r.kind === 'AccountReport');
+    expect(account && positionIn(account, 'AAPL')).toBe(30);
+    expect(account && positionIn(account, 'MSFT')).toBe(30); // 20 held at the start, 10 bought
+    expect(venue.topOfBook('MSFT' as Symbol).ask).toBe(41_520);
+    expect(() => venue.topOfBook('TSLA' as Symbol)).toThrow('the gateway does not serve TSLA (it serves AAPL, MSFT)');
+    void venue.stop();
   });
 });

@@ -19,6 +19,7 @@ import { createRestApp, type SymbolMarket } from './rest.ts';
 import { dailyHistoryOf } from '../daily-history.ts';
 import { minuteHistoryOf } from '../minute-history.ts';
 import { TradeUpdatesStream } from './stream.ts';
+import { everyMinuteBar } from './stream-bars.ts';
 
 export interface AlpacaGatewayOptions {
   readonly scenarioFile: string;
@@ -75,6 +76,9 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
   });
   for (const f of feeds.values()) f.onNews((prints, quote) => marketData.publish(f.symbol, prints, quote));
   gv.start();
+  everyMinuteBar(gv.clock, gv.scenario.venue.clockSkewMs, [...feeds.values()], (symbol, bar) =>
+    marketData.publishBar(symbol, bar),
+  );
   const account = new AlpacaAccount(gv, orders, feeds, randomUUID());
   const skewMs = gv.scenario.venue.clockSkewMs;
   const markets = new Map(

@@ -1,16 +1,17 @@
 // Alpaca's stocks market-data websocket at /v2/{feed} (iex, sip, delayed_sip: one simulated
 // venue), in MessagePack or JSON as the upgrade request asks: auth (a message, or the REST key
 // headers on the upgrade), subscribe, then quotes whenever the venue's market-data view changes
-// and trades for every print, of each served symbol a client subscribed to (or '*'). Protocol and
-// error codes: docs/0068-gateway-notes.md.
+// and trades for every print, and a bar at the end of every minute that printed, of each served
+// symbol a client subscribed to (or '*'). Protocol and error codes: docs/0068-gateway-notes.md.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { decode, encode, encodeTimeSpecToTimestamp, EXT_TIMESTAMP, ExtensionCodec } from '@msgpack/msgpack';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Instrument } from '../../core/model/instrument.ts';
+import { ticksToPrice, lotsToQty, type Instrument } from '../../core/model/instrument.ts';
 import { authenticateSocket, type KeyCheck } from '../socket-auth.ts';
 import type { FeedQuote, TapePrint } from '../market-feed.ts';
 import { quoteFields, tradeFields } from './market-fields.ts';
+import type { TapeMinute } from './stream-bars.ts';
 import { rfc3339 } from './wire.ts';
 
 /** The feeds the gateway answers on (/v2/{feed}); all serve the same venue. */
@@ -92,8 +93,7 @@ export class MarketDataStream {
   /** Sends what the venue printed and quoted for `symbol` to every authorized client subscribed
    *  to it. */
   publish(symbol: string, prints: readonly TapePrint[], quote: FeedQuote | null): void {
-    const inst = this.o.instruments.find((i) => i.symbol === symbol);
-    if (inst === undefined) throw new Error(`the market-data stream does not serve ${symbol}`);
+    const inst = this.instrumentOf(symbol);
     const wants = (c: Client, ch: Channel) => c.subs[ch].has(symbol) || c.subs[ch].has('*');
     const out: Array<[WebSocket, Client, unknown[]]> = [];
     for (const [ws, c] of this.clients) {
@@ -121,6 +121,37 @@ export class MarketDataStream {
     gate.send(() => {
       for (const [ws, c, batch] of out) this.send(ws, c, batch);
     });
+  }
+
+  /** Sends `symbol`'s bar of a minute that ended to every authorized client subscribed to its bars. */
+  publishBar(symbol: string, bar: TapeMinute): void {
+    const inst = this.instrumentOf(symbol);
+    const price = (ticks: number) => Number(ticksToPrice(inst, ticks));
+    const lots = (n: number) => Number(lotsToQty(inst, n));
+    const message = {
+      T: 'b',
+      S: symbol,
+      o: price(bar.open),
+      h: price(bar.high),
+      l: price(bar.low),
+      c: price(bar.close),
+      v: lots(bar.lots),
+      t: new WireTime(bar.start),
+      n: bar.trades,
+      vw: Number(((bar.notional / bar.lots) * Number(inst.tickSize)).toFixed(6)),
+    };
+    const to = [...this.clients].filter(([, c]) => c.authorized && (c.subs.bars.has(symbol) || c.subs.bars.has('*')));
+    if (to.length === 0) return;
+    const gate = this.o.gate ?? { send: (deliver: () => void) => deliver() };
+    gate.send(() => {
+      for (const [ws, c] of to) this.send(ws, c, [message]);
+    });
+  }
+
+  private instrumentOf(symbol: string): Instrument {
+    const inst = this.o.instruments.find((i) => i.symbol === symbol);
+    if (inst === undefined) throw new Error(`the market-data stream does not serve ${symbol}`);
+    return inst;
   }
 
   get size(): number {
