@@ -131,6 +131,8 @@ const SHARED_IO = [
   'test/paper/paper-strategy-context.test.ts',
   'test/paper/paper-strategy-swap.test.ts',
   'test/paper/paper-strategy.test.ts',
+  'test/paper/paper-two-symbols-alpaca.test.ts',
+  'test/paper/paper-two-symbols-binance.test.ts',
   'test/paper/paper-venue-starting.test.ts',
   'test/replay/archive-replay.test.ts',
   'test/replay/kline-replay.test.ts',

@@ -124,8 +124,8 @@ export function paperVenue(
     secrets: () => Object.values(keys),
     factory: async () => {
       const create = await entry.load();
-      return (instrument, clock, runId, { commissionPrices }) =>
-        create({ instrument, clock, runId, url, keys, commissionPrices });
+      return (instrument, clock, runId, { commissionPrices, instruments }) =>
+        create({ instrument, clock, runId, url, keys, commissionPrices, ...(instruments ? { instruments } : {}) });
     },
   };
 }

@@ -1,5 +1,6 @@
-// Connecting a live process's venue before anything is stored: the adapter on the run's clock,
-// the instrument and the account checked once (bounded), so an unreachable venue or refused keys
+// Connecting a live process's venue before anything is stored: the adapter on the run's clock
+// for every instrument the scenario trades (its instrument, then its otherInstruments), the
+// instruments and the account checked once (bounded), so an unreachable venue or refused keys
 // end here (VenueUnavailable) with no run row; and a warning when the venue's market hours
 // disagree with the run's. Details: docs/0065-the-host-layer.md.
 import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
@@ -12,11 +13,15 @@ import { WallClock } from '../live/wall-clock.ts';
 import { commissionPricesOf } from '../scenario/commission-prices.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { ScenarioFile } from '../scenario/schema.ts';
+import { scenarioInstruments } from '../scenario/scenario-requests.ts';
 
 /** What the scenario tells the venue's adapter beyond the instrument. */
 export interface VenueSettings {
   /** Quote prices of commission assets (scenario/commission-prices.ts). */
   readonly commissionPrices: ReadonlyMap<string, string>;
+  /** Every instrument the run trades on the one account, the adapter's `instrument` first and
+   *  then the scenario's otherInstruments; absent when it trades that one alone. */
+  readonly instruments?: readonly Instrument[];
 }
 
 /** How to reach the venue, and what the connection may take. */
@@ -43,10 +48,13 @@ export class VenueUnavailable extends Error {
   override readonly name = 'VenueUnavailable';
 }
 
-/** A scenario, its instrument, the run's wall clock and the venue's adapter, connected. */
+/** A scenario, its instruments, the run's wall clock and the venue's adapter, connected. */
 export interface LiveSession {
   readonly loaded: LoadedScenario<ScenarioFile>;
+  /** The run's instrument (the first of `instruments`). */
   readonly instrument: Instrument;
+  /** Every instrument the run trades, the run's first. */
+  readonly instruments: readonly Instrument[];
   readonly clock: Clock;
   readonly venue: LiveVenue;
 }
@@ -59,19 +67,24 @@ export async function connectVenue(
   id: string,
 ): Promise<LiveSession> {
   const instrument = makeInstrument(loaded.scenario.instrument);
+  const instruments =
+    loaded.scenario.otherInstruments.length > 0 ? scenarioInstruments(loaded.scenario, instrument).all : [instrument];
   const clock =
     options.clock ??
     new WallClock((ms) =>
       options.warn?.(`the system clock stepped back ${ms} ms; the run's time holds until it catches up`),
     );
-  const venue = options.venue(instrument, clock, id, { commissionPrices: commissionPricesOf(loaded.scenario) });
+  const venue = options.venue(instrument, clock, id, {
+    commissionPrices: commissionPricesOf(loaded.scenario),
+    ...(instruments.length > 1 ? { instruments } : {}),
+  });
   const deadline = clock.now() + (options.preflightTimeoutMs ?? 15_000);
   let answer: VenueMessage | null;
   /** The last read that failed: what to name when the bound cuts the next one short. */
   let lastFailed: VenueMessage | null = null;
   let waiting = false;
   for (;;) {
-    // A venue that states its rules for the symbol (Binance's filters) refuses an instrument that
+    // A venue that states its rules for each symbol (Binance's filters) refuses an instrument that
     // disagrees with them here, before anything is sent or stored.
     const refused = await venue.instrumentRefusal?.();
     if (refused) {
@@ -106,7 +119,7 @@ export async function connectVenue(
     const warning = venueClock && marketHoursWarning(venueClock, hours, clock.now());
     if (warning) options.warn?.(warning);
   }
-  return { loaded, instrument, clock, venue };
+  return { loaded, instrument, instruments, clock, venue };
 }
 
 /** How often a local venue that refuses connections is asked again (ms). */

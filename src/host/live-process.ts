@@ -81,9 +81,17 @@ export class LiveProcess {
   ) {
     const { loaded, instrument, clock, venue } = session;
     const s = loaded.scenario;
-    this.writer = options.store.writer(id, instrument);
+    // Each further symbol's orders and fills are stored in its own decimals.
+    const others = session.instruments.slice(1);
+    this.writer = options.store.writer(id, instrument, others.length > 0 ? { others } : {});
     if (prior) this.writer.rollback(prior);
-    this.fold = new RunReportFold(instrument, [], s.report.markoutsMs, s.report.equityIntervalMs);
+    // A run of several instruments reports each symbol's position and P&L, as a backtest does.
+    this.fold = new RunReportFold(
+      instrument,
+      session.instruments.slice(1),
+      s.report.markoutsMs,
+      s.report.equityIntervalMs,
+    );
     for (const e of prior ?? []) this.fold.add(e);
     this.ended = new Promise<LiveOutcome>((resolve) => (this.finished = resolve));
     const log = prior ? EventLog.resume(clock, prior) : new EventLog(clock);
@@ -217,11 +225,12 @@ export class LiveProcess {
     onReady: () => void,
     onStarted: () => void = () => {},
   ): Promise<void> {
-    const { venue, instrument, clock } = this.session;
+    const { venue, instruments, clock } = this.session;
     venue.start(marketSince);
     // Fills must not slip between the startup snapshot and the execution stream, and an order due
     // at the start needs the venue's book: both awaited, bounded (venue-start-wait.ts).
-    await this.startWait.ready(venue, instrument.symbol, this.options.streamWaitMs ?? 10_000, clock);
+    const symbols = instruments.map((i) => i.symbol);
+    await this.startWait.ready(venue, symbols, this.options.streamWaitMs ?? 10_000, clock);
     // Bounded by the adapter; a failure does not stop the run: the benchmarks say they are partial.
     const history = await venue.backfilled?.();
     if (history?.kind === 'failed' && marketSince !== undefined)
@@ -275,9 +284,10 @@ export class LiveProcess {
     this.node.stop();
     this.inbox.stop();
     this.clock.stop();
-    // The P&L's last mark: the venue's book as the process ends, read before its streams stop.
-    const { venue, instrument } = this.session;
-    this.fold.markEnd(instrument.symbol, venue.topOfBook(instrument.symbol), this.session.clock.now());
+    // The P&L's last mark: each symbol's book at the venue as the process ends, read before its
+    // streams stop.
+    const { venue, instruments } = this.session;
+    for (const { symbol } of instruments) this.fold.markEnd(symbol, venue.topOfBook(symbol), this.session.clock.now());
     await this.session.venue.stop();
     // Commands still queued will not run, and one whose commit failed is not durable: they are
     // told the process stopped.

@@ -26,9 +26,9 @@ export class VenueStartWait {
     if (this.ordersUp) for (const w of this.waiters.splice(0)) w();
   }
 
-  /** Settles once the execution stream is up and the venue shows a bid or an ask for `symbol`,
-   *  each waited for `waitMs` at most on `clock`. */
-  async ready(venue: LiveVenue, symbol: Symbol, waitMs: number, clock: Clock): Promise<void> {
+  /** Settles once the execution stream is up and the venue shows a bid or an ask for each of
+   *  `symbols`, each waited for `waitMs` at most on `clock`. */
+  async ready(venue: LiveVenue, symbols: readonly Symbol[], waitMs: number, clock: Clock): Promise<void> {
     const ordersStream = this.ordersUp
       ? Promise.resolve()
       : new Promise<void>((resolve) => {
@@ -38,7 +38,7 @@ export class VenueStartWait {
             resolve();
           });
         });
-    await Promise.all([ordersStream, firstQuote(venue, symbol, waitMs, clock)]);
+    await Promise.all([ordersStream, ...symbols.map((symbol) => firstQuote(venue, symbol, waitMs, clock))]);
   }
 }
 

@@ -6,7 +6,7 @@
 // read (readVenueBars): the bars as they are, the latest span one read covers, a failure said.
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../core/clock/virtual-clock.ts';
-import { MarketBackfiller, readVenueBars, type BarSource } from './market-backfill.ts';
+import { backfillOfSymbols, MarketBackfiller, readVenueBars, type BarSource } from './market-backfill.ts';
 import { BAR_MS, type MinuteBar } from './market-history.ts';
 import { MarketRecorder } from './market-recorder.ts';
 
@@ -186,5 +186,34 @@ describe('readVenueBars', () => {
     const stopped = readVenueBars(source, { from: T0, until }, stop.signal, scrub, 'bars');
     stop.abort(new Error('the adapter stopped'));
     expect(await stopped).toEqual({ kind: 'failed', reason: 'the adapter stopped', source: 'bars' });
+  });
+});
+
+describe('the history of several symbols as one outcome', () => {
+  const added = (from: number, until: number, bars: number, volume: number) =>
+    ({ kind: 'added', from, until, bars, volume }) as const;
+
+  it("one symbol's as it is; several: the first failure naming its symbol, else the span they cover", () => {
+    const failed = { kind: 'failed', from: 5, reason: 'no history within 10000 ms' } as const;
+    expect(backfillOfSymbols([{ symbol: 'AAPL', outcome: failed }])).toEqual(failed);
+    expect(
+      backfillOfSymbols([
+        { symbol: 'AAPL', outcome: added(0, 60, 1, 10) },
+        { symbol: 'MSFT', outcome: failed },
+      ]),
+    ).toEqual({ ...failed, reason: 'MSFT: no history within 10000 ms' });
+    expect(
+      backfillOfSymbols([
+        { symbol: 'AAPL', outcome: added(60, 180, 2, 10) },
+        { symbol: 'MSFT', outcome: { kind: 'none' } },
+        { symbol: 'SPY', outcome: added(0, 120, 2, 5) },
+      ]),
+    ).toEqual(added(0, 180, 4, 15));
+    expect(
+      backfillOfSymbols([
+        { symbol: 'AAPL', outcome: { kind: 'none' } },
+        { symbol: 'MSFT', outcome: { kind: 'none' } },
+      ]),
+    ).toEqual({ kind: 'none' });
   });
 });

@@ -163,3 +163,28 @@ export class MarketBackfiller {
     }
   }
 }
+
+/** What reading several symbols' histories gave, as one outcome: one symbol's as it is; of
+ *  several, the first failure naming its symbol, else the span every added read covers (none
+ *  when none was asked). */
+export function backfillOfSymbols(
+  outcomes: ReadonlyArray<{ readonly symbol: string; readonly outcome: MarketBackfill }>,
+): MarketBackfill {
+  if (outcomes.length === 1) return (outcomes[0] as { outcome: MarketBackfill }).outcome;
+  let added: Extract<MarketBackfill, { kind: 'added' }> | null = null;
+  for (const { symbol, outcome } of outcomes) {
+    if (outcome.kind === 'failed') return { ...outcome, reason: `${symbol}: ${outcome.reason}` };
+    if (outcome.kind !== 'added') continue;
+    added =
+      added === null
+        ? outcome
+        : {
+            kind: 'added',
+            from: Math.min(added.from, outcome.from),
+            until: Math.max(added.until, outcome.until),
+            bars: added.bars + outcome.bars,
+            volume: added.volume + outcome.volume,
+          };
+  }
+  return added ?? { kind: 'none' };
+}

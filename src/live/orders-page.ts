@@ -47,3 +47,44 @@ export function submittedOrdersPage(
     next: more && last ? { at: last.at, venueOrderId: last.row.venueOrderId } : null,
   };
 }
+
+/** One symbol's answer to a listing from a time on: its rows, and whether it held as many as
+ *  were asked for (more may follow them). */
+export interface SymbolListing {
+  readonly listed: readonly ListedOrder[];
+  readonly full: boolean;
+}
+
+/**
+ * One page of a venue that lists each symbol apart (Binance's allOrders): every symbol read from
+ * the same time on, merged. A symbol whose answer was full may have rows past its last one, so
+ * the page stops at the earliest such last row: what it holds is then every symbol's, in order,
+ * and the next page starts after it. Rows are told apart by (time, venue order id) alone.
+ */
+export function mergedOrdersPage(
+  since: number,
+  symbols: readonly SymbolListing[],
+  cursor: OrdersCursor | undefined,
+  limit: number,
+  compareIds: (a: string, b: string) => number,
+): OrdersPageReport {
+  const key = (r: ListedOrder) => ({ at: r.at, id: r.row.venueOrderId });
+  const before = (a: { at: number; id: string }, b: { at: number; id: string }) =>
+    a.at < b.at || (a.at === b.at && compareIds(a.id, b.id) <= 0);
+  let horizon: { at: number; id: string } | null = null;
+  for (const s of symbols) {
+    if (!s.full || s.listed.length === 0) continue;
+    const last = s.listed.map(key).reduce((a, b) => (before(a, b) ? b : a));
+    if (horizon === null || before(last, horizon)) horizon = last;
+  }
+  const h = horizon;
+  const rows = symbols.flatMap((s) => s.listed).filter((r) => h === null || before(key(r), h));
+  return submittedOrdersPage(
+    since,
+    rows,
+    cursor,
+    limit,
+    symbols.some((s) => s.full),
+    compareIds,
+  );
+}

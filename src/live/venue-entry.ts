@@ -9,7 +9,11 @@ import type { LiveVenue } from './live-venue.ts';
 
 /** What an adapter is built from. */
 export interface LiveVenueConfig {
+  /** The run's instrument (the first of `instruments`). */
   readonly instrument: Instrument;
+  /** Every instrument the run trades on the one account, the scenario's `instrument` first and
+   *  then its `otherInstruments`; absent: `instrument` alone. */
+  readonly instruments?: readonly Instrument[];
   readonly clock: Clock;
   /** Names the run's orders at the venue (the adapter's client id namespace): a run's ids are
    *  derived from its scenario, so two runs of one scenario on one day would share them. */

@@ -15,6 +15,14 @@ export function paperWarnings(s: ScenarioFile): string[] {
     w.push(`${field} ${are ? 'are' : 'is'} ignored in a paper run: ${why}`);
   // A paper-only file leaves them out (schema.ts): nothing to warn of then.
   if (s.market !== undefined) ignored('market', 'prices, depth and trades come from the venue');
+  // The further instruments trade on the venue's markets from the account's own holdings.
+  const simulated = s.otherInstruments.filter((o) => o.market !== undefined || Number(o.base) !== 0);
+  if (simulated.length > 0)
+    ignored(
+      `otherInstruments' market and base (${simulated.map((o) => o.symbol).join(', ')})`,
+      "each symbol's prices come from the venue and its position is the account's",
+      true,
+    );
   if (s.start !== undefined)
     ignored('start', "orders' and signals' at: times count from the run's start on the wall clock");
   if (s.faults.length > 0)

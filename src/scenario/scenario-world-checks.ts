@@ -34,7 +34,8 @@ type Spec = ScenarioFile['instrument'];
 /**
  * The further instruments: each a symbol of its own, with its market (a simulation needs one),
  * its starting base on its lot grid, and a notional unit that is a whole number of the finest
- * (the account counts the one quote balance in it); a paper run trades one instrument. Returns
+ * (the account counts the one quote balance in it); a paper run trades them all on the venue's
+ * account, its market the venue's. Returns
  * what an order, signal or external order's `symbol` names (the run's instrument when absent;
  * an unknown symbol is an issue at `path`, and the run's instrument stands in for the grid checks).
  */
@@ -54,8 +55,8 @@ export function checkOtherInstruments(
       if (places > MAX_STEP_DECIMALS)
         issue(path(k), `${o[k]} has ${places} decimal places, more than the ${MAX_STEP_DECIMALS} allowed`);
     }
-    if (s.mode === 'paper') issue(path(), 'a paper run trades one instrument: leave otherInstruments out');
-    else if (o.market === undefined)
+    // A paper run trades each on the venue's own market; a simulation needs one for each.
+    if (s.mode !== 'paper' && o.market === undefined)
       issue(path('market'), "is required to simulate the venue: it is this symbol's market");
     if (o.market !== undefined) {
       // The market's own checks, at this instrument's market.

@@ -66,6 +66,9 @@ export interface WriterOptions {
   readonly commits?: 'durable' | 'grouped';
   /** Whole units are written once this many events are buffered (default GROUP_COMMIT_EVENTS). */
   readonly batchEvents?: number;
+  /** The run's further instruments (otherInstruments): an order, fill or parent of one of them
+   *  is written in its own symbol's decimals. */
+  readonly others?: readonly Instrument[];
 }
 
 const NEWLINE = 0x0a;
@@ -115,6 +118,8 @@ export class RunWriter implements EventSink {
    *  stay buffered, and the fold holds them, until `committed()`. A next write that finds this
    *  set knows that transaction rolled back: it rebuilds the fold from the store first. */
   private uncommitted: { readonly entries: number; readonly samples: number } | null = null;
+  /** The further instruments by symbol (the run's own is `instrument`). */
+  private readonly bySymbol = new Map<string, Instrument>();
 
   constructor(
     private readonly db: Database.Database,
@@ -123,6 +128,7 @@ export class RunWriter implements EventSink {
     options: WriterOptions = {},
   ) {
     this.grouped = options.commits === 'grouped';
+    for (const other of options.others ?? []) this.bySymbol.set(other.symbol, other);
     // A statement inside a transaction keeps a statement journal (to undo that statement alone
     // if it fails part-way); past 64 KiB SQLite spills it to a temporary file, a write() per page
     // touched. In memory it costs a copy. Crash recovery does not use it (the WAL does), so
@@ -307,7 +313,9 @@ export class RunWriter implements EventSink {
 
   /** Writes the first `count` buffered entries with the projection rows they change. */
   private writeEntries(count: number): void {
-    const { entries, lines, ledger, runId, instrument, events } = this;
+    const { entries, lines, ledger, runId, events } = this;
+    const of = (symbol: string | undefined): Instrument =>
+      (symbol === undefined ? undefined : this.bySymbol.get(symbol)) ?? this.instrument;
     events.reset();
     // The lines as UTF-8, one buffer for the transaction, cut into blocks line by line.
     const bytes = Buffer.from(count === lines.length ? lines.join('') : lines.slice(0, count).join(''), 'utf8');
@@ -321,12 +329,13 @@ export class RunWriter implements EventSink {
       ledger.apply(entry);
       if (event.kind === 'ParentOrderCreated' || event.kind === 'ParentOrderCompleted')
         this.dirtyParents.add(event.parentId);
-      if (event.kind === 'OrphanDetected') this.insertOrphan.run(orphanRow(runId, instrument, event, entry.time));
+      if (event.kind === 'OrphanDetected') this.insertOrphan.run(orphanRow(runId, of(event.symbol), event, entry.time));
       else if (event.kind === 'OrphanResolved') this.resolveOrphan.run(resolutionRow(runId, event, entry.time));
       const trades = ledger.appliedTrades;
       for (let t = 0; t < trades.length; t++) {
         this.fillCount++;
-        this.insertFill.run(fillRow(runId, instrument, trades[t] as AppliedTrade, entry.seq));
+        const trade = trades[t] as AppliedTrade;
+        this.insertFill.run(fillRow(runId, of(ledger.order(trade.clientOrderId)?.request.symbol), trade, entry.seq));
       }
     }
     events.end();
@@ -337,14 +346,15 @@ export class RunWriter implements EventSink {
     for (const id of ledger.takeChanged()) {
       const order = ledger.order(id);
       if (!order) continue;
-      this.upsertOrder.run(childOrderRow(runId, instrument, order));
+      this.upsertOrder.run(childOrderRow(runId, of(order.request.symbol), order));
       const parentId = order.request.parentId;
       this.totals.child(id, parentId, order.filledQty, order.filledNotional, order.updatedAt);
       this.dirtyParents.add(parentId);
     }
     for (const parentId of this.dirtyParents) {
       const parent = ledger.parents.get(parentId);
-      if (parent) this.upsertOrder.run(parentOrderRow(runId, instrument, parentId, parent, this.totals.of(parentId)));
+      if (parent)
+        this.upsertOrder.run(parentOrderRow(runId, of(parent.spec.symbol), parentId, parent, this.totals.of(parentId)));
     }
     this.dirtyParents.clear();
   }

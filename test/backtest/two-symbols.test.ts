@@ -101,9 +101,12 @@ describe('a node trading BTCUSDT and ETHUSDT on one account', () => {
     expect(
       bad(BASE.replace('tickSize: "0.01"\n    lotSize: "0.0001"', 'tickSize: "0.025"\n    lotSize: "0.00001"')),
     ).toMatch(/otherInstruments: .*not a whole number/);
-    expect(bad(BASE.replace(/^seed: 47$/m, 'seed: 47\nmode: paper'))).toMatch(
-      /otherInstruments\[0\]: a paper run trades one instrument/,
-    );
+    // A backtest simulates each symbol's market, so each needs one; a paper run trades on the
+    // venue's markets and needs none.
+    const noEthMarket = BASE.replace(/^ {4}market:\n(?: {6}.*\n)+/m, '');
+    expect(bad(noEthMarket)).toMatch(/otherInstruments\[0\]\.market: is required to simulate the venue/);
+    const paper = parseScenario(noEthMarket.replace(/^seed: 47$/m, 'seed: 47\nmode: paper'), 'paper.yaml');
+    expect(paper.scenario.otherInstruments.map((o) => o.symbol)).toEqual(['ETHUSDT']);
   });
 
   it('is refused whole by a gateway whose fill profile fills one instrument (a book gateway serves both)', async () => {

@@ -42,7 +42,7 @@ import { openDatabase } from '../../src/store/open-database.ts';
 import { localLiveness, runState } from '../../src/store/run-state.ts';
 import { RunStore, type RunRow } from '../../src/store/run-store.ts';
 import { rng } from '../support/clone-runs.ts';
-import { ALPACA, BINANCE, type SigkillVenue, type VenueRound } from '../support/sigkill-venues.ts';
+import { ALPACA, BINANCE, type SigkillVenue, type SymbolLeg, type VenueRound } from '../support/sigkill-venues.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
@@ -54,13 +54,16 @@ const VENUES: readonly SigkillVenue[] = [ALPACA, BINANCE];
 
 /** What a venue's rounds run, and how many kills they take: one test per venue and plan. */
 interface Plan {
-  readonly algo: 'twap' | 'vwap' | 'pov' | 'module';
-  /** The parent's id in the plan's fixture. */
+  readonly algo: 'twap' | 'vwap' | 'pov' | 'module' | 'two-symbols';
+  /** The parent's id in the plan's fixture (the first symbol's, in a run of several). */
   readonly parent: string;
-  /** The paper scenario the lives run on the venue. */
-  file(venue: SigkillVenue): string;
-  /** The gateway's market: the deep static book, or one where others trade (a tape to follow). */
-  readonly market: 'book' | 'tape';
+  /** The paper scenario the lives run on the venue; null: the venue has none (no test). */
+  file(venue: SigkillVenue): string | null;
+  /** Each symbol's parent and quantity; absent: the one parent of the venue's quantity. */
+  legs?(venue: SigkillVenue): readonly SymbolLeg[];
+  /** The gateway's market: the deep static book, one where others trade (a tape to follow), or
+   *  two symbols' deep books on one account. */
+  readonly market: 'book' | 'tape' | 'two';
   /** Kills the test aims for across the venue's rounds, and the least it accepts. */
   readonly targetKills: number;
   readonly minKills: number;
@@ -126,6 +129,20 @@ const PLANS: readonly Plan[] = [
     killsPerRound: 3,
     maxRounds: 3,
     roundBudgetMs: 20_000,
+  },
+  // Two symbols on one account, a TWAP each, on a venue whose gateway serves both: each kill and
+  // resume must leave each symbol's orders once at the venue and its position the venue's.
+  {
+    algo: 'two-symbols',
+    parent: PARENT,
+    file: (v) => v.twoSymbols?.file ?? null,
+    legs: (v) => v.twoSymbols?.legs ?? [],
+    market: 'two',
+    targetKills: 6,
+    minKills: 4,
+    killsPerRound: 3,
+    maxRounds: 4,
+    roundBudgetMs: 30_000,
   },
 ];
 /** A venue's test: the budget, the rounds still needed for minKills, and the checks. */
@@ -442,7 +459,9 @@ async function playRound(
     const command = run === undefined ? 'run' : 'resume';
     const trigger = kills < plan.killsPerRound ? planTrigger(rand, command === 'resume') : null;
     const args =
-      command === 'run' ? ['run', plan.file(venue), '--mode', 'paper', ...where] : ['resume', run!.id, ...where];
+      command === 'run'
+        ? ['run', plan.file(venue) as string, '--mode', 'paper', ...where]
+        : ['resume', run!.id, ...where];
     const base = { events: eventCount(file), submits: watch.submits, fills: watch.fills };
     const entry: Life = { command, trigger, outcome: '', eventsBefore: base.events, eventsAfter: 0 };
     lives.push(entry);
@@ -485,11 +504,20 @@ interface StoreOrder {
 }
 
 /** A round whose order a resume refused: nothing was ever ordered, and the run says why. */
-async function checkRefusedRound(at: VenueRound, file: string, runId: string, context: () => string): Promise<void> {
+async function checkRefusedRound(
+  at: VenueRound,
+  symbols: readonly (string | undefined)[],
+  file: string,
+  runId: string,
+  context: () => string,
+): Promise<void> {
   const msg = (what: string): string => `${what}\n${context()}`;
-  expect(await at.orders(), msg('orders at the venue')).toEqual([]);
-  expect(await at.position(), msg('position at the venue')).toBe(0);
-  expect(at.venue.exchange.position, msg('position at the simulated venue')).toBe(0);
+  for (const symbol of symbols) {
+    const of = symbol === undefined ? '' : ` (${symbol})`;
+    expect(await at.orders(symbol), msg(`orders at the venue${of}`)).toEqual([]);
+    expect(await at.position(symbol), msg(`position at the venue${of}`)).toBe(0);
+    expect(at.simulated(symbol).position, msg(`position at the simulated venue${of}`)).toBe(0);
+  }
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const run = db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow & { passed: number | null };
@@ -514,16 +542,17 @@ async function checkRefusedRound(at: VenueRound, file: string, runId: string, co
  *  the store; quantities in lots. */
 async function checkRound(
   venue: SigkillVenue,
-  parentId: string,
+  leg: { readonly symbol?: string; readonly parent: string; readonly lots: number; readonly lot?: number },
   at: VenueRound,
   file: string,
   runId: string,
   context: () => string,
 ): Promise<void> {
-  const msg = (what: string): string => `${what}\n${context()}`;
-  const parentLots = venue.parentLots;
-  const lots = (decimal: unknown): number => Math.round(Number(decimal) / venue.lot);
-  const listed = await at.orders();
+  const of = leg.symbol === undefined ? '' : ` (${leg.symbol})`;
+  const msg = (what: string): string => `${what}${of}\n${context()}`;
+  const { parent: parentId, lots: parentLots, symbol } = leg;
+  const lots = (decimal: unknown): number => Math.round(Number(decimal) / (leg.lot ?? venue.lot));
+  const listed = await at.orders(symbol);
   // Every order at the venue is in the run's namespace.
   const foreign = listed.filter((o) => venue.localId(runId, o.wireId) === null).map((o) => o.wireId);
   expect(foreign, msg("orders at the venue outside the run's namespace")).toEqual([]);
@@ -537,15 +566,15 @@ async function checkRound(
 
   // Never overfilled; filled at the end: the venue's executions, its orders, its account, and the
   // simulator's own record of trades and position agree.
-  expect(await at.executed(), msg('filled at the venue (its executions)')).toBe(parentLots);
+  expect(await at.executed(symbol), msg('filled at the venue (its executions)')).toBe(parentLots);
   expect(
     orders.reduce((s, o) => s + o.filled, 0),
     msg('filled at the venue (its orders)'),
   ).toBe(parentLots);
-  expect(await at.position(), msg('position at the venue (its account)')).toBe(parentLots);
-  const executed = at.desk.holdings.executions().reduce((s, e) => s + e.trade.qty, 0);
-  expect(executed, msg("filled at the simulated venue (the gateway's record)")).toBe(parentLots);
-  expect(at.venue.exchange.position, msg('position at the simulated venue')).toBe(parentLots);
+  expect(await at.position(symbol), msg('position at the venue (its account)')).toBe(parentLots);
+  const simulated = at.simulated(symbol);
+  expect(simulated.executed, msg("filled at the simulated venue (the gateway's record)")).toBe(parentLots);
+  expect(simulated.position, msg('position at the simulated venue')).toBe(parentLots);
 
   // Nothing open at the venue.
   expect(
@@ -650,10 +679,18 @@ async function killAndResume(venueName: string, algo: string, venue: SigkillVenu
       const ids = at.desk.orders().map((r) => venue.localId(result.runId, r.clientOrderId) ?? r.clientOrderId);
       return `${log.join('\n')}\nevents of the round's orders:\n${eventsAround(file, result.runId, ids)}`;
     };
+    const legs: ReadonlyArray<{ readonly symbol?: string; readonly parent: string; readonly lots: number }> =
+      plan.legs?.(venue) ?? [{ parent: plan.parent, lots: venue.parentLots }];
     if (result.refused) {
       say(`round ${round}: the order was refused at a resume (killed before it reached the engine)`);
-      await checkRefusedRound(at, file, result.runId, context);
-    } else await checkRound(venue, plan.parent, at, file, result.runId, context);
+      await checkRefusedRound(
+        at,
+        legs.map((l) => l.symbol),
+        file,
+        result.runId,
+        context,
+      );
+    } else for (const leg of legs) await checkRound(venue, leg, at, file, result.runId, context);
     rounds.splice(rounds.indexOf(at), 1);
     await at.close();
   }
@@ -664,7 +701,9 @@ async function killAndResume(venueName: string, algo: string, venue: SigkillVenu
 
 /** The venues of a group of plans, each venue and plan a test of its own. */
 const cases = (plans: readonly Plan[]) =>
-  VENUES.flatMap((v) => plans.map((plan) => [v.name, plan.algo, v, plan] as const));
+  VENUES.flatMap((v) =>
+    plans.filter((plan) => plan.file(v) !== null).map((plan) => [v.name, plan.algo, v, plan] as const),
+  );
 
 describe('paper run killed with SIGKILL and resumed', () => {
   // The venues at once: each has its own gateway, databases and kill plan, and a round mostly

@@ -29,10 +29,11 @@ export function paperOptions(
 ): PaperOptions {
   return {
     ...localVenue(url, store),
-    venue: (instrument, clock, runId) =>
+    venue: (instrument, clock, runId, settings) =>
       new AlpacaAdapter({
         clientIdNamespace: runId,
         instrument,
+        ...(settings.instruments ? { instruments: settings.instruments } : {}),
         keyId: keys.id,
         secret: keys.secret,
         baseUrl: url,
@@ -58,6 +59,7 @@ export function binancePaperOptions(
     venue: (instrument, clock, runId, settings) =>
       new BinanceAdapter({
         instrument,
+        ...(settings.instruments ? { instruments: settings.instruments } : {}),
         clock,
         runId,
         url,

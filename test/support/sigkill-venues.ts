@@ -43,13 +43,25 @@ export interface VenueRound {
   readonly feed: MarketFeed;
   /** The gateway's order desk (its own record: every execution). */
   readonly desk: GatewayOrders;
-  /** Every order the venue lists for the symbol, read through the venue's client. */
-  orders(): Promise<VenueOrder[]>;
-  /** The quantity of every execution the venue lists (its fills, through the client). */
-  executed(): Promise<number>;
+  /** Every order the venue lists for the symbol (the gateway's first when not named), read
+   *  through the venue's client. */
+  orders(symbol?: string): Promise<VenueOrder[]>;
+  /** The quantity of every execution of the symbol the venue lists (its fills, through the client). */
+  executed(symbol?: string): Promise<number>;
   /** The account's position in the symbol, through the client. */
-  position(): Promise<number>;
+  position(symbol?: string): Promise<number>;
+  /** The simulator's own record of the symbol: every execution's quantity, and the position. */
+  simulated(symbol?: string): { readonly executed: number; readonly position: number };
   close(): Promise<void>;
+}
+
+/** One parent of a run of several symbols: its symbol, its id, its quantity in lots and the
+ *  symbol's lot size (absent: the venue's `lot`). */
+export interface SymbolLeg {
+  readonly symbol: string;
+  readonly parent: string;
+  readonly lots: number;
+  readonly lot?: number;
 }
 
 export interface SigkillVenue {
@@ -69,9 +81,23 @@ export interface SigkillVenue {
   /** The local id a venue client id stands for in this run's namespace, or null when it is not
    *  the run's. */
   localId(runId: string, wireId: string): string | null;
-  /** Starts the round's gateway on the deep static book ('book') or on a market where others
-   *  trade ('tape'). */
-  start(hooks: GatewayHooks, traded?: 'book' | 'tape'): Promise<VenueRound>;
+  /** A run of two symbols on one account, when the venue's gateway serves several: the paper
+   *  file (a TWAP per symbol) and each symbol's parent. */
+  readonly twoSymbols?: { readonly file: string; readonly legs: readonly SymbolLeg[] };
+  /** Starts the round's gateway on the deep static book ('book'), on a market where others
+   *  trade ('tape'), or on the deep books of two symbols ('two'). */
+  start(hooks: GatewayHooks, traded?: 'book' | 'tape' | 'two'): Promise<VenueRound>;
+}
+
+/** The simulator's record of `symbol` behind a gateway: its executions (the desk's, by the
+ *  order's symbol; absent: the first) and its exchange's position. */
+function simulatedOf(venue: GatewayVenue, desk: GatewayOrders, symbol: string): { executed: number; position: number } {
+  const first = venue.instrument.symbol;
+  const executed = desk.holdings
+    .executions()
+    .filter(({ rec }) => (rec.symbol ?? first) === symbol)
+    .reduce((s, e) => s + e.trade.qty, 0);
+  return { executed, position: venue.servedSymbol(symbol)?.exchange.position ?? 0 };
 }
 
 const FIXTURES = 'test/fixtures/paper';
@@ -93,9 +119,17 @@ export const ALPACA: SigkillVenue = {
   lot: 1,
   env: { APCA_API_KEY_ID: ALPACA_KEY, APCA_API_SECRET_KEY: ALPACA_SECRET },
   localId: (runId, wireId) => (wireId.startsWith(`${runId}-`) ? wireId.slice(runId.length + 1) : null),
+  twoSymbols: {
+    file: `${FIXTURES}/sigkill-two-symbols.yaml`,
+    legs: [
+      { symbol: 'AAPL', parent: 'twap-buy', lots: 160 },
+      { symbol: 'MSFT', parent: 'msft-buy', lots: 80 },
+    ],
+  },
   async start(hooks, traded = 'book') {
+    const venueFile = { book: 'sigkill-venue.yaml', tape: 'sigkill-venue-tape.yaml', two: 'sigkill-two-venue.yaml' };
     const gw = await startAlpacaGateway({
-      scenarioFile: `${FIXTURES}/${traded === 'book' ? 'sigkill-venue.yaml' : 'sigkill-venue-tape.yaml'}`,
+      scenarioFile: `${FIXTURES}/${venueFile[traded]}`,
       keyId: ALPACA_KEY,
       secretKey: ALPACA_SECRET,
       port: 0,
@@ -114,14 +148,15 @@ export const ALPACA: SigkillVenue = {
       endpoints: alpacaEndpoints(gw.url),
       requestTimeoutMs: 5_000,
     });
-    const symbol = gw.venue.instrument.symbol;
+    const first = gw.venue.instrument.symbol;
     const field = (o: Record<string, unknown>, camel: string, snake: string): unknown => o[camel] ?? o[snake];
     return {
       url: gw.url,
       venue: gw.venue,
       feed: gw.feed,
       desk: gw.orders.desk,
-      async orders() {
+      simulated: (symbol = first) => simulatedOf(gw.venue, gw.orders.desk, symbol),
+      async orders(symbol = first) {
         const all = await sdk.trading.orders.getAllOrders({
           status: 'all',
           direction: 'asc',
@@ -139,7 +174,7 @@ export const ALPACA: SigkillVenue = {
           };
         });
       },
-      async executed() {
+      async executed(symbol = first) {
         const fills = await sdk.trading.accountActivities.getAccountActivitiesByActivityType({
           activityType: 'FILL',
           direction: 'asc',
@@ -147,9 +182,9 @@ export const ALPACA: SigkillVenue = {
         });
         const rows = fills as unknown as Array<Record<string, unknown>>;
         if (rows.length >= 100) throw new Error('more than one page of fills: read the next pages');
-        return rows.reduce((s, f) => s + lotsOf(f['qty'], 1), 0);
+        return rows.filter((f) => f['symbol'] === symbol).reduce((s, f) => s + lotsOf(f['qty'], 1), 0);
       },
-      async position() {
+      async position(symbol = first) {
         try {
           const p = (await sdk.trading.positions.getOpenPosition({ symbolOrAssetId: symbol })) as unknown as Record<
             string,
@@ -183,9 +218,21 @@ export const BINANCE: SigkillVenue = {
   lot: 0.00001,
   env: { BINANCE_API_KEY: BINANCE_KEY, BINANCE_API_SECRET: BINANCE_SECRET },
   localId: (runId, wireId) => new HashedClientIdNamespace(runId, 36).local(wireId),
+  twoSymbols: {
+    file: `${FIXTURES}/sigkill-binance-two-symbols.yaml`,
+    legs: [
+      { symbol: 'BTCUSDT', parent: 'twap-buy', lots: 16_000, lot: 0.00001 },
+      { symbol: 'ETHUSDT', parent: 'eth-buy', lots: 16_000, lot: 0.0001 },
+    ],
+  },
   async start(hooks, traded = 'book') {
+    const venueFile = {
+      book: 'sigkill-binance-venue.yaml',
+      tape: 'sigkill-binance-venue-tape.yaml',
+      two: 'sigkill-binance-two-venue.yaml',
+    };
     const gw = await startBinanceGateway({
-      scenarioFile: `${FIXTURES}/${traded === 'book' ? 'sigkill-binance-venue.yaml' : 'sigkill-binance-venue-tape.yaml'}`,
+      scenarioFile: `${FIXTURES}/${venueFile[traded]}`,
       apiKey: BINANCE_KEY,
       secretKey: BINANCE_SECRET,
       port: 0,
@@ -213,14 +260,25 @@ export const BINANCE: SigkillVenue = {
     const api = ex.urls['api'] as Record<string, unknown>;
     api['public'] = `${gw.url}/api/v3`;
     api['private'] = `${gw.url}/api/v3`;
-    const market = 'BTC/USDT';
-    const lot = 0.00001;
+    // Each symbol's ccxt market, lot size and base asset.
+    const markets: Record<string, { market: string; lot: number; base: string }> = {
+      BTCUSDT: { market: 'BTC/USDT', lot: 0.00001, base: 'BTC' },
+      ETHUSDT: { market: 'ETH/USDT', lot: 0.0001, base: 'ETH' },
+    };
+    const first = gw.venue.instrument.symbol;
+    const of = (symbol: string) => {
+      const m = markets[symbol];
+      if (m === undefined) throw new Error(`no market ${symbol} in the sigkill table`);
+      return m;
+    };
     return {
       url: gw.url,
       venue: gw.venue,
       feed: gw.feed,
       desk: gw.orders.desk,
-      async orders() {
+      simulated: (symbol = first) => simulatedOf(gw.venue, gw.orders.desk, symbol),
+      async orders(symbol = first) {
+        const { market, lot } = of(symbol);
         const all = await ex.fetchOrders(market, undefined, 1000);
         return all.map((o) => ({
           wireId: String(o.clientOrderId),
@@ -230,13 +288,15 @@ export const BINANCE: SigkillVenue = {
           open: o.status === 'open',
         }));
       },
-      async executed() {
+      async executed(symbol = first) {
+        const { market, lot } = of(symbol);
         const trades = await ex.fetchMyTrades(market, undefined, 1000);
         return trades.reduce((s, t) => s + lotsOf(t.amount, lot), 0);
       },
-      async position() {
+      async position(symbol = first) {
+        const { base, lot } = of(symbol);
         const balance = await ex.fetchBalance();
-        return lotsOf((balance['BTC'] as { total?: number } | undefined)?.total, lot);
+        return lotsOf((balance[base] as { total?: number } | undefined)?.total, lot);
       },
       close: async () => {
         await ex.close();

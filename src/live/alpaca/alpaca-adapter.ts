@@ -27,6 +27,7 @@ import { ReportSink } from '../report-sink.ts';
 import { RequestSignals } from '../request-signals.ts';
 import { alpacaEndpoints, makeAlpacaClient, type AlpacaClient } from './alpaca-sdk.ts';
 import { submitOrder } from './alpaca-submit.ts';
+import { VenueInstruments } from '../venue-instruments.ts';
 import { AlpacaTradeUpdates } from './alpaca-trade-updates.ts';
 
 /** A stream's connection changed: reported as a ConnectionReport on every transition (a
@@ -35,6 +36,9 @@ export type ConnectionChange = Omit<ConnectionReport, 'kind'>;
 
 export interface AlpacaAdapterOptions {
   readonly instrument: Instrument;
+  /** Every instrument traded on the account, `instrument` first (absent: it alone): orders,
+   *  reads, positions and market data cover each, by the symbol Alpaca names. */
+  readonly instruments?: readonly Instrument[];
   /** Alpaca's key id and secret (the runtime reads APCA_API_KEY_ID / APCA_API_SECRET_KEY). */
   readonly keyId: string;
   readonly secret: string;
@@ -71,7 +75,7 @@ export class AlpacaAdapter implements LiveVenue {
   private readonly rules: VenueRules;
   private readonly abort = new AbortController();
   /** What the parts share; its report sink also says whether the adapter has stopped. */
-  /** The market-data port over the feed's recorder (the run's symbol; empty for others). */
+  /** The market-data port over the feed's recorders (the traded symbols; empty for others). */
   private readonly market: SymbolMarketPort;
   private readonly link: AlpacaLink;
   private readonly cancels: AlpacaCancelFlow;
@@ -105,9 +109,10 @@ export class AlpacaAdapter implements LiveVenue {
     });
     this.tradeStreamUrl = options.tradeStreamUrl ?? endpoints.tradeStreamUrl;
     const requests = new RequestSignals(this.abort.signal, 3 * timeout);
+    const instruments = new VenueInstruments(options.instrument, options.instruments);
     this.link = {
       alpaca,
-      inst: options.instrument,
+      instruments,
       clock: options.clock,
       get signal() {
         return requests.next();
@@ -122,7 +127,7 @@ export class AlpacaAdapter implements LiveVenue {
       options.reconnectInitialMs === undefined ? {} : { initialReconnectMs: options.reconnectInitialMs };
     this.feed = new AlpacaMarketFeed(
       alpaca,
-      options.instrument,
+      instruments.all,
       options.clock,
       options.dataStreamUrl ?? endpoints.dataStreamUrl,
       options.marketData ?? {},
@@ -131,7 +136,7 @@ export class AlpacaAdapter implements LiveVenue {
       reconnect,
       scrub,
     );
-    this.market = new SymbolMarketPort(this.link.inst.symbol, this.feed.recorder, this.feed.health);
+    this.market = new SymbolMarketPort(this.feed.feeds);
   }
 
   setReportHandler(handler: ReportHandler): void {
@@ -170,13 +175,13 @@ export class AlpacaAdapter implements LiveVenue {
     this.feed.start(marketSince);
   }
 
-  /** The symbol's 1-minute bars starting in [from, until] from the venue's history (a strategy's
+  /** A traded symbol's 1-minute bars starting in [from, until] from the venue's history (a strategy's
    *  warm-up). Never rejects: a failure says why. */
   async minuteBars(symbol: string, from: number, until: number): Promise<VenueBars> {
-    const inst = this.link.inst;
-    if (symbol !== inst.symbol)
-      return { kind: 'failed', reason: `the adapter trades ${inst.symbol}, not ${symbol}`, source: 'alpaca bars' };
-    return this.feed.minuteBars(from, until);
+    const { instruments } = this.link;
+    if (instruments.of(symbol) === null)
+      return { kind: 'failed', reason: instruments.notTraded(symbol), source: 'alpaca bars' };
+    return this.feed.minuteBars(symbol, from, until);
   }
 
   /** Settles when the history asked for in start() is in, or failed and why (then windows reaching
@@ -210,8 +215,8 @@ export class AlpacaAdapter implements LiveVenue {
   /** The last `days` complete days' volumes of the symbol from its SIP day bars
    *  (alpaca-daily-volume.ts); a failure says why. Never rejects. */
   async dailyVolumes(symbol: string, days: number): Promise<DailyVolumes> {
-    const inst = this.link.inst;
-    if (symbol !== inst.symbol) return { kind: 'failed', reason: `the adapter trades ${inst.symbol}, not ${symbol}` };
+    const inst = this.link.instruments.of(symbol);
+    if (inst === null) return { kind: 'failed', reason: this.link.instruments.notTraded(symbol) };
     try {
       const dailyLots = await readDailyVolumes(this.link.alpaca, inst, this.link.clock.now(), days, this.link.signal);
       return { kind: 'read', dailyLots, source: 'alpaca 1Day bars (sip)' };

@@ -6,7 +6,7 @@
 import type { ClientOrderId, VenueOrderId } from '../../core/model/ids.ts';
 import type { CancelRejectReport, OrderStatusReport, VenueMessage } from '../../core/model/reports.ts';
 import type { Subscription } from 'rxjs';
-import { orderFields, orderRow } from './alpaca-convert.ts';
+import { orderFields, tradedOrderRow } from './alpaca-convert.ts';
 import type { VenueOrderRow } from '../live-venue.ts';
 import { failureCode, failureText, unknownCategory, wireFailure, type WireFailure } from './alpaca-failures.ts';
 import type { AlpacaLink } from './alpaca-link.ts';
@@ -84,7 +84,7 @@ export class AlpacaCancelFlow {
   }
 
   private async cancelFlow(cid: ClientOrderId, known: VenueOrderId | null, pending: PendingCancel): Promise<void> {
-    const { alpaca, inst, ids } = this.link;
+    const { alpaca, instruments, ids } = this.link;
     const answer = (report: VenueMessage): void => this.settleCancel(cid, pending, report);
     const signal = { signal: this.link.signal };
     let id: string | null = known;
@@ -92,8 +92,8 @@ export class AlpacaCancelFlow {
       // Alpaca cancels only by its own id: find it by our client id first.
       let row: VenueOrderRow | null;
       try {
-        row = orderRow(
-          inst,
+        row = tradedOrderRow(
+          instruments,
           ids.local(await alpaca.trading.orders.getOrderByClientOrderId({ clientOrderId: ids.wire(cid) }, signal)),
           'lookup',
         );
@@ -133,13 +133,13 @@ export class AlpacaCancelFlow {
 
   /** After a 204: wait for the stream's `canceled`, and look the order up meanwhile. */
   private confirmCancel(cid: ClientOrderId, venueOrderId: string, pending: PendingCancel): void {
-    const { alpaca, inst, clock, ids, reports } = this.link;
+    const { alpaca, instruments, clock, ids, reports } = this.link;
     const answer = (report: VenueMessage): void => this.settleCancel(cid, pending, report);
     const lookup = (attempt: number): void => {
       if (pending.done || reports.stopped) return;
       alpaca.trading.orders.getOrderByOrderID({ orderId: venueOrderId }, { signal: this.link.signal }).then(
         (o) => {
-          const row = orderRow(inst, ids.local(o), 'lookup');
+          const row = tradedOrderRow(instruments, ids.local(o), 'lookup');
           if (row !== null && TERMINAL.has(row.status)) answer(finishedAnswer(cid, row.status));
           else next(attempt, `the order is still ${orderFields(ids.local(o)).status}`);
         },

@@ -6,6 +6,7 @@ import { clientOrderId as toClientOrderId, venueOrderId as toVenueOrderId } from
 import type { Instrument } from '../../core/model/instrument.ts';
 import { fractionalTicksOf, lotsOf, ticksOf } from '../wire-amounts.ts';
 import type { VenueOrderRow } from '../live-venue.ts';
+import type { VenueInstruments } from '../venue-instruments.ts';
 import { ourStatus } from './alpaca-statuses.ts';
 
 // The amounts' readers are shared with the other adapters (../wire-amounts.ts).
@@ -83,4 +84,17 @@ export function orderRow(
     ...(f.side === null ? {} : { side: f.side }),
     limitPrice: limit,
   };
+}
+
+/** The order's row read with its symbol's instrument, stating the symbol when the adapter trades
+ *  several; null when it cannot be read or is of a symbol the adapter does not trade. */
+export function tradedOrderRow(
+  instruments: VenueInstruments,
+  order: Record<string, unknown>,
+  source: VenueOrderRow['source'],
+): VenueOrderRow | null {
+  const symbol = orderFields(order).symbol;
+  const inst = instruments.forRow(symbol);
+  const row = inst === null ? null : orderRow(inst, order, source);
+  return row === null || inst === null ? null : instruments.stated(row, inst.symbol);
 }

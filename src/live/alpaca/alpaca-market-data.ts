@@ -1,6 +1,7 @@
-// Market data for the Alpaca adapter (MarketDataPort's source): the latest quote over REST at
-// start, then the SDK's stock data stream (IEX feed), optionally REST polling as a fallback, all
-// recorded in a bounded MarketRecorder at ARRIVAL time; its FeedHealth says whether it works now.
+// Market data for the Alpaca adapter (MarketDataPort's source), for each symbol it trades: the
+// latest quote over REST at start, then the SDK's stock data stream (IEX feed, one connection for
+// every symbol), optionally REST polling as a fallback, all recorded in a bounded MarketRecorder
+// per symbol at ARRIVAL time; each symbol's FeedHealth says whether its data works now.
 // The market before the start and the warm-up bars: docs/0066-live-adapter-notes.md.
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { TopOfBook } from '../../core/ports/broker.ts';
@@ -10,7 +11,13 @@ import { lotsOf, msOf, ticksOf } from './alpaca-convert.ts';
 import { failureText, wireFailure } from './alpaca-failures.ts';
 import { MAX_SPAN_MS, readMinuteBars } from './alpaca-market-history.ts';
 import type { AlpacaClient } from './alpaca-sdk.ts';
-import { MarketBackfiller, readVenueBars, type BarSource, type MarketBackfill } from '../market-backfill.ts';
+import {
+  backfillOfSymbols,
+  MarketBackfiller,
+  readVenueBars,
+  type BarSource,
+  type MarketBackfill,
+} from '../market-backfill.ts';
 import type { VenueBars } from '../market-history.ts';
 import { MarketRecorder, type RecorderLimits } from '../market-recorder.ts';
 import { FeedHealth } from '../feed-health.ts';
@@ -46,20 +53,26 @@ function topOf(inst: Instrument, q: { bp?: unknown; bs?: unknown; ap?: unknown; 
   };
 }
 
-export class AlpacaMarketFeed {
+/** One symbol's market: its recorder, its feed's health, its history and the last polled trade. */
+interface SymbolFeed {
+  readonly inst: Instrument;
   readonly recorder: MarketRecorder;
-  /** Whether the stream (or the polled REST quote) works now: the port's feedFailure. */
   readonly health: FeedHealth;
+  readonly history: MarketBackfiller;
+  readonly bars: BarSource;
+  lastTradeId: string | null;
+}
+
+export class AlpacaMarketFeed {
+  /** Each symbol's recorder and health (the port reads them), by symbol, the run's first. */
+  readonly feeds: ReadonlyMap<string, SymbolFeed>;
   private stream: DataStream | null = null;
   private poll: Subscription | null = null;
   private stopped = false;
-  private lastTradeId: string | null = null;
-  private readonly history: MarketBackfiller;
-  private readonly bars: BarSource;
 
   constructor(
     private readonly alpaca: AlpacaClient,
-    private readonly inst: Instrument,
+    instruments: readonly Instrument[],
     private readonly clock: Clock,
     private readonly url: string,
     private readonly options: MarketFeedOptions,
@@ -68,31 +81,38 @@ export class AlpacaMarketFeed {
     private readonly reconnect: { initialReconnectMs?: number },
     private readonly scrub: (text: string) => string,
   ) {
-    this.recorder = new MarketRecorder(options.limits);
-    this.health = new FeedHealth(options.stream ?? true, (options.pollMs ?? 0) > 0);
-    this.bars = {
-      readBars: (from, until, abort) => readMinuteBars(alpaca, inst, from, until, abort),
-      failureText: (err) => failureText(wireFailure(err)),
-    };
-    this.history = new MarketBackfiller(this.bars, {
-      recorder: this.recorder,
-      clock,
-      timeoutMs: options.historyTimeoutMs ?? 10_000,
-      scrub,
-    });
+    const feeds = new Map<string, SymbolFeed>();
+    for (const inst of instruments) {
+      const recorder = new MarketRecorder(options.limits);
+      const bars: BarSource = {
+        readBars: (from, until, abort) => readMinuteBars(alpaca, inst, from, until, abort),
+        failureText: (err) => failureText(wireFailure(err)),
+      };
+      const history = new MarketBackfiller(bars, {
+        recorder,
+        clock,
+        timeoutMs: options.historyTimeoutMs ?? 10_000,
+        scrub,
+      });
+      const health = new FeedHealth(options.stream ?? true, (options.pollMs ?? 0) > 0);
+      feeds.set(inst.symbol, { inst, recorder, health, history, bars, lastTradeId: null });
+    }
+    this.feeds = feeds;
   }
 
   /** Starts recording; `since`: also read the market's history from then (epoch ms, our clock). */
   start(since?: number): void {
-    this.recorder.liveFrom(this.clock.now());
-    if (since !== undefined) this.history.start(since, this.options.stream ?? true);
-    void this.pollOnce();
+    for (const feed of this.feeds.values()) {
+      feed.recorder.liveFrom(this.clock.now());
+      if (since !== undefined) feed.history.start(since, this.options.stream ?? true);
+    }
+    void this.pollAll();
     if (this.options.stream ?? true) this.connect();
     const every = this.options.pollMs;
     if (every !== undefined && every > 0) {
       const tick = (): void => {
         if (this.stopped) return;
-        void this.pollOnce().finally(() => {
+        void this.pollAll().finally(() => {
           if (!this.stopped) this.poll = this.clock.schedule(tick, every);
         });
       };
@@ -100,41 +120,53 @@ export class AlpacaMarketFeed {
     }
   }
 
-  /** Settles once the history asked for in start() is in or has failed (at once when none was
-   *  asked). Never rejects. */
-  backfilled(): Promise<MarketBackfill> {
-    return this.history.backfilled();
+  /** Settles once the history asked for in start() is in or has failed, for every symbol (at
+   *  once when none was asked). Never rejects. */
+  async backfilled(): Promise<MarketBackfill> {
+    const feeds = [...this.feeds.values()];
+    const outcomes = await Promise.all(feeds.map((f) => f.history.backfilled()));
+    return backfillOfSymbols(feeds.map((f, i) => ({ symbol: f.inst.symbol, outcome: outcomes[i] as MarketBackfill })));
   }
 
-  /** The minute bars starting in [from, until], as they are (a strategy's warm-up; the latest
-   *  MAX_SPAN_MS of them at most). Never rejects. */
-  minuteBars(from: number, until: number): Promise<VenueBars> {
-    return readVenueBars(this.bars, { from, until, maxSpanMs: MAX_SPAN_MS }, this.signal, this.scrub, BARS_SOURCE);
+  /** The symbol's minute bars starting in [from, until], as they are (a strategy's warm-up; the
+   *  latest MAX_SPAN_MS of them at most). Never rejects. */
+  minuteBars(symbol: string, from: number, until: number): Promise<VenueBars> {
+    const feed = this.feeds.get(symbol);
+    if (feed === undefined)
+      return Promise.resolve({ kind: 'failed', reason: `the adapter does not trade ${symbol}`, source: BARS_SOURCE });
+    return readVenueBars(feed.bars, { from, until, maxSpanMs: MAX_SPAN_MS }, this.signal, this.scrub, BARS_SOURCE);
   }
 
   stop(): void {
     this.stopped = true;
-    this.history.stop();
+    for (const feed of this.feeds.values()) feed.history.stop();
     this.poll?.unsubscribe();
     this.poll = null;
     this.stream?.disconnect();
     this.stream = null;
   }
 
+  /** Every symbol's latest quote (and trade), one read after another. */
+  private async pollAll(): Promise<void> {
+    for (const feed of this.feeds.values()) await this.pollOnce(feed);
+  }
+
   /** The latest quote (and trade, when polling) over REST; a failure leaves the view as it was
    *  and, when polling, is a failure of the feed until a read succeeds. */
-  private async pollOnce(): Promise<void> {
-    const symbol = this.inst.symbol;
+  private async pollOnce(feed: SymbolFeed): Promise<void> {
+    const { inst, recorder, health } = feed;
+    const symbol = inst.symbol;
+    if (this.stopped) return;
     try {
       const q = await this.alpaca.marketData.stocks.stockLatestQuoteSingle(
         { symbol, feed: 'iex' },
         { signal: this.signal },
       );
-      if (!this.stopped && q.quote) this.recorder.quote(this.clock.now(), topOf(this.inst, q.quote));
-      if (!this.stopped) this.health.polledQuote(null);
+      if (!this.stopped && q.quote) recorder.quote(this.clock.now(), topOf(inst, q.quote));
+      if (!this.stopped) health.polledQuote(null);
     } catch (err) {
       // No quote yet (or the data host is down): staleness shows it through lastUpdateAt.
-      if (!this.stopped) this.health.polledQuote(this.scrub(failureText(wireFailure(err))));
+      if (!this.stopped) health.polledQuote(this.scrub(failureText(wireFailure(err))));
     }
     if (this.options.pollMs === undefined) return;
     try {
@@ -145,11 +177,11 @@ export class AlpacaMarketFeed {
       const trade = t.trade as { i?: unknown; p?: unknown; s?: unknown; t?: unknown } | undefined;
       if (this.stopped || !trade) return;
       const id = `${String(trade.i)}@${String(trade.t)}`;
-      const price = ticksOf(this.inst, trade.p);
-      const qty = lotsOf(this.inst, trade.s);
-      if (id !== this.lastTradeId && price !== null && qty !== null && qty > 0) {
-        this.lastTradeId = id;
-        this.recorded(msOf(trade.t), price, qty);
+      const price = ticksOf(inst, trade.p);
+      const qty = lotsOf(inst, trade.s);
+      if (id !== feed.lastTradeId && price !== null && qty !== null && qty > 0) {
+        feed.lastTradeId = id;
+        this.recorded(feed, msOf(trade.t), price, qty);
       }
     } catch {
       // as above
@@ -168,40 +200,45 @@ export class AlpacaMarketFeed {
     s.onError((e) => (lastError = e));
     s.onConnect(() => {
       if (this.stopped) return;
-      this.health.connected();
+      for (const feed of this.feeds.values()) feed.health.connected();
       this.onConnection('connected', 'market data stream authenticated');
     });
     s.onDisconnect(() => {
       if (this.stopped) return;
       const why = lastError || 'market data stream closed';
-      this.health.disconnected(this.scrub(why));
+      for (const feed of this.feeds.values()) feed.health.disconnected(this.scrub(why));
       this.onConnection('disconnected', why);
     });
+    // One stream for every symbol: each quote and trade goes to its symbol's recorder.
     s.onQuote((q) => {
-      if (this.stopped || q.symbol !== this.inst.symbol) return;
-      this.recorder.quote(
+      const feed = this.feeds.get(q.symbol);
+      if (this.stopped || feed === undefined) return;
+      feed.recorder.quote(
         this.clock.now(),
-        topOf(this.inst, { bp: q.bidPrice, bs: q.bidSize, ap: q.askPrice, as: q.askSize }),
+        topOf(feed.inst, { bp: q.bidPrice, bs: q.bidSize, ap: q.askPrice, as: q.askSize }),
       );
     });
     s.onTrade((t) => {
-      if (this.stopped || t.symbol !== this.inst.symbol) return;
-      const price = ticksOf(this.inst, t.price);
-      const qty = lotsOf(this.inst, t.size);
-      if (price !== null && qty !== null && qty > 0) this.recorded(msOf(t.timestamp), price, qty);
+      const feed = this.feeds.get(t.symbol);
+      if (this.stopped || feed === undefined) return;
+      const price = ticksOf(feed.inst, t.price);
+      const qty = lotsOf(feed.inst, t.size);
+      if (price !== null && qty !== null && qty > 0) this.recorded(feed, msOf(t.timestamp), price, qty);
     });
     s.on('subscription', (subs: unknown) => {
       const trades = (subs as { trades?: unknown } | null)?.trades;
-      if (Array.isArray(trades) && trades.includes(this.inst.symbol)) this.history.streamSubscribed();
+      if (!Array.isArray(trades)) return;
+      for (const feed of this.feeds.values()) if (trades.includes(feed.inst.symbol)) feed.history.streamSubscribed();
     });
-    s.subscribeForQuotes([this.inst.symbol]);
-    s.subscribeForTrades([this.inst.symbol]);
+    const symbols = [...this.feeds.keys()];
+    s.subscribeForQuotes(symbols);
+    s.subscribeForTrades(symbols);
     s.connect();
   }
 
   /** A live trade: recorded at arrival, and kept with the venue's time while history is read. */
-  private recorded(venueTime: number | null, price: number, qty: number): void {
-    this.recorder.trade(this.clock.now(), price, qty);
-    this.history.live(venueTime, price, qty);
+  private recorded(feed: SymbolFeed, venueTime: number | null, price: number, qty: number): void {
+    feed.recorder.trade(this.clock.now(), price, qty);
+    feed.history.live(venueTime, price, qty);
   }
 }

@@ -1,13 +1,14 @@
 // The Broker's queries on Alpaca's REST API: one order by client id, the open orders, orders
-// since a time (paged by submission time, as Alpaca filters), and the account with the
-// instrument's position. Each answers once, with its report or a QueryFailedReport carrying the
-// failure's class; the snapshot reads echo their request id and as-of time. Separate because
+// since a time (paged by submission time, as Alpaca filters), and the account with each traded
+// instrument's position (the listings ask for every traded symbol at once: Alpaca's `symbols`
+// takes a comma-separated list, so paging stays one cursor over them all). Each answers once,
+// with its report or a QueryFailedReport carrying the failure's class; the snapshot reads echo
+// their request id and as-of time. Separate because
 // reads have their own paging and failure rules, and no state: nothing here outlives a request.
 import type { ClientOrderId } from '../../core/model/ids.ts';
-import { quoteToUnits } from '../../core/model/instrument.ts';
 import type { QueryFailedReport, VenueMessage } from '../../core/model/reports.ts';
 import type { OrdersCursor } from '../../core/ports/broker.ts';
-import { lotsOf, orderFields, orderRow, plainDecimal } from './alpaca-convert.ts';
+import { lotsOf, orderFields, plainDecimal, tradedOrderRow } from './alpaca-convert.ts';
 import type { VenueOrderRow } from '../live-venue.ts';
 import { submittedOrdersPage } from '../orders-page.ts';
 import { readFailure, wireFailure, type WireFailure } from './alpaca-failures.ts';
@@ -19,13 +20,13 @@ export class AlpacaQueries {
   constructor(private readonly link: AlpacaLink) {}
 
   queryOrder(clientOrderId: ClientOrderId, askedAfterSeq?: number): void {
-    const { inst, ids, reports } = this.link;
+    const { instruments, ids, reports } = this.link;
     const stamp = askedAfterSeq === undefined ? {} : { askedAfterSeq };
     this.link.alpaca.trading.orders
       .getOrderByClientOrderId({ clientOrderId: ids.wire(clientOrderId) }, { signal: this.link.signal })
       .then(
         (o): VenueMessage => {
-          const row = orderRow(inst, ids.local(o), 'lookup');
+          const row = tradedOrderRow(instruments, ids.local(o), 'lookup');
           if (row === null)
             return queryFailed('order', clientOrderId, { message: 'the order could not be read' }, stamp);
           return { kind: 'OrderStatusReport', ...row, ...stamp };
@@ -57,7 +58,7 @@ export class AlpacaQueries {
   }
 
   private async openOrders(): Promise<VenueMessage> {
-    const { alpaca, inst, ids } = this.link;
+    const { alpaca, instruments, ids } = this.link;
     // Paged oldest first by submission time. Alpaca's `after` is exclusive and a Date has only
     // milliseconds, so each page restarts 1 ms before the last row's time and rows already seen
     // are skipped by id: nothing is missed, nothing counted twice.
@@ -70,7 +71,7 @@ export class AlpacaQueries {
             status: 'open',
             direction: 'asc',
             limit: OPEN_PAGE,
-            symbols: inst.symbol,
+            symbols: instruments.symbols().join(','),
             ...(after === undefined ? {} : { after }),
           },
           { signal: this.link.signal },
@@ -81,8 +82,8 @@ export class AlpacaQueries {
           const raw = ids.local(o);
           const f = orderFields(raw);
           last = f.submittedAt ?? last;
-          if (f.symbol !== inst.symbol || seen.has(f.id)) continue;
-          const row = orderRow(inst, raw, 'reconciliation');
+          if (instruments.of(f.symbol) === null || seen.has(f.id)) continue;
+          const row = tradedOrderRow(instruments, raw, 'reconciliation');
           if (row !== null) {
             seen.set(f.id, row);
             added++;
@@ -105,7 +106,7 @@ export class AlpacaQueries {
    * are dropped here.
    */
   private async ordersSince(since: number, limit: number, cursor?: OrdersCursor): Promise<VenueMessage> {
-    const { alpaca, inst, ids } = this.link;
+    const { alpaca, instruments, ids } = this.link;
     const from = Math.max(since, cursor?.at ?? since);
     const ask = Math.min(OPEN_PAGE, limit + 50);
     let got: unknown[];
@@ -115,7 +116,7 @@ export class AlpacaQueries {
           status: 'all',
           direction: 'asc',
           limit: ask,
-          symbols: inst.symbol,
+          symbols: instruments.symbols().join(','),
           after: new Date(from - 1).toISOString(),
         },
         { signal: this.link.signal },
@@ -127,8 +128,9 @@ export class AlpacaQueries {
     for (const o of got) {
       const raw = ids.local(o);
       const f = orderFields(raw);
-      const row = orderRow(inst, raw, 'reconciliation');
-      if (row === null || f.symbol !== inst.symbol || f.submittedAt === null || f.submittedAt < since) continue;
+      const row = tradedOrderRow(instruments, raw, 'reconciliation');
+      if (row === null || instruments.of(f.symbol) === null || f.submittedAt === null || f.submittedAt < since)
+        continue;
       rows.push({ at: f.submittedAt, row });
     }
     // Alpaca's order ids are UUIDs: compared as text.
@@ -136,32 +138,36 @@ export class AlpacaQueries {
   }
 
   private async account(): Promise<VenueMessage> {
-    const { alpaca, inst } = this.link;
+    const { alpaca, instruments } = this.link;
     const signal = { signal: this.link.signal };
     try {
-      const [account, position] = await Promise.all([
+      const [account, ...positions] = await Promise.all([
         alpaca.trading.account.getAccount(signal),
-        alpaca.trading.positions.getOpenPosition({ symbolOrAssetId: inst.symbol }, signal).catch((err: unknown) => {
-          if (wireFailure(err).httpStatus === 404) return null; // no position: flat
-          throw err;
-        }),
+        ...instruments.all.map((inst) =>
+          alpaca.trading.positions.getOpenPosition({ symbolOrAssetId: inst.symbol }, signal).catch((err: unknown) => {
+            if (wireFailure(err).httpStatus === 404) return null; // no position: flat
+            throw err;
+          }),
+        ),
       ]);
       const raw = account as Record<string, unknown>;
       const cash = plainDecimal(raw['cash']);
       if (cash === null) return queryFailed('account', null, { message: 'the account shows no cash' });
-      const quote = quoteToUnits(inst, cash);
-      const p = position as Record<string, unknown> | null;
-      const qty = p === null ? 0 : (lotsOf(inst, p['qty']) ?? 0);
-      const available = p === null ? 0 : (lotsOf(inst, p['qty_available'] ?? p['qtyAvailable']) ?? qty);
+      const quote = instruments.quoteUnits(cash);
+      const held = instruments.all.map((inst, i) => {
+        const p = positions[i] as Record<string, unknown> | null;
+        const qty = p === null ? 0 : (lotsOf(inst, p['qty']) ?? 0);
+        const available = p === null ? 0 : (lotsOf(inst, p['qty_available'] ?? p['qtyAvailable']) ?? qty);
+        return { symbol: inst.symbol, position: qty, base: { free: available, locked: qty - available } };
+      });
+      const [first, ...others] = held as [(typeof held)[number], ...typeof held];
       return {
         kind: 'AccountReport',
-        symbol: inst.symbol,
-        position: qty,
+        symbol: first.symbol,
+        position: first.position,
         quote,
-        balances: {
-          base: { free: available, locked: qty - available },
-          quote: { free: quote, locked: null },
-        },
+        balances: { base: first.base, quote: { free: quote, locked: null } },
+        ...(instruments.several ? { others } : {}),
       };
     } catch (err) {
       return queryFailed('account', null, wireFailure(err));

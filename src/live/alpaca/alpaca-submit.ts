@@ -21,12 +21,19 @@ import type { AlpacaLink } from './alpaca-link.ts';
 
 /** Sends one order; its answer comes through the link's reports, never synchronously. */
 export function submitOrder(
-  link: Pick<AlpacaLink, 'alpaca' | 'inst' | 'signal' | 'ids' | 'reports'>,
+  link: Pick<AlpacaLink, 'alpaca' | 'instruments' | 'signal' | 'ids' | 'reports'>,
   rules: VenueRules,
   order: OrderRequest,
 ): void {
-  const { inst, ids, reports } = link;
+  const { instruments, ids, reports } = link;
   const cid = order.clientOrderId;
+  // Amounts are written on the grid of the order's own symbol.
+  const inst = instruments.forRow(order.symbol);
+  if (inst === null) {
+    const r = refusal(rules, 'unknown-symbol');
+    reports.later({ kind: 'RejectReport', clientOrderId: cid, code: r.code, reason: `${order.symbol}: ${r.message}` });
+    return;
+  }
   if (order.postOnly) {
     // Alpaca has no post-only order and would silently take liquidity: refuse it here.
     const r = refusal(rules, 'unsupported-order-type');

@@ -1,7 +1,7 @@
 // Alpaca's trade_updates stream events as reports: a fill is a FillReport per execution (deduped
 // by execution id, since Alpaca repeats events now and then), `canceled` goes to the cancel flow,
 // expiry and late rejection are their reports, and the other order events an OrderStatusReport
-// of the order's cumulative state. The stream is account-wide: events for other symbols, or
+// of the order's cumulative state. The stream is account-wide: events for symbols not traded, or
 // without a client or venue id, are dropped. Separate because it is the mapping of one vendor
 // message to core's reports, apart from how the stream connects (the adapter) and what a cancel
 // waits for (the cancel flow).
@@ -11,7 +11,7 @@ import {
   venueOrderId as toVenueOrderId,
 } from '../../core/model/ids.ts';
 import type { AlpacaCancelFlow } from './alpaca-cancel-flow.ts';
-import { lotsOf, msOf, orderFields, orderRow, ticksOf } from './alpaca-convert.ts';
+import { lotsOf, msOf, orderFields, ticksOf, tradedOrderRow } from './alpaca-convert.ts';
 import type { AlpacaLink } from './alpaca-link.ts';
 import { tradeEventAction } from './alpaca-statuses.ts';
 import { BoundedSet } from '../bounded-set.ts';
@@ -21,20 +21,22 @@ export class AlpacaTradeUpdates {
 
   /** `canceled` goes to the cancel flow, which answers a waiting cancel or reports it once. */
   constructor(
-    private readonly link: Pick<AlpacaLink, 'inst' | 'clock' | 'ids' | 'reports'>,
+    private readonly link: Pick<AlpacaLink, 'instruments' | 'clock' | 'ids' | 'reports'>,
     private readonly cancels: Pick<AlpacaCancelFlow, 'streamCanceled'>,
   ) {}
 
   /** One trade_updates message (the SDK's object, read field by field). */
   onTradeUpdate(u: Record<string, unknown>): void {
-    const { inst, ids, reports } = this.link;
+    const { instruments, ids, reports } = this.link;
     if (reports.stopped) return;
     const order = u['order'];
     if (typeof order !== 'object' || order === null) return;
     const raw = ids.local(order);
     const f = orderFields(raw);
-    // The stream is account-wide: only this instrument's orders are ours to report.
-    if (f.symbol !== inst.symbol || f.clientOrderId === '' || f.id === '') return;
+    // The stream is account-wide: only the traded instruments' orders are ours to report, each
+    // read on its own symbol's grid.
+    const inst = instruments.of(f.symbol);
+    if (inst === null || f.clientOrderId === '' || f.id === '') return;
     const cid = toClientOrderId(f.clientOrderId);
     const event = String(u['event'] ?? '');
     switch (tradeEventAction(event)) {
@@ -44,7 +46,7 @@ export class AlpacaTradeUpdates {
         const price = ticksOf(inst, u['price']);
         if (typeof exec !== 'string' || exec === '' || qty === null || qty <= 0 || price === null) {
           // An execution we cannot read: the order's cumulative state carries it instead.
-          const row = orderRow(inst, raw, 'stream');
+          const row = tradedOrderRow(instruments, raw, 'stream');
           if (row) reports.emit({ kind: 'OrderStatusReport', ...row });
           return;
         }
@@ -78,7 +80,7 @@ export class AlpacaTradeUpdates {
         });
         return;
       case 'status': {
-        const row = orderRow(inst, raw, 'stream');
+        const row = tradedOrderRow(instruments, raw, 'stream');
         if (row) reports.emit({ kind: 'OrderStatusReport', ...row });
         return;
       }

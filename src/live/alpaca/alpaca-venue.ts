@@ -16,9 +16,10 @@ export const ALPACA_LIVE_VENUE: LiveVenueEntry = {
   gateway: 'alpaca',
   load: async () => {
     const { AlpacaAdapter } = await import('./alpaca-adapter.ts');
-    return ({ instrument, clock, runId, url, keys }) =>
+    return ({ instrument, instruments, clock, runId, url, keys }) =>
       new AlpacaAdapter({
         instrument,
+        ...(instruments === undefined ? {} : { instruments }),
         keyId: keys[KEY_ID] ?? '',
         secret: keys[SECRET] ?? '',
         baseUrl: url,

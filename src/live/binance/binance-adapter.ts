@@ -14,7 +14,7 @@ import type { VenueRules } from '../../core/venues/venue-rules.ts';
 import { BoundedSet } from '../bounded-set.ts';
 import { HashedClientIdNamespace } from '../hashed-client-id-namespace.ts';
 import type { DailyVolumes, LiveVenue } from '../live-venue.ts';
-import type { MarketBackfill } from '../market-backfill.ts';
+import { backfillOfSymbols, type MarketBackfill } from '../market-backfill.ts';
 import type { VenueBars } from '../market-history.ts';
 import { redactor } from '../redact-secrets.ts';
 import { ReportSink } from '../report-sink.ts';
@@ -23,7 +23,10 @@ import { CommissionPrices } from './binance-commissions.ts';
 import { readDailyKlineVolumes } from './binance-daily-volume.ts';
 import { binanceFailure, failureText } from './binance-failures.ts';
 import { instrumentRefusal, marketOf } from './binance-filters.ts';
-import { InstrumentRefused, type BinanceLink, type ReadyMarket } from './binance-link.ts';
+import { InstrumentRefused, type BinanceLink } from './binance-link.ts';
+import { ReadyMarkets, type ReadyMarket } from './binance-ready-markets.ts';
+import { OrderMarkets } from './binance-order-markets.ts';
+import { VenueInstruments } from '../venue-instruments.ts';
 import { BinanceMarketFeed, type MarketFeedOptions } from './binance-market-data.ts';
 import { BinanceOrderCalls } from './binance-orders.ts';
 import { BinanceQueries } from './binance-queries.ts';
@@ -31,6 +34,10 @@ import { BinanceUserStream } from './binance-user-stream.ts';
 
 export interface BinanceAdapterOptions {
   readonly instrument: Instrument;
+  /** Every instrument traded on the account, `instrument` first (absent: it alone): each is
+   *  checked against exchangeInfo, and orders, reads, balances and market data cover each. They
+   *  must share one quote asset (the account's one quote balance). */
+  readonly instruments?: readonly Instrument[];
   /** The run's id: the client id namespace is derived from it (the same after a resume). */
   readonly runId: string;
   readonly apiKey: string;
@@ -61,14 +68,15 @@ export class BinanceAdapter implements LiveVenue {
   readonly ordersSinceBy = 'submitted' as const;
   private readonly abort = new AbortController();
   private readonly ex: BinanceExchange;
-  /** The market-data port over the feed's recorder (the run's symbol; empty for others). */
+  /** The market-data port over the feeds' recorders (the traded symbols; empty for others). */
   private readonly market: SymbolMarketPort;
   private readonly link: BinanceLink;
   private readonly orders: BinanceOrderCalls;
   private readonly queries: BinanceQueries;
   private readonly userStream: BinanceUserStream;
-  private readonly feed: BinanceMarketFeed;
-  private markets: Promise<ReadyMarket> | null = null;
+  /** Each traded symbol's market feed, by symbol, the run's first. */
+  private readonly feeds: ReadonlyMap<string, BinanceMarketFeed>;
+  private markets: Promise<ReadyMarkets> | null = null;
   /** A load of the markets has failed: the next one asks ccxt to load them again. */
   private marketsFailed = false;
   private started = false;
@@ -90,13 +98,15 @@ export class BinanceAdapter implements LiveVenue {
       requestTimeoutMs: timeout,
       signal: this.abort.signal,
     });
+    const instruments = new VenueInstruments(options.instrument, options.instruments);
     this.link = {
       ex: this.ex,
-      inst: options.instrument,
+      instruments,
       clock: options.clock,
       ids,
       reports: new ReportSink(scrub, 'BinanceAdapter'),
       executions: new BoundedSet(100_000),
+      orderMarkets: new OrderMarkets(),
       commissions: new CommissionPrices(
         this.ex,
         options.clock,
@@ -111,24 +121,35 @@ export class BinanceAdapter implements LiveVenue {
     const reconnect =
       options.reconnectInitialMs === undefined ? {} : { reconnectInitialMs: options.reconnectInitialMs };
     this.userStream = new BinanceUserStream(this.link, this.orders, reconnect);
-    this.feed = new BinanceMarketFeed(this.link, { ...reconnect, ...options.marketData });
-    this.market = new SymbolMarketPort(this.link.inst.symbol, this.feed.recorder, this.feed.health);
+    const feedOptions = { ...reconnect, ...options.marketData };
+    this.feeds = new Map(
+      instruments.all.map((inst) => [inst.symbol, new BinanceMarketFeed(this.link, inst, feedOptions)]),
+    );
+    this.market = new SymbolMarketPort(this.feeds);
   }
 
-  /** The markets, loaded once (again after a failed load) and checked against the instrument. */
-  private ready(): Promise<ReadyMarket> {
+  /** The markets, loaded once (again after a failed load) and checked against every instrument. */
+  private ready(): Promise<ReadyMarkets> {
     if (this.markets !== null) return this.markets;
     // ccxt keeps a failed load's promise and hands it out again unless asked to reload: after a
     // failure (the venue not listening yet), the markets are asked for anew.
     const reload = this.marketsFailed;
-    const load = (async (): Promise<ReadyMarket> => {
+    const load = (async (): Promise<ReadyMarkets> => {
       const markets = await this.ex.loadMarkets(reload);
-      const market = marketOf(markets, this.link.inst.symbol);
-      const why = instrumentRefusal(market, this.link.inst, 'Binance');
-      if (why !== null || market === undefined) throw new InstrumentRefused(why ?? 'no market');
-      const assets = { base: market.base, quote: market.quote };
-      this.link.commissions.prime(assets);
-      return { market, symbol: market.symbol, assets };
+      const ready = this.link.instruments.all.map((inst, i): ReadyMarket => {
+        const market = marketOf(markets, inst.symbol);
+        const why = instrumentRefusal(market, inst, 'Binance', i === 0 ? 'instrument' : `otherInstruments[${i - 1}]`);
+        if (why !== null || market === undefined) throw new InstrumentRefused(why ?? 'no market');
+        return { inst, market, symbol: market.symbol, assets: { base: market.base, quote: market.quote } };
+      });
+      const first = ready[0] as ReadyMarket;
+      const apart = ready.find((r) => r.assets.quote !== first.assets.quote);
+      if (apart !== undefined)
+        throw new InstrumentRefused(
+          `otherInstruments: ${apart.inst.symbol} is quoted in ${apart.assets.quote}, not ${first.assets.quote} as ${first.inst.symbol} is: the account's one quote balance is counted in one asset; nothing was sent`,
+        );
+      for (const r of ready) this.link.commissions.prime(r.assets);
+      return new ReadyMarkets([first, ...ready.slice(1)]);
     })();
     this.markets = load;
     load.catch((err: unknown) => {
@@ -160,34 +181,37 @@ export class BinanceAdapter implements LiveVenue {
     if (this.started || this.link.reports.stopped) return;
     this.started = true;
     this.userStream.start();
-    this.feed.start(marketSince);
+    for (const feed of this.feeds.values()) feed.start(marketSince);
   }
 
-  /** The symbol's 1-minute klines starting in [from, until] from the venue's history (a
+  /** A traded symbol's 1-minute klines starting in [from, until] from the venue's history (a
    *  strategy's warm-up). Never rejects: a failure says why. */
   async minuteBars(symbol: string, from: number, until: number): Promise<VenueBars> {
-    const inst = this.link.inst;
-    if (symbol !== inst.symbol)
-      return { kind: 'failed', reason: `the adapter trades ${inst.symbol}, not ${symbol}`, source: 'binance klines' };
-    return this.feed.minuteBars(from, until);
+    const feed = this.feeds.get(symbol);
+    if (feed === undefined)
+      return { kind: 'failed', reason: this.link.instruments.notTraded(symbol), source: 'binance klines' };
+    return feed.minuteBars(from, until);
   }
 
-  /** Settles when the history asked for in start() is in, or failed and why (then windows reaching
-   *  before the start say they are partial). Never rejects; at once when none was asked. */
-  backfilled(): Promise<MarketBackfill> {
-    return this.feed.backfilled();
+  /** Settles when the history asked for in start() is in for every symbol, or failed and why
+   *  (then windows reaching before the start say they are partial). Never rejects; at once when
+   *  none was asked. */
+  async backfilled(): Promise<MarketBackfill> {
+    const feeds = [...this.feeds];
+    const outcomes = await Promise.all(feeds.map(([, feed]) => feed.backfilled()));
+    return backfillOfSymbols(feeds.map(([symbol], i) => ({ symbol, outcome: outcomes[i] as MarketBackfill })));
   }
 
-  /** The last `days` complete UTC days' base volumes of the symbol from its 1d klines
+  /** The last `days` complete UTC days' base volumes of a traded symbol from its 1d klines
    *  (binance-daily-volume.ts); a failure says why. Never rejects. */
   async dailyVolumes(symbol: string, days: number): Promise<DailyVolumes> {
-    const inst = this.link.inst;
-    if (symbol !== inst.symbol) return { kind: 'failed', reason: `the adapter trades ${inst.symbol}, not ${symbol}` };
+    const inst = this.link.instruments.of(symbol);
+    if (inst === null) return { kind: 'failed', reason: this.link.instruments.notTraded(symbol) };
     try {
-      const ready = await this.ready();
+      const ready = (await this.ready()).of(symbol);
       const dailyLots = await readDailyKlineVolumes(
         this.ex,
-        ready.market.id ?? inst.symbol,
+        ready?.market.id ?? inst.symbol,
         inst,
         this.link.clock.now(),
         days,
@@ -205,7 +229,7 @@ export class BinanceAdapter implements LiveVenue {
     this.link.reports.stop();
     this.link.commissions.stop();
     this.userStream.stop();
-    this.feed.stop();
+    for (const feed of this.feeds.values()) feed.stop();
     this.orders.stop();
     this.abort.abort();
     await this.ex.close();

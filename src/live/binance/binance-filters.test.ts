@@ -27,6 +27,16 @@ describe("the instrument against Binance's filters", () => {
     expect(refusal({ ...BTCUSDT, minNotional: '0' })).toMatch(/instrument\.minNotional is 0 but .* is 5;/);
   });
 
+  it('names a further instrument by its place in the file (otherInstruments[i])', () => {
+    const eth = makeInstrument({ ...BTCUSDT, symbol: 'ETHBTC', tickSize: '0.01' });
+    expect(instrumentRefusal(marketOf(markets, 'ETHBTC'), eth, 'Binance', 'otherInstruments[0]')).toMatch(
+      /^the scenario's otherInstruments\[0\] \(ETHBTC\) disagrees with Binance's filters for ETHBTC: otherInstruments\[0\]\.tickSize is 0\.01 but Binance's PRICE_FILTER tickSize is 0\.000001;/,
+    );
+    expect(instrumentRefusal(undefined, eth, 'Binance', 'otherInstruments[1]')).toBe(
+      'otherInstruments[1].symbol: Binance does not list ETHBTC as a spot symbol; nothing was sent',
+    );
+  });
+
   it('refuses a symbol the venue does not list', () => {
     expect(refusal({ ...BTCUSDT, symbol: 'DOGEUSDT' })).toBe(
       'instrument.symbol: Binance does not list DOGEUSDT as a spot symbol; nothing was sent',

@@ -41,11 +41,17 @@ export function marketOf(
 
 /**
  * Why the run cannot trade its instrument on this venue, in one message naming the scenario's
- * fields and the venue's filters; null when they agree.
+ * fields (`at`: the instrument's place in the file, `otherInstruments[0]` for a further one)
+ * and the venue's filters; null when they agree.
  */
-export function instrumentRefusal(market: Market | undefined, inst: Instrument, venue: string): string | null {
+export function instrumentRefusal(
+  market: Market | undefined,
+  inst: Instrument,
+  venue: string,
+  at = 'instrument',
+): string | null {
   if (market === undefined)
-    return `instrument.symbol: ${venue} does not list ${inst.symbol} as a spot symbol; nothing was sent`;
+    return `${at}.symbol: ${venue} does not list ${inst.symbol} as a spot symbol; nothing was sent`;
   const filters = filtersOf(market);
   const tick = field(filters, 'PRICE_FILTER', 'tickSize');
   const lot = field(filters, 'LOT_SIZE', 'stepSize');
@@ -54,13 +60,14 @@ export function instrumentRefusal(market: Market | undefined, inst: Instrument, 
   const check = (name: string, ours: string, theirs: string | null, filter: string): void => {
     if (theirs === null) problems.push(`${venue} states no ${filter} for ${inst.symbol}`);
     else if (!sameDecimal(ours, theirs))
-      problems.push(`instrument.${name} is ${ours} but ${venue}'s ${filter} is ${plain(theirs)}`);
+      problems.push(`${at}.${name} is ${ours} but ${venue}'s ${filter} is ${plain(theirs)}`);
   };
   check('tickSize', inst.spec.tickSize, tick, 'PRICE_FILTER tickSize');
   check('lotSize', inst.spec.lotSize, lot, 'LOT_SIZE stepSize');
   check('minNotional', inst.spec.minNotional, minNotional, 'NOTIONAL minNotional');
   if (problems.length === 0) return null;
-  return `the scenario's instrument disagrees with ${venue}'s filters for ${inst.symbol}: ${problems.join('; ')}; nothing was sent`;
+  const which = at === 'instrument' ? 'instrument' : `${at} (${inst.symbol})`;
+  return `the scenario's ${which} disagrees with ${venue}'s filters for ${inst.symbol}: ${problems.join('; ')}; nothing was sent`;
 }
 
 /** "0.01000000" -> "0.01", for messages. */

@@ -1,9 +1,11 @@
-// Market data for the Binance adapter (MarketDataPort's source) from ccxt's market streams: the
+// Market data of one symbol for the Binance adapter (MarketDataPort's source; an adapter of several
+// symbols has one feed each, ccxt carrying their streams on one connection) from its streams: the
 // synced order book (bookTicker until then) gives the top of book, the trade stream the tape, all
 // recorded in a bounded MarketRecorder at ARRIVAL time; the 'market_data' ConnectionReport and its
 // FeedHealth say whether it works. Seeding, life cycle, the market before the start and warm-up
 // klines: docs/0066-live-adapter-notes.md.
 import type { OrderBook, Ticker } from 'ccxt';
+import type { Instrument } from '../../core/model/instrument.ts';
 import type { TopOfBook } from '../../core/ports/broker.ts';
 import { BoundedSet } from '../bounded-set.ts';
 import { MarketBackfiller, readVenueBars, type BarSource, type MarketBackfill } from '../market-backfill.ts';
@@ -14,7 +16,8 @@ import { lotsOf, ticksOf } from '../wire-amounts.ts';
 import { withRequestSignal } from './binance-ccxt.ts';
 import { binanceFailure, failureText } from './binance-failures.ts';
 import { MAX_SPAN_MS, readMinuteKlines } from './binance-klines.ts';
-import { InstrumentRefused, type BinanceLink, type ReadyMarket } from './binance-link.ts';
+import { InstrumentRefused, type BinanceLink } from './binance-link.ts';
+import type { ReadyMarket } from './binance-ready-markets.ts';
 import { onSubscriptionAck } from './binance-subscription-acks.ts';
 import { StreamSupervisor } from './binance-supervisor.ts';
 
@@ -44,17 +47,22 @@ export class BinanceMarketFeed {
   private bookSynced = false;
   private stopped = false;
 
+  /** What its connection reports say first: the symbol's name when the adapter trades several. */
+  private readonly label: string;
+
   constructor(
     private readonly link: BinanceLink,
+    private readonly inst: Instrument,
     private readonly options: MarketFeedOptions = {},
   ) {
+    this.label = link.instruments.several ? `${inst.symbol} ` : '';
     this.recorder = new MarketRecorder(options.limits);
     this.health = new FeedHealth(options.stream ?? true, false);
     this.bars = {
       readBars: (from, until, signal) =>
         withRequestSignal(signal, async () => {
-          const ready = await link.ready();
-          return readMinuteKlines(link.ex, ready.market.id ?? link.inst.symbol, link.inst, from, until);
+          const ready = await this.market();
+          return readMinuteKlines(link.ex, ready.market.id ?? inst.symbol, inst, from, until);
         }),
       failureText: (err) => (err instanceof InstrumentRefused ? err.message : failureText(binanceFailure(err))),
       maxSpanMs: MAX_SPAN_MS,
@@ -69,13 +77,13 @@ export class BinanceMarketFeed {
       if (hash === this.tradeHash) this.history.streamSubscribed();
     });
     const supervise = (name: string, loop: (ready: ReadyMarket, healthy: () => void) => Promise<void>) =>
-      new StreamSupervisor(async (healthy) => loop(await link.ready(), healthy), {
+      new StreamSupervisor(async (healthy) => loop(await this.market(), healthy), {
         clock: link.clock,
         initialDelayMs: options.reconnectInitialMs ?? 1000,
         maxDelayMs: 30_000,
         onFailure: (reason) => {
           if (name === 'order book') this.bookSynced = false;
-          const why = `${name}: ${link.scrubbed(reason)}`;
+          const why = `${this.label}${name}: ${link.scrubbed(reason)}`;
           this.health.disconnected(why);
           link.reports.connection('market_data', 'disconnected', why);
         },
@@ -85,6 +93,13 @@ export class BinanceMarketFeed {
       supervise('best bid and offer', (r, h) => this.tickerLoop(r, h)),
       supervise('trades', (r, h) => this.tradeLoop(r, h)),
     ];
+  }
+
+  /** The symbol's market, once the adapter's markets are ready. */
+  private async market(): Promise<ReadyMarket> {
+    const ready = (await this.link.ready()).of(this.inst.symbol);
+    if (ready === null) throw new InstrumentRefused(`no market for ${this.inst.symbol}`);
+    return ready;
   }
 
   /** Starts recording; `since`: also read the market's history from then (epoch ms, our clock). */
@@ -101,11 +116,11 @@ export class BinanceMarketFeed {
    *  leaves the view to the streams (staleness shows through lastUpdateAt). */
   private async seed(): Promise<void> {
     try {
-      const ready = await this.link.ready();
+      const ready = await this.market();
       const tickers = await this.link.ex.fetchBidsAsks([ready.symbol]);
       const t = tickers[ready.symbol];
       if (!this.stopped && t !== undefined && this.recorder.lastUpdateAt() === null)
-        this.record(tickerTop(this.link, t));
+        this.record(tickerTop(this.inst, t));
     } catch {
       // The streams bring the market when they connect.
     }
@@ -136,9 +151,9 @@ export class BinanceMarketFeed {
       if (this.stopped) return;
       healthy();
       this.bookSynced = true;
-      this.record(topOfBook(this.link, book));
+      this.record(topOfBook(this.inst, book));
       this.health.connected();
-      this.link.reports.connection('market_data', 'connected', 'order book synced');
+      this.link.reports.connection('market_data', 'connected', `${this.label}order book synced`);
     }
   }
 
@@ -149,12 +164,13 @@ export class BinanceMarketFeed {
       healthy();
       const t = tickers[ready.symbol];
       if (this.bookSynced || t === undefined) continue;
-      this.record(tickerTop(this.link, t));
+      this.record(tickerTop(this.inst, t));
     }
   }
 
   private async tradeLoop(ready: ReadyMarket, healthy: () => void): Promise<void> {
-    const { inst, clock } = this.link;
+    const { clock } = this.link;
+    const { inst } = this;
     this.tradeHash = `trade::${ready.symbol}`;
     for (;;) {
       const trades = await this.link.ex.watchTrades(ready.symbol);
@@ -182,8 +198,7 @@ export class BinanceMarketFeed {
 }
 
 /** A best bid and offer (ccxt's ticker) in ticks and lots; a side without a price is null. */
-function tickerTop(link: Pick<BinanceLink, 'inst'>, t: Ticker): TopOfBook {
-  const { inst } = link;
+function tickerTop(inst: Instrument, t: Ticker): TopOfBook {
   const bid = typeof t.bid === 'number' && t.bid > 0 ? ticksOf(inst, t.bid) : null;
   const ask = typeof t.ask === 'number' && t.ask > 0 ? ticksOf(inst, t.ask) : null;
   return {
@@ -195,11 +210,11 @@ function tickerTop(link: Pick<BinanceLink, 'inst'>, t: Ticker): TopOfBook {
 }
 
 /** The book's best levels in ticks and lots; an empty side is null. */
-export function topOfBook(link: Pick<BinanceLink, 'inst'>, book: OrderBook): TopOfBook {
+export function topOfBook(inst: Instrument, book: OrderBook): TopOfBook {
   const level = (side: OrderBook['bids']): { price: number | null; qty: number } => {
     const best = side[0];
-    const price = best === undefined ? null : ticksOf(link.inst, best[0]);
-    return { price, qty: price === null || best === undefined ? 0 : (lotsOf(link.inst, best[1]) ?? 0) };
+    const price = best === undefined ? null : ticksOf(inst, best[0]);
+    return { price, qty: price === null || best === undefined ? 0 : (lotsOf(inst, best[1]) ?? 0) };
   };
   const bid = level(book.bids);
   const ask = level(book.asks);

@@ -19,7 +19,8 @@ import {
   unknownCategory,
   type BinanceFailure,
 } from './binance-failures.ts';
-import { InstrumentRefused, type BinanceLink, type ReadyMarket } from './binance-link.ts';
+import { InstrumentRefused, type BinanceLink } from './binance-link.ts';
+import type { ReadyMarket, ReadyMarkets } from './binance-ready-markets.ts';
 
 export class BinanceOrderCalls {
   /** Cancels waiting for their answer, by client id. */
@@ -45,17 +46,31 @@ export class BinanceOrderCalls {
     }
     // The markets first: a failure to read them sent nothing of the order.
     void this.link.ready().then(
-      (ready) =>
+      (markets) => {
+        const ready = markets.forOrder(order.symbol);
+        if (ready === null) {
+          const r = refusal(this.rules, 'unknown-symbol');
+          reports.emit({
+            kind: 'RejectReport',
+            clientOrderId: cid,
+            code: r.code,
+            reason: `${order.symbol}: ${r.message}`,
+          });
+          return;
+        }
+        this.link.orderMarkets.note(this.link.ids.wire(cid), ready.inst.symbol);
         void this.send(order, ready, rule.timesInForce !== 'not-sent').then(
           (answer) => answer.forEach((m) => reports.emit(m)),
           (err: unknown) => reports.emit(this.submitFailure(cid, err)),
-        ),
+        );
+      },
       (err: unknown) => reports.emit(notSent(cid, err, this.link.scrubbed)),
     );
   }
 
   private async send(order: OrderRequest, ready: ReadyMarket, withTif: boolean): Promise<VenueMessage[]> {
-    const { ex, inst, ids } = this.link;
+    const { ex, ids } = this.link;
+    const { inst } = ready;
     const cid = order.clientOrderId;
     const trigger = order.type === 'stop' || order.type === 'stop_limit';
     const limited = order.type === 'limit' || order.type === 'stop_limit';
@@ -78,7 +93,8 @@ export class BinanceOrderCalls {
   /** The reports a POST answer makes: the ack, its fills (commissions in another asset valued:
    *  binance-commissions.ts), its end. */
   private async answered(cid: ClientOrderId, o: Order, ready: ReadyMarket): Promise<VenueMessage[]> {
-    const { inst, ids, clock } = this.link;
+    const { ids, clock } = this.link;
+    const { inst } = ready;
     const read = orderRow(inst, ids, o, 'lookup');
     if (read === null)
       return [
@@ -91,24 +107,31 @@ export class BinanceOrderCalls {
       ];
     const { row, times } = read;
     if (row.status === 'rejected') {
-      this.ended.add(row.venueOrderId);
+      this.ended.add(this.key(row.venueOrderId, ready));
       return [{ kind: 'RejectReport', clientOrderId: cid, code: 'REJECTED', reason: 'order rejected by Binance' }];
     }
     const vid = row.venueOrderId;
     const out: VenueMessage[] = [{ kind: 'AckReport', clientOrderId: cid, venueOrderId: vid }];
     const at = times.submittedAt ?? clock.now();
     const trades = (o.trades ?? []).flatMap((t) => reportedTrade(inst, ready.assets, t, at, 'taker') ?? []);
-    out.push(...this.fills(cid, vid, await this.link.commissions.value(inst, ready.assets, trades)));
-    out.push(...this.end(cid, vid, row.status, 'the POST answer'));
+    out.push(...this.fills(cid, vid, await this.link.commissions.value(inst, ready.assets, trades), ready));
+    out.push(...this.end(cid, vid, row.status, 'the POST answer', ready));
     return out;
   }
 
-  /** FillReports of executions not reported before (by trade id). */
-  fills(cid: ClientOrderId, vid: VenueOrderId, trades: readonly ReportedTrade[]): VenueMessage[] {
+  /** An order's or an execution's id as remembered: Binance numbers both per symbol, so among
+   *  several symbols the id is qualified by its market's. */
+  private key(id: string, ready: ReadyMarket): string {
+    return this.link.instruments.several ? `${ready.inst.symbol} ${id}` : id;
+  }
+
+  /** FillReports of executions on `ready`'s market not reported before (by trade id). */
+  fills(cid: ClientOrderId, vid: VenueOrderId, trades: readonly ReportedTrade[], ready: ReadyMarket): VenueMessage[] {
     const out: VenueMessage[] = [];
     for (const t of trades) {
-      if (this.link.executions.has(t.tradeId)) continue;
-      this.link.executions.add(t.tradeId);
+      const key = this.key(t.tradeId, ready);
+      if (this.link.executions.has(key)) continue;
+      this.link.executions.add(key);
       out.push({ kind: 'FillReport', clientOrderId: cid, venueOrderId: vid, ...t, tradeId: toTradeId(t.tradeId) });
     }
     return out;
@@ -151,16 +174,17 @@ export class BinanceOrderCalls {
    * ExpiredReport, a rejection after acceptance a RejectReport. None when the status is no end,
    * or its end was reported before.
    */
-  end(cid: ClientOrderId, vid: VenueOrderId, status: string, channel: string): VenueMessage[] {
-    const first = !this.ended.has(vid);
+  end(cid: ClientOrderId, vid: VenueOrderId, status: string, channel: string, ready: ReadyMarket): VenueMessage[] {
+    const key = this.key(vid, ready);
+    const first = !this.ended.has(key);
     if (status === 'canceled') {
-      this.ended.add(vid);
+      this.ended.add(key);
       const waiting = (this.pendingCancels.get(cid) ?? []).filter((p) => !p.done);
       for (const p of waiting) this.settle(cid, p, { kind: 'CancelReport', clientOrderId: cid });
       return first && waiting.length === 0 ? [{ kind: 'CancelReport', clientOrderId: cid }] : [];
     }
     if ((status !== 'expired' && status !== 'rejected') || !first) return [];
-    this.ended.add(vid);
+    this.ended.add(key);
     return [endReport(cid, status, channel)];
   }
 
@@ -178,7 +202,14 @@ export class BinanceOrderCalls {
     const { ex, ids } = this.link;
     let ready: ReadyMarket;
     try {
-      ready = await this.link.ready();
+      const markets = await this.link.ready();
+      const known = this.link.orderMarkets.known(ids.wire(cid), markets);
+      if (known === null) {
+        // An order of ours not seen by this adapter, among several symbols: found by its client id.
+        const found = await this.locate(cid, markets);
+        if (found.kind !== 'on') return found.answer;
+        ready = found.ready;
+      } else ready = known;
     } catch (err) {
       return cancelReject(
         cid,
@@ -190,13 +221,36 @@ export class BinanceOrderCalls {
     try {
       // By the venue's id when core has it (exact); else by our client id.
       const o = await ex.cancelOrder(vid ?? '', ready.symbol, vid === null ? { origClientOrderId: ids.wire(cid) } : {});
-      const read = orderRow(this.link.inst, ids, o, 'lookup');
+      const read = orderRow(ready.inst, ids, o, 'lookup');
       if (read !== null && read.row.status !== 'canceled') return finished(cid, read.row.status);
-      if (read !== null) this.ended.add(read.row.venueOrderId);
+      if (read !== null) this.ended.add(this.key(read.row.venueOrderId, ready));
       return { kind: 'CancelReport', clientOrderId: cid };
     } catch (err) {
       return this.cancelFailure(cid, binanceFailure(err), ready);
     }
+  }
+
+  /** Which market one of our orders is on, looked up by its client id on each; or the cancel's
+   *  answer when it is on none (not found) or a lookup failed (transient). */
+  private async locate(
+    cid: ClientOrderId,
+    markets: ReadyMarkets,
+  ): Promise<{ kind: 'on'; ready: ReadyMarket } | { kind: 'answered'; answer: VenueMessage }> {
+    const { ex, ids } = this.link;
+    for (const ready of markets.all) {
+      try {
+        await ex.fetchOrder('', ready.symbol, { origClientOrderId: ids.wire(cid) });
+      } catch (err) {
+        const f = binanceFailure(err);
+        if (f.meaning === 'not_found') continue;
+        const why = `lookup before cancel failed: ${this.link.scrubbed(failureText(f))}`;
+        return { kind: 'answered', answer: cancelReject(cid, 'transient', failureCode(f), why) };
+      }
+      this.link.orderMarkets.note(ids.wire(cid), ready.inst.symbol);
+      return { kind: 'on', ready };
+    }
+    const why = `no order ${ids.wire(cid)} on ${markets.all.map((m) => m.inst.symbol).join(', ')}`;
+    return { kind: 'answered', answer: cancelReject(cid, 'not_found', 'unknown', why) };
   }
 
   private async cancelFailure(cid: ClientOrderId, f: BinanceFailure, ready: ReadyMarket): Promise<VenueMessage> {
@@ -212,10 +266,10 @@ export class BinanceOrderCalls {
       };
     if (f.meaning !== 'not_found') return cancelReject(cid, 'transient', failureCode(f), text);
     // -2011 "Unknown order sent.": no such order, or one already finished. The lookup tells.
-    const { ex, ids, inst } = this.link;
+    const { ex, ids } = this.link;
     try {
       const o = await ex.fetchOrder('', ready.symbol, { origClientOrderId: ids.wire(cid) });
-      const read = orderRow(inst, ids, o, 'lookup');
+      const read = orderRow(ready.inst, ids, o, 'lookup');
       if (read === null)
         return cancelReject(cid, 'transient', failureCode(f), `${text}; the lookup after it did not read`);
       if (read.row.status === 'canceled') return { kind: 'CancelReport', clientOrderId: cid };

@@ -15,7 +15,10 @@ import { HashedClientIdNamespace } from '../hashed-client-id-namespace.ts';
 import { ReportSink } from '../report-sink.ts';
 import { WallClock } from '../wall-clock.ts';
 import { CommissionPrices } from './binance-commissions.ts';
-import type { BinanceLink, ReadyMarket } from './binance-link.ts';
+import type { BinanceLink } from './binance-link.ts';
+import { ReadyMarkets, type ReadyMarket } from './binance-ready-markets.ts';
+import { OrderMarkets } from './binance-order-markets.ts';
+import { VenueInstruments } from '../venue-instruments.ts';
 import { BinanceOrderCalls } from './binance-orders.ts';
 import { BinanceUserStream } from './binance-user-stream.ts';
 
@@ -24,7 +27,9 @@ const CID = clientOrderId('x0123456789abcdef01234567');
 function setup() {
   const ex = exchangeWithMarkets();
   const market = btcusdt(ex);
-  const ready: ReadyMarket = { market, symbol: 'BTC/USDT', assets: { base: 'BTC', quote: 'USDT' } };
+  const inst = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
+  const ready: ReadyMarket = { inst, market, symbol: 'BTC/USDT', assets: { base: 'BTC', quote: 'USDT' } };
+  const markets = new ReadyMarkets([ready]);
   const reports: VenueMessage[] = [];
   const sink = new ReportSink((t) => t, 'test');
   sink.setHandler((m) => reports.push(m));
@@ -48,15 +53,16 @@ function setup() {
   ex.secret = 'secret-for-the-test';
   const link: BinanceLink = {
     ex: ex as BinanceLink['ex'],
-    inst: makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' }),
+    instruments: new VenueInstruments(inst),
     clock: new WallClock(),
     ids,
     reports: sink,
     executions: new BoundedSet(1000),
+    orderMarkets: new OrderMarkets(),
     // BNB at the scenario's price: a commission in BNB is valued without a request.
     commissions: new CommissionPrices(ex, new WallClock(), new Map([['BNB', '600']])),
     scrubbed: (t) => t,
-    ready: () => Promise.resolve(ready),
+    ready: () => Promise.resolve(markets),
   };
   const orders = new BinanceOrderCalls(link, BINANCE_SPOT);
   const stream = new BinanceUserStream(link, orders);
@@ -105,9 +111,9 @@ function setup() {
     ready,
     wire,
     order: (x: string, X: string, over?: Record<string, unknown>) =>
-      stream.onOrder(ready, parsed.parseWsOrder(event(x, X, over))),
+      stream.onOrder(markets, parsed.parseWsOrder(event(x, X, over))),
     trade: (over: Record<string, unknown>) =>
-      stream.onTrade(ready, parsed.parseWsTrade(event('TRADE', 'PARTIALLY_FILLED', over))),
+      stream.onTrade(markets, parsed.parseWsTrade(event('TRADE', 'PARTIALLY_FILLED', over))),
     release: (body: unknown) => release(body),
     answers,
   };
@@ -134,9 +140,12 @@ describe('the user data stream', () => {
     s.trade(fill);
     s.trade(fill); // the stream repeats it
     await turns();
-    const fromPost = s.orders.fills(CID, venueOrderId('4242'), [
-      { tradeId: '77' as never, qty: 100, price: 10_000_000, fee: 0, liquidity: 'taker', venueTime: 0 },
-    ]);
+    const fromPost = s.orders.fills(
+      CID,
+      venueOrderId('4242'),
+      [{ tradeId: '77' as never, qty: 100, price: 10_000_000, fee: 0, liquidity: 'taker', venueTime: 0 }],
+      s.ready,
+    );
     expect(fromPost).toEqual([]);
     expect(s.reports).toEqual([
       expect.objectContaining({
@@ -185,7 +194,7 @@ describe('the user data stream', () => {
 
   it('an expiry is told once, whether the POST answer or the stream says it first', () => {
     const s = setup();
-    expect(s.orders.end(CID, venueOrderId('4242'), 'expired', 'the POST answer')).toEqual([
+    expect(s.orders.end(CID, venueOrderId('4242'), 'expired', 'the POST answer', s.ready)).toEqual([
       { kind: 'ExpiredReport', clientOrderId: CID, reason: 'expired (the POST answer): its time in force ended' },
     ]);
     s.order('EXPIRED', 'EXPIRED', { z: '0.00100000' });

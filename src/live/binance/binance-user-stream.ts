@@ -1,5 +1,7 @@
 // Our executions and order changes from Binance's user data stream (ccxt 4.5 subscribes on the
 // WebSocket API): watchMyTrades gives each execution, reported once, watchOrders the order's state.
+// The stream is the account's: with several symbols it is watched whole and each event read on
+// its own symbol's market (one subscription, so no fill is told twice).
 // The 'orders' ConnectionReport tells its life cycle; core answers a reconnect with a
 // reconciliation pass, since what the stream carried meanwhile is lost.
 // Design notes: docs/0066-live-adapter-notes.md.
@@ -7,7 +9,8 @@ import type { Order, Trade } from 'ccxt';
 import { clientOrderId as toClientOrderId, venueOrderId as toVenueOrderId } from '../../core/model/ids.ts';
 import { orderRow, reportedTrade } from './binance-convert.ts';
 import type { BinanceExchange } from './binance-ccxt.ts';
-import type { BinanceLink, ReadyMarket } from './binance-link.ts';
+import type { BinanceLink } from './binance-link.ts';
+import type { ReadyMarkets } from './binance-ready-markets.ts';
 import type { BinanceOrderCalls } from './binance-orders.ts';
 import { StreamSupervisor } from './binance-supervisor.ts';
 
@@ -69,43 +72,53 @@ export class BinanceUserStream {
     return !this.stopped && generation === this.generation;
   }
 
-  private async orderLoop(ready: ReadyMarket, generation: number): Promise<void> {
+  /** The symbol a watch names: the one market's, or none (the whole account) among several. */
+  private watched(ready: ReadyMarkets): string | undefined {
+    return ready.all.length === 1 ? ready.first.symbol : undefined;
+  }
+
+  private async orderLoop(ready: ReadyMarkets, generation: number): Promise<void> {
     for (;;) {
-      const orders = await this.link.ex.watchOrders(ready.symbol);
+      const orders = await this.link.ex.watchOrders(this.watched(ready));
       if (!this.live(generation)) return;
       for (const o of orders) this.onOrder(ready, o);
     }
   }
 
-  private async tradeLoop(ready: ReadyMarket, generation: number): Promise<void> {
+  private async tradeLoop(ready: ReadyMarkets, generation: number): Promise<void> {
     for (;;) {
-      const trades = await this.link.ex.watchMyTrades(ready.symbol);
+      const trades = await this.link.ex.watchMyTrades(this.watched(ready));
       if (!this.live(generation)) return;
       for (const t of trades) this.onTrade(ready, t);
     }
   }
 
   /** An order's latest state: its end, or (NEW, nothing filled) its state; fills come as trades. */
-  onOrder(ready: ReadyMarket, o: Order): void {
-    if (o.symbol !== ready.symbol) return;
-    const read = orderRow(this.link.inst, this.link.ids, o, 'stream');
+  onOrder(markets: ReadyMarkets, o: Order): void {
+    const ready = markets.unified(o.symbol);
+    if (ready === null) return;
+    const read = orderRow(ready.inst, this.link.ids, o, 'stream');
     if (read === null) return;
-    const { row } = read;
+    const symbol = ready.inst.symbol;
+    if (typeof o.clientOrderId === 'string') this.link.orderMarkets.note(o.clientOrderId, symbol);
+    const row = this.link.instruments.stated(read.row, symbol);
     this.inTurn(() => {
       if (row.status === 'new' && row.filledQty === 0) {
         this.link.reports.emit({ kind: 'OrderStatusReport', ...row });
         return;
       }
-      for (const m of this.orders.end(row.clientOrderId, row.venueOrderId, row.status, 'the user data stream'))
+      for (const m of this.orders.end(row.clientOrderId, row.venueOrderId, row.status, 'the user data stream', ready))
         this.link.reports.emit(m);
     });
   }
 
   /** One execution of one of the account's orders on the symbol; a commission in another asset
    *  is valued first (binance-commissions.ts), and what the stream tells after it waits its turn. */
-  onTrade(ready: ReadyMarket, t: Trade): void {
-    const { inst, ids, clock, reports, commissions } = this.link;
-    if (t.symbol !== ready.symbol || typeof t.order !== 'string' || t.order === '') return;
+  onTrade(markets: ReadyMarkets, t: Trade): void {
+    const { ids, clock, reports, commissions } = this.link;
+    const ready = markets.unified(t.symbol);
+    if (ready === null || typeof t.order !== 'string' || t.order === '') return;
+    const { inst } = ready;
     const wire = (t.info as { c?: unknown } | undefined)?.c;
     if (typeof wire !== 'string' || wire === '') return;
     const trade = reportedTrade(inst, ready.assets, t, clock.now());
@@ -113,7 +126,7 @@ export class BinanceUserStream {
     const cid = toClientOrderId(ids.local(wire) ?? wire);
     const vid = toVenueOrderId(t.order);
     const report = (x: typeof trade) => {
-      for (const m of this.orders.fills(cid, vid, [x])) reports.emit(m);
+      for (const m of this.orders.fills(cid, vid, [x], ready)) reports.emit(m);
     };
     if (trade.commission?.unvalued !== true) this.inTurn(() => report(trade));
     else this.afterTurns(async () => report((await commissions.value(inst, ready.assets, [trade]))[0] ?? trade));

@@ -21,9 +21,10 @@ export const BINANCE_LIVE_VENUE: LiveVenueEntry = {
   gateway: 'binance',
   load: async () => {
     const { BinanceAdapter } = await import('./binance-adapter.ts');
-    return ({ instrument, clock, runId, url, keys, commissionPrices }) =>
+    return ({ instrument, instruments, clock, runId, url, keys, commissionPrices }) =>
       new BinanceAdapter({
         instrument,
+        ...(instruments === undefined ? {} : { instruments }),
         clock,
         runId,
         url,
