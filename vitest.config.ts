@@ -165,6 +165,7 @@ const SHARED_IO = [
   'test/service/session-liquidity-refresh.test.ts',
   'test/service/session-metrics.test.ts',
   'test/service/session-page.test.ts',
+  'test/service/session-paper-two-symbols.test.ts',
   'test/service/session-strategy.test.ts',
   'test/service/session-stream.test.ts',
   'test/service/session-two-symbols.test.ts',
