@@ -88,10 +88,16 @@ export class StoredBacktest {
     row: NewRun,
     instrument: Instrument,
     restarts: boolean,
+    /** The run's further instruments: their rows are written in their own decimals. */
+    others: readonly Instrument[] = [],
   ) {
     store.createRun(row);
     if (!restarts && canWriteFromThread(store)) this.sink = this.threaded = new ThreadedRunWriter(store, id);
-    else this.sink = this.writer = store.writer(id, instrument, { commits: restarts ? 'durable' : 'grouped' });
+    else
+      this.sink = this.writer = store.writer(id, instrument, {
+        commits: restarts ? 'durable' : 'grouped',
+        ...(others.length > 0 ? { others } : {}),
+      });
   }
 
   /** The store's log, for a restart. */

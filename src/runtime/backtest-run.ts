@@ -120,7 +120,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
   }
   const { store } = options;
   const row = store ? backtestRunRow(loaded, id, seed, new Date().toISOString(), options.sweepId) : null;
-  const stored = store && row ? new StoredBacktest(store, id, row, instrument, s.restarts.length > 0) : null;
+  const stored = store && row ? new StoredBacktest(store, id, row, instrument, s.restarts.length > 0, others) : null;
   if (stored) sinks.push(stored.sink);
 
   const wallStart = performance.now();

@@ -19,7 +19,7 @@ import {
 } from './projection-rows.ts';
 import { misshapenColumn, StoredDataError } from './stored-data.ts';
 import { storedEventLines } from './stored-events.ts';
-import { parsedPayload, storedInstrument } from './stored-values.ts';
+import { parsedPayload, storedInstrument, storedOtherInstruments } from './stored-values.ts';
 
 type Row = Record<string, unknown>;
 
@@ -35,18 +35,31 @@ export class ProjectionFold {
   readonly fills: unknown[][] = [];
   readonly orphans = new Map<string, OrphanRow>();
 
+  /** The run's further instruments by symbol (otherInstruments): their rows are in their decimals. */
+  private readonly bySymbol = new Map<string, Instrument>();
+
   constructor(
     private readonly runId: string,
     private readonly instrument: Instrument,
-  ) {}
+    others: readonly Instrument[] = [],
+  ) {
+    for (const o of others) if (o.symbol !== instrument.symbol) this.bySymbol.set(o.symbol, o);
+  }
+
+  /** The instrument of `symbol`: one of the run's further ones, else the run's own. */
+  private of(symbol: string | undefined): Instrument {
+    return (symbol === undefined ? undefined : this.bySymbol.get(symbol)) ?? this.instrument;
+  }
 
   /** Folds the next entry of the log; throws what the ledger throws for one that does not fold. */
   apply(entry: LogEntry): void {
-    const { ledger, runId, instrument: i } = this;
+    const { ledger, runId } = this;
     ledger.apply(entry);
-    for (const t of ledger.appliedTrades) this.fills.push(fillRow(runId, i, t, entry.seq));
+    for (const t of ledger.appliedTrades)
+      this.fills.push(fillRow(runId, this.of(ledger.order(t.clientOrderId)?.request.symbol), t, entry.seq));
     const { event } = entry;
     if (event.kind === 'OrphanDetected' && !this.orphans.has(event.clientOrderId)) {
+      const i = this.of(event.symbol ?? undefined);
       this.orphans.set(event.clientOrderId, {
         clientOrderId: event.clientOrderId,
         venueOrderId: event.venueOrderId,
@@ -79,16 +92,17 @@ export class ProjectionFold {
   orderRows(): Map<string, Row> {
     const rows = new Map<string, Row>();
     for (const order of this.ledger.orders.values())
-      rows.set(order.request.clientOrderId, childOrderRow(this.runId, this.instrument, order));
+      rows.set(order.request.clientOrderId, childOrderRow(this.runId, this.of(order.request.symbol), order));
     for (const parentId of this.ledger.parents.keys()) rows.set(parentId, this.parentRow(parentId));
     return rows;
   }
 
   /** A parent's row, with its children's totals. */
   parentRow(parentId: ParentOrderId): Row {
-    const { ledger, runId, instrument: i } = this;
+    const { ledger, runId } = this;
     const parent = ledger.parents.get(parentId);
     if (!parent) throw new Error(`no parent ${parentId}`);
+    const i = this.of(parent.spec.symbol);
     const totals = { filled: 0, notional: 0, updatedAt: 0 };
     for (const c of ledger.childrenOf(parentId)) {
       totals.filled += c.filledQty;
@@ -107,7 +121,7 @@ export class ProjectionFold {
       else if (e.kind === 'OrderCreated') {
         const order = this.ledger.orders.get(e.clientOrderId);
         if (!order) return false;
-        childOrderRow(this.runId, this.instrument, order);
+        childOrderRow(this.runId, this.of(order.request.symbol), order);
       }
       return true;
     } catch {
@@ -186,7 +200,7 @@ function foldStored(db: Database.Database, runId: string): BuiltRows | null {
   const scenario = db.prepare('SELECT scenario_json FROM runs WHERE id = ?').pluck().get(runId) as string;
   const instrument = storedInstrument(scenario);
   if (typeof instrument === 'string') throw misshapenColumn(db, `run ${runId}`, 'scenario_json', instrument);
-  const fold = new ProjectionFold(runId, instrument);
+  const fold = new ProjectionFold(runId, instrument, storedOtherInstruments(scenario));
   // A damaged block, a payload that is not JSON, an entry that does not fold: the rows are those
   // of the log before it (verify-run.ts names the problem). Only the kinds the fold looks at are
   // parsed: about half of an order-heavy run's entries are of others (fill monitoring, account

@@ -68,3 +68,38 @@ export function storedInstrument(json: string): Instrument | string {
     return `its instrument: ${(err as Error).message}`;
   }
 }
+
+/** A stored scenario's further instruments (otherInstruments) that can be read; an unreadable one
+ *  is left out (its rows are then in the run's own instrument's decimals, as before). */
+export function storedOtherInstruments(json: string): Instrument[] {
+  let scenario: unknown;
+  try {
+    scenario = JSON.parse(json) as unknown;
+  } catch {
+    return [];
+  }
+  const others =
+    typeof scenario === 'object' && scenario !== null
+      ? (scenario as Record<string, unknown>)['otherInstruments']
+      : undefined;
+  if (!Array.isArray(others)) return [];
+  const out: Instrument[] = [];
+  for (const spec of others) {
+    if (typeof spec !== 'object' || spec === null) continue;
+    const o = spec as Record<string, unknown>;
+    if (!['symbol', 'tickSize', 'lotSize', 'minNotional'].every((k) => typeof o[k] === 'string')) continue;
+    try {
+      out.push(
+        makeInstrument({
+          symbol: o['symbol'],
+          tickSize: o['tickSize'],
+          lotSize: o['lotSize'],
+          minNotional: o['minNotional'],
+        } as InstrumentSpec),
+      );
+    } catch {
+      // Not an instrument: left out.
+    }
+  }
+  return out;
+}

@@ -8,7 +8,14 @@ import type { LogEntry } from '../core/model/events.ts';
 import { ProjectionFold, projectionPending } from './deferred-projection.ts';
 import type { RunStore } from './run-store.ts';
 import { StoredDataError } from './stored-data.ts';
-import { parsedPayload, parsedReport, storedInstrument, storedText, unreadablePayload } from './stored-values.ts';
+import {
+  parsedPayload,
+  parsedReport,
+  storedInstrument,
+  storedOtherInstruments,
+  storedText,
+  unreadablePayload,
+} from './stored-values.ts';
 
 export interface RunVerification {
   /** Events stored for the run. */
@@ -110,7 +117,7 @@ function checkProjections(
     problems.push(`the stored scenario cannot be read, so the tables cannot be checked against the log: ${i}`);
     return;
   }
-  const fold = new ProjectionFold(runId, i);
+  const fold = new ProjectionFold(runId, i, storedOtherInstruments(scenario_json));
   for (const entry of entries) {
     try {
       fold.apply(entry);
