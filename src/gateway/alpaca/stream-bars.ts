@@ -5,21 +5,13 @@
 // feed, so the stream's bars agree with the REST bars of the same minute.
 import type { VenueClock } from '../gateway-clock.ts';
 import type { MarketFeed } from '../market-feed.ts';
+import type { HistoryMinute } from '../minute-history.ts';
 
 const MINUTE_MS = 60_000;
 
-/** One minute of one symbol's prints, in ticks and lots; `start` is venue time (epoch ms). */
-export interface TapeMinute {
-  readonly start: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly lots: number;
-  /** Ticks x lots. */
-  readonly notional: number;
-  readonly trades: number;
-}
+/** One minute of one symbol's prints, in ticks and lots (notional: ticks x lots); `start` is
+ *  venue time (epoch ms): the minute history's shape. */
+export type TapeMinute = HistoryMinute;
 
 /**
  * Calls `send` at the end of every minute of the venue's clock (its time is the clock's plus
