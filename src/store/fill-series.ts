@@ -5,7 +5,6 @@
 // entry in a block is read by the caller's pass over the log (untimedSeqs names which).
 import type Database from 'better-sqlite3';
 import type { EquitySeries } from './equity-series.ts';
-import type { Steps } from './series-steps.ts';
 
 export interface FillSeriesRow {
   readonly seq: number;
@@ -77,24 +76,11 @@ export function timedFills(
   });
 }
 
-/**
- * Hands each fill to the equity series in its symbol's steps. The store writes every fill row in
- * the run's symbol's steps (its projections are formatted with the run's instrument): another
- * symbol's row is read back in lots, ticks and notional units, then in that symbol's own steps
- * (`others`; a symbol without is left in the run's).
- */
-export function addFills(
-  equity: EquitySeries,
-  fills: readonly SeriesFill[],
-  run: { readonly symbol: string; readonly tick: number; readonly lot: number },
-  others: ReadonlyMap<string, Steps>,
-): void {
-  const { tick, lot } = run;
+/** Hands each fill to the equity series: the store writes every fill row in its own symbol's
+ *  decimals (a further symbol's too: deferred-projection.ts), so each is read as it stands. */
+export function addFills(equity: EquitySeries, fills: readonly SeriesFill[]): void {
   for (const f of fills) {
-    const k = f.symbol === run.symbol ? null : others.get(f.symbol);
-    const qty = k ? k.size(f.qty / lot) : f.qty;
-    const fillPrice = k ? k.price(f.price / tick) : f.price;
-    const fee = Number.isFinite(f.fee) ? (k ? k.size(k.price(f.fee / (tick * lot))) : f.fee) : 0;
-    equity.fill(f.t, f.seq, f.symbol, f.side === 'buy' ? qty : -qty, fillPrice, fee);
+    const fee = Number.isFinite(f.fee) ? f.fee : 0;
+    equity.fill(f.t, f.seq, f.symbol, f.side === 'buy' ? f.qty : -f.qty, f.price, fee);
   }
 }

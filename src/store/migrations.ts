@@ -455,6 +455,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_max_drawdown ON runs(max_drawdown, id);
     `,
   },
+  {
+    version: 16,
+    name: 'rows of a backtest of several symbols rebuilt from its log',
+    // Backtests of several symbols stored before held each further symbol's order, fill and
+    // orphan rows in the first instrument's decimals. Their rows are marked as not built
+    // (projected_seq 0), so the first read rebuilds them from the log, each in its own
+    // symbol's decimals (deferred-projection.ts). Only ended backtests: nothing resumes them.
+    sql: `
+      UPDATE runs SET projected_seq = 0
+       WHERE mode = 'backtest' AND status IN ('finished', 'failed')
+         AND json_valid(scenario_json)
+         AND json_type(scenario_json, '$.otherInstruments') = 'array'
+         AND json_array_length(scenario_json, '$.otherInstruments') > 0;
+    `,
+  },
 ];
 
 /** The WHERE term of the events_kind index (version 9): a query filtering on a kind other than

@@ -47,7 +47,7 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   const spec = instrument.spec;
   const payloads = new SeriesPayloads(db, runId);
   const own: Steps = { price: stepOf(spec.tickSize), size: stepOf(spec.lotSize) };
-  const { price, size } = own;
+  const { size } = own;
   // Prices and quantities of the other symbols a node trades, in their own steps.
   const others = otherSteps(run.scenario_json);
   const stepsOf = (symbol: string): Steps => others.get(symbol) ?? own;
@@ -88,7 +88,7 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   }
 
   const allFills = timedFills(rows, loggedAt, spec.symbol);
-  addFills(equity, allFills, { symbol: spec.symbol, tick: price(1), lot: size(1) }, others);
+  addFills(equity, allFills);
   const fills = allFills.filter((f) => inWindow(f.t));
   const ft = fills.map((f) => f.t);
   const fillPrice = fills.map((f) => f.price);
