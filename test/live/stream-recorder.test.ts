@@ -77,14 +77,18 @@ describe('execsim record: the market streams of a Binance-compatible venue into 
       await recorder.start();
       // The recording's data ends about 15 s after the gateway started; the book then stands
       // still. Wait for a reconnect after that and a quiet second of depth diffs.
+      // Quiet on both sides: no diff recorded and the gateway's book unchanged (on a loaded
+      // machine the gateway's replay can stall past the quiet second and move on after it).
       let lastDepth = -1;
+      let lastUpdate = -1;
       let quietSince = Date.now();
       await waitFor(
         'the market to stand still after two reconnects',
         () => {
           const s = recorder.stats;
-          if (s.depth !== lastDepth) {
+          if (s.depth !== lastDepth || gw.depth.lastUpdateId !== lastUpdate) {
             lastDepth = s.depth;
+            lastUpdate = gw.depth.lastUpdateId;
             quietSince = Date.now();
           }
           return s.reconnects >= 2 && Date.now() - quietSince > 1_500 && s.snapshots >= 3;
