@@ -99,7 +99,19 @@ export class BadCursorError extends Error {
 }
 
 /** One stored run as lists show it: its summary columns, no report. */
-export interface RunSummary {
+/** The report's trading figures (trade-fold.ts); null for a run not finished, or stored by an
+ *  execsim before them. Net P&L and max drawdown in quote currency; trades: closed ones; win
+ *  rate 0..1; profit factor null without a losing trade; Sharpe annualized. */
+export interface RunTradingFigures {
+  readonly netPnl: number | null;
+  readonly trades: number | null;
+  readonly winRate: number | null;
+  readonly profitFactor: number | null;
+  readonly sharpe: number | null;
+  readonly maxDrawdown: number | null;
+}
+
+export interface RunSummary extends RunTradingFigures {
   readonly id: string;
   readonly scenario: string;
   readonly scenarioHash: string;
@@ -127,15 +139,6 @@ export interface RunSummary {
   readonly shortfallBps: number | null;
   /** Everything filled over everything ordered, 0..1. */
   readonly fillRatio: number | null;
-  /** The report's trading figures (trade-fold.ts); null for a run not finished, or stored by an
-   *  execsim before them. Net P&L and max drawdown in quote currency; trades: closed ones; win
-   *  rate 0..1; profit factor null without a losing trade; Sharpe annualized. */
-  readonly netPnl: number | null;
-  readonly trades: number | null;
-  readonly winRate: number | null;
-  readonly profitFactor: number | null;
-  readonly sharpe: number | null;
-  readonly maxDrawdown: number | null;
   /** ISO-8601 UTC wall-clock instants. */
   readonly startedAt: string;
   readonly finishedAt: string | null;
@@ -332,7 +335,8 @@ export interface ParentDeltas extends MetricDeltas {
   readonly durationMs: number | null;
 }
 
-export interface ComparedRun {
+/** A run compared, with its trading figures as its summary has them (RunTradingFigures). */
+export interface ComparedRun extends RunTradingFigures {
   readonly id: string;
   readonly scenario: string;
   readonly scenarioHash: string;
@@ -342,13 +346,6 @@ export interface ComparedRun {
   readonly passed: boolean | null;
   readonly shortfallBps: number | null;
   readonly fillRatio: number | null;
-  /** The run's trading figures, as its summary has them (RunSummary). */
-  readonly netPnl: number | null;
-  readonly trades: number | null;
-  readonly winRate: number | null;
-  readonly profitFactor: number | null;
-  readonly sharpe: number | null;
-  readonly maxDrawdown: number | null;
   /** Against the first run (null where either has no figure). */
   readonly delta: MetricDeltas & { readonly netPnl: number | null; readonly sharpe: number | null };
 }
