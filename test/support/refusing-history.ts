@@ -16,6 +16,9 @@ export interface HistoryProxy {
   readonly url: string;
   /** History requests held and not yet given up by the client. */
   heldOpen(): number;
+  /** History requests held since the proxy started, given up or not: a count that only grows, so
+   *  a test waiting for it cannot miss it between two looks. */
+  heldEver(): number;
 }
 
 /** The proxy: `route` (tested on the request's path and query) refused with `body` and a 503, or
@@ -82,6 +85,7 @@ export async function refusingHistory(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     heldOpen: () => held.filter((r) => !r.destroyed && !r.socket?.destroyed).length,
+    heldEver: () => held.length,
   };
 }
 
