@@ -1,4 +1,4 @@
-// `execsim data list|inspect|prune`: the parsed-replay caches (src/scenario/replay-cache.ts) in the
+// `execsim data list|inspect|prune`: the parsed-replay caches (src/scenario/replay-cache-*.ts) in the
 // cache directory: list them with their source and size, inspect one (messages by kind, time
 // range, the gaps a replay would report), prune those whose source files are gone or changed (or
 // all). Every cache is opened and checked in full before anything is said of it; one that fails
@@ -8,15 +8,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ReplayCacheInvalid } from '../scenario/replay-cache-format.ts';
 import {
-  openReplayCache,
   REPLAY_CACHE_EXT,
   replayCacheDir,
   replayCacheFiles,
   replayCacheLeftovers,
-  ReplayCacheInvalid,
-  type ReplayCache,
-} from '../scenario/replay-cache.ts';
+} from '../scenario/replay-cache-location.ts';
+import { openReplayCache, type ReplayCache } from '../scenario/replay-cache-reader.ts';
 import { identifySourcesMemo } from '../scenario/replay-sources.ts';
 import { inspectReplayCache } from '../scenario/replay-cache-inspect.ts';
 import { dataImportCommand } from './data-import-command.ts';

@@ -28,7 +28,7 @@ import { estimateRunEvents } from '../scenario/run-limits.ts';
 import { MAX_SIM_EVENTS } from '../scenario/event-limit.ts';
 import { openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
-import { replayCacheDir } from '../scenario/replay-cache.ts';
+import { replayCacheDir } from '../scenario/replay-cache-location.ts';
 import { formatReport } from './format-report.ts';
 import { progressDrawer, type Drawer } from './backtest-progress.ts';
 import { runProgress } from './progress/run-progress.ts';
@@ -94,7 +94,7 @@ interface Prepared {
   /** The mode the flag forces, or null: each scenario's own. */
   readonly mode: 'backtest' | 'paper' | null;
   /** Where replays' parsed caches live with a store: EXECSIM_REPLAY_CACHE, else beside it
-   *  (replay-cache.ts); undefined with --no-store: the environment's, as the replay finds it. */
+   *  (replay-cache-location.ts); undefined with --no-store: the environment's, as the replay finds it. */
   readonly replayCacheDir: string | null | undefined;
   /** --quiet: the reports and errors only. */
   readonly quiet: boolean;

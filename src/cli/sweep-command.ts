@@ -18,7 +18,7 @@ import {
 } from '../sweep/sweep-units.ts';
 import { defaultWorkers, MAX_WORKERS, runSweepUnits } from '../sweep/sweep-threads.ts';
 import { loadScenarioSource, type LoadedScenario } from '../scenario/load-scenario.ts';
-import { replayCacheDir } from '../scenario/replay-cache.ts';
+import { replayCacheDir } from '../scenario/replay-cache-location.ts';
 import {
   parseCommand,
   parseSeed,

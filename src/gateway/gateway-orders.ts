@@ -1,16 +1,18 @@
 // The gateway's order desk, whatever venue's wire it serves: the orders its clients placed, sent
 // to the fill profile's desk (paper-desk.ts) and waited for on its REST channel (so the scenario's
 // latency and request faults reach the client's answer), every change told to the wire as a
-// DeskEvent (desk-record.ts). An order's state is always read from the exchange's own record: a
-// fill whose stream report a fault lost is still there, only the event is gone. One desk serves
-// every symbol of the gateway: its client ids are the account's, its orders go to their symbol's
-// book.
+// DeskEvent (desk-record.ts; the exchange's record's own changes by desk-events.ts). An order's
+// state is always read from the exchange's own record: a fill whose stream report a fault lost is
+// still there, only the event is gone. One desk serves every symbol of the gateway: its client
+// ids are the account's, its orders go to their symbol's book.
 import { randomUUID } from 'node:crypto';
 import { clientOrderId, parentOrderId } from '../core/model/ids.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderRequest } from '../core/model/order.ts';
 import type { VenueMessage } from '../core/model/reports.ts';
 import type { ExchangeOrder } from '../sim/venue/exchange-order.ts';
+import { ArrivingOrders } from './arriving-orders.ts';
+import { DeskEvents } from './desk-events.ts';
 import { DeskHoldings } from './desk-holdings.ts';
 import type { DeskEvent, DeskOrder, DeskRecord, DeskStatus } from './desk-record.ts';
 import type { GatewayVenue } from './gateway-venue.ts';
@@ -26,7 +28,7 @@ type Waiter = (report: VenueMessage) => void;
  * An order exists (lookups, lists, cancel) from the moment the exchange accepted it; before, it
  * is only reserved. One exception: a request the
  * venue will act on although its answer is lost (Delivery in src/sim/faults.ts) makes an order
- * that exists at once (announce). Submission times are unique to the millisecond (a later order
+ * that exists at once (arriving-orders.ts). Submission times are unique to the millisecond (a later order
  * gets at least 1 ms more), so clients paging by time at millisecond precision never skip one.
  * Each request's answer is formed in the same turn as the desk settles it (the `answer`
  * callbacks), so no other request's continuation can change the order in between.
@@ -41,8 +43,6 @@ export class GatewayOrders {
   private readonly list: DeskRecord[] = [];
   private readonly submitWaiters = new Map<string, Waiter>();
   private readonly cancelWaiters = new Map<string, Waiter[]>();
-  /** Announced orders still on their way to the book, each with what waits for it to get there. */
-  private readonly arriving = new Map<DeskRecord, Array<() => void>>();
   private lastSubmitted = -Infinity;
   /** The gateway's first instrument (an order without a symbol trades it). */
   readonly instrument: Instrument;
@@ -50,6 +50,10 @@ export class GatewayOrders {
   readonly skewMs: number;
   /** What the orders hold of the account: locked quote, held lots, executions. */
   readonly holdings: DeskHoldings;
+  /** The exchange's record's changes, told to the wire. */
+  private readonly events: DeskEvents;
+  /** Orders announced before they reached the book. */
+  private readonly arrivals: ArrivingOrders;
 
   constructor(
     private readonly gv: GatewayVenue,
@@ -61,17 +65,30 @@ export class GatewayOrders {
     this.holdings = new DeskHoldings({
       records: this.list,
       exchangeOrder: (rec) => this.exchangeOrder(rec),
-      onTheWay: (rec) => this.arriving.has(rec),
+      onTheWay: (rec) => this.arrivals.has(rec),
       position: (symbol) => gv.desk.positionOf(symbol),
       initialPosition: (symbol) => gv.requireSymbol(symbol).initialPosition,
       scale: (symbol) => gv.requireSymbol(symbol).scale,
       primary: gv.instrument.symbol,
     });
+    this.events = new DeskEvents({
+      exchangeOrder: (rec) => this.exchangeOrder(rec),
+      now: () => this.now(),
+      skewMs: this.skewMs,
+      holdings: this.holdings,
+      tell,
+      afterOrderEntry: (fn) => this.afterOrderEntry(fn),
+    });
+    this.arrivals = new ArrivingOrders({
+      exchangeOrder: (rec) => this.exchangeOrder(rec),
+      now: () => this.now(),
+      events: this.events,
+      tell,
+      afterOrderEntry: (fn) => this.afterOrderEntry(fn),
+    });
     gv.desk.setReportHandler((r) => this.onReport(r));
     // The venue changes only inside its clock's work: an order on its way is looked for after each.
-    gv.clock.afterWork(() => {
-      for (const rec of this.arriving.keys()) if (this.exchangeOrder(rec)) this.arrived(rec);
-    });
+    gv.clock.afterWork(() => this.arrivals.checkArrived());
   }
 
   /** The venue's time now (the scenario's clock skew applied), epoch ms. */
@@ -155,12 +172,12 @@ export class GatewayOrders {
     };
     const report = await new Promise<VenueMessage>((resolve) => {
       this.submitWaiters.set(rec.cid, resolve);
-      if (this.gv.desk.submit(request) === 'unanswered') this.announce(rec, created);
+      if (this.gv.desk.submit(request) === 'unanswered') this.arrivals.announce(rec, created);
     });
     switch (report.kind) {
       case 'AckReport':
         created(rec);
-        this.sendNew(rec);
+        this.events.sendNew(rec);
         break;
       case 'RejectReport':
       case 'RetryableRejectReport':
@@ -181,12 +198,12 @@ export class GatewayOrders {
    * may still take effect: its `closed` is told when it does.
    */
   async cancel<T>(rec: DeskRecord, answer: (report: VenueMessage | null) => T): Promise<T> {
-    await this.arrival(rec);
+    await this.arrivals.arrival(rec);
     const o = this.exchangeOrder(rec);
     if (!o || (o.status !== 'new' && o.status !== 'partially_filled') || rec.replacing) return answer(null);
     const report = await this.venueCancel(rec, o, true);
     rec.pendingCancel = false;
-    if (report.kind === 'OutcomeUnknownReport') this.closedWhenCancelled(rec);
+    if (report.kind === 'OutcomeUnknownReport') this.events.closedWhenCancelled(rec);
     return answer(report);
   }
 
@@ -214,7 +231,7 @@ export class GatewayOrders {
     if (cancelled.kind !== 'CancelReport') {
       rec.replacing = false;
       this.release(clientId, '');
-      if (cancelled.kind === 'OutcomeUnknownReport') this.closedWhenCancelled(rec);
+      if (cancelled.kind === 'OutcomeUnknownReport') this.events.closedWhenCancelled(rec);
       else this.tell({ kind: 'replace_rejected', rec, at: this.now() });
       return answer.cancelFailed(cancelled);
     }
@@ -233,7 +250,7 @@ export class GatewayOrders {
     if (rec.replacing) {
       // No successor: the old order was cancelled all the same.
       rec.replacing = false;
-      this.sendClosed(rec);
+      this.events.sendClosed(rec);
     }
     return placed;
   }
@@ -284,7 +301,7 @@ export class GatewayOrders {
   /** Where the order is in its life now. */
   status(rec: DeskRecord): DeskStatus {
     const o = this.exchangeOrder(rec);
-    if (!o) return rec.rejectedAt !== null ? 'rejected' : this.arriving.has(rec) ? 'arriving' : 'accepted';
+    if (!o) return rec.rejectedAt !== null ? 'rejected' : this.arrivals.has(rec) ? 'arriving' : 'accepted';
     if (rec.replacedBy !== null) return 'replaced';
     if (rec.replacing) return 'replacing';
     if (rec.pendingCancel && (o.status === 'new' || o.status === 'partially_filled')) return 'pending_cancel';
@@ -312,17 +329,17 @@ export class GatewayOrders {
         else this.resolveCancel(r.clientOrderId, r);
         return;
       case 'CancelReport':
-        if (rec) this.sendClosed(rec);
+        if (rec) this.events.sendClosed(rec);
         this.resolveCancel(r.clientOrderId, r);
         return;
       case 'CancelRejectReport':
         this.resolveCancel(r.clientOrderId, r);
         return;
       case 'FillReport':
-        if (rec) this.sendFill(rec, r.tradeId);
+        if (rec) this.events.sendFill(rec, r.tradeId);
         return;
       case 'ExpiredReport':
-        if (rec) this.sendClosed(rec);
+        if (rec) this.events.sendClosed(rec);
         return;
       default:
         return; // lookups: the gateway reads the exchange directly and never asks
@@ -341,100 +358,18 @@ export class GatewayOrders {
     for (const w of ws) w(r);
   }
 
-  private sendNew(rec: DeskRecord): void {
-    if (rec.newSent) return;
-    rec.newSent = true;
-    const o = this.exchangeOrder(rec);
-    this.tell({ kind: 'new', rec, at: o ? o.createdAt + this.skewMs : this.now() });
-  }
-
-  private sendFill(rec: DeskRecord, tradeId: string): void {
-    const trades = this.exchangeOrder(rec)?.trades ?? [];
-    const index = trades.findIndex((t) => t.tradeId === tradeId);
-    const trade = trades[index];
-    if (!trade) return;
-    this.sendNew(rec);
-    this.tell({
-      kind: 'fill',
-      rec,
-      at: trade.time + this.skewMs,
-      trade,
-      trades: index + 1,
-      positionAfter: this.holdings.positionAfter(tradeId, rec.symbol),
-    });
-  }
-
-  /**
-   * A cancel whose answer was lost: the venue may act on it after the client has given up (a
-   * received request reaches it within the order-entry bound), and the exchange says nothing on
-   * the stream when it does (our cancels are answered on the REST channel, and that answer is
-   * gone). Its `closed` is told now if the exchange has closed the order, else once the bound has
-   * passed and it has (a fill that won the race leaves it filled, and nothing is told).
-   */
-  private closedWhenCancelled(rec: DeskRecord): void {
-    this.sendClosed(rec);
-    if (!rec.closedSent) this.afterOrderEntry(() => this.sendClosed(rec));
-  }
-
-  /** Cancelled or expired, told once, when the exchange has closed the order that way. */
-  private sendClosed(rec: DeskRecord): void {
-    const o = this.exchangeOrder(rec);
-    if (!o || rec.closedSent || rec.replacing || (o.status !== 'canceled' && o.status !== 'expired')) return;
-    this.sendNew(rec);
-    rec.closedSent = true;
-    this.tell({ kind: 'closed', rec, at: o.updatedAt + this.skewMs });
-  }
-
-  // ---- orders announced before they reach the book -------------------------------------------
-
-  /**
-   * The venue will act on this order's request but its answer is lost: the order exists from
-   * now, arriving until the exchange has it. A received request reaches the venue within the
-   * order-entry bound; an order the exchange does not have past it was refused there.
-   */
-  private announce(rec: DeskRecord, created: (rec: DeskRecord) => void): void {
-    rec.announced = true;
-    this.arriving.set(rec, []);
-    created(rec);
-    this.afterOrderEntry(() => this.settle(rec));
-  }
-
   /** Runs `fn` once a request sent now has surely reached the venue (past the order-entry bound;
    *  timers fire in order of their due times, so after whatever that request does there). */
   private afterOrderEntry(fn: () => void): void {
     this.gv.clock.post(fn, Math.ceil(this.gv.orderEntryBoundMs) + 1);
   }
 
-  /** Past the order-entry bound: the order is at the exchange, or the exchange refused it. */
-  private settle(rec: DeskRecord): void {
-    if (!this.arriving.has(rec)) return;
-    if (this.exchangeOrder(rec)) {
-      this.arrived(rec);
-      return;
-    }
-    rec.rejectedAt = this.now();
-    this.landed(rec);
-    this.tell({ kind: 'rejected', rec, at: rec.rejectedAt });
-  }
-
-  /** The exchange has an announced order: its `new` told, and whatever waited for it goes on. */
-  private arrived(rec: DeskRecord): void {
-    this.landed(rec);
-    this.sendNew(rec);
-  }
-
-  private landed(rec: DeskRecord): void {
-    const waiting = this.arriving.get(rec) ?? [];
-    this.arriving.delete(rec);
-    for (const go of waiting) go();
-  }
-
   /** Resolves once the order is no longer on its way to the book (at once if it is not). */
   arrival(rec: DeskRecord): Promise<void> {
-    const waiting = this.arriving.get(rec);
-    if (!waiting) return Promise.resolve();
-    return new Promise<void>((resolve) => waiting.push(resolve));
+    return this.arrivals.arrival(rec);
   }
+
+  // ---- client ids ---------------------------------------------------------------------------
 
   private reserve(clientId: string, id: string): void {
     const ids = this.clientIds.get(clientId);

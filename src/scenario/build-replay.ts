@@ -3,7 +3,7 @@
 // its gaps, rebuilds, statistics (at the run's end, `runMs` after the start) and end of data
 // become log events. A malformed line, or one for another symbol than the instrument's, stops the
 // run with the file, line number and problem.
-// The parsed messages come from the recording's cache when one was written (replay-cache.ts),
+// The parsed messages come from the recording's cache when one was written (replay-cache-reader.ts),
 // else the raw files are parsed once in full into a new cache and read back from it, so the first
 // run and every later one (sweep paths, worker threads) replay the same checked blocks. Caching
 // changes nothing a run reports: when the cache cannot be written (no directory, a read-only
@@ -20,17 +20,10 @@ import { ReplayModel, type ReplaySource } from '../sim/market/replay-model.ts';
 import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messages.ts';
 import { importedReplaySource } from './imported-replay-source.ts';
 import type { MarketSpec } from './market-schema.ts';
-import {
-  defaultReplayCacheDir,
-  openReplayCache,
-  replayCacheKey,
-  replayCachePath,
-  ReplayCacheInvalid,
-  ReplayCacheWriter,
-  type CacheSourceFile,
-  type ReplayCache,
-  type ReplayGrid,
-} from './replay-cache.ts';
+import { ReplayCacheInvalid, type CacheSourceFile, type ReplayGrid } from './replay-cache-format.ts';
+import { defaultReplayCacheDir, replayCacheKey, replayCachePath } from './replay-cache-location.ts';
+import { ReplayCacheWriter } from './replay-cache-writer.ts';
+import { openReplayCache, type ReplayCache } from './replay-cache-reader.ts';
 import { identifySourcesMemo } from './replay-sources.ts';
 import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
 

@@ -5,7 +5,7 @@
 import { L2Book } from '../sim/book/l2-book.ts';
 import { blockMessage } from '../sim/replay/cache-blocks.ts';
 import { DepthSync, type DepthGap } from '../sim/replay/depth-sync.ts';
-import type { ReplayCache } from './replay-cache.ts';
+import type { ReplayCache } from './replay-cache-reader.ts';
 
 export interface CacheInspection {
   readonly messages: number;

@@ -15,17 +15,16 @@ import { drive } from '../../test/support/replay-drive.ts';
 import type { ReplaySource } from '../sim/market/replay-model.ts';
 import type { BinanceMessage } from '../sim/replay/binance-messages.ts';
 import { REPLAY_PARSER_VERSION } from '../sim/replay/cache-blocks.ts';
+import { ReplayCacheInvalid, type ReplayGrid } from './replay-cache-format.ts';
 import {
-  openReplayCache,
   replayCacheDir,
   replayCacheFiles,
   replayCacheKey,
   replayCacheLeftovers,
   replayCachePath,
-  ReplayCacheInvalid,
-  ReplayCacheWriter,
-  type ReplayGrid,
-} from './replay-cache.ts';
+} from './replay-cache-location.ts';
+import { ReplayCacheWriter } from './replay-cache-writer.ts';
+import { openReplayCache } from './replay-cache-reader.ts';
 import { identifySources, SOURCE_HASHES_FILE } from './replay-sources.ts';
 import { ReplayFileReader } from './replay-file.ts';
 import { openReplaySource, rawReplaySource, type ReplaySourceKind } from './build-replay.ts';

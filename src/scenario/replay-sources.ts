@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CacheSourceFile } from './replay-cache.ts';
+import type { CacheSourceFile } from './replay-cache-format.ts';
 
 /** Size and SHA-256 of each file, read in 1 MiB chunks. */
 export function identifySources(files: readonly string[]): CacheSourceFile[] {

@@ -4,7 +4,6 @@
 // strategy stops; the run never does.
 // Design notes: docs/0067-strategy-host-notes.md#srcstrategystrategy-hostts
 import type { Subscription } from 'rxjs';
-import { Subject } from 'rxjs';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
 import { lotsToQty, type Instrument } from '../core/model/instrument.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
@@ -13,21 +12,13 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
 import { isFeesSettled, OwnOrdersFeed, type OwnUpdate } from './own-orders-feed.ts';
-import { copyPlain, showPlain } from './plain-copy.ts';
-import type {
-  Bar,
-  OwnFill,
-  ParentUpdate,
-  Quote,
-  StrategyContext,
-  StrategyHandlers,
-  StrategyOutput,
-  Trades,
-} from './strategy-api.ts';
+import { showPlain } from './plain-copy.ts';
+import type { StrategyContext, StrategyOutput } from './strategy-api.ts';
 import { StrategyBook } from './strategy-book.ts';
 import { StrategyCalls, type StrategyFailure } from './strategy-calls.ts';
 import { SymbolFeed, type FeedSample } from './strategy-feed.ts';
 import { OutputError } from './strategy-output.ts';
+import { paramsCopy, StrategyInstance } from './strategy-instance.ts';
 import { StrategyOutputs } from './strategy-outputs.ts';
 import type { HistorySource, LoadedStrategy } from './strategy-port.ts';
 import { seatOf } from './strategy-realm.ts';
@@ -72,29 +63,6 @@ export interface HostWatch {
   failed?(phase: string, message: string): void;
 }
 
-/** A handler-form strategy's callbacks, read once when create() returns (a function each, or
- *  undefined), and the object they are called on. */
-interface Handlers {
-  readonly target: StrategyHandlers;
-  readonly onQuote: Callback | undefined;
-  readonly onTrades: Callback | undefined;
-  readonly onBar: Callback | undefined;
-  readonly onFill: Callback | undefined;
-  readonly onParent: Callback | undefined;
-  readonly onTimer: Callback | undefined;
-  readonly timerMs: unknown;
-}
-type Callback = (this: StrategyHandlers, input: unknown) => unknown;
-
-/** The streams of the reactive form. */
-interface Streams {
-  readonly quotes: Subject<Quote>;
-  readonly trades: Subject<Trades>;
-  readonly bars: Subject<Bar>;
-  readonly fills: Subject<OwnFill>;
-  readonly parents: Subject<ParentUpdate>;
-}
-
 export class StrategyHost implements EventSink {
   private readonly name: string;
   /** The market sampling: a host taking over from another (a swap) takes its feeds. */
@@ -103,9 +71,8 @@ export class StrategyHost implements EventSink {
   /** A swap's candidate, handed what this host's strategy is handed. */
   private mirror: StrategyHost | null = null;
   private readonly warmup: SymbolWarmup;
-  private handlers: Handlers | null = null;
-  private streams: Streams | null = null;
-  private subscription: Subscription | null = null;
+  /** The strategy's instance in its form (its streams, or its handlers). */
+  private readonly instance = new StrategyInstance();
   private timers: Subscription[] = [];
   /** The next market sample's and the next onTimer's timers: each replaces the last, which has
    *  fired (a run of hours would otherwise keep thousands of spent timers to its end). */
@@ -165,46 +132,18 @@ export class StrategyHost implements EventSink {
     this.book.seed();
     const context = this.context();
     // Each instance its own copy of the parameters: one that changes them changes no other run.
-    const params = ownCopy(s.params);
-    this.call('start', () => {
-      const def = s.definition;
-      if ('reactive' in def) {
-        const streams: Streams = {
-          quotes: new Subject(),
-          trades: new Subject(),
-          bars: new Subject(),
-          fills: new Subject(),
-          parents: new Subject(),
-        };
-        this.streams = streams;
+    const params = paramsCopy(s.params);
+    this.call('start', () =>
+      this.instance.create(s.definition, params, context, this.calls, () => {
         const scheduler = new StrategyScheduler(
           clock,
           (fire) => this.call('timer', fire),
           () => this.now(),
         );
         this.calls.scheduler = scheduler;
-        const out = def.reactive(params, {
-          ...context,
-          quotes: streams.quotes.asObservable(),
-          trades: streams.trades.asObservable(),
-          bars: streams.bars.asObservable(),
-          fills: streams.fills.asObservable(),
-          parents: streams.parents.asObservable(),
-          scheduler,
-        });
-        if (typeof (out as { subscribe?: unknown } | null)?.subscribe !== 'function')
-          throw new OutputError(`reactive() must return an Observable, got ${showPlain(copyPlain(out, 2))}`);
-        this.subscription = out.subscribe({
-          next: (o) => this.calls.emit(o),
-          error: (err: unknown) => this.calls.fail('stream', err),
-        });
-      } else {
-        const handlers = def.create(params, context) as unknown;
-        if (typeof handlers !== 'object' || handlers === null)
-          throw new OutputError(`create() must return an object of handlers, got ${showPlain(copyPlain(handlers, 2))}`);
-        this.handlers = handlersOf(handlers as StrategyHandlers);
-      }
-    });
+        return scheduler;
+      }),
+    );
     if (this.stopped) return;
     const timeout = this.warmup.begin(
       this.feeds.map((feed) => feed.instrument.symbol),
@@ -212,16 +151,16 @@ export class StrategyHost implements EventSink {
     );
     if (timeout) this.timers.push(timeout);
     if (this.role === 'live') this.scheduleSample();
-    const h = this.handlers;
-    if (h?.onTimer && h.timerMs !== undefined) {
-      const timerMs = h.timerMs;
+    const timer = this.instance.timer();
+    if (timer) {
+      const timerMs = timer.timerMs;
       if (typeof timerMs !== 'number' || !(Number.isFinite(timerMs) && timerMs >= 1)) {
         this.calls.fail('start', new OutputError(`timerMs must be a number of ms >= 1, got ${showPlain(timerMs)}`));
         if (this.calls.failure) this.stopFailed(this.calls.failure);
         return;
       }
       const tick = (): void => {
-        this.call('timer', () => h.onTimer?.call(h.target, clock.now()));
+        this.call('timer', () => timer.fire(clock.now()));
         if (!this.stopped) this.ticking = clock.schedule(tick, timerMs);
       };
       this.ticking = clock.schedule(tick, timerMs);
@@ -235,8 +174,7 @@ export class StrategyHost implements EventSink {
     if (this.stopped) return;
     this.stopped = true;
     this.warmup.stop();
-    const subscription = this.subscription;
-    this.subscription = null;
+    const subscription = this.instance.takeSubscription();
     if (subscription) this.calls.quietly(() => subscription.unsubscribe());
     this.calls.scheduler?.stopAll();
     for (const t of this.timers) t.unsubscribe();
@@ -321,6 +259,11 @@ export class StrategyHost implements EventSink {
     if (failure && !this.stopped) this.stopFailed(failure);
   }
 
+  /** Runs the work of handing the strategy an input, when it takes that input. */
+  private give(phase: string, work: (() => unknown) | null): void {
+    if (work) this.call(phase, work);
+  }
+
   private stopFailed(failure: StrategyFailure): void {
     this.stop();
     this.outputs.failed(failure);
@@ -353,27 +296,22 @@ export class StrategyHost implements EventSink {
     const symbol = (sample.quote ?? sample.bars[0] ?? sample.trades)?.symbol;
     if (symbol === undefined) return;
     const warmup = this.warmup;
-    const streams = this.streams;
-    const h = this.handlers;
     this.book.sample(sample);
     // Each piece is counted before the strategy sees it: a signal made on the piece that
     // completes the warm-up is a warm one.
     if (sample.quote) {
       const q = sample.quote;
       warmup.countQuote(symbol, q.time, source);
-      if (streams) this.call('quote', () => streams.quotes.next(q));
-      else if (h?.onQuote) this.call('quote', () => h.onQuote?.call(h.target, q));
+      this.give('quote', this.instance.input('quotes', q));
     }
     if (sample.trades) {
       const t = sample.trades;
       warmup.countTrades(symbol, source);
-      if (streams) this.call('trade', () => streams.trades.next(t));
-      else if (h?.onTrades) this.call('trade', () => h.onTrades?.call(h.target, t));
+      this.give('trade', this.instance.input('trades', t));
     }
     for (const b of sample.bars) {
       warmup.countBar(symbol, b.ms, source);
-      if (streams) this.call('bar', () => streams.bars.next(b));
-      else if (h?.onBar) this.call('bar', () => h.onBar?.call(h.target, b));
+      this.give('bar', this.instance.input('bars', b));
     }
     if (source === 'live') this.mirror?.receive(sample);
   }
@@ -399,17 +337,13 @@ export class StrategyHost implements EventSink {
   /** Hands the strategy one of our fills or parent updates. */
   private hand(item: OwnUpdate): void {
     if (this.stopped) return;
-    const streams = this.streams;
-    const h = this.handlers;
     if (isFeesSettled(item)) this.book.feesSettled(item.symbol, item.clientOrderId, item.feesSoFar);
     else if ('clientOrderId' in item) {
       this.book.fill(item);
-      if (streams) this.call('fill', () => streams.fills.next(item));
-      else if (h?.onFill) this.call('fill', () => h.onFill?.call(h.target, item));
+      this.give('fill', this.instance.input('fills', item));
     } else {
       this.book.parent(item);
-      if (streams) this.call('order', () => streams.parents.next(item));
-      else if (h?.onParent) this.call('order', () => h.onParent?.call(h.target, item));
+      this.give('order', this.instance.input('parents', item));
     }
   }
 
@@ -441,31 +375,5 @@ export class StrategyHost implements EventSink {
   private instrumentOf(symbol: string | undefined): Instrument | null {
     if (symbol === undefined) return this.feeds[0]?.instrument ?? null;
     return this.feeds.find((f) => f.instrument.symbol === symbol)?.instrument ?? null;
-  }
-}
-
-/** The callbacks of the object create() returned, read once (inside the start call). */
-function handlersOf(target: StrategyHandlers): Handlers {
-  const fn = (v: unknown): Callback | undefined => (typeof v === 'function' ? (v as Callback) : undefined);
-  const { onQuote, onTrades, onBar, onFill, onParent, onTimer, timerMs } = target;
-  return {
-    target,
-    onQuote: fn(onQuote),
-    onTrades: fn(onTrades),
-    onBar: fn(onBar),
-    onFill: fn(onFill),
-    onParent: fn(onParent),
-    onTimer: fn(onTimer),
-    timerMs: copyPlain(timerMs, 1),
-  };
-}
-
-/** A copy of the parameters for one instance (the same values), or them when they cannot be
- *  copied (a schema that made something other than data). */
-function ownCopy(params: unknown): unknown {
-  try {
-    return structuredClone(params);
-  } catch {
-    return params;
   }
 }

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RunInterrupted, runScenarioAsync } from '../runtime/backtest-run.ts';
 import { parseScenario } from '../scenario/load-scenario.ts';
-import { replayCacheDir } from '../scenario/replay-cache.ts';
+import { replayCacheDir } from '../scenario/replay-cache-location.ts';
 import { openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
 import { SweepStore } from '../store/sweep-store.ts';

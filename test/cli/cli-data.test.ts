@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { replayCacheFiles, replayCacheLeftovers } from '../../src/scenario/replay-cache.ts';
+import { replayCacheFiles, replayCacheLeftovers } from '../../src/scenario/replay-cache-location.ts';
 import { openReplaySource } from '../../src/scenario/build-replay.ts';
 import { execsimMain } from '../support/cli-in-process.ts';
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReplaySource } from '../../src/scenario/build-replay.ts';
-import { replayCacheFiles } from '../../src/scenario/replay-cache.ts';
+import { replayCacheFiles } from '../../src/scenario/replay-cache-location.ts';
 import { runSweepUnits } from '../../src/sweep/sweep-threads.ts';
 import { execsimInProcess } from '../support/cli-in-process.ts';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
-import { replayCacheFiles } from '../../src/scenario/replay-cache.ts';
+import { replayCacheFiles } from '../../src/scenario/replay-cache-location.ts';
 import { execsimInProcess } from '../support/cli-in-process.ts';
 
 const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-replay-cache-digest-'));

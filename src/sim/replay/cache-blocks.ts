@@ -3,7 +3,7 @@
 // and where its levels end; every level as a [price, qty] pair of one shared Float64Array), so a
 // replay reads the parsed data back as views over the bytes it read, never parsing text again.
 // Pure encoding and decoding; the file around the blocks (header, checksums, the atomic write,
-// where caches live) is src/scenario/replay-cache.ts, the layout and its reasons
+// where caches live) is src/scenario/replay-cache-*.ts, the layout and its reasons
 // docs/0080-parsed-replay-cache.md. Numbers are stored as float64: every parsed value (ticks,
 // lots, ids, ms with a fraction) is a double already, so the round trip is exact.
 import type {
