@@ -1,6 +1,7 @@
 // `npm run bench:startup`: what one `execsim` call costs from spawn to exit, the built CLI (dist/)
-// against the sources through tsx (EXECSIM_FROM_SOURCE=1), for `execsim --help` and for a run of
-// one small scenario (walkthrough: a minute on a static book, stored in a scratch database).
+// against the sources through tsx (EXECSIM_FROM_SOURCE=1), for `execsim --help`, for a run of
+// one small scenario (walkthrough: a minute on a static book, stored in a scratch database) and for
+// `execsim runs` listing what those runs stored.
 // Each case is spawned N times (--n N, default 9), the cases interleaved so that the machine's
 // load falls on all of them alike; reported per case: the median and range of wall time (spawn to
 // exit) and the median CPU time of the child (user + system, measured inside it at exit by a
@@ -90,6 +91,9 @@ function main(): void {
     { name: '--help, tsx', args: ['--help'], fromSource: true },
     { name: `run ${SCENARIO}, built`, args: runArgs('built.db'), fromSource: false },
     { name: `run ${SCENARIO}, tsx`, args: runArgs('tsx.db'), fromSource: true },
+    // The runs stored by the cases above (a store command loads the store's code alone).
+    { name: 'runs, built', args: ['runs', '--db', join(scratch, 'built.db')], fromSource: false },
+    { name: 'runs, tsx', args: ['runs', '--db', join(scratch, 'tsx.db')], fromSource: true },
   ];
   const cpu = os.cpus();
   console.log(

@@ -162,7 +162,7 @@ function unknownCommand(command: string | undefined): never {
 }
 
 /** The exit code and message of an error; anything unexpected is rethrown (a bug: its stack). */
-function failure(err: unknown, io: Io): number {
+export function failure(err: unknown, io: Io): number {
   if (err instanceof UsageError) {
     io.err(`execsim: ${err.message}\n${err.usage ?? USAGE}`);
     return 2;
