@@ -20,7 +20,7 @@ import { newSweep, newSweepId, SweepRecorder } from '../../src/sweep/sweep-recor
 import { runSweep } from '../../src/sweep/sweep.ts';
 import { loadScenarioFile, parseScenario } from '../../src/scenario/load-scenario.ts';
 import { PARENT_COLOURS } from '../../src/server/pages/run-page.tsx';
-import { countTicks } from '../../src/server/pages/sweep-page.tsx';
+import { countTicks } from '../../src/server/pages/sweep-histogram.tsx';
 import type { RunSeries } from '../../src/store/read-model-port.ts';
 import { SweepStore } from '../../src/store/sweep-store.ts';
 import { pageApp, PAPER_STARTED, storePaperRun, storeWithRuns } from '../support/page-app.ts';

@@ -10,7 +10,7 @@ import { runCli } from '../../src/cli/main.ts';
 import type { InterruptSignalName } from '../../src/cli/io.ts';
 import { sweepCommand } from '../../src/cli/sweep-command.ts';
 import { runScenario } from '../../src/runtime/backtest-run.ts';
-import { GridTable } from '../../src/server/pages/sweep-page.tsx';
+import { GridTable } from '../../src/server/pages/sweep-grid-tables.tsx';
 import { ScenarioGrid } from '../../src/sweep/scenario-grid.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
 import { openExistingDatabase } from '../../src/store/open-database.ts';
