@@ -36,7 +36,7 @@ const PATHS = 3;
  *  oversubscribed when the test starts. At load 14 on two cores the worker's process got a
  *  seventh of a core and a renewal due every 125 ms came after the 250 ms lock had lapsed: that
  *  is the machine, not the worker. Paths of about a second idle (longer on a loaded machine)
- *  outlast either twice. */
+ *  outlast either. */
 const LOCK_MS = Math.round(250 * Math.min(2, Math.max(1, os.loadavg()[0]! / os.availableParallelism())));
 
 describe.skipIf(REDIS_SERVER === '')('a queue worker on paths longer than its lock', () => {
@@ -86,8 +86,13 @@ describe.skipIf(REDIS_SERVER === '')('a queue worker on paths longer than its lo
         chunk: 1,
       });
       const perPathMs = (performance.now() - started) / PATHS;
-      // The paths did outlast the lock (else this test would show nothing).
-      expect(perPathMs).toBeGreaterThan(2 * LOCK_MS);
+      // The paths did outlast the lock (else this test would show nothing): a chunk that holds
+      // its job longer than the lock finishes only if the worker renewed the lock meanwhile
+      // (the lock's key lapses in Redis and moving the job to done fails with a missing lock).
+      // One lock is the bound, not two: the lock is chosen from the load when the test starts,
+      // and the load average lags, so paths on a machine that has since quietened take less
+      // than twice a lock grown for the load before (925 ms against 500 once in CI).
+      expect(perPathMs).toBeGreaterThan(LOCK_MS);
       expect(outcome.kind).toBe('finished');
       expect(events.filter((e) => e.kind === 'error')).toEqual([]);
       const done = events.filter((e) => e.kind === 'chunk-done');
