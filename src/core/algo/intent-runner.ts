@@ -1,35 +1,15 @@
 // Runs one parent whose children an algorithm decides as it goes (intent-algorithm.ts), on the
-// Clock: the algorithm is asked at its start, at the wake-up times it names, on each fill and end
-// of its children, and once at the horizon; the runner carries out its intents and enforces what
-// no algorithm may break, whatever it returns:
-// - never more working and filled than the parent's qty: a place is clipped to the room left
-//   (what the children filled and may still fill counted in full), or refused when none is left,
-//   each with a logged reason (AlgoIntentRefused);
-// - every child goes out through the engine's sender, the one a single order or a TWAP slice
-//   takes: cancel requested, kill switch, breaker, venue hours; its price is never worse than the
-//   parent's limit or never-worse price (a market child of such a parent is an IOC limit at it);
-// - a new child is held to the parent's early stops, as a TWAP's slice is (early-stops.ts: no
-//   two-sided market, spread, price move since the start, displayed liquidity): when one says
-//   stop, the child is refused and the parent stopped with the reason, its open children cancelled;
-// - a child the venue would refuse for its minimum notional (valued at its limit price, else the
-//   touch it takes) is refused before it leaves; when it is all the parent has left, with no
-//   child open or unconfirmed, the parent stops with "remainder below the minimum notional";
-// - client order ids the node derives from the parent and the child's number (1, 2, 3...), each
-//   child stored (OrderCreated, committed) before it is sent, so a restarted process knows every
-//   number used and every child sent, and never sends an id twice;
-// - a throw, or a decision that is not well formed (a bad intent, a handle that names no child of
-//   its own, a wake-up not after now, a memo that is not JSON), stops the parent with the reason
-//   (ParentStopped) and cancels its open children; nothing of that decision is carried out.
-// The plan (AlgoPlanned) and each memo the algorithm keeps (AlgoMemo) are in the log: restart
-// recovery rebuilds the runner from them (algo-recovery.ts). Why: docs/0073-algorithm-intents.md.
+// Clock: asked at its start, at the wake-ups it names, on each fill and end of its children and
+// once at the horizon, it returns intents the runner carries out under what no algorithm may
+// break (never more than the parent's qty, every child through the engine's guards and early
+// stops, ids the node derives, each child stored before it is sent). Why and how:
+// docs/0073-algorithm-intents.md.
 import type { Subscription } from 'rxjs';
 import type { Rng } from '../clock/rng.ts';
 import { canonicalJson } from '../log/canonical-json.ts';
-import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
 import type { ExecEvent } from '../model/events.ts';
-import type { ClientOrderId, ParentOrderId, Symbol } from '../model/ids.ts';
+import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import { ticksToPrice, type Instrument } from '../model/instrument.ts';
-import type { Side } from '../model/order.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { OrderState } from '../order/apply-event.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
@@ -39,14 +19,15 @@ import type {
   AlgoChild,
   AlgoContext,
   AlgoDecision,
-  AlgoRef,
   AlgoTrigger,
   ChildIntent,
   ExecAlgorithm,
   Peg,
   PlaceIntent,
 } from './intent-algorithm.ts';
-import { earlyStopReason, type EarlyStops } from './early-stops.ts';
+import { checkDecision } from './decision-check.ts';
+import { algoClientOrderId, type RunnerPlan } from './runner-plan.ts';
+import { earlyStopReason } from './early-stops.ts';
 import { belowMinNotional, remainderBelowMinimum } from './min-notional.ts';
 
 export interface RunnerOps {
@@ -72,42 +53,8 @@ export interface RunnerOps {
   completeIfDone(): void;
 }
 
-/** What the runner knows of its parent, from its request or its stored plan. */
-export interface RunnerPlan extends AlgoRef {
-  readonly parentId: ParentOrderId;
-  readonly symbol: Symbol;
-  readonly side: Side;
-  readonly qty: number;
-  readonly startTime: number;
-  readonly endTime: number;
-  /** Ticks: no child is priced worse (the parent's limit or never-worse price); null: none. */
-  readonly worstPrice: number | null;
-  /** The early stops every new child is held to, as a TWAP's slices are (early-stops.ts; its
-   *  never-worse price is worstPrice); absent: none (a plan logged before they were stored). */
-  readonly stops?: Omit<EarlyStops, 'worstPrice'>;
-  /** The mid when the parent started, for the price-move stop; null: none. */
-  readonly arrivalMid?: number | null;
-}
-
 /** Decisions at one instant past which the algorithm is taken to loop, and the parent stopped. */
 export const MAX_DECISIONS_PER_INSTANT = 1000;
-
-/** A child's client order id: derived from the parent and the child's number, never from what
- *  the algorithm asked (so the same number is the same id on every retry and after a restart). */
-export function algoClientOrderId(plan: RunnerPlan, handle: number, maxLength: number): ClientOrderId {
-  return deriveClientOrderId(
-    {
-      parentId: plan.parentId,
-      symbol: plan.symbol,
-      side: plan.side,
-      qty: plan.qty,
-      tradeDate: utcDate(plan.startTime),
-      sliceNum: handle,
-      params: `algo1;${plan.algo};${plan.module ?? ''};${canonicalJson(plan.params ?? null)}`,
-    },
-    maxLength,
-  );
-}
 
 export class IntentRunner {
   private done = false;
@@ -519,93 +466,4 @@ function describe(i: ChildIntent): string {
     case 'replace':
       return `replace ${i.child}`;
   }
-}
-
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Whether `v` is JSON a memo may hold (plain objects and arrays of strings, finite numbers,
- *  booleans and null), to a depth: the reason it is not, or null. */
-function jsonProblem(v: unknown, depth = 0): string | null {
-  if (depth > 32) return 'nested deeper than 32';
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
-  if (typeof v === 'number') return Number.isFinite(v) ? null : `${String(v)} is not a finite number`;
-  if (Array.isArray(v)) {
-    for (const x of v) {
-      const p = jsonProblem(x, depth + 1);
-      if (p !== null) return p;
-    }
-    return null;
-  }
-  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    for (const x of Object.values(v as object)) {
-      const p = jsonProblem(x, depth + 1);
-      if (p !== null) return p;
-    }
-    return null;
-  }
-  return `${typeof v === 'function' ? 'a function' : typeof v} is not JSON`;
-}
-
-function pegProblem(peg: unknown, at: string): string | null {
-  if (!isObject(peg)) return `${at}.peg must be an object`;
-  if (peg.to !== 'touch' && peg.to !== 'mid' && peg.to !== 'far') return `${at}.peg.to must be touch, mid or far`;
-  if (peg.offsetTicks !== undefined && !isInt(peg.offsetTicks)) return `${at}.peg.offsetTicks must be whole ticks`;
-  return null;
-}
-
-/**
- * Why a decision is not well formed, or null: checked whole before any of it is carried out.
- * `known` says whether a handle names one of the parent's children.
- */
-export function checkDecision(d: unknown, now: number, known: (handle: number) => boolean): string | null {
-  if (!isObject(d)) return 'the decision must be an object ({ intents, wakeAt, memo, done })';
-  for (const key of Object.keys(d))
-    if (key !== 'intents' && key !== 'wakeAt' && key !== 'memo' && key !== 'done')
-      return `unknown field ${key} (intents, wakeAt, memo, done)`;
-  if (d.intents !== undefined && !Array.isArray(d.intents)) return 'intents must be an array';
-  if (d.wakeAt !== undefined && d.wakeAt !== null) {
-    if (typeof d.wakeAt !== 'number' || !Number.isFinite(d.wakeAt)) return 'wakeAt must be a time (epoch ms)';
-    if (d.wakeAt <= now) return `wakeAt ${d.wakeAt} is not after now (${now})`;
-  }
-  if (d.done !== undefined && typeof d.done !== 'boolean') return 'done must be true or false';
-  if (d.memo !== undefined) {
-    const p = jsonProblem(d.memo);
-    if (p !== null) return `memo: ${p}`;
-  }
-  const intents = (d.intents ?? []) as unknown[];
-  for (let i = 0; i < intents.length; i++) {
-    const it = intents[i];
-    const at = `intents[${i}]`;
-    if (!isObject(it)) return `${at} must be an object`;
-    if (it.kind === 'place') {
-      if (!isInt(it.qty) || it.qty <= 0) return `${at}.qty must be a positive whole number of lots`;
-      if (it.type !== 'market' && it.type !== 'limit') return `${at}.type must be market or limit`;
-      if (it.type === 'limit') {
-        if ((it.price === undefined) === (it.peg === undefined)) return `${at}: a limit needs a price or a peg`;
-        if (it.price !== undefined && (!isInt(it.price) || it.price <= 0))
-          return `${at}.price must be a positive whole number of ticks`;
-        if (it.peg !== undefined) {
-          const p = pegProblem(it.peg, at);
-          if (p !== null) return p;
-        }
-        if (it.tif !== undefined && it.tif !== 'GTC' && it.tif !== 'IOC' && it.tif !== 'DAY')
-          return `${at}.tif must be GTC, IOC or DAY`;
-      } else if (it.price !== undefined || it.peg !== undefined) return `${at}: a market child takes no price`;
-    } else if (it.kind === 'cancel' || it.kind === 'replace') {
-      if (!isInt(it.child) || !known(it.child)) return `${at}.child ${String(it.child)} names no child of this parent`;
-      if (it.kind === 'replace') {
-        if (it.qty !== undefined && (!isInt(it.qty) || it.qty <= 0))
-          return `${at}.qty must be a positive whole number of lots`;
-        if (it.price !== undefined && it.peg !== undefined) return `${at}: a price or a peg, not both`;
-        if (it.price !== undefined && (!isInt(it.price) || it.price <= 0))
-          return `${at}.price must be a positive whole number of ticks`;
-        if (it.peg !== undefined) {
-          const p = pegProblem(it.peg, at);
-          if (p !== null) return p;
-        }
-      }
-    } else return `${at}.kind must be place, cancel or replace`;
-  }
-  return null;
 }

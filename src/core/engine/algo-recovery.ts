@@ -3,7 +3,7 @@
 // with the memo each algorithm last kept: what restart recovery rebuilds the runners from.
 import { checkIcebergParams, iceberg, type IcebergParams } from '../algo/iceberg.ts';
 import type { AlgorithmResolver, AlgoRef, ExecAlgorithm } from '../algo/intent-algorithm.ts';
-import type { RunnerPlan } from '../algo/intent-runner.ts';
+import type { RunnerPlan } from '../algo/runner-plan.ts';
 import type { AlgoPlanned } from '../model/algo-events.ts';
 import type { LogEntry } from '../model/events.ts';
 import { parentOrderId, type ParentOrderId, type Symbol } from '../model/ids.ts';

@@ -25,7 +25,8 @@ import type { LiquidityBook } from './liquidity-book.ts';
 import type { RunningTwaps } from './running-twaps.ts';
 import type { ParentCompletion } from './parent-completion.ts';
 import { algoPlanned, resolveAlgorithm } from './algo-recovery.ts';
-import { IntentRunner, type RunnerPlan } from '../algo/intent-runner.ts';
+import { IntentRunner } from '../algo/intent-runner.ts';
+import type { RunnerPlan } from '../algo/runner-plan.ts';
 import type { AlgoRequest } from '../algo/intent-algorithm.ts';
 import type { SliceSender } from './slice-sender.ts';
 
