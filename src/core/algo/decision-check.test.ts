@@ -1,0 +1,128 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkDecision } from './decision-check.ts';
+
+const NOW = 1_700_000_000_000;
+/** The parent's children in these cases: handles 1 to 5. */
+const known = (h: number): boolean => h >= 1 && h <= 5;
+
+const arbPeg = fc.record(
+  { to: fc.constantFrom('touch', 'mid', 'far'), offsetTicks: fc.integer({ min: -20, max: 20 }) },
+  { requiredKeys: ['to'] },
+);
+const arbPlace = fc.oneof(
+  fc.record({ kind: fc.constant('place'), qty: fc.integer({ min: 1, max: 1e6 }), type: fc.constant('market') }),
+  fc.record(
+    {
+      kind: fc.constant('place'),
+      qty: fc.integer({ min: 1, max: 1e6 }),
+      type: fc.constant('limit'),
+      price: fc.integer({ min: 1, max: 1e9 }),
+      tif: fc.constantFrom('GTC', 'IOC', 'DAY'),
+    },
+    { requiredKeys: ['kind', 'qty', 'type', 'price'] },
+  ),
+  fc.record({ kind: fc.constant('place'), qty: fc.integer({ min: 1, max: 1e6 }), type: fc.constant('limit'), peg: arbPeg }),
+);
+const arbCancel = fc.record({ kind: fc.constant('cancel'), child: fc.integer({ min: 1, max: 5 }) });
+const arbReplace = fc.record(
+  {
+    kind: fc.constant('replace'),
+    child: fc.integer({ min: 1, max: 5 }),
+    qty: fc.integer({ min: 1, max: 1e6 }),
+    price: fc.integer({ min: 1, max: 1e9 }),
+  },
+  { requiredKeys: ['kind', 'child'] },
+);
+const arbMemo = fc.jsonValue({ maxDepth: 4 }).filter((v) => !Object.is(v, -0));
+const arbDecision = fc.record(
+  {
+    intents: fc.array(fc.oneof(arbPlace, arbCancel, arbReplace), { maxLength: 6 }),
+    wakeAt: fc.oneof(fc.constant(null), fc.integer({ min: NOW + 1, max: NOW + 86_400_000 })),
+    memo: arbMemo,
+    done: fc.boolean(),
+  },
+  { requiredKeys: [] },
+);
+
+/** One way to break a well-formed decision, and the text the answer must hold. */
+type Breaker = (d: Record<string, unknown>) => { decision: unknown; says: string };
+
+const breakers: Breaker[] = [
+  (d) => ({ decision: { ...d, extra: 1 }, says: 'unknown field extra' }),
+  (d) => ({ decision: { ...d, intents: 'place' }, says: 'intents must be an array' }),
+  (d) => ({ decision: { ...d, wakeAt: NOW }, says: 'is not after now' }),
+  (d) => ({ decision: { ...d, wakeAt: 'soon' }, says: 'wakeAt must be a time' }),
+  (d) => ({ decision: { ...d, done: 'yes' }, says: 'done must be true or false' }),
+  (d) => ({ decision: { ...d, memo: { at: Number.NaN } }, says: 'memo: NaN is not a finite number' }),
+  (d) => ({ decision: { ...d, memo: { at: new Date(0) } }, says: 'memo: object is not JSON' }),
+  (d) => ({ decision: { ...d, memo: () => 1 }, says: 'memo: a function is not JSON' }),
+  (d) => {
+    const intents = [...((d.intents as unknown[] | undefined) ?? [])];
+    const i = intents.length;
+    intents.push({ kind: 'place', qty: 0, type: 'market' });
+    return { decision: { ...d, intents }, says: `intents[${i}].qty must be a positive whole number of lots` };
+  },
+  (d) => {
+    const intents = [...((d.intents as unknown[] | undefined) ?? [])];
+    const i = intents.length;
+    intents.push({ kind: 'place', qty: 1, type: 'limit', price: 10, peg: { to: 'mid' } });
+    return { decision: { ...d, intents }, says: `intents[${i}]: a limit needs a price or a peg` };
+  },
+  (d) => {
+    const intents = [...((d.intents as unknown[] | undefined) ?? [])];
+    const i = intents.length;
+    intents.push({ kind: 'place', qty: 1, type: 'limit', peg: { to: 'best' } });
+    return { decision: { ...d, intents }, says: `intents[${i}].peg.to must be touch, mid or far` };
+  },
+  (d) => {
+    const intents = [...((d.intents as unknown[] | undefined) ?? [])];
+    const i = intents.length;
+    intents.push({ kind: 'place', qty: 1, type: 'market', price: 10 });
+    return { decision: { ...d, intents }, says: `intents[${i}]: a market child takes no price` };
+  },
+  (d) => {
+    const intents = [...((d.intents as unknown[] | undefined) ?? [])];
+    const i = intents.length;
+    intents.push({ kind: 'cancel', child: 6 });
+    return { decision: { ...d, intents }, says: `intents[${i}].child 6 names no child of this parent` };
+  },
+  (d) => {
+    const intents = [...((d.intents as unknown[] | undefined) ?? [])];
+    const i = intents.length;
+    intents.push({ kind: 'replace', child: 1, price: 10, peg: { to: 'touch' } });
+    return { decision: { ...d, intents }, says: `intents[${i}]: a price or a peg, not both` };
+  },
+  (d) => {
+    const intents = [...((d.intents as unknown[] | undefined) ?? [])];
+    const i = intents.length;
+    intents.push({ kind: 'amend', child: 1 });
+    return { decision: { ...d, intents }, says: `intents[${i}].kind must be place, cancel or replace` };
+  },
+];
+
+describe('checkDecision', () => {
+  it('passes every well-formed decision', () => {
+    fc.assert(
+      fc.property(arbDecision, (d) => {
+        expect(checkDecision(d, NOW, known)).toBeNull();
+      }),
+    );
+  });
+
+  it('names the one thing broken in an otherwise well-formed decision', () => {
+    fc.assert(
+      fc.property(arbDecision, fc.integer({ min: 0, max: breakers.length - 1 }), (d, b) => {
+        const { decision, says } = breakers[b]!(d as Record<string, unknown>);
+        expect(checkDecision(decision, NOW, known)).toContain(says);
+      }),
+    );
+  });
+
+  it('refuses what is not an object, and a memo nested past its depth', () => {
+    for (const d of [null, [], 'intents', 3]) expect(checkDecision(d, NOW, known)).toMatch(/must be an object/);
+    let deep: unknown = 1;
+    for (let i = 0; i < 40; i++) deep = [deep];
+    expect(checkDecision({ memo: deep }, NOW, known)).toBe('memo: nested deeper than 32');
+  });
+});
