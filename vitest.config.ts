@@ -214,7 +214,7 @@ export default defineConfig({
     testTimeout: 60_000,
     // Hooks that start real processes (the CLI suites) take seconds on a loaded two-core machine.
     hookTimeout: 60_000,
-    setupFiles: ['test/support/fast-check-setup.ts'],
+    setupFiles: ['test/support/fast-check-setup.ts', 'test/support/cpu-per-file.ts'],
     // Parsed-replay caches go to one folder of the tests' (reused run to run, as a user's is), not
     // the user's ~/.cache (a test of the default folder passes its own environment), unless the
     // caller named one.
