@@ -22,7 +22,12 @@ const arbPlace = fc.oneof(
     },
     { requiredKeys: ['kind', 'qty', 'type', 'price'] },
   ),
-  fc.record({ kind: fc.constant('place'), qty: fc.integer({ min: 1, max: 1e6 }), type: fc.constant('limit'), peg: arbPeg }),
+  fc.record({
+    kind: fc.constant('place'),
+    qty: fc.integer({ min: 1, max: 1e6 }),
+    type: fc.constant('limit'),
+    peg: arbPeg,
+  }),
 );
 const arbCancel = fc.record({ kind: fc.constant('cancel'), child: fc.integer({ min: 1, max: 5 }) });
 const arbReplace = fc.record(
