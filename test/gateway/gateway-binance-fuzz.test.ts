@@ -53,6 +53,24 @@ const ENDPOINTS: ReadonlyArray<readonly [string, string, readonly string[]]> = [
     ],
   ],
   ['POST', 'order/test', ['symbol', 'side', 'type', 'timeInForce', 'quantity', 'price', 'computeCommissionRates']],
+  [
+    'POST',
+    'order/cancelReplace',
+    [
+      'symbol',
+      'side',
+      'type',
+      'timeInForce',
+      'quantity',
+      'price',
+      'newClientOrderId',
+      'cancelReplaceMode',
+      'cancelOrderId',
+      'cancelOrigClientOrderId',
+      'cancelNewClientOrderId',
+      'cancelRestrictions',
+    ],
+  ],
   ['GET', 'order', ['symbol', 'orderId', 'origClientOrderId']],
   ['DELETE', 'order', ['symbol', 'orderId', 'origClientOrderId', 'newClientOrderId', 'cancelRestrictions']],
   ['GET', 'openOrders', ['symbol']],
@@ -135,6 +153,10 @@ const BY_NAME: Record<string, fc.Arbitrary<string>> = {
   endTime: often(fc.integer({ min: now - 86_400_000, max: now + 2 * 86_400_000 }).map(String)),
   timeZone: often(fc.constantFrom('0', '8', '-1:00', '05:45', '+14:00', '-12:00')),
   cancelRestrictions: often(fc.constantFrom('ONLY_NEW', 'ONLY_PARTIALLY_FILLED')),
+  cancelReplaceMode: often(fc.constantFrom('STOP_ON_FAILURE', 'ALLOW_FAILURE')),
+  cancelOrderId: often(fc.integer({ min: 1, max: 40 }).map(String)),
+  cancelOrigClientOrderId: often(fc.stringMatching(/^[A-Za-z0-9_-]{1,36}$/)),
+  cancelNewClientOrderId: often(fc.stringMatching(/^[A-Za-z0-9_-]{1,36}$/)),
   omitZeroBalances: often(fc.constantFrom('true', 'false')),
   symbolStatus: often(fc.constantFrom('TRADING', 'HALT', 'BREAK')),
   recvWindow: often(fc.integer({ min: 1000, max: 70_000 }).map(String)),
@@ -174,7 +196,15 @@ describe('gateway fuzz: bad requests are 4xx with Binance bodies', () => {
   for (const [method, path, keys] of ENDPOINTS) {
     // SIGNED endpoints are signed 4 times in 5 (their checks then run); public ones now and then
     // carry a signature they do not read.
-    const signedEndpoint = ['order', 'order/test', 'openOrders', 'allOrders', 'myTrades', 'account'].includes(path);
+    const signedEndpoint = [
+      'order',
+      'order/test',
+      'order/cancelReplace',
+      'openOrders',
+      'allOrders',
+      'myTrades',
+      'account',
+    ].includes(path);
     it(`${method} ${path} with random parameters`, async () => {
       await fc.assert(
         fc.asyncProperty(

@@ -13,7 +13,7 @@ import type { DeskEvent, DeskRecord } from '../desk-record.ts';
 import { GatewayOrders } from '../gateway-orders.ts';
 import type { GatewayVenue } from '../gateway-venue.ts';
 import type { WireFaults } from '../wire-faults.ts';
-import { parseOrderRequest } from './binance-order-request.ts';
+import { parseOrderRequest, type ParsedOrder } from './binance-order-request.ts';
 import { binanceStatus, OPEN_STATUSES, OrderFields } from './order-fields.ts';
 import { RequestFields } from './request-fields.ts';
 import {
@@ -109,8 +109,13 @@ export class BinanceOrders {
   async submit(f: RequestFields): Promise<OrderAnswer> {
     const parsed = parseOrderRequest(f, this.instruments, this.rules);
     if (isBinanceError(parsed)) return error(parsed);
+    return this.place(parsed);
+  }
+
+  /** Places an order already read from its request (POST order, or cancelReplace's new order). */
+  place(parsed: ParsedOrder): Promise<OrderAnswer> {
     const clientId = parsed.clientOrderId ?? newClientId();
-    if (this.desk.clientIdOpen(clientId)) return error(DUPLICATE_ORDER);
+    if (this.desk.clientIdOpen(clientId)) return Promise.resolve(error(DUPLICATE_ORDER));
     return this.desk.place(parsed.order, clientId, (rec, report): OrderAnswer => {
       switch (report.kind) {
         case 'AckReport':
@@ -129,14 +134,22 @@ export class BinanceOrders {
   }
 
   /** The order a request names by orderId and/or origClientOrderId (both: they must agree), of
-   *  the request's symbol (checked served before: the first served when it has none). */
-  private named(f: RequestFields, missing: BinanceError): DeskRecord | BinanceError {
-    const orderId = f.long('orderId');
+   *  the request's symbol (checked served before: the first served when it has none).
+   *  cancelReplace names them cancelOrderId and cancelOrigClientOrderId (`names`). */
+  named(
+    f: RequestFields,
+    missing: BinanceError,
+    names: { readonly orderId: string; readonly clientId: string } = ORDER_NAMES,
+  ): DeskRecord | BinanceError {
+    const orderId = f.long(names.orderId);
     if (isBinanceError(orderId)) return orderId;
-    const cid = f.optional('origClientOrderId');
+    const cid = f.optional(names.clientId);
     if (isBinanceError(cid)) return badRequest(-1119, 'Original client order ID was empty.');
     if (orderId === undefined && cid === undefined)
-      return badRequest(-1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!");
+      return badRequest(
+        -1102,
+        `Param '${names.clientId}' or '${names.orderId}' must be sent, but both were empty/null!`,
+      );
     const rec = orderId !== undefined ? this.desk.visible(String(orderId)) : this.desk.byClientOrderId(cid as string);
     const symbol = f.params.get('symbol') ?? this.inst.symbol;
     if (!rec || rec.symbol !== symbol || (cid !== undefined && rec.clientOrderId !== cid)) return missing;
@@ -146,21 +159,26 @@ export class BinanceOrders {
   async cancel(f: RequestFields): Promise<OrderAnswer> {
     const rec = this.named(f, UNKNOWN_ORDER);
     if (isBinanceError(rec)) return error(rec);
-    const restriction = f.oneOf('cancelRestrictions', ['ONLY_NEW', 'ONLY_PARTIALLY_FILLED'], () =>
-      badRequest(-1145, 'Invalid cancelRestrictions'),
-    );
+    const restriction = cancelRestriction(f);
     if (isBinanceError(restriction)) return error(restriction);
     const cancelId = f.optional('newClientOrderId');
     if (isBinanceError(cancelId)) return error(badRequest(-1118, 'New client order ID was empty.'));
-    if (restriction !== undefined) {
-      const s = this.status(rec);
-      if (s !== (restriction === 'ONLY_NEW' ? 'NEW' : 'PARTIALLY_FILLED') && OPEN_STATUSES.has(s))
-        return error(badRequest(-2011, 'Order was not canceled due to cancel restrictions.'));
-    }
+    const refused = this.restricted(rec, restriction);
+    if (refused) return error(refused);
     return this.cancelRecord(rec, cancelId ?? newClientId());
   }
 
-  private cancelRecord(rec: DeskRecord, cancelId: string): Promise<OrderAnswer> {
+  /** Why `restriction` keeps the order from being cancelled now, or null. */
+  restricted(rec: DeskRecord, restriction: CancelRestriction | undefined): BinanceError | null {
+    if (restriction === undefined) return null;
+    const s = this.status(rec);
+    if (s !== (restriction === 'ONLY_NEW' ? 'NEW' : 'PARTIALLY_FILLED') && OPEN_STATUSES.has(s))
+      return badRequest(-2011, 'Order was not canceled due to cancel restrictions.');
+    return null;
+  }
+
+  /** Cancels an order at the venue; `cancelId` is the cancel's own client id in the answer. */
+  cancelRecord(rec: DeskRecord, cancelId: string): Promise<OrderAnswer> {
     return this.desk.cancel(rec, (answer): OrderAnswer => {
       if (answer === null) return error(UNKNOWN_ORDER);
       switch (answer.kind) {
@@ -314,6 +332,17 @@ export class BinanceOrders {
       return { ...binanceError(429, numeric, message), retryAfterS: this.wire.rateLimitWait().waitS };
     return badRequest(numeric, message);
   }
+}
+
+const ORDER_NAMES = { orderId: 'orderId', clientId: 'origClientOrderId' } as const;
+
+export type CancelRestriction = 'ONLY_NEW' | 'ONLY_PARTIALLY_FILLED';
+
+/** A cancel's cancelRestrictions, if it has one. */
+export function cancelRestriction(f: RequestFields): CancelRestriction | undefined | BinanceError {
+  return f.oneOf('cancelRestrictions', ['ONLY_NEW', 'ONLY_PARTIALLY_FILLED'] as const, () =>
+    badRequest(-1145, 'Invalid cancelRestrictions'),
+  );
 }
 
 /** A request whose answer was lost: a 5xx is -1007, a timeout a dropped connection. */

@@ -154,7 +154,7 @@ export class MarketRest {
       opoAllowed: false,
       quoteOrderQtyMarketAllowed: false,
       allowTrailingStop: false,
-      cancelReplaceAllowed: false,
+      cancelReplaceAllowed: true,
       amendAllowed: false,
       pegInstructionsAllowed: false,
       isSpotTradingAllowed: true,

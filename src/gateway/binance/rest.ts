@@ -9,6 +9,7 @@ import type { VenueClock } from '../gateway-clock.ts';
 import type { WireFaults } from '../wire-faults.ts';
 import { account, allOrders, myTrades } from './account-reads.ts';
 import { ORDER_PARAMS, parseOrderRequest } from './binance-order-request.ts';
+import { CANCEL_REPLACE_PARAMS, cancelReplace } from './cancel-replace.ts';
 import type { BinanceOrders, OrderAnswer } from './binance-orders.ts';
 import type { MarketAnswer, MarketRest } from './market-rest.ts';
 import { RequestFields, SIGNED_PARAMS } from './request-fields.ts';
@@ -172,6 +173,14 @@ function routes(o: RestOptions): Route[] {
     }),
     signedRoute({
       method: 'POST',
+      path: 'order/cancelReplace',
+      params: CANCEL_REPLACE_PARAMS,
+      weight: fixed(1),
+      order: true,
+      handle: (f) => cancelReplace(orders, f),
+    }),
+    signedRoute({
+      method: 'POST',
       path: 'order/test',
       params: [...ORDER_PARAMS, 'computeCommissionRates'],
       weight: fixed(1),
@@ -259,7 +268,11 @@ export function createRestApp(o: RestOptions): Hono<Env> {
   const fail = (c: Context<Env>, e: BinanceError, headers: Record<string, string>): Response => {
     const h = { ...headers };
     if (e.retryAfterS !== undefined) h['Retry-After'] = String(e.retryAfterS);
-    return c.json({ code: e.code, msg: e.msg }, e.status, h);
+    return c.json(
+      e.data === undefined ? { code: e.code, msg: e.msg } : { code: e.code, msg: e.msg, data: e.data },
+      e.status,
+      h,
+    );
   };
   const reset = (c: Context<Env>): Response => {
     // What a client of a venue in an outage sees: the connection drops without an answer.

@@ -8,11 +8,13 @@ import { lotsToQty, ticksToPrice, unitsToQuote } from '../../core/model/instrume
 
 /** A Binance error answer: HTTP status and the body's code and message. */
 export interface BinanceError {
-  readonly status: 400 | 401 | 403 | 404 | 405 | 413 | 418 | 429 | 500 | 503;
+  readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 418 | 429 | 500 | 503;
   readonly code: number;
   readonly msg: string;
   /** Seconds the client must wait (a 429 or 418 carries it as Retry-After). */
   readonly retryAfterS?: number;
+  /** What the body carries beside code and msg (cancelReplace's two results). */
+  readonly data?: unknown;
 }
 
 export const binanceError = (status: BinanceError['status'], code: number, msg: string): BinanceError => ({
