@@ -1,7 +1,8 @@
 // `npm run bench:startup`: what one `execsim` call costs from spawn to exit, the built CLI (dist/)
 // against the sources through tsx (EXECSIM_FROM_SOURCE=1), for `execsim --help`, for a run of
 // one small scenario (walkthrough: a minute on a static book, stored in a scratch database) and for
-// `execsim runs` listing what those runs stored.
+// `execsim runs` listing what those runs stored, and for the help of `resume`, `worker` and
+// `gateway` (commands that run as processes, each loading its own code).
 // Each case is spawned N times (--n N, default 9), the cases interleaved so that the machine's
 // load falls on all of them alike; reported per case: the median and range of wall time (spawn to
 // exit) and the median CPU time of the child (user + system, measured inside it at exit by a
@@ -94,6 +95,10 @@ function main(): void {
     // The runs stored by the cases above (a store command loads the store's code alone).
     { name: 'runs, built', args: ['runs', '--db', join(scratch, 'built.db')], fromSource: false },
     { name: 'runs, tsx', args: ['runs', '--db', join(scratch, 'tsx.db')], fromSource: true },
+    // Commands that run as processes of their own, up to their help: what each loads first.
+    { name: 'resume --help, built', args: ['resume', '--help'], fromSource: false },
+    { name: 'worker --help, built', args: ['worker', '--help'], fromSource: false },
+    { name: 'gateway --help, built', args: ['gateway', '--help'], fromSource: false },
   ];
   const cpu = os.cpus();
   console.log(

@@ -1,16 +1,18 @@
 // What bin/execsim.js runs: the version straight away (loading nothing else), usage and help
-// next, the commands that read or manage the store through their own modules, and every other
-// command through main.ts, which is loaded only then. `execsim --version` and `execsim --help`
-// cost little more than starting Node, and `execsim runs` loads the store's code (a fifteenth of
-// the CLI's), not the simulator's.
+// next, then each command that has a module of its own through that module alone, and `run` and
+// `sweep` through main.ts, which is loaded only then. `execsim --version` and `execsim --help`
+// cost little more than starting Node, `execsim runs` loads the store's code (a fifteenth of the
+// CLI's), and a paper run's `resume`, a queue's `worker`, `serve`, `gateway` and `record` load
+// their own code without the backtest's, the sweeps' and the store commands'.
 import type { Io } from './io.ts';
 import { version } from './version.ts';
 
-type StoreCommand = (args: readonly string[], io: Io) => number;
+type Command = (args: readonly string[], io: Io) => number | Promise<number>;
 
-/** The commands that read or manage stored runs, sweeps and market data, each loaded alone; main.ts
- *  dispatches the same functions the same way (its `main`, for tests and embedding). */
-const STORE_COMMANDS: Readonly<Record<string, () => Promise<StoreCommand>>> = {
+/** The commands loaded alone: those that read or manage stored runs, sweeps and market data, and
+ *  those that run as processes of their own. main.ts dispatches the same functions the same way
+ *  (its `main` and `runCli`, for tests and embedding). */
+const OWN_MODULE_COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   runs: async () => (await import('./runs-command.ts')).runsCommand,
   show: async () => (await import('./runs-command.ts')).showCommand,
   events: async () => (await import('./events-command.ts')).eventsCommand,
@@ -19,6 +21,14 @@ const STORE_COMMANDS: Readonly<Record<string, () => Promise<StoreCommand>>> = {
   prune: async () => (await import('./delete-command.ts')).pruneCommand,
   sweeps: async () => (await import('./sweeps-command.ts')).sweepsCommand,
   data: async () => (await import('./data-command.ts')).dataCommand,
+  resume: async () => (await import('./resume-command.ts')).resumeCommand,
+  worker: async () => (await import('./worker-command.ts')).workerCommand,
+  gateway: async () => (await import('./gateway-command.ts')).gatewayCommand,
+  record: async () => (await import('./record-command.ts')).recordCommand,
+  serve: async () => {
+    const { serveCommand } = await import('./serve-command.ts');
+    return (args, io) => serveCommand(args, io, version());
+  },
 };
 
 export async function runCli(argv: readonly string[], io?: Io): Promise<number> {
@@ -31,10 +41,12 @@ export async function runCli(argv: readonly string[], io?: Io): Promise<number> 
   const theIo = io ?? (await import('./io.ts')).processIo;
   const quick = (await import('./usage.ts')).quickAnswer(argv, theIo);
   if (quick !== undefined) return quick;
-  const store = Object.hasOwn(STORE_COMMANDS, argv[0] ?? '') ? STORE_COMMANDS[argv[0] as string] : undefined;
-  if (store === undefined) return (await import('./main.ts')).runCli(argv, theIo);
+  const own = Object.hasOwn(OWN_MODULE_COMMANDS, argv[0] ?? '') ? OWN_MODULE_COMMANDS[argv[0] as string] : undefined;
+  if (own === undefined) return (await import('./main.ts')).runCli(argv, theIo);
   try {
-    return (await store())(argv.slice(1), theIo);
+    return await (
+      await own()
+    )(argv.slice(1), theIo);
   } catch (err) {
     // Exit codes and messages as main.ts gives them (loaded only for an error).
     return (await import('./main.ts')).failure(err, theIo);

@@ -3,7 +3,8 @@
 // what each loaded, and none is of the simulator, the node, the runs' hosts, strategies or live
 // venues, nor zod, yaml or rxjs (but `data`, which reads recordings, loads their formats).
 // `execsim run`, through the same hook, does load them (so the hook sees what a command loads).
-// Each command still answers as before (its output checked).
+// Each command still answers as before (its output checked). `resume` and `worker` load neither
+// main.ts nor the backtest's commands.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -82,6 +83,23 @@ describe('a store command loads the store, not the simulator', () => {
       expect(r.stdout).toMatch(shows);
       expect(r.loaded.some((u) => /\/src\/store\//.test(u))).toBe(true);
       expect(r.loaded.filter((u) => SIMULATOR.test(u) && !allowed.test(u))).toEqual([]);
+    });
+  }
+
+  // The commands that run as processes of their own load their own code too: a paper run's
+  // `resume` (started again after every kill) and a queue's `worker` load neither main.ts nor the
+  // backtest's and the sweeps' commands.
+  const BACKTEST_COMMANDS = /\/src\/cli\/(main|run-command|sweep-command|runs-command|data-command)\.ts$/;
+  for (const [name, usage] of [
+    ['resume', /usage: execsim resume/],
+    ['worker', /usage: execsim worker/],
+  ] as const) {
+    it(`execsim ${name} --help loads its own command, not main.ts and the backtest's`, () => {
+      const r = traced([name, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(usage);
+      expect(r.loaded.some((u) => u.endsWith(`/src/cli/${name}-command.ts`))).toBe(true);
+      expect(r.loaded.filter((u) => BACKTEST_COMMANDS.test(u))).toEqual([]);
     });
   }
 
