@@ -1,10 +1,14 @@
 // POST /api/v3/order/cancelReplace at the Binance gateway: through ccxt's editOrder (a bot moving
 // its resting order) and on the raw wire for each way it can end (both parts done, one, neither,
-// the new order refused by a filter before anything is cancelled, the parameters it refuses).
+// the new order refused by a filter before anything is cancelled, the parameters it refuses, a
+// cancel whose answer a 5xx window lost).
 // The static BTCUSDT book: asks 0.1 @ 65000, 1 @ 65001, 5 @ 65003; bids 0.2 @ 64999, 0.5 @ 64998;
 // 1,000,000 USDT and no BTC. Real sockets on 127.0.0.1.
-import { describe, expect, it } from 'vitest';
-import { binanceGateway, ccxtClient, raw, type RawAnswer } from '../support/binance-gateway-harness.ts';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BTC_FIXTURE, binanceGateway, ccxtClient, raw, type RawAnswer } from '../support/binance-gateway-harness.ts';
 import type { BinanceGateway } from '../../src/gateway/binance/binance-gateway.ts';
 
 const SYMBOL = 'BTCUSDT';
@@ -45,6 +49,9 @@ async function statusOf(gw: BinanceGateway, clientId: string): Promise<string> {
 }
 
 const NEW_ORDER = { timeInForce: 'GTC', price: '64100', quantity: '0.02' };
+
+const dir = mkdtempSync(path.join(tmpdir(), 'execsim-cancel-replace-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('cancelReplace at the Binance gateway', () => {
   it('moves a resting order through ccxt editOrder: the old one cancelled, a new one at the new price and size', async () => {
@@ -238,5 +245,45 @@ describe('cancelReplace at the Binance gateway', () => {
     expect((info.body as { symbols: Array<{ cancelReplaceAllowed: boolean }> }).symbols[0]?.cancelReplaceAllowed).toBe(
       true,
     );
+  });
+
+  it('a cancel whose answer is lost in a 5xx window is the request’s answer, and no new order is placed', async () => {
+    const file = path.join(dir, '5xx.yaml');
+    writeFileSync(
+      file,
+      `${readFileSync(BTC_FIXTURE, 'utf8')}faults:\n  - { kind: http_5xx, from: PT10M, until: PT20M, probability: 1 }\n`,
+    );
+    // The gateway's clock, moved on by the test into the window (no wait on the wall clock).
+    let shift = 0;
+    const gw = await binanceGateway(file, { now: () => Date.now() + shift });
+    const id = await restingBuy(gw, 'before');
+    // Every order the gateway tries to place from here on, counted.
+    let placeCalls = 0;
+    const place = gw.orders.place.bind(gw.orders);
+    gw.orders.place = (parsed) => {
+      placeCalls++;
+      return place(parsed);
+    };
+    shift = gw.venue.startedAt + 10 * 60_000 + 1000 - Date.now();
+    const stamp = () => String(Date.now() + shift);
+    const a = await cancelReplace(gw, {
+      ...NEW_ORDER,
+      cancelReplaceMode: 'ALLOW_FAILURE',
+      cancelOrderId: String(id),
+      newClientOrderId: 'after',
+      timestamp: stamp(),
+    });
+    expect([a.status, (a.body as { code: number }).code]).toEqual([503, -1007]);
+    expect(placeCalls).toBe(0);
+    expect(gw.orders.desk.byClientOrderId('after')).toBeUndefined();
+    shift = gw.venue.startedAt + 20 * 60_000 - Date.now();
+    const looked = await raw(
+      gw,
+      'GET',
+      'order',
+      { symbol: SYMBOL, origClientOrderId: 'after', timestamp: stamp() },
+      true,
+    );
+    expect(looked.body).toEqual({ code: -2013, msg: 'Order does not exist.' });
   });
 });
