@@ -8,28 +8,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BTC_FIXTURE, binanceGateway, ccxtClient, raw, type RawAnswer } from '../support/binance-gateway-harness.ts';
+import {
+  BTC_FIXTURE,
+  binanceGateway,
+  ccxtClient,
+  raw,
+  rawLimitBuy,
+  type RawAnswer,
+} from '../support/binance-gateway-harness.ts';
 import type { BinanceGateway } from '../../src/gateway/binance/binance-gateway.ts';
 
 const SYMBOL = 'BTCUSDT';
 
 /** A resting limit buy placed on the raw wire: its order id. */
-async function restingBuy(gw: BinanceGateway, clientId: string, price = '64000', qty = '0.01'): Promise<number> {
-  const a = await raw(
-    gw,
-    'POST',
-    'order',
-    {
-      symbol: SYMBOL,
-      side: 'BUY',
-      type: 'LIMIT',
-      timeInForce: 'GTC',
-      price,
-      quantity: qty,
-      newClientOrderId: clientId,
-    },
-    true,
-  );
+async function restingBuy(gw: BinanceGateway, clientId: string, price = '64000'): Promise<number> {
+  const a = await rawLimitBuy(gw, price, clientId);
   expect(a.status).toBe(200);
   return (a.body as { orderId: number }).orderId;
 }

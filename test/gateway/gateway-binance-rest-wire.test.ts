@@ -4,7 +4,7 @@
 // FULL, cancels, lists). Raw fetch over loopback with hand-made signatures. The static BTCUSDT
 // book: asks 0.1 @ 65000, 1 @ 65001, 5 @ 65003; bids 0.2 @ 64999, 0.5 @ 64998; 1,000,000 USDT.
 import { describe, expect, it } from 'vitest';
-import { API_SECRET, binanceGateway, raw, sign } from '../support/binance-gateway-harness.ts';
+import { API_SECRET, binanceGateway, raw, rawLimitBuy, sign } from '../support/binance-gateway-harness.ts';
 import { waitFor } from '../support/gateway-harness.ts';
 
 const SYMBOL = 'BTCUSDT';
@@ -355,22 +355,7 @@ describe('orders', () => {
 
   it('looks orders up, cancels them (one, all) and lists them by id or time window', async () => {
     const gw = await binanceGateway();
-    const place = (price: string, cid: string) =>
-      raw(
-        gw,
-        'POST',
-        'order',
-        {
-          symbol: SYMBOL,
-          side: 'BUY',
-          type: 'LIMIT',
-          timeInForce: 'GTC',
-          quantity: '0.01',
-          price,
-          newClientOrderId: cid,
-        },
-        true,
-      );
+    const place = (price: string, cid: string) => rawLimitBuy(gw, price, cid);
     await place('64000', 'o-1');
     await place('63000', 'o-2');
     await place('62000', 'o-3');

@@ -6,7 +6,7 @@
 // pong timeout, and serverShutdown before the gateway stops. Waits are bounded conditions.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binanceGateway, raw, rawSocket, subscribeParams } from '../support/binance-gateway-harness.ts';
+import { binanceGateway, raw, rawLimitBuy, rawSocket, subscribeParams } from '../support/binance-gateway-harness.ts';
 import { waitFor } from '../support/gateway-harness.ts';
 
 const SYMBOL = 'BTCUSDT';
@@ -283,21 +283,7 @@ describe('the WebSocket API and the user data stream', () => {
       error: { code: -1135, msg: 'Invalid JSON Request' },
     });
 
-    const placed = await raw(
-      gw,
-      'POST',
-      'order',
-      {
-        symbol: SYMBOL,
-        side: 'BUY',
-        type: 'LIMIT',
-        timeInForce: 'GTC',
-        quantity: '0.01',
-        price: '64000',
-        newClientOrderId: 'ws-1',
-      },
-      true,
-    );
+    const placed = await rawLimitBuy(gw, '64000', 'ws-1');
     const events = () => frames.map((f) => f.msg).filter((m) => 'event' in m);
     await waitFor(() => events().length === 2);
     const [report, position] = events() as Array<{ subscriptionId: number; event: Record<string, unknown> }>;

@@ -129,6 +129,12 @@ export async function raw(
   return { status: res.status, headers: res.headers, body };
 }
 
+/** A GTC limit buy of BTCUSDT on the raw wire, signed: `qty` at `price`, with its client id. */
+export function rawLimitBuy(gw: BinanceGateway, price: string, clientId: string, qty = '0.01'): Promise<RawAnswer> {
+  const order = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: qty, price };
+  return raw(gw, 'POST', 'order', { ...order, newClientOrderId: clientId }, true);
+}
+
 /** A raw websocket to the gateway: every frame it got (parsed, with its arrival time), closed
  *  after the test. */
 export async function rawSocket(
