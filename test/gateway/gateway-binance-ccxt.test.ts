@@ -138,7 +138,8 @@ describe('ccxt against the Binance gateway', () => {
     // Subscribes (userDataStream.subscribe.signature) before anything happens.
     const firstOrders = ex.watchOrders(SYMBOL);
     const firstTrades = ex.watchMyTrades(SYMBOL);
-    await waitFor(() => gw.wsApi.size > 0);
+    // Subscribed, not just connected: an event before the subscription reaches no one.
+    await waitFor(() => gw.wsApi.subscriptions > 0);
     const market = await ex.createOrder(SYMBOL, 'market', 'buy', 0.3, undefined, { newClientOrderId: 'ws-mkt' });
     const orders = await watchUntil(
       () => ex.watchOrders(SYMBOL),

@@ -122,7 +122,8 @@ describe('ccxt against the Binance gateway serving two symbols', () => {
     // Each symbol's orders, watched before its order is placed (a watch sees what comes after it).
     const closed = async (symbol: string, place: () => Promise<Order>): Promise<Order> => {
       const first = ex.watchOrders(symbol);
-      await waitFor(() => gw.wsApi.size > 0);
+      // Subscribed, not just connected: an event before the subscription reaches no one.
+      await waitFor(() => gw.wsApi.subscriptions > 0);
       const placed = await place();
       const seen = await watchUntil(
         () => ex.watchOrders(symbol),

@@ -53,6 +53,14 @@ export class WsApi {
     return this.sessions.size;
   }
 
+  /** User data stream subscriptions open, over every connection: a client's account events
+   *  reach it only once one is (a connection alone is not a subscription). */
+  get subscriptions(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) n += s.subscriptions.size;
+    return n;
+  }
+
   /** Sends an account event to every subscription. */
   publish(event: UserEvent): void {
     const to = [...this.sessions].filter(([, s]) => s.subscriptions.size > 0);
