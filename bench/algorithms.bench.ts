@@ -7,9 +7,12 @@
 // never-worse price ("never-worse": its slices go out as IOC limits at it).
 // What it prints, per variant:
 // - CPU ms (user + system, every thread) per simulated hour: warm, the median over --rounds
-//   rounds of --runs runs after --warmups (the variants interleaved round by round, so the shared
-//   machine's load falls on all of them alike), and cold (the process's first run of the variant);
-// - the busy hour's warm CPU over its market's quiet hour (the goal: at most 2x);
+//   rounds of --runs runs after --warmups, and cold (the process's first run of the variant);
+// - the busy hour's warm CPU over its market's quiet hour (the goal: at most 2x), measured in
+//   pairs: each busy run sits between two quiet runs of its market, and its ratio is to their
+//   mean; the median of those ratios is given with their quartiles. On this kind of machine a
+//   run's CPU drifts by up to 1.7x over seconds with nothing of ours changing (a quiet dense
+//   hour at 14 ms, then 24, in one process), so only runs next to each other compare;
 // - per-child CPU: (busy - quiet) / the children the run sent, warm;
 // - the plan of the parent (planTrajectorySlices): warm (median of many plans in this process)
 //   and cold (the first plan in a fresh process: --plan-cold KIND, spawned per algorithm);
@@ -20,7 +23,7 @@
 // - with --against DIR: the same variants on another checkout's code (e.g. a `git worktree` of an
 //   earlier commit) in the same process, interleaved round by round with this one's, each
 //   variant's runs checked to log the same run on both (equal digests); its rows follow, marked.
-// Run: npm run bench:algorithms -- [--runs 5] [--warmups 10] [--rounds 3] [--cli 3]
+// Run: npm run bench:algorithms -- [--runs 8] [--warmups 4] [--rounds 3] [--cli 3]
 //        [--only dense|bench] [--algos twap,vwap] [--against DIR]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -65,7 +68,7 @@ const TRAJECTORY: Record<Algo, TrajectorySpec | undefined> = {
 };
 
 /** A parent of ours in the hour, as a scenario's orders entry. */
-function order(algo: Algo, placement: Placement): string {
+export function order(algo: Algo, placement: Placement): string {
   const a = ALGO_BLOCK[algo];
   switch (placement) {
     case 'market':
@@ -134,6 +137,8 @@ interface Variant {
   readonly digest: string;
   readonly simulatedHours: number;
   readonly cpu: number[];
+  /** Each measured busy run over the mean of the quiet runs either side of it. */
+  readonly ratios: number[];
   cold: number;
 }
 
@@ -161,18 +166,44 @@ function variant(code: Code, m: Market, algo: Algo | null, placement: Placement 
     digest: r.digest,
     simulatedHours,
     cpu: [],
+    ratios: [],
     cold: (c.user + c.system) / 1000 / simulatedHours,
   };
 }
 
-/** `warmups` runs, then `runs` measured ones, of one variant; checks each logs the same run. */
-function measure(v: Variant, runs: number, warmups: number): void {
-  for (let i = 0; i < warmups + runs; i++) {
-    const c0 = process.cpuUsage();
-    const r = v.code.run(v.loaded);
-    const c = process.cpuUsage(c0);
-    if (r.digest !== v.digest) throw new Error(`${v.label}: a run logged another run (${r.digest} vs ${v.digest})`);
-    if (i >= warmups) v.cpu.push((c.user + c.system) / 1000 / v.simulatedHours);
+/** The q-quantile of xs (0 <= q <= 1), interpolated between neighbours. */
+function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.min(lo + 1, s.length - 1);
+  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (at - lo);
+}
+
+/** One run's CPU ms per simulated hour; checks it logs the same run as the first. */
+function once(v: Variant): number {
+  const c0 = process.cpuUsage();
+  const r = v.code.run(v.loaded);
+  const c = process.cpuUsage(c0);
+  if (r.digest !== v.digest) throw new Error(`${v.label}: a run logged another run (${r.digest} vs ${v.digest})`);
+  return (c.user + c.system) / 1000 / v.simulatedHours;
+}
+
+/** `warmups` pairs, then `runs` measured ones, of a busy variant and its market's quiet hour:
+ *  quiet, busy, quiet, busy, ..., quiet; each busy run's ratio is to the quiet runs either side. */
+function measurePairs(quiet: Variant, busy: Variant, runs: number, warmups: number): void {
+  for (let i = 0; i < warmups; i++) {
+    once(quiet);
+    once(busy);
+  }
+  let before = once(quiet);
+  for (let i = 0; i < runs; i++) {
+    const b = once(busy);
+    const after = once(quiet);
+    busy.cpu.push(b);
+    busy.ratios.push(b / ((before + after) / 2));
+    quiet.cpu.push(after);
+    before = after;
   }
 }
 
@@ -240,8 +271,8 @@ function spawnRun(file: string): { wallMs: number; cpuMs: number } {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  const runs = arg(argv, '--runs', 5);
-  const warmups = arg(argv, '--warmups', 10);
+  const runs = arg(argv, '--runs', 8);
+  const warmups = arg(argv, '--warmups', 4);
   const rounds = arg(argv, '--rounds', 3);
   const cli = arg(argv, '--cli', 0);
   const oi = argv.indexOf('--only');
@@ -274,10 +305,16 @@ export async function main(argv: readonly string[]): Promise<void> {
       if (mine.digest !== v.digest)
         throw new Error(`${v.label}: ${v.code.label} logged another run (${v.digest} vs ${mine.digest})`);
     }
-  for (let round = 0; round < rounds; round++) for (const v of vs) measure(v, runs, warmups);
+  for (let round = 0; round < rounds; round++)
+    for (const v of vs) {
+      if (v.algo === null) continue;
+      const quiet = vs.find((x) => x.code === v.code && x.market === v.market && x.algo === null) as Variant;
+      measurePairs(quiet, v, runs, warmups);
+    }
   console.log(
     `CPU ms per simulated hour: warm = median of ${rounds} rounds x ${runs} runs after ${warmups} warm-ups each, ` +
-      `variants interleaved by round; cold = the process's first run of the variant (load now ${load()}):`,
+      `each busy run between two quiet ones; x quiet = the median of each busy run over the quiet runs beside it ` +
+      `[quartiles]; cold = the process's first run of the variant (load now ${load()}):`,
   );
   for (const code of codes)
     for (const m of ms) {
@@ -292,7 +329,7 @@ export async function main(argv: readonly string[]): Promise<void> {
         const w = median(v.cpu);
         console.log(
           `  ${v.label.padEnd(26)} ${w.toFixed(1).padStart(6)} ms warm, ${v.cold.toFixed(0).padStart(4)} cold; ` +
-            `${(w / q).toFixed(2)}x quiet; ${v.children} children, ${(((w - q) * v.simulatedHours) / v.children).toFixed(3)} ms each; ` +
+            `${median(v.ratios).toFixed(2)}x quiet [${quantile(v.ratios, 0.25).toFixed(2)}-${quantile(v.ratios, 0.75).toFixed(2)}]; ${v.children} children, ${(((w - q) * v.simulatedHours) / v.children).toFixed(3)} ms each; ` +
             `${v.events} log events`,
         );
       }

@@ -85,7 +85,7 @@ console.log(
 console.log(
   'each algorithm against TWAP on the bench hour and the dense book (npm run bench:algorithms; a few minutes):',
 );
-algorithmsBench(['--runs', '3', '--warmups', '5', '--rounds', '2']);
+await algorithmsBench(['--runs', '4', '--warmups', '2', '--rounds', '2']);
 
 console.log('fill detection fault matrix (npm run bench:fills):');
 fillsBench();
