@@ -117,6 +117,7 @@ const SHARED_IO = [
   'test/live/live-alpaca-venue-answers.test.ts',
   'test/live/live-binance-adapter.test.ts',
   'test/live/live-binance-transport-failures.test.ts',
+  'test/live/stream-recorder-symbols.test.ts',
   'test/live/stream-recorder.test.ts',
   'test/live/venue-answer-shapes.test.ts',
   'test/paper/paper-algo-module.test.ts',

@@ -1,6 +1,7 @@
 // `execsim record`: the market stream recorder (src/live/binance/stream-recorder.ts) as a
-// command: flags checked, the recorder started (a venue it cannot reach at the start is bad
-// input), then recording until SIGINT/SIGTERM (until-stopped.ts) or --duration, and a summary.
+// command: flags checked, one recorder per symbol started (a venue it cannot reach at the start,
+// or a symbol it does not trade, is bad input, and what the others started to record is removed),
+// then recording until SIGINT/SIGTERM (until-stopped.ts) or --duration, and a summary per symbol.
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { StreamRecorder } from '../live/binance/stream-recorder.ts';
 import { parseCommand, parseCount, UsageError, type Io } from './io.ts';
@@ -51,11 +52,7 @@ export async function recordCommand(args: readonly string[], io: Io): Promise<nu
   }
   if (positionals.length > 0) throw new UsageError(`record takes no arguments, got "${positionals[0]}"`, RECORD_USAGE);
   if (values.symbol === undefined) throw new UsageError('--symbol S is required', RECORD_USAGE);
-  if (!/^[A-Z0-9]{2,20}$/.test(values.symbol))
-    throw new UsageError(
-      `--symbol must be the venue's symbol in capitals (BTCUSDT), got "${values.symbol}"`,
-      RECORD_USAGE,
-    );
+  const symbols = symbolList(values.symbol);
   if (values.out === undefined) throw new UsageError('--out DIR is required', RECORD_USAGE);
   const restUrl = baseUrl('--venue', values.venue ?? 'https://api.binance.com', ['http:', 'https:']);
   const streamUrl = baseUrl('--streams', values.streams ?? 'wss://stream.binance.com:9443', ['ws:', 'wss:']);
@@ -66,28 +63,55 @@ export async function recordCommand(args: readonly string[], io: Io): Promise<nu
   const snapshotEveryMs =
     values['snapshot-every'] === undefined ? 3_600_000 : duration('--snapshot-every', values['snapshot-every'], true);
   const stopAfter = values.duration === undefined ? null : duration('--duration', values.duration, false);
-  const recorder = new StreamRecorder({
-    restUrl,
-    streamUrl,
-    symbol: values.symbol,
-    outDir: values.out,
-    depthLimit,
-    snapshotEveryMs,
-    log: (line) => io.out(`execsim record: ${line}`),
-  });
-  try {
-    await recorder.start();
-  } catch (err) {
-    throw new UsageError((err as Error).message, RECORD_USAGE);
+  const recorders: StreamRecorder[] = [];
+  for (const symbol of symbols) {
+    const recorder = new StreamRecorder({
+      restUrl,
+      streamUrl,
+      symbol,
+      outDir: values.out,
+      depthLimit,
+      snapshotEveryMs,
+      log: (line) => io.out(symbols.length > 1 ? `execsim record: ${symbol}: ${line}` : `execsim record: ${line}`),
+    });
+    try {
+      await recorder.start();
+    } catch (err) {
+      // The recorders already started keep nothing of this attempt (start() did the same for its own).
+      for (const started of recorders) await started.abort();
+      const message = (err as Error).message;
+      throw new UsageError(symbols.length > 1 ? `--symbol ${symbol}: ${message}` : message, RECORD_USAGE);
+    }
+    recorders.push(recorder);
   }
   const ended = new AbortController();
   const timer = stopAfter === null ? null : setTimeout(() => ended.abort(), stopAfter);
   await untilStopped(io, 'execsim record', ended.signal);
   if (timer !== null) clearTimeout(timer);
-  const s = await recorder.stop();
-  io.out(
-    `execsim record: stopped: ${s.depth} depth diffs, ${s.bookTicker} bookTicker, ${s.trade} trades, ` +
-      `${s.snapshots} snapshots, ${s.gaps} gaps, ${s.reconnects} reconnects; files: ${s.files.join(', ') || 'none'}`,
-  );
+  const stats = await Promise.all(recorders.map((r) => r.stop()));
+  for (const [i, s] of stats.entries())
+    io.out(
+      `execsim record: ${symbols.length > 1 ? `${symbols[i]}: ` : ''}stopped: ${s.depth} depth diffs, ` +
+        `${s.bookTicker} bookTicker, ${s.trade} trades, ${s.snapshots} snapshots, ${s.gaps} gaps, ` +
+        `${s.reconnects} reconnects; files: ${s.files.join(', ') || 'none'}`,
+    );
   return 0;
+}
+
+/** `--symbol`: one symbol or several, comma-separated, each as the venue names it. */
+function symbolList(text: string): string[] {
+  const symbols = text.split(',');
+  const seen = new Set<string>();
+  for (const symbol of symbols) {
+    if (!/^[A-Z0-9]{2,20}$/.test(symbol))
+      throw new UsageError(
+        symbols.length > 1
+          ? `--symbol must list the venue's symbols in capitals, separated by commas (BTCUSDT,ETHUSDT), got "${symbol}" in "${text}"`
+          : `--symbol must be the venue's symbol in capitals (BTCUSDT), got "${text}"`,
+        RECORD_USAGE,
+      );
+    if (seen.has(symbol)) throw new UsageError(`--symbol names ${symbol} twice in "${text}"`, RECORD_USAGE);
+    seen.add(symbol);
+  }
+  return symbols;
 }

@@ -26,7 +26,7 @@ export const USAGE = `usage:
   execsim serve [--db PATH] [--create] [--port N] [--host H] [--workers N]  the HTTP API and pages with execution charts
   execsim serve --session FILE [--venue-url URL] [--quiet]       a trading session driven over HTTP (TWAP, orders, controls)
   execsim gateway ${gatewayNames().join('|')} --scenario FILE [--port N] [--host H]   the venue's API on the simulator, wall clock
-  execsim record --symbol S --out DIR [--venue URL] [--streams URL]  a venue's market streams into replay files
+  execsim record --symbol S[,S...] --out DIR [--venue URL] [--streams URL]  a venue's market streams into replay files
   execsim --version                                              print the version
 Every command takes --help. The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;
 

@@ -163,7 +163,7 @@ describe('execsim record: the market streams of a Binance-compatible venue into 
     fs.writeFileSync(path.join(out, 'btcusdt_20260102.rec'), '4 {"d":4}\n');
     // A file of the first day is there already (an earlier recorder's): the new one goes beside it.
     fs.writeFileSync(`${base}.gz`, 'x');
-    const done = await compressLeftovers(out);
+    const done = await compressLeftovers(out, 'BTCUSDT');
     expect(done.map((f) => path.basename(f))).toEqual(['btcusdt_20260101-2.gz', 'btcusdt_20260102.gz']);
     expect(fs.readdirSync(out).sort()).toEqual(['btcusdt_20260101-2.gz', 'btcusdt_20260101.gz', 'btcusdt_20260102.gz']);
     const text = (f: string) => {

@@ -8,9 +8,11 @@
 // `<symbol>_<YYYYMMDD>.rec` written line by line (a SIGKILL loses at most the line being written),
 // and it is compressed to `<symbol>_<YYYYMMDD>.gz` when the day ends or the recorder stops, written
 // under a temporary name, flushed and renamed, the plain file removed only then. A recorder
-// started where an earlier one was killed compresses what that one left first (dropping a partial
-// last line). Memory is bounded: each message is written when it arrives, nothing is queued but
-// the one snapshot request in flight. Why this layout: docs/0082-recording-market-streams.md.
+// started where an earlier one was killed compresses what that one left of its symbol first
+// (dropping a partial last line). A recorder holds `<symbol>.recording` in its folder while it
+// runs, so recorders of several symbols share a folder and a second one of the same symbol is
+// refused. Memory is bounded: each message is written when it arrives, nothing is queued but the
+// one snapshot request in flight. Why this layout: docs/0082-recording-market-streams.md.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -91,6 +93,13 @@ export class StreamRecorder {
   private opened: (() => void) | null = null;
   /** Rejects start() when the first connection fails: a wrong address is said at once. */
   private failedFirst: ((err: Error) => void) | null = null;
+  /** Settles start() with the first snapshot: a symbol the venue does not trade, or a REST base
+   *  that does not answer, is said at once instead of recording diffs no replay can sync. */
+  private firstSnapshot: { resolve: () => void; reject: (err: Error) => void } | null = null;
+  /** The folder's `<symbol>.recording` while this recorder holds it. */
+  private lock: string | null = null;
+  /** The compressed day files of what this recorder recorded (not of what an earlier one left). */
+  private readonly ownFiles: string[] = [];
 
   constructor(options: StreamRecorderOptions) {
     this.o = {
@@ -110,30 +119,66 @@ export class StreamRecorder {
     return { ...this.counts, files: [...this.files] };
   }
 
-  /** Compresses what an earlier, killed recorder left, then connects; resolves once the stream
-   *  is open the first time (or the recorder is stopped before). */
+  /** Takes the folder's lock of the symbol, compresses what an earlier, killed recorder of it
+   *  left, then connects; resolves once the stream is open and its first snapshot written (or the
+   *  recorder is stopped before). When it fails, whatever it recorded is removed (abort). */
   async start(): Promise<void> {
-    this.files.push(...(await compressLeftovers(this.o.outDir, this.o.log)));
-    if (this.o.snapshotEveryMs > 0)
-      this.snapshotTimer = setInterval(() => this.snapshot('periodic'), this.o.snapshotEveryMs);
-    const open = new Promise<void>((resolve, reject) => {
-      this.opened = resolve;
-      this.failedFirst = reject;
-    });
-    this.connect();
+    this.takeLock();
     try {
+      this.files.push(...(await compressLeftovers(this.o.outDir, this.o.symbol, this.o.log)));
+      if (this.o.snapshotEveryMs > 0)
+        this.snapshotTimer = setInterval(() => this.snapshot('periodic'), this.o.snapshotEveryMs);
+      const open = new Promise<void>((resolve, reject) => {
+        this.opened = resolve;
+        this.failedFirst = reject;
+      });
+      const first = new Promise<void>((resolve, reject) => {
+        this.firstSnapshot = { resolve, reject };
+      });
+      this.connect();
       await open;
+      await first;
     } catch (err) {
-      await this.stop();
+      await this.abort();
       throw err;
     }
   }
 
+  /** Stops without keeping what this recorder recorded: its plain day files are removed, not
+   *  compressed (a start that failed leaves nothing half-written). What an earlier recorder left
+   *  and this one compressed at its start is kept. */
+  async abort(): Promise<void> {
+    await this.halt();
+    if (this.fd !== null && this.stem !== null) {
+      fs.closeSync(this.fd);
+      fs.rmSync(path.join(this.o.outDir, `${this.stem}.rec`), { force: true });
+      this.fd = null;
+      this.stem = null;
+    }
+    await Promise.all(this.compressing);
+    for (const gz of this.ownFiles.splice(0)) {
+      fs.rmSync(gz, { force: true });
+      this.files.splice(this.files.indexOf(gz), 1);
+    }
+    this.releaseLock();
+  }
+
   /** Closes the stream, compresses the day being recorded, and resolves with what was recorded. */
   async stop(): Promise<RecorderStats> {
+    await this.halt();
+    this.closeDay();
+    await Promise.all(this.compressing);
+    this.releaseLock();
+    return this.stats;
+  }
+
+  /** Closes the stream and its timers and waits for a snapshot in flight. */
+  private async halt(): Promise<void> {
     this.stopped = true;
     this.opened?.();
     this.opened = null;
+    this.firstSnapshot?.resolve();
+    this.firstSnapshot = null;
     if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
     if (this.snapshotTimer !== null) clearInterval(this.snapshotTimer);
     const ws = this.ws;
@@ -145,9 +190,36 @@ export class StreamRecorder {
       });
     }
     await this.snapshotInFlight?.catch(() => {});
-    this.closeDay();
-    await Promise.all(this.compressing);
-    return this.stats;
+  }
+
+  /** Creates `<symbol>.recording` (this process's pid in it), refusing while another recorder
+   *  of the symbol that is still alive holds it; a lock its process left behind is taken over. */
+  private takeLock(): void {
+    fs.mkdirSync(this.o.outDir, { recursive: true });
+    const lock = path.join(this.o.outDir, `${this.o.symbol.toLowerCase()}.recording`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        fs.writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+        this.lock = lock;
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+      }
+      const pid = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10);
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid))
+        throw new Error(
+          `another recorder (process ${pid}) is recording ${this.o.symbol} into ${this.o.outDir}: ` +
+            `stop it, or record into another folder`,
+        );
+      this.o.log(`taking over ${path.basename(lock)}, left by process ${pid}, which has ended`);
+      fs.rmSync(lock, { force: true });
+    }
+  }
+
+  private releaseLock(): void {
+    if (this.lock === null) return;
+    fs.rmSync(this.lock, { force: true });
+    this.lock = null;
   }
 
   // ---- the stream ------------------------------------------------------------------------
@@ -241,13 +313,26 @@ export class StreamRecorder {
         this.write(this.receivedNs(), body);
         this.counts.snapshots++;
         this.o.log(`snapshot at update id ${parsed.lastUpdateId} (${why})`);
+        this.firstSnapshot?.resolve();
+        this.firstSnapshot = null;
       } catch (err) {
+        const first = this.firstSnapshot;
+        this.firstSnapshot = null;
+        if (first !== null) first.reject(this.snapshotRefused(url, err as Error));
         // The stream goes on; the next gap or reconnect asks again.
-        this.o.log(`snapshot failed (${why}): ${(err as Error).message}`);
+        else this.o.log(`snapshot failed (${why}): ${(err as Error).message}`);
       } finally {
         this.snapshotInFlight = null;
       }
     })();
+  }
+
+  /** The first snapshot's failure as the recorder's: Binance's -1121 says the symbol is not
+   *  traded there. */
+  private snapshotRefused(url: string, err: Error): Error {
+    if (/"code":\s*-1121\b/.test(err.message))
+      return new Error(`the venue at ${this.o.restUrl} does not trade ${this.o.symbol} (${err.message})`);
+    return new Error(`cannot read a depth snapshot of ${this.o.symbol} at ${url}: ${err.message}`);
   }
 
   private receivedNs(): bigint {
@@ -277,6 +362,7 @@ export class StreamRecorder {
     this.compressing.push(
       compressDay(base, this.o.log).then((gz) => {
         this.files.push(gz);
+        this.ownFiles.push(gz);
       }),
     );
   }
@@ -323,12 +409,28 @@ export async function compressDay(base: string, log: (line: string) => void = ()
   return gz;
 }
 
-/** Compresses the day files an earlier recorder left in `dir` when it was killed; their names. */
-export async function compressLeftovers(dir: string, log: (line: string) => void = () => {}): Promise<string[]> {
+/** Whether process `pid` is alive (one of another user's is: it cannot be signalled). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Compresses the day files of `symbol` an earlier recorder left in `dir` when it was killed;
+ *  their names. Another symbol's are another recorder's, which may be recording them now. */
+export async function compressLeftovers(
+  dir: string,
+  symbol: string,
+  log: (line: string) => void = () => {},
+): Promise<string[]> {
   fs.mkdirSync(dir, { recursive: true });
+  const own = new RegExp(`^${symbol.toLowerCase()}_\\d{8}(-\\d+)?\\.rec$`);
   const done: string[] = [];
   for (const name of fs.readdirSync(dir).sort()) {
-    if (!name.endsWith('.rec')) continue;
+    if (!own.test(name)) continue;
     log(`compressing ${name}, left by an earlier recorder`);
     done.push(await compressDay(path.join(dir, name.slice(0, -4)), log));
   }
