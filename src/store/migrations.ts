@@ -470,6 +470,35 @@ export const MIGRATIONS: readonly Migration[] = [
          AND json_array_length(scenario_json, '$.otherInstruments') > 0;
     `,
   },
+  {
+    version: 17,
+    name: 'the further symbols of a run of several',
+    // runs.symbol is the run's first instrument; a run of several lists the others here (position
+    // 1, 2, ...: their order in the scenario), so that the run list filtered by a symbol finds
+    // every run that traded it and a run's summary names them all. Backfilled from the stored
+    // scenarios. parent_metrics.symbol had the run's symbol for every parent; a parent the report
+    // gives a symbol of its own (a run of several) now has that one, also in the rows stored before.
+    sql: `
+      CREATE TABLE run_symbols (
+        run_id   TEXT NOT NULL REFERENCES runs(id),
+        position INTEGER NOT NULL,
+        symbol   TEXT NOT NULL,
+        PRIMARY KEY (run_id, position)
+      ) WITHOUT ROWID;
+      CREATE INDEX run_symbols_symbol ON run_symbols(symbol, run_id);
+      INSERT INTO run_symbols (run_id, position, symbol)
+        SELECT r.id, o.key + 1, json_extract(o.value, '$.symbol')
+          FROM runs r, json_each(CASE WHEN json_valid(r.scenario_json) THEN r.scenario_json ELSE '{}' END,
+            '$.otherInstruments') o
+         WHERE json_type(o.value, '$.symbol') = 'text';
+      UPDATE parent_metrics SET symbol = COALESCE((
+          SELECT json_extract(p.value, '$.symbol')
+            FROM runs r, json_each(CASE WHEN json_valid(r.report_json) THEN r.report_json ELSE '{}' END, '$.parents') p
+           WHERE r.id = parent_metrics.run_id AND p.key = parent_metrics.position
+             AND json_type(p.value, '$.symbol') = 'text'), symbol)
+        WHERE run_id IN (SELECT run_id FROM run_symbols);
+    `,
+  },
 ];
 
 /** The WHERE term of the events_kind index (version 9): a query filtering on a kind other than

@@ -120,7 +120,10 @@ export interface RunSummary extends RunTradingFigures {
   /** How the run was made: backtest. */
   readonly mode: string;
   readonly venue: string | null;
+  /** The run's first instrument (of several: the one its RunStarted names). */
   readonly symbol: string | null;
+  /** Every instrument the run traded, the first one first (empty when the run has no symbol). */
+  readonly symbols: string[];
   /** The sweep the run is a path of; null for a run of its own. */
   readonly sweepId: string | null;
   /** The run's state now (run-state.ts): a running run whose writer is gone is crashed. */

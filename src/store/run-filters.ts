@@ -17,7 +17,11 @@ export function runFilters(q: RunQuery): { where: string[]; params: unknown[] } 
   eq('scenario_name', q.scenario);
   eq('mode', q.mode);
   eq('venue', q.venue);
-  eq('symbol', q.symbol);
+  if (q.symbol !== undefined) {
+    // The run's first symbol, or one of the further symbols of a run of several.
+    where.push('(symbol = ? OR id IN (SELECT run_id FROM run_symbols WHERE symbol = ?))');
+    params.push(q.symbol, q.symbol);
+  }
   eq('seed', q.seed);
   eq('code_version', q.codeVersion);
   eq('passed', q.passed === undefined ? undefined : q.passed ? 1 : 0);

@@ -10,7 +10,9 @@ import type { StoredStatus } from './stored-rows.ts';
 export const SUMMARY_COLUMNS = `id, scenario_name, scenario_hash, seed, code_version, mode, venue, symbol, sweep_id, status,
   passed, digest, event_count, order_count, fill_count, shortfall_bps, fill_ratio, net_pnl, trade_count, win_rate,
   profit_factor, sharpe, max_drawdown, started_at, finished_at, heartbeat_at,
-  sim_start, sim_end, writer_pid, writer_host, error`;
+  sim_start, sim_end, writer_pid, writer_host, error,
+  (SELECT json_group_array(symbol) FROM (SELECT symbol FROM run_symbols s WHERE s.run_id = runs.id ORDER BY position))
+    AS other_symbols`;
 
 export interface SummaryRow {
   readonly id: string;
@@ -44,6 +46,8 @@ export interface SummaryRow {
   readonly writer_pid: number | null;
   readonly writer_host: string | null;
   readonly error: string | null;
+  /** The further symbols of a run of several, as a JSON array ('[]' for a run of one). */
+  readonly other_symbols: string;
 }
 
 export function summaryOf(r: SummaryRow, live: Liveness): RunSummary {
@@ -57,6 +61,7 @@ export function summaryOf(r: SummaryRow, live: Liveness): RunSummary {
     mode: r.mode,
     venue: r.venue,
     symbol: r.symbol,
+    symbols: r.symbol === null ? [] : [r.symbol, ...(JSON.parse(r.other_symbols) as string[])],
     sweepId: r.sweep_id,
     state,
     status: r.status,

@@ -66,6 +66,8 @@ function parentMetricsRow(runId: string, p: ParentReport, position: number): Rec
     runId,
     id: p.id,
     position,
+    // A run of several symbols names each parent's; a run of one, none (the run's symbol).
+    symbol: p.symbol ?? null,
     side: p.side,
     qty: p.qty,
     filledQty: p.filledQty,
@@ -124,8 +126,23 @@ export interface StoreRunWriter {
 export class RunStore {
   constructor(readonly db: Database.Database) {}
 
-  /** Stores the run as 'running', written by this process (its pid and host), alive now. */
+  /** Stores the run as 'running', written by this process (its pid and host), alive now, with the
+   *  further symbols of a scenario of several (run_symbols), in one transaction. */
   createRun(run: NewRun): void {
+    this.db.transaction(() => {
+      this.insertRun(run);
+      this.db
+        .prepare(
+          `INSERT INTO run_symbols (run_id, position, symbol)
+             SELECT @id, o.key + 1, json_extract(o.value, '$.symbol')
+               FROM json_each(CASE WHEN json_valid(@scenarioJson) THEN @scenarioJson ELSE '{}' END, '$.otherInstruments') o
+              WHERE json_type(o.value, '$.symbol') = 'text'`,
+        )
+        .run({ id: run.id, scenarioJson: run.scenarioJson });
+    })();
+  }
+
+  private insertRun(run: NewRun): void {
     this.db
       .prepare(
         `INSERT INTO runs (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, started_at, sim_start,
@@ -160,7 +177,8 @@ export class RunStore {
       const insertParent = this.db.prepare(
         `INSERT INTO parent_metrics (run_id, parent_order_id, position, symbol, side, target_qty, filled_qty, fill_ratio,
            arrival_price, avg_fill_price, shortfall_bps, vwap_slippage_bps, twap_slippage_bps, duration_ms, status, stop_reason)
-         VALUES (@runId, @id, @position, (SELECT symbol FROM runs WHERE id = @runId), @side, @qty, @filledQty, @fillRatio,
+         VALUES (@runId, @id, @position, COALESCE(@symbol, (SELECT symbol FROM runs WHERE id = @runId)), @side, @qty,
+           @filledQty, @fillRatio,
            @arrivalPrice, @avgPrice, @shortfallBps, @vwapSlippageBps, @twapSlippageBps, @durationMs, @status, @stopReason)`,
       );
       parents.forEach((p, i) => insertParent.run(parentMetricsRow(writer.runId, p, i)));
@@ -238,6 +256,7 @@ export class RunStore {
       del('market_samples');
       del('market_sample_blocks');
       del('parent_metrics');
+      del('run_symbols');
       this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
       return counts;
     })();

@@ -10,7 +10,7 @@
 // links each sweep, pages by cursor and reads no sweep's result; the sweep page draws the
 // histogram on a count axis, links drill-down runs and gives every other path a re-run form (a
 // POST to the API's re-run route, its button enabled only by the page's script); the compare page
-// shows runs side by side.
+// shows runs side by side; a run of two symbols is named with both and listed under each.
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,8 @@ const hostileYaml = readFileSync('scenarios/walkthrough.yaml', 'utf8')
   .replace('name: walkthrough', 'name: hostile')
   .concat(`actions:\n  - { at: PT30S, kind: kill_switch, state: halted, actor: ops, reason: '${HOSTILE}' }\n`);
 const hostile = runScenario(parseScenario(hostileYaml, 'hostile.yaml'), { store });
+// A run of two symbols: its page names both, and the list filtered by the second finds it.
+const twoSymbols = runScenario(loadScenarioFile('scenarios/two-symbols.yaml'), { store });
 const PAPER = 'run-paper-aapl';
 storePaperRun(store, PAPER);
 afterAll(() => store.db.close());
@@ -148,6 +150,17 @@ describe('runs list', () => {
     const later = await html('/?mode=live');
     expect(Object.keys(modes(later))).toEqual([]);
     expect(later).toContain('<option value="live" selected="">live</option>');
+  });
+
+  it('names every symbol of a run of several, and finds it under each with the symbol filter', async () => {
+    const page = await html(`/runs/${twoSymbols.runId}`);
+    expect(page).toContain('<dt>venue / symbols</dt>');
+    expect(page).toMatch(/binance-spot\s*BTCUSDT, ETHUSDT/);
+    const single = await html(`/runs/${calm.runId}`);
+    expect(single).toContain('<dt>venue / symbol</dt>');
+    for (const symbol of ['BTCUSDT', 'ETHUSDT'])
+      expect(await html(`/?symbol=${symbol}&status=`)).toContain(twoSymbols.runId!);
+    expect(await html('/?symbol=ETHUSDT&status=')).not.toContain(calm.runId!);
   });
 
   it('answers a bad filter with a 400 page naming it', async () => {

@@ -128,9 +128,10 @@ export function RunPage(props: RunPageProps) {
         <dd>{str(r['mode'])}</dd>
         <dt>seed</dt>
         <dd>{str(r['seed'])}</dd>
-        <dt>venue / symbol</dt>
+        <dt>{Array.isArray(r['symbols']) && r['symbols'].length > 1 ? 'venue / symbols' : 'venue / symbol'}</dt>
         <dd>
-          {str(r['venue'])} {str(r['symbol'])}
+          {str(r['venue'])}{' '}
+          {Array.isArray(r['symbols']) && r['symbols'].length > 0 ? r['symbols'].map(str).join(', ') : str(r['symbol'])}
         </dd>
         <dt>{clockOf(r['mode'])?.spanTitle ?? 'run time'}</dt>
         <dd>
