@@ -2,10 +2,17 @@
 // database read-only and never create it (a missing database is exit 2). A run is shown in its
 // state (run-state.ts): a 'running' run whose writer is gone is 'crashed'.
 import type { RunReport } from '../runtime/backtest-run.ts';
-import { RUN_SORT_KEYS, type RunSortKey, type RunSummary, type SortOrder } from '../store/read-model-port.ts';
+import { parseUtcInstant } from '../core/model/time-fields.ts';
+import {
+  RUN_SORT_KEYS,
+  type RunQuery,
+  type RunSortKey,
+  type RunSummary,
+  type SortOrder,
+} from '../store/read-model-port.ts';
 import { described } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
-import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from '../store/run-state.ts';
+import { localLiveness, RUN_STATES, STALE_HEARTBEAT_MS, type Liveness, type RunState } from '../store/run-state.ts';
 import { formatReport, formatRunList, isResumable } from './format-report.ts';
 import { blobsAsText, listStored, type ListOrder } from './stored-list.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, UsageError, type Io } from './io.ts';
@@ -15,22 +22,35 @@ interrupted (stopped by SIGINT, SIGTERM or SIGHUP); crashed (stored as running, 
 gone: its pid is not alive on this host, or its heartbeat, refreshed every second while it runs,
 is more than ${STALE_HEARTBEAT_MS / 1000} s old).`;
 
-export const RUNS_USAGE = 'usage: execsim runs [--db PATH] [--json] [--limit N] [--sort FIELD] [--order asc|desc]';
+export const RUNS_USAGE =
+  'usage: execsim runs [--db PATH] [--json] [--limit N] [--sort FIELD] [--order asc|desc]\n' +
+  '  [--scenario NAME] [--status STATE] [--passed yes|no] [--mode MODE] [--venue NAME] [--symbol S]\n' +
+  '  [--seed N] [--from INSTANT] [--to INSTANT]';
 export const RUNS_HELP = `${RUNS_USAGE}
 Lists the stored runs, newest first: id, scenario, seed, state, whether its expectations held
 (passed: yes, NO, or - until it finished), events stored, net P&L (quote currency), closed trades,
 win rate, profit factor (PF), Sharpe (annualized), max drawdown (maxDD), start time (UTC) and digest. A run
 stored by an execsim before these figures shows - for them.
 ${DB_FLAG_HELP}; never created
-  --json        one JSON array of runs: runId, scenario, seed, state, mode, resumable, status (as stored), passed,
+  --json        one JSON array of runs: runId, scenario, seed, state, mode, venue, symbols, resumable, status (as stored), passed,
                 digest, events, orders, fills, netPnl, trades, winRate, profitFactor, sharpe, maxDrawdown,
                 codeVersion, startedAt, finishedAt, heartbeatAt, writer ({ pid, host }), error
   --limit N     at most N runs (default 100; 0: all)
   --sort FIELD  ${RUN_SORT_KEYS.join(', ')} (default started; runs without the figure come last)
   --order O     desc (the default: highest first) or asc
+Filters (each as the HTTP API's GET /api/v1/runs takes it; several: runs that match them all):
+  --scenario NAME   the scenario's name
+  --status STATE    ${RUN_STATES.join(', ')}
+  --passed yes|no   whether its expectations held (finished runs only)
+  --mode MODE       backtest, paper or session
+  --venue NAME      the venue's name, as scenarios give it (binance-spot, alpaca-equities)
+  --symbol S        a symbol it traded (its first, or a further one of a run of several)
+  --seed N          the seed it ran with
+  --from INSTANT    started at or after this UTC instant (2026-11-25T10:00:00Z)
+  --to INSTANT      started before this UTC instant
   -h, --help    this help
 ${STATES_HELP}
-Exit codes: 0, 2 bad input (no database at the path, a bad flag).`;
+Exit codes: 0, 2 bad input (no database at the path, a bad flag or filter).`;
 
 export const SHOW_USAGE = 'usage: execsim show <runId> [--db PATH] [--json]';
 export const SHOW_HELP = `${SHOW_USAGE}
@@ -50,12 +70,60 @@ export function runsCommand(args: readonly string[], io: Io, live: Liveness = lo
     name: 'runs',
     usage: RUNS_USAGE,
     help: RUNS_HELP,
-    items: (model, o) =>
-      model.allRuns({ sort: o.sort as RunSortKey | undefined, order: o.order as SortOrder | undefined }),
+    items: (model, o, f) =>
+      model.allRuns({
+        sort: o.sort as RunSortKey | undefined,
+        order: o.order as SortOrder | undefined,
+        ...runFilter(f),
+      }),
     sorted: checkRunOrder,
+    filters: RUN_FILTERS,
+    checkFilters: (f) => void runFilter(f),
     json: runSummary,
     table: formatRunList,
   });
+}
+
+/** The filter flags of `execsim runs`: those of the HTTP list (but its codeVersion). */
+const RUN_FILTERS = ['scenario', 'status', 'passed', 'mode', 'venue', 'symbol', 'seed', 'from', 'to'] as const;
+
+/** The filter flags given, as the read model's query; a bad one is a UsageError naming it. */
+function runFilter(f: Readonly<Record<string, string>>): Omit<RunQuery, 'cursor' | 'limit' | 'sort' | 'order'> {
+  const bad = (flag: string, problem: string): never => {
+    throw new UsageError(`--${flag}: "${f[flag]}" ${problem}`, RUNS_USAGE);
+  };
+  const q: { -readonly [K in keyof RunQuery]?: RunQuery[K] } = {};
+  for (const flag of ['scenario', 'mode', 'venue', 'symbol'] as const) {
+    const v = f[flag];
+    if (v === undefined) continue;
+    if (v === '') bad(flag, 'is empty');
+    q[flag] = v;
+  }
+  if (f.status !== undefined) {
+    if (!(RUN_STATES as readonly string[]).includes(f.status))
+      bad('status', `is not a state: use one of ${RUN_STATES.join(', ')}`);
+    q.status = f.status as RunState;
+  }
+  if (f.passed !== undefined) {
+    if (f.passed !== 'yes' && f.passed !== 'no') bad('passed', 'must be yes or no');
+    q.passed = f.passed === 'yes';
+  }
+  if (f.seed !== undefined) {
+    if (!/^\d{1,16}$/.test(f.seed) || !Number.isSafeInteger(Number(f.seed))) bad('seed', 'is not a whole number');
+    q.seed = Number(f.seed);
+  }
+  for (const flag of ['from', 'to'] as const) {
+    const v = f[flag];
+    if (v === undefined) continue;
+    try {
+      parseUtcInstant(v);
+    } catch (err) {
+      // parseUtcInstant's message quotes the value and shows the form.
+      throw new UsageError(`--${flag}: ${(err as Error).message}`, RUNS_USAGE);
+    }
+    q[flag] = v;
+  }
+  return q;
 }
 
 /** --sort and --order of `execsim runs`: one of the sort keys the HTTP list takes, asc or desc. */
@@ -77,6 +145,8 @@ export function runSummary(r: RunSummary) {
     seed: r.seed,
     state: r.state,
     mode: r.mode,
+    venue: r.venue,
+    symbols: r.symbols,
     resumable: isResumable(r),
     status: r.status,
     passed: r.passed,

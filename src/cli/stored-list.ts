@@ -20,8 +20,12 @@ export interface StoredList<T> {
   readonly usage: string;
   readonly help: string;
   /** Every stored item, newest first (or in the order `--sort` and `--order` ask, for a list that
-   *  takes them: `sorted`). */
-  readonly items: (model: ReadModel, order: ListOrder) => Iterable<T>;
+   *  takes them: `sorted`), of those `filters` leave (the values of the flags it names). */
+  readonly items: (model: ReadModel, order: ListOrder, filters: Readonly<Record<string, string>>) => Iterable<T>;
+  /** Further flags, each taking a value, that the list filters by: checked by `checkFilters`
+   *  (a UsageError) before the database is opened. */
+  readonly filters?: readonly string[];
+  readonly checkFilters?: (filters: Readonly<Record<string, string>>) => void;
   /** The list takes --sort FIELD and --order asc|desc: checks them (a UsageError) before the
    *  database is opened. */
   readonly sorted?: (order: ListOrder) => void;
@@ -39,6 +43,7 @@ export function listStored<T>(args: readonly string[], io: Io, live: Liveness, l
       json: { type: 'boolean', default: false },
       limit: { type: 'string' },
       ...(list.sorted ? { sort: { type: 'string' as const }, order: { type: 'string' as const } } : {}),
+      ...Object.fromEntries((list.filters ?? []).map((f) => [f, { type: 'string' as const }])),
     },
     list.usage,
   );
@@ -53,11 +58,17 @@ export function listStored<T>(args: readonly string[], io: Io, live: Liveness, l
   const given = values as { sort?: string; order?: string };
   const order: ListOrder = { sort: given.sort, order: given.order };
   list.sorted?.(order);
+  const filters: Record<string, string> = {};
+  for (const f of list.filters ?? []) {
+    const v = (values as Record<string, unknown>)[f];
+    if (typeof v === 'string') filters[f] = v;
+  }
+  list.checkFilters?.(filters);
   const path = dbPath(values.db, io);
   const model = ReadModel.open(path, { liveness: () => live });
   try {
     const listed: T[] = [];
-    for (const item of list.items(model, order)) {
+    for (const item of list.items(model, order, filters)) {
       if (limit > 0 && listed.length >= limit) break;
       listed.push(item);
     }
