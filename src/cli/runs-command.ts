@@ -43,7 +43,7 @@ Filters (each as the HTTP API's GET /api/v1/runs takes it; several: runs that ma
   --status STATE    ${RUN_STATES.join(', ')}
   --passed yes|no   whether its expectations held (finished runs only)
   --mode MODE       backtest, paper or session
-  --venue NAME      the venue's name, as scenarios give it (binance-spot, alpaca-equities)
+  --venue NAME      the venue's name, as scenarios give it (venue.name)
   --symbol S        a symbol it traded (its first, or a further one of a run of several)
   --seed N          the seed it ran with
   --from INSTANT    started at or after this UTC instant (2026-11-25T10:00:00Z)
