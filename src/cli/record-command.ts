@@ -4,6 +4,7 @@
 // then recording until SIGINT/SIGTERM (until-stopped.ts) or --duration, and a summary per symbol.
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { StreamRecorder } from '../live/binance/stream-recorder.ts';
+import { pidAlive } from '../store/run-state.ts';
 import { parseCommand, parseCount, UsageError, type Io } from './io.ts';
 import { RECORD_HELP, RECORD_USAGE } from './record-help.ts';
 import { untilStopped } from './until-stopped.ts';
@@ -63,6 +64,8 @@ export async function recordCommand(args: readonly string[], io: Io): Promise<nu
   const snapshotEveryMs =
     values['snapshot-every'] === undefined ? 3_600_000 : duration('--snapshot-every', values['snapshot-every'], true);
   const stopAfter = values.duration === undefined ? null : duration('--duration', values.duration, false);
+  // With several symbols, each line and message names the symbol it is about.
+  const named = (symbol: string): string => (symbols.length > 1 ? `${symbol}: ` : '');
   const recorders: StreamRecorder[] = [];
   for (const symbol of symbols) {
     const recorder = new StreamRecorder({
@@ -72,7 +75,8 @@ export async function recordCommand(args: readonly string[], io: Io): Promise<nu
       outDir: values.out,
       depthLimit,
       snapshotEveryMs,
-      log: (line) => io.out(symbols.length > 1 ? `execsim record: ${symbol}: ${line}` : `execsim record: ${line}`),
+      processAlive: pidAlive,
+      log: (line) => io.out(`execsim record: ${named(symbol)}${line}`),
     });
     try {
       await recorder.start();
@@ -80,7 +84,7 @@ export async function recordCommand(args: readonly string[], io: Io): Promise<nu
       // The recorders already started keep nothing of this attempt (start() did the same for its own).
       for (const started of recorders) await started.abort();
       const message = (err as Error).message;
-      throw new UsageError(symbols.length > 1 ? `--symbol ${symbol}: ${message}` : message, RECORD_USAGE);
+      throw new UsageError(`${symbols.length > 1 ? '--symbol ' : ''}${named(symbol)}${message}`, RECORD_USAGE);
     }
     recorders.push(recorder);
   }
@@ -91,7 +95,7 @@ export async function recordCommand(args: readonly string[], io: Io): Promise<nu
   const stats = await Promise.all(recorders.map((r) => r.stop()));
   for (const [i, s] of stats.entries())
     io.out(
-      `execsim record: ${symbols.length > 1 ? `${symbols[i]}: ` : ''}stopped: ${s.depth} depth diffs, ` +
+      `execsim record: ${named(symbols[i] as string)}stopped: ${s.depth} depth diffs, ` +
         `${s.bookTicker} bookTicker, ${s.trade} trades, ${s.snapshots} snapshots, ${s.gaps} gaps, ` +
         `${s.reconnects} reconnects; files: ${s.files.join(', ') || 'none'}`,
     );

@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBinanceGateway } from '../../src/gateway/binance/binance-gateway.ts';
-import { compressLeftovers, StreamRecorder } from '../../src/live/binance/stream-recorder.ts';
+import { compressLeftovers } from '../../src/live/binance/recording-folder.ts';
+import { StreamRecorder } from '../../src/live/binance/stream-recorder.ts';
+import { pidAlive } from '../../src/store/run-state.ts';
 import { ReplayFileReader } from '../../src/scenario/replay-file.ts';
 import { BinanceLineParser } from '../../src/sim/replay/binance-messages.ts';
 import { execsimInProcess } from '../support/cli-in-process.ts';
@@ -180,7 +182,14 @@ describe('recorders sharing a folder', () => {
   it('a second recorder of the same symbol is refused while the first runs; another symbol is not', async () => {
     const out = scratch();
     const recorder = (symbol: string) =>
-      new StreamRecorder({ restUrl: gw.url, streamUrl: streams(), symbol, outDir: out, snapshotEveryMs: 0 });
+      new StreamRecorder({
+        restUrl: gw.url,
+        streamUrl: streams(),
+        symbol,
+        outDir: out,
+        snapshotEveryMs: 0,
+        processAlive: pidAlive,
+      });
     const first = recorder('BTCUSDT');
     await first.start();
     try {
@@ -211,6 +220,7 @@ describe('recorders sharing a folder', () => {
       streamUrl: streams(),
       symbol: 'BTCUSDT',
       outDir: out,
+      processAlive: pidAlive,
       snapshotEveryMs: 0,
       log: (line) => log.push(line),
     });

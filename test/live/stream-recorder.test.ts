@@ -11,7 +11,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBinanceGateway } from '../../src/gateway/binance/binance-gateway.ts';
 import { execsimInProcess } from '../support/cli-in-process.ts';
-import { compressDay, compressLeftovers, StreamRecorder } from '../../src/live/binance/stream-recorder.ts';
+import { compressDay, compressLeftovers } from '../../src/live/binance/recording-folder.ts';
+import { StreamRecorder } from '../../src/live/binance/stream-recorder.ts';
+import { pidAlive } from '../../src/store/run-state.ts';
 import { ReplayFileReader } from '../../src/scenario/replay-file.ts';
 import { L2Book } from '../../src/sim/book/l2-book.ts';
 import { BinanceLineParser, type BinanceDepth, type BinanceMessage } from '../../src/sim/replay/binance-messages.ts';
@@ -65,6 +67,7 @@ describe('execsim record: the market streams of a Binance-compatible venue into 
       streamUrl: gw.streamUrl.replace(/\/ws$/, ''),
       symbol: 'BTCUSDT',
       outDir: out,
+      processAlive: pidAlive,
       depthLimit: 5_000,
       // A 5000-level snapshot weighs 250 of the gateway's 6000 a minute, as on Binance: one every
       // 2 s, with those after reconnects, stays well under it.
@@ -186,6 +189,7 @@ describe('execsim record: the market streams of a Binance-compatible venue into 
       streamUrl: 'ws://127.0.0.1:9',
       symbol: 'BTCUSDT',
       outDir: scratch(),
+      processAlive: pidAlive,
     });
     await expect(recorder.start()).rejects.toThrow(/cannot open the market streams at ws:\/\/127\.0\.0\.1:9\/stream/);
   });

@@ -12,12 +12,12 @@
 // (dropping a partial last line). A recorder holds `<symbol>.recording` in its folder while it
 // runs, so recorders of several symbols share a folder and a second one of the same symbol is
 // refused. Memory is bounded: each message is written when it arrives, nothing is queued but the
-// one snapshot request in flight. Why this layout: docs/0082-recording-market-streams.md.
+// one snapshot request in flight. The folder's files and locks: recording-folder.ts. Why this
+// layout: docs/0082-recording-market-streams.md.
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
 import WebSocket from 'ws';
+import { compressDay, compressLeftovers, takeRecordingLock } from './recording-folder.ts';
 
 export interface StreamRecorderOptions {
   /** REST base, e.g. https://api.binance.com (GET /api/v3/depth is read from it). */
@@ -28,6 +28,9 @@ export interface StreamRecorderOptions {
   readonly symbol: string;
   /** Folder the day files go to (created when missing). */
   readonly outDir: string;
+  /** Whether a process is alive: a lock of the symbol in the folder held by one that is not is
+   *  taken over (the store's pidAlive; handed in, as this layer does not reach the store). */
+  readonly processAlive: (pid: number) => boolean;
   /** Levels of each REST snapshot (default 1000, Binance's most for one request weight band). */
   readonly depthLimit?: number;
   /** First wait before a reconnect, doubled per failed attempt up to maxReconnectMs. */
@@ -123,7 +126,7 @@ export class StreamRecorder {
    *  left, then connects; resolves once the stream is open and its first snapshot written (or the
    *  recorder is stopped before). When it fails, whatever it recorded is removed (abort). */
   async start(): Promise<void> {
-    this.takeLock();
+    this.lock = takeRecordingLock(this.o.outDir, this.o.symbol, this.o.processAlive, this.o.log);
     try {
       this.files.push(...(await compressLeftovers(this.o.outDir, this.o.symbol, this.o.log)));
       if (this.o.snapshotEveryMs > 0)
@@ -163,6 +166,12 @@ export class StreamRecorder {
     this.releaseLock();
   }
 
+  private releaseLock(): void {
+    if (this.lock === null) return;
+    fs.rmSync(this.lock, { force: true });
+    this.lock = null;
+  }
+
   /** Closes the stream, compresses the day being recorded, and resolves with what was recorded. */
   async stop(): Promise<RecorderStats> {
     await this.halt();
@@ -190,36 +199,6 @@ export class StreamRecorder {
       });
     }
     await this.snapshotInFlight?.catch(() => {});
-  }
-
-  /** Creates `<symbol>.recording` (this process's pid in it), refusing while another recorder
-   *  of the symbol that is still alive holds it; a lock its process left behind is taken over. */
-  private takeLock(): void {
-    fs.mkdirSync(this.o.outDir, { recursive: true });
-    const lock = path.join(this.o.outDir, `${this.o.symbol.toLowerCase()}.recording`);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        fs.writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
-        this.lock = lock;
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
-      }
-      const pid = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10);
-      if (Number.isInteger(pid) && pid > 0 && processAlive(pid))
-        throw new Error(
-          `another recorder (process ${pid}) is recording ${this.o.symbol} into ${this.o.outDir}: ` +
-            `stop it, or record into another folder`,
-        );
-      this.o.log(`taking over ${path.basename(lock)}, left by process ${pid}, which has ended`);
-      fs.rmSync(lock, { force: true });
-    }
-  }
-
-  private releaseLock(): void {
-    if (this.lock === null) return;
-    fs.rmSync(this.lock, { force: true });
-    this.lock = null;
   }
 
   // ---- the stream ------------------------------------------------------------------------
@@ -366,73 +345,4 @@ export class StreamRecorder {
       }),
     );
   }
-}
-
-/** The length of a file up to and including its last newline (0 when it has none), read from its
- *  end in chunks. */
-function completeLinesLength(file: string): number {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const size = fs.fstatSync(fd).size;
-    const chunk = Buffer.alloc(64 * 1024);
-    for (let to = size; to > 0;) {
-      const from = Math.max(0, to - chunk.length);
-      const n = fs.readSync(fd, chunk, 0, to - from, from);
-      const at = chunk.subarray(0, n).lastIndexOf(10);
-      if (at >= 0) return from + at + 1;
-      to = from;
-    }
-    return 0;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** `<base>.rec` to `<base>.gz` (or `<base>-2.gz`, ... when a file of that day exists already:
- *  a recorder restarted the same day), complete lines only; the plain file is removed once the
- *  compressed one is in place. */
-export async function compressDay(base: string, log: (line: string) => void = () => {}): Promise<string> {
-  const rec = `${base}.rec`;
-  const end = completeLinesLength(rec); // a killed recorder's partial last line is dropped
-  let gz = `${base}.gz`;
-  for (let n = 2; fs.existsSync(gz); n++) gz = `${base}-${n}.gz`;
-  const tmp = `${gz}.tmp`;
-  // Streamed: a day of a busy symbol is gigabytes of lines.
-  const lines = end > 0 ? fs.createReadStream(rec, { start: 0, end: end - 1 }) : [Buffer.alloc(0)];
-  await pipeline(lines, zlib.createGzip(), fs.createWriteStream(tmp));
-  const fd = fs.openSync(tmp, 'r');
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
-  fs.renameSync(tmp, gz);
-  fs.unlinkSync(rec);
-  log(`wrote ${path.basename(gz)} (${end} bytes of lines)`);
-  return gz;
-}
-
-/** Whether process `pid` is alive (one of another user's is: it cannot be signalled). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Compresses the day files of `symbol` an earlier recorder left in `dir` when it was killed;
- *  their names. Another symbol's are another recorder's, which may be recording them now. */
-export async function compressLeftovers(
-  dir: string,
-  symbol: string,
-  log: (line: string) => void = () => {},
-): Promise<string[]> {
-  fs.mkdirSync(dir, { recursive: true });
-  const own = new RegExp(`^${symbol.toLowerCase()}_\\d{8}(-\\d+)?\\.rec$`);
-  const done: string[] = [];
-  for (const name of fs.readdirSync(dir).sort()) {
-    if (!own.test(name)) continue;
-    log(`compressing ${name}, left by an earlier recorder`);
-    done.push(await compressDay(path.join(dir, name.slice(0, -4)), log));
-  }
-  return done;
 }
