@@ -70,15 +70,10 @@ export function runsCommand(args: readonly string[], io: Io, live: Liveness = lo
     name: 'runs',
     usage: RUNS_USAGE,
     help: RUNS_HELP,
-    items: (model, o, f) =>
-      model.allRuns({
-        sort: o.sort as RunSortKey | undefined,
-        order: o.order as SortOrder | undefined,
-        ...runFilter(f),
-      }),
+    items: (model, o, filter) =>
+      model.allRuns({ sort: o.sort as RunSortKey | undefined, order: o.order as SortOrder | undefined, ...filter }),
     sorted: checkRunOrder,
-    filters: RUN_FILTERS,
-    checkFilters: (f) => void runFilter(f),
+    filters: { flags: RUN_FILTERS, parse: runFilter },
     json: runSummary,
     table: formatRunList,
   });

@@ -14,18 +14,22 @@ export interface ListOrder {
   readonly order: string | undefined;
 }
 
-export interface StoredList<T> {
+/** Flags, each taking a value, that a list filters by, and what they make (a UsageError for a bad
+ *  one, before the database is opened). */
+export interface ListFilters<Q> {
+  readonly flags: readonly string[];
+  readonly parse: (given: Readonly<Record<string, string>>) => Q;
+}
+
+export interface StoredList<T, Q = undefined> {
   /** The command's name, as its messages name it. */
   readonly name: string;
   readonly usage: string;
   readonly help: string;
   /** Every stored item, newest first (or in the order `--sort` and `--order` ask, for a list that
-   *  takes them: `sorted`), of those `filters` leave (the values of the flags it names). */
-  readonly items: (model: ReadModel, order: ListOrder, filters: Readonly<Record<string, string>>) => Iterable<T>;
-  /** Further flags, each taking a value, that the list filters by: checked by `checkFilters`
-   *  (a UsageError) before the database is opened. */
-  readonly filters?: readonly string[];
-  readonly checkFilters?: (filters: Readonly<Record<string, string>>) => void;
+   *  takes them: `sorted`), of those `filters` leave (what its parse made of the flags given). */
+  readonly items: (model: ReadModel, order: ListOrder, filter: Q | undefined) => Iterable<T>;
+  readonly filters?: ListFilters<Q>;
   /** The list takes --sort FIELD and --order asc|desc: checks them (a UsageError) before the
    *  database is opened. */
   readonly sorted?: (order: ListOrder) => void;
@@ -35,7 +39,12 @@ export interface StoredList<T> {
   readonly table: (items: readonly T[]) => string;
 }
 
-export function listStored<T>(args: readonly string[], io: Io, live: Liveness, list: StoredList<T>): number {
+export function listStored<T, Q = undefined>(
+  args: readonly string[],
+  io: Io,
+  live: Liveness,
+  list: StoredList<T, Q>,
+): number {
   const { values, positionals } = parseCommand(
     args,
     {
@@ -43,7 +52,7 @@ export function listStored<T>(args: readonly string[], io: Io, live: Liveness, l
       json: { type: 'boolean', default: false },
       limit: { type: 'string' },
       ...(list.sorted ? { sort: { type: 'string' as const }, order: { type: 'string' as const } } : {}),
-      ...Object.fromEntries((list.filters ?? []).map((f) => [f, { type: 'string' as const }])),
+      ...Object.fromEntries((list.filters?.flags ?? []).map((f) => [f, { type: 'string' as const }])),
     },
     list.usage,
   );
@@ -58,17 +67,17 @@ export function listStored<T>(args: readonly string[], io: Io, live: Liveness, l
   const given = values as { sort?: string; order?: string };
   const order: ListOrder = { sort: given.sort, order: given.order };
   list.sorted?.(order);
-  const filters: Record<string, string> = {};
-  for (const f of list.filters ?? []) {
+  const filterFlags: Record<string, string> = {};
+  for (const f of list.filters?.flags ?? []) {
     const v = (values as Record<string, unknown>)[f];
-    if (typeof v === 'string') filters[f] = v;
+    if (typeof v === 'string') filterFlags[f] = v;
   }
-  list.checkFilters?.(filters);
+  const filter = list.filters?.parse(filterFlags);
   const path = dbPath(values.db, io);
   const model = ReadModel.open(path, { liveness: () => live });
   try {
     const listed: T[] = [];
-    for (const item of list.items(model, order, filters)) {
+    for (const item of list.items(model, order, filter)) {
       if (limit > 0 && listed.length >= limit) break;
       listed.push(item);
     }

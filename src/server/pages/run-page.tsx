@@ -91,6 +91,8 @@ export function RunPage(props: RunPageProps) {
   const r = fields(props.run);
   const id = str(r['id']);
   const parents = Array.isArray(r['parents']) ? (r['parents'] as unknown[]) : [];
+  // Every symbol the run traded (a run stored without one has none).
+  const symbols = Array.isArray(r['symbols']) ? (r['symbols'] as unknown[]).map(str) : [];
   const events = props.events.items.map(fields);
   const last = events.at(-1);
   const nextFrom = props.events.nextCursor !== null && last ? Number(last['seq']) + 1 : null;
@@ -128,10 +130,9 @@ export function RunPage(props: RunPageProps) {
         <dd>{str(r['mode'])}</dd>
         <dt>seed</dt>
         <dd>{str(r['seed'])}</dd>
-        <dt>{Array.isArray(r['symbols']) && r['symbols'].length > 1 ? 'venue / symbols' : 'venue / symbol'}</dt>
+        <dt>{symbols.length > 1 ? 'venue / symbols' : 'venue / symbol'}</dt>
         <dd>
-          {str(r['venue'])}{' '}
-          {Array.isArray(r['symbols']) && r['symbols'].length > 0 ? r['symbols'].map(str).join(', ') : str(r['symbol'])}
+          {str(r['venue'])} {symbols.join(', ')}
         </dd>
         <dt>{clockOf(r['mode'])?.spanTitle ?? 'run time'}</dt>
         <dd>
