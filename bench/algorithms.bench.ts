@@ -38,6 +38,7 @@ import { makeInstrument } from '../src/core/model/instrument.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { distProblem } from '../src/boot/code-loader.js';
 import { childrenCpuMs } from './child-cpu.ts';
+import { quantile } from './stats.ts';
 import { arg, codeAt, current, DENSE_BOOK_HOUR_FILE, denseQuiet, load, median, type Code } from './dense-book.bench.ts';
 import { TWAP_ONE_HOUR } from './twap.bench.ts';
 
@@ -169,15 +170,6 @@ function variant(code: Code, m: Market, algo: Algo | null, placement: Placement 
     ratios: [],
     cold: (c.user + c.system) / 1000 / simulatedHours,
   };
-}
-
-/** The q-quantile of xs (0 <= q <= 1), interpolated between neighbours. */
-function quantile(xs: readonly number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (s.length - 1) * q;
-  const lo = Math.floor(at);
-  const hi = Math.min(lo + 1, s.length - 1);
-  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (at - lo);
 }
 
 /** One run's CPU ms per simulated hour; checks it logs the same run as the first. */

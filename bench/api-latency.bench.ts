@@ -17,6 +17,7 @@ import { createApp } from '../src/server/app.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
 import { openStoreReader } from '../src/store/store-reader.ts';
+import { quantile } from './stats.ts';
 import { TWAP_ONE_HOUR } from './twap.bench.ts';
 
 const TOKEN = 'bench-token-0123456789abcdef';
@@ -29,11 +30,6 @@ interface Latency {
   p99: number;
   max: number;
 }
-
-const quantile = (xs: number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
-};
 
 async function timeRoutes(base: string, urls: Record<string, string>, keepGoing: () => boolean, minEach: number) {
   const samples = new Map<string, number[]>(Object.keys(urls).map((k) => [k, []]));

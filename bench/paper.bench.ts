@@ -27,6 +27,7 @@ import { runPaper } from '../src/runtime/paper-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
+import { quantile } from './stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KEY_ID = 'benchkeyid0001';
@@ -199,10 +200,6 @@ const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length === 0 ? NaN : s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-const quantile = (xs: readonly number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : (s[Math.min(s.length - 1, Math.floor(q * s.length))] as number);
 };
 
 export async function main(paperRuns = Number(process.env['PAPER_BENCH_RUNS'] ?? 3)) {

@@ -23,6 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { childrenCpuMs, processCpuMs } from './child-cpu.ts';
+import { quantile } from './stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'execsim.js');
@@ -112,11 +113,6 @@ async function until(what: string, ms: number, check: () => boolean | Promise<bo
 
 const ready = (base: string): Promise<void> =>
   until('readyz 200', 30_000, async () => (await fetch(`${base}api/v1/readyz`).catch(() => null))?.status === 200);
-
-const quantile = (xs: readonly number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : (s[Math.min(s.length - 1, Math.floor(q * s.length))] as number);
-};
 
 interface Phase {
   readonly label: string;
