@@ -2,7 +2,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { distProblem } from './src/boot/code-loader.js';
+import { currentDistFiles } from './src/boot/code-loader.js';
 import { resolveFcSeed, runsScale } from './test/support/fast-check-env.ts';
 import { LongFirstSequencer } from './test/support/long-first-sequencer.ts';
 
@@ -19,7 +19,8 @@ runsScale(process.env); // a bad FC_RUNS_SCALE fails here, once, not in every pr
 // follows EXECSIM_CODE (src/boot/code-loader.js); the tests' own thread runs the sources either
 // way, and so do the threads while dist/ is stale or missing. src/sweep/sweep-threads.test.ts
 // keeps a sweep whose workers run the sources.
-const workerCode = distProblem() === null ? { EXECSIM_CODE: 'dist' } : {};
+const distFiles = currentDistFiles();
+const workerCode = distFiles === null ? {} : { EXECSIM_CODE: 'dist', EXECSIM_DIST_FILES: JSON.stringify(distFiles) };
 
 const replayCache = process.env.EXECSIM_REPLAY_CACHE ?? path.join(tmpdir(), 'execsim-test-replay-cache');
 

@@ -13,8 +13,8 @@
 // - @js-joda/timezone unpacks a zone's rules when the zone is first asked for, instead of all
 //   ~600 zones at load (most of its start-up cost); the rules of a zone are the same either way.
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -129,16 +129,46 @@ function fileEntry(path) {
   return [path, size, mtimeMs, createHash('sha256').update(readFileSync(file)).digest('hex')];
 }
 
-/** Builds dist/ (into a fresh folder, swapped in when complete); returns the manifest. */
+/** How many builds before the current one keep their files in dist/: a process started on one
+ *  (a server, a paper run) still imports its lazily loaded chunks and starts its workers from
+ *  them after a rebuild. */
+export const KEPT_BUILDS = 2;
+
+/** The file lists of the builds before this one (the previous manifest's own, then those it
+ *  kept), newest first, at most KEPT_BUILDS; a rebuild of the same sources, which lists the same
+ *  files as this one, is not an earlier build of its own. */
+function earlierBuilds(dist, outputs) {
+  let previous;
+  try {
+    previous = JSON.parse(readFileSync(`${dist}/manifest.json`, 'utf8'));
+  } catch {
+    return [];
+  }
+  if (previous.format !== MANIFEST_FORMAT || !Array.isArray(previous.outputs)) return [];
+  const same = (list) => list.length === outputs.length && list.every((file, i) => file === outputs[i]);
+  return [previous.outputs, ...(Array.isArray(previous.earlier) ? previous.earlier : [])]
+    .filter((list) => Array.isArray(list) && !same(list))
+    .slice(0, KEPT_BUILDS);
+}
+
+/**
+ * Builds dist/; returns the manifest. Every file is named by its content (entries too), so a
+ * build adds files beside those of earlier builds instead of replacing them: a process still
+ * running an earlier build (its main thread's choice pins its workers to it, see
+ * src/boot/code-loader.js) finds every file it may still load. The manifest, renamed into place
+ * after the files, is what makes a build current; files no manifest of the last KEPT_BUILDS + 1
+ * builds lists are removed.
+ */
 export async function buildDist() {
   const started = performance.now();
   const tmp = `${root}dist.tmp-${process.pid}`;
+  const dist = `${root}dist`;
   rmSync(tmp, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
     entryPoints: Object.fromEntries(Object.entries(ENTRIES)),
     outdir: tmp,
-    entryNames: '[name]',
+    entryNames: '[name]-[hash]',
     chunkNames: 'chunk-[hash]',
     bundle: true,
     splitting: true,
@@ -173,16 +203,23 @@ export async function buildDist() {
     'tsconfig.json',
     ...bundledPackages.map((name) => `node_modules/${name}/package.json`),
   ].map(fileEntry);
-  const manifest = { format: MANIFEST_FORMAT, entries: ENTRIES, inputs };
-  writeFileSync(`${tmp}/manifest.json`, `${JSON.stringify(manifest)}\n`);
-  const old = `${root}dist.old-${process.pid}`;
-  try {
-    renameSync(`${root}dist`, old);
-  } catch (err) {
-    if (err.code !== 'ENOENT') throw err;
+  const files = {};
+  for (const [out, meta] of Object.entries(result.metafile.outputs)) {
+    const name = Object.keys(ENTRIES).find((n) => ENTRIES[n] === meta.entryPoint);
+    if (name !== undefined) files[name] = basename(out);
   }
-  renameSync(tmp, `${root}dist`);
-  rmSync(old, { recursive: true, force: true });
+  const outputs = readdirSync(tmp).sort();
+  const earlier = earlierBuilds(dist, outputs);
+  const manifest = { format: MANIFEST_FORMAT, entries: ENTRIES, files, inputs, outputs, earlier };
+  mkdirSync(dist, { recursive: true });
+  // A name already in dist/ has the same content (the name is its hash): renamed over, unchanged.
+  for (const file of outputs) renameSync(`${tmp}/${file}`, `${dist}/${file}`);
+  writeFileSync(`${tmp}/manifest.json`, `${JSON.stringify(manifest)}\n`);
+  renameSync(`${tmp}/manifest.json`, `${dist}/manifest.json`);
+  rmSync(tmp, { recursive: true, force: true });
+  const kept = new Set(['manifest.json', ...outputs, ...earlier.flat()]);
+  for (const file of readdirSync(dist))
+    if (!kept.has(file)) rmSync(`${dist}/${file}`, { recursive: true, force: true });
   return { manifest, ms: performance.now() - started };
 }
 

@@ -13,9 +13,12 @@
 // Worker threads run what their process's main thread runs: the main thread records its choice
 // in EXECSIM_CODE, which a worker's environment copies, so a worker of a process that runs the
 // sources (the CLI through tsx, or vitest) runs the sources too, and one of a built CLI runs the
-// bundle. EXECSIM_FROM_SOURCE=1 makes a process run the sources whatever dist holds.
+// bundle: the same build as its main thread (EXECSIM_DIST_FILES names its entry files), since a
+// rebuild keeps the files of earlier builds for the processes still running them.
+// EXECSIM_FROM_SOURCE=1 makes a process run the sources whatever dist holds.
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 // node:crypto only when a file's mtime moved: `execsim --help` does not load it otherwise.
 const sha256 = (buffer) =>
@@ -24,8 +27,8 @@ const sha256 = (buffer) =>
     .update(buffer)
     .digest('hex');
 
-/** The bundle's entry points: dist/<name>.js is built from the source file. A worker thread's
- *  boot file loads its entry with loadEntry(name). */
+/** The bundle's entry points: dist/<name>-<hash>.js (the manifest names it) is built from the
+ *  source file. A worker thread's boot file loads its entry with loadEntry(name). */
 export const ENTRIES = Object.freeze({
   execsim: 'src/cli/cli-entry.ts',
   'run-worker': 'src/sweep/run-worker.ts',
@@ -33,45 +36,95 @@ export const ENTRIES = Object.freeze({
   'store-writer': 'src/store/store-writer.ts',
 });
 
-/** The manifest's format: a dist of another format is stale. */
-export const MANIFEST_FORMAT = 1;
+/** The manifest's format: a dist of another format is stale. 2: entry files named by their
+ *  content, and the files of earlier builds kept (see buildDist in scripts/build.js). */
+export const MANIFEST_FORMAT = 2;
 
 const ROOT = new URL('../..', import.meta.url);
 
-/** Why dist/ under root cannot run (missing, another format, a source changed since the
- *  build), or null when it is current. */
-export function distProblem(root = ROOT) {
-  let manifest;
+/** A file name the manifest may give an entry: one file directly in dist/. */
+const ENTRY_FILE = /^[\w.-]+\.js$/;
+
+/** The manifest of the bundle under `base` (a path ending in a separator), if it has one. */
+function readManifest(base) {
   try {
-    manifest = JSON.parse(readFileSync(new URL('dist/manifest.json', root), 'utf8'));
+    return JSON.parse(readFileSync(`${base}dist/manifest.json`, 'utf8'));
   } catch {
-    return 'dist/ is not built';
+    return null;
   }
-  if (manifest.format !== MANIFEST_FORMAT) return 'dist/ was built by another version of the build';
+}
+
+/** The files of the manifest's entries (name -> file in dist/), or null when one is missing. */
+function entryFiles(manifest) {
+  const files = {};
   for (const [name, source] of Object.entries(ENTRIES)) {
-    if (manifest.entries?.[name] !== source) return `dist/ has no entry ${name} for ${source}`;
+    const file = manifest?.files?.[name];
+    if (manifest?.entries?.[name] !== source || typeof file !== 'string' || !ENTRY_FILE.test(file)) return null;
+    files[name] = file;
   }
+  return files;
+}
+
+/** The current bundle under root: its entries' files, or why it cannot run (missing, another
+ *  format, a source changed since the build). */
+function currentDist(root) {
+  // Plain path strings: a URL built per input (hundreds of them) cost as much as the stats.
+  const base = fileURLToPath(root).replace(/[\\/]?$/, '/');
+  const manifest = readManifest(base);
+  if (manifest === null) return { why: 'dist/ is not built' };
+  if (manifest.format !== MANIFEST_FORMAT) return { why: 'dist/ was built by another version of the build' };
+  for (const [name, source] of Object.entries(ENTRIES)) {
+    if (manifest.entries?.[name] !== source) return { why: `dist/ has no entry ${name} for ${source}` };
+  }
+  const files = entryFiles(manifest);
+  if (files === null) return { why: 'dist/manifest.json names no file for an entry' };
   for (const [path, size, mtimeMs, hash] of manifest.inputs) {
-    const file = new URL(path, root);
+    const file = base + path;
     let stat;
     try {
       stat = statSync(file);
     } catch {
-      return `${path} is gone since dist/ was built`;
+      return { why: `${path} is gone since dist/ was built` };
     }
-    if (stat.size !== size) return `${path} changed since dist/ was built`;
+    if (stat.size !== size) return { why: `${path} changed since dist/ was built` };
     if (stat.mtimeMs === mtimeMs) continue;
-    if (sha256(readFileSync(file)) !== hash) return `${path} changed since dist/ was built`;
+    if (sha256(readFileSync(file)) !== hash) return { why: `${path} changed since dist/ was built` };
   }
-  return null;
+  return { files, why: null };
 }
 
-/** Whether this thread runs the bundle, and why not when it does not. */
+/** Why dist/ under root cannot run (missing, another format, a source changed since the
+ *  build), or null when it is current. */
+export function distProblem(root = ROOT) {
+  return currentDist(root).why;
+}
+
+/** The entry files of the current dist/ under root (name -> file), for a thread that starts
+ *  workers of its own without the loader (vitest), or null when dist/ is not current. */
+export function currentDistFiles(root = ROOT) {
+  return currentDist(root).files ?? null;
+}
+
+/** The entry files a worker of a built main thread loads: the ones its main thread chose
+ *  (EXECSIM_DIST_FILES), else those of the manifest as it is now. */
+function workerFiles() {
+  try {
+    const pinned = JSON.parse(process.env.EXECSIM_DIST_FILES ?? 'null');
+    const files = entryFiles(pinned === null ? null : { entries: ENTRIES, files: pinned });
+    if (files !== null) return files;
+  } catch {
+    // An unreadable pin: the manifest decides, as when there is none.
+  }
+  return entryFiles(readManifest(fileURLToPath(ROOT)));
+}
+
+/** Whether this thread runs the bundle (the files of its entries) or the sources, and why not
+ *  the bundle when it does not. */
 function choose(mainThread) {
-  if (!mainThread) return { built: process.env.EXECSIM_CODE === 'dist', why: null };
-  if (process.env.EXECSIM_FROM_SOURCE === '1') return { built: false, why: null };
-  const why = distProblem();
-  return { built: why === null, why };
+  if (!mainThread) return { files: process.env.EXECSIM_CODE === 'dist' ? workerFiles() : null, why: null };
+  if (process.env.EXECSIM_FROM_SOURCE === '1') return { files: null, why: null };
+  const { files = null, why } = currentDist(ROOT);
+  return { files, why };
 }
 
 /** Imports the entry `name` from the bundle when this thread runs it, else from the sources
@@ -80,9 +133,15 @@ function choose(mainThread) {
 export async function loadEntry(name, { mainThread = false } = {}) {
   const source = ENTRIES[name];
   if (source === undefined) throw new Error(`no entry ${name} (entries: ${Object.keys(ENTRIES).join(', ')})`);
-  const { built, why } = choose(mainThread);
-  if (mainThread) process.env.EXECSIM_CODE = built ? 'dist' : 'source';
-  if (built) return import(new URL(`dist/${name}.js`, ROOT).href);
+  const { files, why } = choose(mainThread);
+  if (mainThread) {
+    // Workers run this thread's build even if dist/ is rebuilt meanwhile: its files stay (the
+    // build keeps earlier builds' files), and a worker of another build could misread messages.
+    process.env.EXECSIM_CODE = files !== null ? 'dist' : 'source';
+    if (files !== null) process.env.EXECSIM_DIST_FILES = JSON.stringify(files);
+    else delete process.env.EXECSIM_DIST_FILES;
+  }
+  if (files !== null) return import(new URL(`dist/${files[name]}`, ROOT).href);
   // A terminal user learns why the command is slow; pipes and tests see nothing.
   if (why !== null && why !== 'dist/ is not built' && process.stderr.isTTY)
     process.stderr.write(`execsim: ${why}: running the sources through tsx (npm run build rebuilds dist/)\n`);

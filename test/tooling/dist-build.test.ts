@@ -4,7 +4,7 @@
 // calendar (the bundle unpacks time-zone rules lazily), and a dist/ whose sources changed is not
 // run, while one whose sources were only touched still is.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +28,7 @@ function node(args: readonly string[], fromSource: boolean): Result {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env['NODE_OPTIONS'];
   delete env['EXECSIM_CODE'];
+  delete env['EXECSIM_DIST_FILES'];
   if (fromSource) env['EXECSIM_FROM_SOURCE'] = '1';
   else delete env['EXECSIM_FROM_SOURCE'];
   const r = spawnSync(process.execPath, args, { cwd: copy, env, encoding: 'utf8', timeout: 60_000 });
@@ -60,6 +61,7 @@ function edit(rel: string, change: (text: string) => string): void {
 async function workerAnswer(code: string | undefined): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env['EXECSIM_CODE'];
+  delete env['EXECSIM_DIST_FILES'];
   delete env['EXECSIM_FROM_SOURCE'];
   if (code !== undefined) env['EXECSIM_CODE'] = code;
   const loader = pathToFileURL(path.join(copy, 'src', 'boot', 'code-loader.js')).href;
@@ -150,4 +152,139 @@ describe('the built CLI', () => {
     expect(distProblem(rootUrl)).toBeNull();
     expect(execsim(['-W'], false).code).toBe(0);
   });
+
+  it('keeps serving a process started before a rebuild: its lazy imports and its workers run its own build', async () => {
+    // The CLI's short version flag marks a build: a letter after -V, which the entry also
+    // answers itself (src/cli/cli-entry.ts) whatever usage.ts says.
+    if (versionFlag() === '-V') rebuildWithFlag('-V', '-W');
+    const first = versionFlag();
+    const [second, third, fourth] = [1, 2, 3].map((n) => `-${String.fromCharCode(first.charCodeAt(1) + n)}`) as [
+      string,
+      string,
+      string,
+    ];
+    const before = manifest();
+    const child = spawn(process.execPath, [writeScript('held.mjs', HELD_PROCESS), first], {
+      cwd: copy,
+      env: childEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    try {
+      const lines = outputLines(child);
+      expect(await lines.next()).toBe('ready');
+      // A new build while the process waits, from a changed source.
+      rebuildWithFlag(first, second);
+      const after = manifest();
+      expect(after.files['execsim']).not.toBe(before.files['execsim']);
+      expect(after.earlier[0]).toEqual(before.outputs);
+      for (const file of before.outputs) expect(fs.existsSync(path.join(copy, 'dist', file)), file).toBe(true);
+      child.stdin.end('go\n');
+      // Its first run (the backtest's code, imported only now) and a worker it starts now, which
+      // must run its build: the first flag is known there, not in the new one.
+      expect(JSON.parse(await lines.next())).toEqual({ run: 0, worker: 0 });
+    } finally {
+      child.kill('SIGKILL');
+    }
+    // A process started now runs the new build.
+    expect(execsim([second], false).code).toBe(0);
+    expect(execsim([first], false).code).toBe(2);
+    // Two builds later the first one's files are gone, and the one after it is still kept.
+    rebuildWithFlag(second, third);
+    const kept = manifest().earlier[0] as string[];
+    rebuildWithFlag(third, fourth);
+    const last = manifest();
+    expect(last.earlier).toHaveLength(2);
+    const left = new Set(fs.readdirSync(path.join(copy, 'dist')));
+    expect(before.outputs.filter((f) => !left.has(f)).length).toBeGreaterThan(0);
+    for (const file of [...last.outputs, ...kept]) expect(left.has(file), file).toBe(true);
+    expect(distProblem(rootUrl)).toBeNull();
+  }, 120_000);
 });
+
+interface Manifest {
+  readonly files: Record<string, string>;
+  readonly outputs: string[];
+  readonly earlier: string[][];
+}
+
+const manifest = (): Manifest =>
+  JSON.parse(fs.readFileSync(path.join(copy, 'dist', 'manifest.json'), 'utf8')) as Manifest;
+
+/** The CLI's short version flag as the copy's sources have it now. */
+function versionFlag(): string {
+  const flag = /case '(-[A-Z])':/.exec(fs.readFileSync(path.join(copy, 'src', 'cli', 'usage.ts'), 'utf8'))?.[1];
+  if (flag === undefined) throw new Error('usage.ts has no short version flag');
+  return flag;
+}
+
+/** Changes the CLI's version flag from `from` to `to` (same size) and rebuilds. */
+function rebuildWithFlag(from: string, to: string): void {
+  edit('src/cli/usage.ts', (t) => t.replace(`case '${from}':`, `case '${to}':`));
+  expect(node([path.join(copy, 'scripts', 'build.js')], false).code).toBe(0);
+}
+
+/** The environment of a process of the copy that decides for itself what it runs. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['NODE_OPTIONS', 'EXECSIM_CODE', 'EXECSIM_DIST_FILES', 'EXECSIM_FROM_SOURCE']) delete env[name];
+  return env;
+}
+
+function writeScript(name: string, text: string): string {
+  const file = path.join(copy, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** The lines a child writes, one at a time, each within 60 s. */
+function outputLines(child: ReturnType<typeof spawn>): { next(): Promise<string> } {
+  const waiting: string[] = [];
+  let wake: (() => void) | null = null;
+  let buffered = '';
+  let errors = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    buffered += d.toString();
+    for (let at = buffered.indexOf('\n'); at >= 0; at = buffered.indexOf('\n')) {
+      waiting.push(buffered.slice(0, at));
+      buffered = buffered.slice(at + 1);
+    }
+    wake?.();
+  });
+  child.stderr?.on('data', (d: Buffer) => (errors += d.toString()));
+  return {
+    async next(): Promise<string> {
+      const deadline = Date.now() + 60_000;
+      while (waiting.length === 0) {
+        if (child.exitCode !== null || Date.now() > deadline)
+          throw new Error(`no line from the process (exit ${child.exitCode}): ${errors}`);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 1_000);
+        });
+        wake = null;
+      }
+      return waiting.shift() as string;
+    },
+  };
+}
+
+/** A process of the built CLI that loads its entry, waits for a line on stdin, then runs a
+ *  backtest (whose code it imports only then) and starts a worker thread that answers the
+ *  version flag it was given (exit 0 where the flag is known, 2 where not). */
+const HELD_PROCESS = `
+import { Worker } from 'node:worker_threads';
+import { once } from 'node:events';
+import { loadEntry } from './src/boot/code-loader.js';
+const quiet = { out() {}, err() {}, env: {} };
+const { runCli } = await loadEntry('execsim', { mainThread: true });
+console.log('ready');
+await once(process.stdin, 'data');
+const run = await runCli(['run', 'scenarios/walkthrough.yaml', '--no-store', '--json'], quiet);
+const worker = new Worker(
+  "import('./src/boot/code-loader.js').then((m) => m.loadEntry('execsim')).then((m) => m.runCli([require('node:worker_threads').workerData], { out() {}, err() {}, env: {} })).then((exit) => require('node:worker_threads').parentPort.postMessage(exit));",
+  { eval: true, workerData: process.argv[2] },
+);
+const [exit] = await once(worker, 'message');
+await worker.terminate();
+console.log(JSON.stringify({ run, worker: exit }));
+`;
