@@ -17,7 +17,7 @@ runsScale(process.env); // a bad FC_RUNS_SCALE fails here, once, not in every pr
 // run the bundle in dist/ while it is current, as those of a built `execsim` do, instead of
 // loading the sources through tsx in every thread (about a second of CPU each). A worker thread
 // follows EXECSIM_CODE (src/boot/code-loader.js); the tests' own thread runs the sources either
-// way, and so do the threads while dist/ is stale or missing. src/sweep/sweep-threads.test.ts
+// way, and so do the threads while dist/ is stale or missing. test/sweep/sweep-threads.test.ts
 // keeps a sweep whose workers run the sources.
 const distFiles = currentDistFiles();
 const workerCode = distFiles === null ? {} : { EXECSIM_CODE: 'dist', EXECSIM_DIST_FILES: JSON.stringify(distFiles) };

@@ -7,10 +7,10 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadScenarioFile } from '../scenario/load-scenario.ts';
-import { runScenario } from '../runtime/backtest-run.ts';
-import { runSweep, SweepPathError } from './sweep.ts';
-import { parseGridFlag } from './sweep-grid.ts';
+import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
+import { runScenario } from '../../src/runtime/backtest-run.ts';
+import { runSweep, SweepPathError } from '../../src/sweep/sweep.ts';
+import { parseGridFlag } from '../../src/sweep/sweep-grid.ts';
 import {
   chunkSize,
   runSweepUnits,
@@ -19,12 +19,12 @@ import {
   workerPays,
   type SweepUnits,
   type UnitSweepOptions,
-} from './sweep-threads.ts';
-import { SweepCollector, type SweepDefinition, type UnitResult } from './sweep-units.ts';
+} from '../../src/sweep/sweep-threads.ts';
+import { SweepCollector, type SweepDefinition, type UnitResult } from '../../src/sweep/sweep-units.ts';
 
 const FILE = 'scenarios/twap-calm.yaml';
 const YAML = readFileSync(FILE, 'utf8');
-const FAULTY = new URL('../../test/support/sweep-worker-faulty.js', import.meta.url);
+const FAULTY = new URL('../support/sweep-worker-faulty.js', import.meta.url);
 
 async function collect(def: SweepDefinition, options: Omit<UnitSweepOptions, 'onUnit'>) {
   const collector = new SweepCollector(def, 'twap-calm');
