@@ -13,7 +13,7 @@
 // - @js-joda/timezone unpacks a zone's rules when the zone is first asked for, instead of all
 //   ~600 zones at load (most of its start-up cost); the rules of a zone are the same either way.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -209,18 +209,49 @@ export async function buildDist() {
     if (name !== undefined) files[name] = basename(out);
   }
   const outputs = readdirSync(tmp).sort();
-  const earlier = earlierBuilds(dist, outputs);
-  const manifest = { format: MANIFEST_FORMAT, entries: ENTRIES, files, inputs, outputs, earlier };
-  mkdirSync(dist, { recursive: true });
-  // A name already in dist/ has the same content (the name is its hash): renamed over, unchanged.
-  for (const file of outputs) renameSync(`${tmp}/${file}`, `${dist}/${file}`);
-  writeFileSync(`${tmp}/manifest.json`, `${JSON.stringify(manifest)}\n`);
-  renameSync(`${tmp}/manifest.json`, `${dist}/manifest.json`);
-  rmSync(tmp, { recursive: true, force: true });
-  const kept = new Set(['manifest.json', ...outputs, ...earlier.flat()]);
-  for (const file of readdirSync(dist))
-    if (!kept.has(file)) rmSync(`${dist}/${file}`, { recursive: true, force: true });
+  // One build at a time moves its files in, switches and prunes: another's prune would remove
+  // files this one moved in before its manifest names them.
+  const unlock = lock(`${root}dist.lock`);
+  let manifest;
+  try {
+    const earlier = earlierBuilds(dist, outputs);
+    manifest = { format: MANIFEST_FORMAT, entries: ENTRIES, files, inputs, outputs, earlier };
+    mkdirSync(dist, { recursive: true });
+    // A name already in dist/ has the same content (the name is its hash): renamed over, unchanged.
+    for (const file of outputs) renameSync(`${tmp}/${file}`, `${dist}/${file}`);
+    writeFileSync(`${tmp}/manifest.json`, `${JSON.stringify(manifest)}\n`);
+    renameSync(`${tmp}/manifest.json`, `${dist}/manifest.json`);
+    const kept = new Set(['manifest.json', ...outputs, ...earlier.flat()]);
+    for (const file of readdirSync(dist))
+      if (!kept.has(file)) rmSync(`${dist}/${file}`, { recursive: true, force: true });
+  } finally {
+    unlock();
+    rmSync(tmp, { recursive: true, force: true });
+  }
   return { manifest, ms: performance.now() - started };
+}
+
+/** A build's hold on dist/: a folder only one process can create. A hold older than a minute
+ *  is a build that died holding it, and is taken over. Returns its release. */
+function lock(path) {
+  const deadline = performance.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(path);
+      return () => rmdirSync(path);
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+    }
+    let age;
+    try {
+      age = Date.now() - statSync(path).mtimeMs;
+    } catch {
+      continue; // released meanwhile
+    }
+    if (age > 60_000) rmSync(path, { recursive: true, force: true });
+    else if (performance.now() > deadline) throw new Error(`build: ${path} is held by another build`);
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

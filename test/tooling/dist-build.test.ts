@@ -158,11 +158,9 @@ describe('the built CLI', () => {
     // answers itself (src/cli/cli-entry.ts) whatever usage.ts says.
     if (versionFlag() === '-V') rebuildWithFlag('-V', '-W');
     const first = versionFlag();
-    const [second, third, fourth] = [1, 2, 3].map((n) => `-${String.fromCharCode(first.charCodeAt(1) + n)}`) as [
-      string,
-      string,
-      string,
-    ];
+    const second = flagAfter(first);
+    const third = flagAfter(second);
+    const fourth = flagAfter(third);
     const before = manifest();
     const child = spawn(process.execPath, [writeScript('held.mjs', HELD_PROCESS), first], {
       cwd: copy,
@@ -201,6 +199,39 @@ describe('the built CLI', () => {
   }, 120_000);
 });
 
+describe('the build', () => {
+  it('waits while another build holds dist/, and takes over a hold left by a build that died', async () => {
+    const hold = path.join(copy, 'dist.lock');
+    const before = manifest();
+    rebuildWithFlag(versionFlag(), flagAfter(versionFlag()));
+    // A hold a minute old is a dead build's: taken over.
+    fs.mkdirSync(hold);
+    const old = new Date(Date.now() - 120_000);
+    fs.utimesSync(hold, old, old);
+    const next = flagAfter(versionFlag());
+    rebuildWithFlag(versionFlag(), next);
+    expect(fs.existsSync(hold)).toBe(false);
+    expect(manifest().files['execsim']).not.toBe(before.files['execsim']);
+    // A live hold: the build bundles, then waits for it before it touches dist/.
+    fs.mkdirSync(hold);
+    const current = manifest();
+    edit('src/cli/usage.ts', (t) => t.replace(`case '${next}':`, `case '${flagAfter(next)}':`));
+    const build = spawn(process.execPath, [path.join(copy, 'scripts', 'build.js')], { cwd: copy, env: childEnv() });
+    const exited = new Promise<number | null>((resolve) => build.once('exit', (code) => resolve(code)));
+    const bundled = (): boolean =>
+      fs.readdirSync(copy).some((f) => f.startsWith('dist.tmp-') && fs.readdirSync(path.join(copy, f)).length > 0);
+    const deadline = Date.now() + 60_000;
+    while (!bundled() && Date.now() < deadline && build.exitCode === null)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(bundled()).toBe(true);
+    expect(manifest()).toEqual(current);
+    fs.rmdirSync(hold);
+    expect(await exited).toBe(0);
+    expect(manifest().files['execsim']).not.toBe(current.files['execsim']);
+    expect(distProblem(rootUrl)).toBeNull();
+  }, 120_000);
+});
+
 interface Manifest {
   readonly files: Record<string, string>;
   readonly outputs: string[];
@@ -215,6 +246,13 @@ function versionFlag(): string {
   const flag = /case '(-[A-Z])':/.exec(fs.readFileSync(path.join(copy, 'src', 'cli', 'usage.ts'), 'utf8'))?.[1];
   if (flag === undefined) throw new Error('usage.ts has no short version flag');
   return flag;
+}
+
+/** The next capital letter as a flag, past Z back to A, never -V (which the entry answers itself
+ *  whatever usage.ts says). */
+function flagAfter(flag: string): string {
+  const next = flag === '-Z' ? 'A' : String.fromCharCode(flag.charCodeAt(1) + 1);
+  return next === 'V' ? '-W' : `-${next}`;
 }
 
 /** Changes the CLI's version flag from `from` to `to` (same size) and rebuilds. */
