@@ -60,6 +60,9 @@ export class BinanceOrders {
   private readonly fieldsBySymbol = new Map<string, OrderFields>();
   private nextOrderId = 1;
   private nextExecution = 1;
+  /** The client id of the cancel each order is being cancelled by, by order id: its CANCELED
+   *  executionReport names it in `c` (and the order's own in `C`), as the cancel's answer does. */
+  private readonly cancelIds = new Map<string, string>();
 
   constructor(
     private readonly gv: GatewayVenue,
@@ -179,7 +182,10 @@ export class BinanceOrders {
 
   /** Cancels an order at the venue; `cancelId` is the cancel's own client id in the answer. */
   cancelRecord(rec: DeskRecord, cancelId: string): Promise<OrderAnswer> {
+    this.cancelIds.set(rec.id, cancelId);
     return this.desk.cancel(rec, (answer): OrderAnswer => {
+      // A cancel the venue refused cancels nothing; one whose answer was lost may still have.
+      if (answer === null || answer.kind === 'CancelRejectReport') this.cancelIds.delete(rec.id);
       if (answer === null) return error(UNKNOWN_ORDER);
       switch (answer.kind) {
         case 'CancelReport':
@@ -262,7 +268,10 @@ export class BinanceOrders {
       }
       case 'closed': {
         const status = this.status(rec);
-        this.report(rec, status === 'EXPIRED' ? 'EXPIRED' : 'CANCELED', status, e.at, all);
+        const cancelId = this.cancelIds.get(rec.id);
+        this.cancelIds.delete(rec.id);
+        if (status === 'EXPIRED') this.report(rec, 'EXPIRED', status, e.at, all);
+        else this.report(rec, 'CANCELED', status, e.at, all, undefined, cancelId);
         break;
       }
       case 'rejected':
@@ -281,9 +290,12 @@ export class BinanceOrders {
     at: number,
     trades: number,
     last?: Parameters<OrderFields['executionReport']>[7],
+    cancelId?: string,
   ): void {
     const o = this.desk.exchangeOrder(rec);
-    this.emit(this.fieldsOf(rec.symbol).executionReport(rec, o, x, status, at, this.nextExecution++, trades, last));
+    this.emit(
+      this.fieldsOf(rec.symbol).executionReport(rec, o, x, status, at, this.nextExecution++, trades, last, cancelId),
+    );
   }
 
   /** The balances an order of `symbol` changes (its base asset and the quote) as

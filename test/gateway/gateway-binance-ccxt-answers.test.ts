@@ -1,0 +1,91 @@
+// Answers of the Binance gateway that once differed from Binance spot's for requests the real ccxt
+// client sends, each checked against Binance's documented wire: a cancel's executionReport (`c` the
+// cancel's own client id, `C` the id of the order cancelled, as the cancel's REST answer states
+// them).
+// A static BTCUSDT book (contract fixture: 1,000,000 USDT, no BTC, no fees). Real sockets on
+// 127.0.0.1; every wait is a bounded condition.
+import { describe, expect, it } from 'vitest';
+import {
+  binanceGateway,
+  ccxtClient,
+  rawSocket,
+  subscribeParams,
+  watchUntil,
+} from '../support/binance-gateway-harness.ts';
+import { waitFor } from '../support/gateway-harness.ts';
+
+const SYMBOL = 'BTC/USDT';
+
+type Event = Record<string, unknown>;
+
+/** A raw user data stream subscription: every event it got, in order. */
+async function userEvents(gw: Awaited<ReturnType<typeof binanceGateway>>): Promise<() => Event[]> {
+  const { frames, send } = await rawSocket(gw.wsApiUrl);
+  send({ id: 1, method: 'userDataStream.subscribe.signature', params: subscribeParams() });
+  await waitFor(() => frames.some((f) => f.msg['id'] === 1));
+  return () => frames.map((f) => f.msg['event'] as Event | undefined).filter((e): e is Event => e !== undefined);
+}
+
+describe('cancels on the user data stream', () => {
+  it("a CANCELED executionReport names the cancel's client id in c and the cancelled order's in C", async () => {
+    const gw = await binanceGateway();
+    const ex = await ccxtClient(gw);
+    const events = await userEvents(gw);
+    await ex.loadMarkets();
+    const canceledOf = (id: string) =>
+      events().find((e) => e['e'] === 'executionReport' && e['i'] === Number(id) && e['x'] === 'CANCELED');
+
+    // By order id: the gateway makes the cancel's client id, the answer and the report share it.
+    const a = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 64000, { newClientOrderId: 'cx-a' });
+    const ca = await ex.cancelOrder(a.id as string, SYMBOL);
+    const answerA = ca.info as { clientOrderId: string; origClientOrderId: string };
+    expect(answerA.origClientOrderId).toBe('cx-a');
+    const reportA = await waitFor(() => canceledOf(a.id as string));
+    expect([reportA['c'], reportA['C'], reportA['X']]).toEqual([answerA.clientOrderId, 'cx-a', 'CANCELED']);
+
+    // By client id, with the cancel's own id (newClientOrderId of DELETE order).
+    const b = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 64001, { newClientOrderId: 'cx-b' });
+    const cb = await ex.cancelOrder(undefined as unknown as string, SYMBOL, {
+      origClientOrderId: 'cx-b',
+      newClientOrderId: 'cx-b-cancel',
+    });
+    expect((cb.info as { clientOrderId: string }).clientOrderId).toBe('cx-b-cancel');
+    const reportB = await waitFor(() => canceledOf(b.id as string));
+    expect([reportB['c'], reportB['C']]).toEqual(['cx-b-cancel', 'cx-b']);
+
+    // DELETE openOrders: each cancelled order's report carries its own cancel id from the answer.
+    const c1 = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 64002, { newClientOrderId: 'cx-c1' });
+    const c2 = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 64003, { newClientOrderId: 'cx-c2' });
+    const all = (await ex.cancelAllOrders(SYMBOL)).map((o) => o.info as { orderId: number; clientOrderId: string });
+    expect(all.map((o) => o.orderId)).toEqual([Number(c1.id), Number(c2.id)]);
+    for (const [order, cid] of [
+      [c1, 'cx-c1'],
+      [c2, 'cx-c2'],
+    ] as const) {
+      const report = await waitFor(() => canceledOf(order.id as string));
+      const answer = all.find((o) => o.orderId === Number(order.id));
+      expect([report['c'], report['C']]).toEqual([answer?.clientOrderId, cid]);
+    }
+
+    // Everything else names the order's own id in c and leaves C empty, as Binance does.
+    const others = events().filter((e) => e['e'] === 'executionReport' && e['x'] !== 'CANCELED');
+    expect(others.map((e) => [e['x'], e['C']])).toEqual(others.map((e) => [e['x'], '']));
+    expect(others.map((e) => e['c'])).toEqual(['cx-a', 'cx-b', 'cx-c1', 'cx-c2']);
+  });
+
+  it('ccxt watchOrders still names a cancelled order by its own client id', async () => {
+    const gw = await binanceGateway();
+    const ex = await ccxtClient(gw);
+    await ex.loadMarkets();
+    const first = ex.watchOrders(SYMBOL);
+    await waitFor(() => gw.wsApi.subscriptions > 0);
+    const o = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 64000, { newClientOrderId: 'cx-w' });
+    await ex.cancelOrder(o.id as string, SYMBOL);
+    const seen = await watchUntil(
+      () => ex.watchOrders(SYMBOL),
+      (os) => os.some((x) => x.id === o.id && x.status === 'canceled'),
+      first,
+    );
+    expect(seen.find((x) => x.id === o.id && x.status === 'canceled')?.clientOrderId).toBe('cx-w');
+  });
+});
