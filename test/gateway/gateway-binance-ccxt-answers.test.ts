@@ -1,7 +1,7 @@
 // Answers of the Binance gateway that once differed from Binance spot's for requests the real ccxt
 // client sends, each checked against Binance's documented wire: a cancel's executionReport (`c` the
 // cancel's own client id, `C` the id of the order cancelled, as the cancel's REST answer states
-// them).
+// them) and the refusal of a quote-quantity market order (Binance's own message, word for word).
 // A static BTCUSDT book (contract fixture: 1,000,000 USDT, no BTC, no fees). Real sockets on
 // 127.0.0.1; every wait is a bounded condition.
 import { describe, expect, it } from 'vitest';
@@ -87,5 +87,24 @@ describe('cancels on the user data stream', () => {
       first,
     );
     expect(seen.find((x) => x.id === o.id && x.status === 'canceled')?.clientOrderId).toBe('cx-w');
+  });
+});
+
+describe('quote-quantity market orders', () => {
+  it("are refused with Binance's message (-2010), which ccxt reads as InvalidOrder", async () => {
+    const gw = await binanceGateway();
+    const ex = await ccxtClient(gw);
+    await ex.loadMarkets();
+    let caught: unknown;
+    try {
+      await ex.createMarketBuyOrderWithCost(SYMBOL, 100);
+    } catch (err) {
+      caught = err;
+    }
+    expect((caught as Error).constructor.name).toBe('InvalidOrder');
+    expect(JSON.parse(ex.last_http_response as string)).toEqual({
+      code: -2010,
+      msg: 'Quote order qty market orders are not support for this symbol.',
+    });
   });
 });
