@@ -1,7 +1,8 @@
 // Answers of the Binance gateway that once differed from Binance spot's for requests the real ccxt
 // client sends, each checked against Binance's documented wire: a cancel's executionReport (`c` the
 // cancel's own client id, `C` the id of the order cancelled, as the cancel's REST answer states
-// them) and the refusal of a quote-quantity market order (Binance's own message, word for word).
+// them), the refusal of a quote-quantity market order (Binance's own message, word for word), and
+// of a stop order the last trade has already triggered (-2010 "Order would trigger immediately.").
 // A static BTCUSDT book (contract fixture: 1,000,000 USDT, no BTC, no fees). Real sockets on
 // 127.0.0.1; every wait is a bounded condition.
 import { describe, expect, it } from 'vitest';
@@ -106,5 +107,47 @@ describe('quote-quantity market orders', () => {
       code: -2010,
       msg: 'Quote order qty market orders are not support for this symbol.',
     });
+  });
+});
+
+describe('stop orders', () => {
+  it('refuses a stop the last trade already reached (-2010), takes one it has not', async () => {
+    const gw = await binanceGateway();
+    const ex = await ccxtClient(gw);
+    await ex.loadMarkets();
+    // No trade yet: nothing to compare with, the stop is taken (and waits for a trade).
+    const early = await ex.createOrder(SYMBOL, 'market', 'buy', 0.01, undefined, {
+      stopPrice: 60000,
+      newClientOrderId: 'st-early',
+    });
+    expect(early.status).toBe('open');
+    await ex.cancelOrder(early.id as string, SYMBOL);
+    // A market buy of 0.3 trades 0.1 at 65000.00, then 0.2 at 65001.00: the last price.
+    await ex.createOrder(SYMBOL, 'market', 'buy', 0.3, undefined, { newClientOrderId: 'st-buy' });
+    expect((await ex.fetchTicker(SYMBOL)).last).toBe(65001);
+    const refusal = async (side: 'buy' | 'sell', stop: number, price?: number) => {
+      const cid = `st-${side}-${String(stop).replace('.', '_')}`;
+      const type = price === undefined ? 'market' : 'limit';
+      try {
+        await ex.createOrder(SYMBOL, type, side, 0.01, price, { stopPrice: stop, newClientOrderId: cid });
+      } catch (err) {
+        return { name: (err as Error).constructor.name, body: JSON.parse(ex.last_http_response as string) as unknown };
+      }
+      return 'taken';
+    };
+    const immediately = {
+      name: 'OrderImmediatelyFillable',
+      body: { code: -2010, msg: 'Order would trigger immediately.' },
+    };
+    // A sell stop triggers at or below its price, a buy stop at or above.
+    expect(await refusal('sell', 65001)).toEqual(immediately);
+    expect(await refusal('sell', 70000, 69000)).toEqual(immediately);
+    expect(await refusal('buy', 65001)).toEqual(immediately);
+    expect(await refusal('buy', 60000, 61000)).toEqual(immediately);
+    expect(await refusal('sell', 65000.99)).toBe('taken');
+    expect(await refusal('buy', 65001.01, 65002)).toBe('taken');
+    // Nothing refused was placed: the two taken stops are the open orders, waiting untriggered.
+    const open = await ex.fetchOpenOrders(SYMBOL);
+    expect(open.map((o) => o.clientOrderId).sort()).toEqual(['st-buy-65001_01', 'st-sell-65000_99']);
   });
 });

@@ -9,7 +9,7 @@ import type { Instrument } from '../../core/model/instrument.ts';
 import type { OutcomeUnknownReport } from '../../core/model/reports.ts';
 import type { VenueRules } from '../../core/venues/index.ts';
 import { commissionOption } from '../../scenario/build-venue.ts';
-import type { DeskEvent, DeskRecord } from '../desk-record.ts';
+import type { DeskEvent, DeskOrder, DeskRecord } from '../desk-record.ts';
 import { GatewayOrders } from '../gateway-orders.ts';
 import type { GatewayVenue } from '../gateway-venue.ts';
 import type { WireFaults } from '../wire-faults.ts';
@@ -39,6 +39,8 @@ export type OrderAnswer =
 export type UserEvent = Record<string, unknown>;
 
 const error = (e: BinanceError): OrderAnswer => ({ kind: 'error', error: e });
+/** The matching engine's refusal of a stop order whose trigger the last trade already reached. */
+const WOULD_TRIGGER = badRequest(-2010, 'Order would trigger immediately.');
 const ok = (body: unknown): OrderAnswer => ({ kind: 'ok', body });
 
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -64,10 +66,15 @@ export class BinanceOrders {
    *  executionReport names it in `c` (and the order's own in `C`), as the cancel's answer does. */
   private readonly cancelIds = new Map<string, string>();
 
+  /**
+   * `lastPrice`: the symbol's last traded price on its public tape (ticks), or null before its
+   * first trade; a stop order it has already reached is refused, as Binance refuses it.
+   */
   constructor(
     private readonly gv: GatewayVenue,
     private readonly wire: WireFaults,
     private readonly emit: (event: UserEvent) => void,
+    private readonly lastPrice: (symbol: string) => number | null = () => null,
   ) {
     this.inst = gv.instrument;
     this.rules = gv.rules;
@@ -119,6 +126,7 @@ export class BinanceOrders {
   place(parsed: ParsedOrder): Promise<OrderAnswer> {
     const clientId = parsed.clientOrderId ?? newClientId();
     if (this.desk.clientIdOpen(clientId)) return Promise.resolve(error(DUPLICATE_ORDER));
+    if (this.triggersNow(parsed.order)) return Promise.resolve(error(WOULD_TRIGGER));
     return this.desk.place(parsed.order, clientId, (rec, report): OrderAnswer => {
       switch (report.kind) {
         case 'AckReport':
@@ -134,6 +142,15 @@ export class BinanceOrders {
           return error(badRequest(-1000, `An unknown error occurred while processing the request.`));
       }
     });
+  }
+
+  /** Whether a stop order's trigger is already reached by its symbol's last trade: a sell stop
+   *  triggers at or below its stop price, a buy stop at or above. */
+  private triggersNow(o: DeskOrder): boolean {
+    if (o.stopPrice === null) return false;
+    const last = this.lastPrice(o.symbol ?? this.inst.symbol);
+    if (last === null) return false;
+    return o.side === 'buy' ? last >= o.stopPrice : last <= o.stopPrice;
   }
 
   /** The order a request names by orderId and/or origClientOrderId (both: they must agree), of
