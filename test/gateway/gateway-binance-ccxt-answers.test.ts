@@ -2,7 +2,9 @@
 // client sends, each checked against Binance's documented wire: a cancel's executionReport (`c` the
 // cancel's own client id, `C` the id of the order cancelled, as the cancel's REST answer states
 // them), the refusal of a quote-quantity market order (Binance's own message, word for word), and
-// of a stop order the last trade has already triggered (-2010 "Order would trigger immediately.").
+// of a stop order the last trade has already triggered (-2010 "Order would trigger immediately."),
+// and the bookTicker stream's `u`: the order book's update id of the quote, as the depth snapshot
+// states it.
 // A static BTCUSDT book (contract fixture: 1,000,000 USDT, no BTC, no fees). Real sockets on
 // 127.0.0.1; every wait is a bounded condition.
 import { describe, expect, it } from 'vitest';
@@ -149,5 +151,39 @@ describe('stop orders', () => {
     // Nothing refused was placed: the two taken stops are the open orders, waiting untriggered.
     const open = await ex.fetchOpenOrders(SYMBOL);
     expect(open.map((o) => o.clientOrderId).sort()).toEqual(['st-buy-65001_01', 'st-sell-65000_99']);
+  });
+});
+
+describe('the bookTicker stream', () => {
+  it("states each quote with the order book's update id, the one the depth snapshot has", async () => {
+    const gw = await binanceGateway();
+    const ex = await ccxtClient(gw);
+    await ex.loadMarkets();
+    const before = await ex.fetchOrderBook(SYMBOL, 100);
+    // Only a bookTicker stream: no depth stream reads the book between the quotes.
+    const { frames } = await rawSocket(`${gw.streamUrl}/btcusdt@bookTicker`);
+    await waitFor(() => gw.streams.size === 1);
+    const quotes = () => frames.map((f) => f.msg);
+    // 0.05 of the 0.1 at 65000.00, then the rest: the best ask shrinks, then moves to 65001.00.
+    await ex.createOrder(SYMBOL, 'market', 'buy', 0.05, undefined, { newClientOrderId: 'bt-1' });
+    await waitFor(() => quotes().some((q) => q['A'] === '0.05000000'));
+    await ex.createOrder(SYMBOL, 'market', 'buy', 0.05, undefined, { newClientOrderId: 'bt-2' });
+    await waitFor(() => quotes().some((q) => q['a'] === '65001.00000000'));
+    const shrunk = quotes().find((q) => q['A'] === '0.05000000') as Record<string, unknown>;
+    const moved = quotes().find((q) => q['a'] === '65001.00000000') as Record<string, unknown>;
+    // The book changed after the snapshot, and again between the two quotes.
+    expect(shrunk['u'] as number).toBeGreaterThan(before.nonce as number);
+    expect(moved['u'] as number).toBeGreaterThan(shrunk['u'] as number);
+    // Nothing has changed since: the snapshot is the book the last quote came from, at its id.
+    const after = await ex.fetchOrderBook(SYMBOL, 100);
+    expect(after.nonce).toBe(moved['u']);
+    expect(after.asks[0]).toEqual([65001, 1]);
+    // Quotes that differ never share an id.
+    const byId = new Map<unknown, string>();
+    for (const q of quotes()) {
+      const text = `${String(q['b'])} ${String(q['B'])} ${String(q['a'])} ${String(q['A'])}`;
+      expect(byId.get(q['u']) ?? text).toBe(text);
+      byId.set(q['u'], text);
+    }
   });
 });
