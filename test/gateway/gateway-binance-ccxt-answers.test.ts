@@ -3,8 +3,8 @@
 // cancel's own client id, `C` the id of the order cancelled, as the cancel's REST answer states
 // them), the refusal of a quote-quantity market order (Binance's own message, word for word), and
 // of a stop order the last trade has already triggered (-2010 "Order would trigger immediately."),
-// and the bookTicker stream's `u`: the order book's update id of the quote, as the depth snapshot
-// states it.
+// the bookTicker stream's `u` (the order book's update id of the quote, as the depth snapshot
+// states it), and a test order's commission rates when asked for them (computeCommissionRates).
 // A static BTCUSDT book (contract fixture: 1,000,000 USDT, no BTC, no fees). Real sockets on
 // 127.0.0.1; every wait is a bounded condition.
 import { describe, expect, it } from 'vitest';
@@ -185,5 +185,34 @@ describe('the bookTicker stream', () => {
       expect(byId.get(q['u']) ?? text).toBe(text);
       byId.set(q['u'], text);
     }
+  });
+});
+
+describe('test orders', () => {
+  it('answer {} at weight 1, or the commission rates the order would pay at weight 20', async () => {
+    // A maker fee of 2 bps, a taker fee of 7.
+    const gw = await binanceGateway('test/fixtures/gateway/binance-fees.yaml');
+    const ex = await ccxtClient(gw);
+    await ex.loadMarkets();
+    const weight = () => Number((ex.last_response_headers as Record<string, string>)['X-Mbx-Used-Weight-1m']);
+    const order = { newClientOrderId: 'test-1', test: true };
+    await ex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 60000, order);
+    expect(JSON.parse(ex.last_http_response as string)).toEqual({});
+    const before = weight();
+    await ex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 60000, { ...order, computeCommissionRates: true });
+    expect(weight() - before).toBe(20);
+    const rate = (maker: string, taker: string) => ({ maker, taker });
+    expect(JSON.parse(ex.last_http_response as string)).toEqual({
+      standardCommissionForOrder: rate('0.00020000', '0.00070000'),
+      specialCommissionForOrder: rate('0.00000000', '0.00000000'),
+      taxCommissionForOrder: rate('0.00000000', '0.00000000'),
+      // The gateway takes no BNB discount: the account has it off.
+      discount: { enabledForAccount: false, enabledForSymbol: true, discountAsset: 'BNB', discount: '0.25000000' },
+    });
+    // Not a boolean: refused as Binance refuses a bad value of a parameter.
+    await expect(
+      ex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 60000, { ...order, computeCommissionRates: 'yes' }),
+    ).rejects.toThrow(/-1130/);
+    expect(await ex.fetchOpenOrders(SYMBOL)).toEqual([]);
   });
 });
