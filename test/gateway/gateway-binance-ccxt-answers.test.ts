@@ -4,7 +4,8 @@
 // them), the refusal of a quote-quantity market order (Binance's own message, word for word), and
 // of a stop order the last trade has already triggered (-2010 "Order would trigger immediately."),
 // the bookTicker stream's `u` (the order book's update id of the quote, as the depth snapshot
-// states it), and a test order's commission rates when asked for them (computeCommissionRates).
+// states it), a test order's commission rates when asked for them (computeCommissionRates), and two
+// cancels of one order in flight together: one cancels it, the other finds it gone (-2011).
 // A static BTCUSDT book (contract fixture: 1,000,000 USDT, no BTC, no fees). Real sockets on
 // 127.0.0.1; every wait is a bounded condition.
 import { describe, expect, it } from 'vitest';
@@ -214,5 +215,47 @@ describe('test orders', () => {
       ex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 60000, { ...order, computeCommissionRates: 'yes' }),
     ).rejects.toThrow(/-1130/);
     expect(await ex.fetchOpenOrders(SYMBOL)).toEqual([]);
+  });
+});
+
+describe('cancels in flight together', () => {
+  it('cancel one order once: the first cancel takes it, a second one finds it gone (-2011)', async () => {
+    // Orders and cancels take 200 ms to reach the venue: both cancels are on their way at once.
+    const gw = await binanceGateway('test/fixtures/gateway/binance-slow-entry.yaml');
+    const ex = await ccxtClient(gw);
+    await ex.loadMarkets();
+    ex.enableRateLimit = false; // sent together, not spaced by ccxt's throttle
+    const events = await userEvents(gw);
+    const cancelOf = async (o: { id?: string | undefined }, cid: string) => {
+      try {
+        const c = await ex.cancelOrder(o.id as string, SYMBOL, { newClientOrderId: cid });
+        return c.status as string;
+      } catch (err) {
+        return `${(err as Error).constructor.name} ${(err as Error).message}`;
+      }
+    };
+    // The gateway's record of an order: a cancel of it is on its way while pendingCancel holds.
+    const cancelling = (cid: string) => gw.orders.desk.orders().find((r) => r.clientOrderId === cid)?.pendingCancel;
+    const order = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 64000, { newClientOrderId: 'twice' });
+    const firstCancel = cancelOf(order, 'twice-c1');
+    await waitFor(() => cancelling('twice'));
+    const answers = await Promise.all([firstCancel, cancelOf(order, 'twice-c2')]);
+    expect(answers).toEqual(['canceled', 'OrderNotFound binance {"code":-2011,"msg":"Unknown order sent."}']);
+    // One CANCELED report, naming the cancel that took the order.
+    await waitFor(() => events().some((e) => e['x'] === 'CANCELED'));
+    const cancelled = events().filter((e) => e['e'] === 'executionReport' && e['x'] === 'CANCELED');
+    expect(cancelled.map((e) => [e['c'], e['C']])).toEqual([['twice-c1', 'twice']]);
+
+    // A replace (ccxt editOrder: cancelReplace) and a cancel together: the replace's cancel goes
+    // first and takes the order; the cancel finds it gone, and the new order stands.
+    const old = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 64000, { newClientOrderId: 'moved' });
+    const editing = ex.editOrder(old.id as string, SYMBOL, 'limit', 'buy', 0.02, 64001, {
+      newClientOrderId: 'moved-2',
+    });
+    await waitFor(() => cancelling('moved'));
+    const [edited, cancel] = await Promise.all([editing, cancelOf(old, 'moved-c')]);
+    expect(cancel).toBe('OrderNotFound binance {"code":-2011,"msg":"Unknown order sent."}');
+    expect([edited.clientOrderId, edited.status]).toEqual(['moved-2', 'open']);
+    expect((await ex.fetchOpenOrders(SYMBOL)).map((o) => o.clientOrderId)).toEqual(['moved-2']);
   });
 });

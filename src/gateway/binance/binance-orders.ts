@@ -65,6 +65,8 @@ export class BinanceOrders {
   /** The client id of the cancel each order is being cancelled by, by order id: its CANCELED
    *  executionReport names it in `c` (and the order's own in `C`), as the cancel's answer does. */
   private readonly cancelIds = new Map<string, string>();
+  /** Each order's cancel on its way to the venue, by order id. */
+  private readonly cancelling = new Map<string, Promise<OrderAnswer>>();
 
   /**
    * `lastPrice`: the symbol's last traded price on its public tape (ticks), or null before its
@@ -197,9 +199,24 @@ export class BinanceOrders {
     return null;
   }
 
-  /** Cancels an order at the venue; `cancelId` is the cancel's own client id in the answer. */
+  /**
+   * Cancels an order at the venue; `cancelId` is the cancel's own client id in the answer. Binance's
+   * engine takes one cancel after the other: a cancel that comes while another of the order is on
+   * its way waits for it, and finds the order gone (-2011) if that one took it, or tries itself.
+   */
   cancelRecord(rec: DeskRecord, cancelId: string): Promise<OrderAnswer> {
+    const first = this.cancelling.get(rec.id);
+    if (first !== undefined)
+      return first.then((a) => (a.kind === 'ok' ? error(UNKNOWN_ORDER) : this.cancelRecord(rec, cancelId)));
     this.cancelIds.set(rec.id, cancelId);
+    const sent = this.sendCancel(rec, cancelId);
+    this.cancelling.set(rec.id, sent);
+    return sent.finally(() => {
+      if (this.cancelling.get(rec.id) === sent) this.cancelling.delete(rec.id);
+    });
+  }
+
+  private sendCancel(rec: DeskRecord, cancelId: string): Promise<OrderAnswer> {
     return this.desk.cancel(rec, (answer): OrderAnswer => {
       // A cancel the venue refused cancels nothing; one whose answer was lost may still have.
       if (answer === null || answer.kind === 'CancelRejectReport') this.cancelIds.delete(rec.id);
