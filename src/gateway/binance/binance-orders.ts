@@ -3,7 +3,8 @@
 // executionReport then outboundAccountPosition. Every served symbol trades on the one account:
 // an order is named within its symbol (another symbol's order id is not found), each symbol has
 // its base balance and all share the quote. Binance's own rules (order and client ids, error
-// codes, lost answers): docs/0068-gateway-notes.md.
+// codes, lost answers): docs/0068-gateway-notes.md; cancels taken one after the other and stops
+// the last trade already triggered: docs/0090-binance-gateway-as-ccxt-sees-it.md.
 import { randomBytes } from 'node:crypto';
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { OutcomeUnknownReport } from '../../core/model/reports.ts';
