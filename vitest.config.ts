@@ -102,6 +102,7 @@ const SHARED_IO = [
   'test/gateway/gateway-alpaca-stream-wire.test.ts',
   'test/gateway/gateway-alpaca.test.ts',
   'test/gateway/gateway-binance-cancel-replace.test.ts',
+  'test/gateway/gateway-binance-ccxt-answers.test.ts',
   'test/gateway/gateway-binance-ccxt.test.ts',
   'test/gateway/gateway-binance-commissions.test.ts',
   'test/gateway/gateway-binance-faults.test.ts',

@@ -178,7 +178,10 @@ describe('ccxt against the Binance gateway', () => {
       expired,
     );
     const executions = (cid: string) =>
-      events.filter((e) => e['e'] === 'executionReport' && e['c'] === cid).map((e) => `${e['x']}/${e['X']}`);
+      events
+        // A cancel's report names the cancel's own client id in `c`, the order's in `C`.
+        .filter((e) => e['e'] === 'executionReport' && (e['c'] === cid || e['C'] === cid))
+        .map((e) => `${e['x']}/${e['X']}`);
     expect(executions('ws-mkt')).toEqual(['NEW/NEW', 'TRADE/PARTIALLY_FILLED', 'TRADE/FILLED']);
     expect(executions('ws-lim')).toEqual(['NEW/NEW', 'CANCELED/CANCELED']);
     expect(executions('ws-ioc')).toEqual(['NEW/NEW', 'EXPIRED/EXPIRED']);

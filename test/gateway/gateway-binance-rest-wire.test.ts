@@ -349,7 +349,7 @@ describe('orders', () => {
     expect(await post(maker)).toEqual({ code: -2010, msg: 'Order would immediately match and take.' });
     expect(await post({ symbol: SYMBOL, side: 'BUY', type: 'MARKET', quoteOrderQty: '100' })).toEqual({
       code: -2010,
-      msg: 'Quote order qty market orders are not supported for this symbol.',
+      msg: 'Quote order qty market orders are not support for this symbol.',
     });
   });
 

@@ -90,10 +90,16 @@ export async function startBinanceGateway(options: BinanceGatewayOptions): Promi
   const life = { ...BINANCE_SOCKET_LIFE, ...options.socketLife };
   const limitSettings = { ...BINANCE_LIMITS, ...options.limits };
   const wsApi = new WsApi({ signer, now, life, gate: new StallGate(wire, gv.clock, 'user data') });
-  const orders = new BinanceOrders(gv, wire, (event) => {
-    options.onUserEvent?.(event);
-    wsApi.publish(event);
-  });
+  const orders = new BinanceOrders(
+    gv,
+    wire,
+    (event) => {
+      options.onUserEvent?.(event);
+      wsApi.publish(event);
+    },
+    // Read when an order comes, by then the markets are built.
+    (symbol) => markets.get(symbol)?.feed.prints.at(-1)?.price ?? null,
+  );
   const [first, ...others] = symbolMarkets(gv, (symbol) => orders.resting(symbol)) as [SymbolMarket, ...SymbolMarket[]];
   const markets = new Map([first, ...others].map((m) => [m.inst.symbol as string, m]));
   const market = new MarketRest({

@@ -112,7 +112,8 @@ export function parseOrderRequest(
   const market = type === 'MARKET' || type === 'STOP_LOSS';
   if (f.params.has('quoteOrderQty')) {
     if (type !== 'MARKET') return badRequest(-1106, "Parameter 'quoteOrderQty' sent when not required.");
-    return notSupported('Quote order qty market orders');
+    // Binance's own wording, "not support" included (errors.md lists it so).
+    return badRequest(-2010, 'Quote order qty market orders are not support for this symbol.');
   }
   const qtyText = f.required('quantity');
   if (isBinanceError(qtyText)) return qtyText;

@@ -3,13 +3,14 @@
 // executionReport then outboundAccountPosition. Every served symbol trades on the one account:
 // an order is named within its symbol (another symbol's order id is not found), each symbol has
 // its base balance and all share the quote. Binance's own rules (order and client ids, error
-// codes, lost answers): docs/0068-gateway-notes.md.
+// codes, lost answers): docs/0068-gateway-notes.md; cancels taken one after the other and stops
+// the last trade already triggered: docs/0090-binance-gateway-as-ccxt-sees-it.md.
 import { randomBytes } from 'node:crypto';
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { OutcomeUnknownReport } from '../../core/model/reports.ts';
 import type { VenueRules } from '../../core/venues/index.ts';
 import { commissionOption } from '../../scenario/build-venue.ts';
-import type { DeskEvent, DeskRecord } from '../desk-record.ts';
+import type { DeskEvent, DeskOrder, DeskRecord } from '../desk-record.ts';
 import { GatewayOrders } from '../gateway-orders.ts';
 import type { GatewayVenue } from '../gateway-venue.ts';
 import type { WireFaults } from '../wire-faults.ts';
@@ -39,6 +40,8 @@ export type OrderAnswer =
 export type UserEvent = Record<string, unknown>;
 
 const error = (e: BinanceError): OrderAnswer => ({ kind: 'error', error: e });
+/** The matching engine's refusal of a stop order whose trigger the last trade already reached. */
+const WOULD_TRIGGER = badRequest(-2010, 'Order would trigger immediately.');
 const ok = (body: unknown): OrderAnswer => ({ kind: 'ok', body });
 
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -60,11 +63,21 @@ export class BinanceOrders {
   private readonly fieldsBySymbol = new Map<string, OrderFields>();
   private nextOrderId = 1;
   private nextExecution = 1;
+  /** The client id of the cancel each order is being cancelled by, by order id: its CANCELED
+   *  executionReport names it in `c` (and the order's own in `C`), as the cancel's answer does. */
+  private readonly cancelIds = new Map<string, string>();
+  /** Each order's cancel on its way to the venue, by order id. */
+  private readonly cancelling = new Map<string, Promise<OrderAnswer>>();
 
+  /**
+   * `lastPrice`: the symbol's last traded price on its public tape (ticks), or null before its
+   * first trade; a stop order it has already reached is refused, as Binance refuses it.
+   */
   constructor(
     private readonly gv: GatewayVenue,
     private readonly wire: WireFaults,
     private readonly emit: (event: UserEvent) => void,
+    private readonly lastPrice: (symbol: string) => number | null = () => null,
   ) {
     this.inst = gv.instrument;
     this.rules = gv.rules;
@@ -116,6 +129,7 @@ export class BinanceOrders {
   place(parsed: ParsedOrder): Promise<OrderAnswer> {
     const clientId = parsed.clientOrderId ?? newClientId();
     if (this.desk.clientIdOpen(clientId)) return Promise.resolve(error(DUPLICATE_ORDER));
+    if (this.triggersNow(parsed.order)) return Promise.resolve(error(WOULD_TRIGGER));
     return this.desk.place(parsed.order, clientId, (rec, report): OrderAnswer => {
       switch (report.kind) {
         case 'AckReport':
@@ -131,6 +145,15 @@ export class BinanceOrders {
           return error(badRequest(-1000, `An unknown error occurred while processing the request.`));
       }
     });
+  }
+
+  /** Whether a stop order's trigger is already reached by its symbol's last trade: a sell stop
+   *  triggers at or below its stop price, a buy stop at or above. */
+  private triggersNow(o: DeskOrder): boolean {
+    if (o.stopPrice === null) return false;
+    const last = this.lastPrice(o.symbol ?? this.inst.symbol);
+    if (last === null) return false;
+    return o.side === 'buy' ? last >= o.stopPrice : last <= o.stopPrice;
   }
 
   /** The order a request names by orderId and/or origClientOrderId (both: they must agree), of
@@ -177,9 +200,27 @@ export class BinanceOrders {
     return null;
   }
 
-  /** Cancels an order at the venue; `cancelId` is the cancel's own client id in the answer. */
+  /**
+   * Cancels an order at the venue; `cancelId` is the cancel's own client id in the answer. Binance's
+   * engine takes one cancel after the other: a cancel that comes while another of the order is on
+   * its way waits for it, and finds the order gone (-2011) if that one took it, or tries itself.
+   */
   cancelRecord(rec: DeskRecord, cancelId: string): Promise<OrderAnswer> {
+    const first = this.cancelling.get(rec.id);
+    if (first !== undefined)
+      return first.then((a) => (a.kind === 'ok' ? error(UNKNOWN_ORDER) : this.cancelRecord(rec, cancelId)));
+    this.cancelIds.set(rec.id, cancelId);
+    const sent = this.sendCancel(rec, cancelId);
+    this.cancelling.set(rec.id, sent);
+    return sent.finally(() => {
+      if (this.cancelling.get(rec.id) === sent) this.cancelling.delete(rec.id);
+    });
+  }
+
+  private sendCancel(rec: DeskRecord, cancelId: string): Promise<OrderAnswer> {
     return this.desk.cancel(rec, (answer): OrderAnswer => {
+      // A cancel the venue refused cancels nothing; one whose answer was lost may still have.
+      if (answer === null || answer.kind === 'CancelRejectReport') this.cancelIds.delete(rec.id);
       if (answer === null) return error(UNKNOWN_ORDER);
       switch (answer.kind) {
         case 'CancelReport':
@@ -262,7 +303,10 @@ export class BinanceOrders {
       }
       case 'closed': {
         const status = this.status(rec);
-        this.report(rec, status === 'EXPIRED' ? 'EXPIRED' : 'CANCELED', status, e.at, all);
+        const cancelId = this.cancelIds.get(rec.id);
+        this.cancelIds.delete(rec.id);
+        if (status === 'EXPIRED') this.report(rec, 'EXPIRED', status, e.at, all);
+        else this.report(rec, 'CANCELED', status, e.at, all, undefined, cancelId);
         break;
       }
       case 'rejected':
@@ -281,9 +325,12 @@ export class BinanceOrders {
     at: number,
     trades: number,
     last?: Parameters<OrderFields['executionReport']>[7],
+    cancelId?: string,
   ): void {
     const o = this.desk.exchangeOrder(rec);
-    this.emit(this.fieldsOf(rec.symbol).executionReport(rec, o, x, status, at, this.nextExecution++, trades, last));
+    this.emit(
+      this.fieldsOf(rec.symbol).executionReport(rec, o, x, status, at, this.nextExecution++, trades, last, cancelId),
+    );
   }
 
   /** The balances an order of `symbol` changes (its base asset and the quote) as

@@ -254,9 +254,14 @@ export class MarketStreams {
         );
       }
     if (quote === null) return;
-    for (const [ws, c, name] of this.subscribed(m, 'bookTicker'))
+    const tickers = [...this.subscribed(m, 'bookTicker')];
+    if (tickers.length === 0) return;
+    // The order book's update id as of this quote (Binance's `u`): what changed in the book is
+    // published first, so the id is the one a depth snapshot or diff states for it.
+    const u = m.depth.sync();
+    for (const [ws, c, name] of tickers)
       this.event(ws, c, name, {
-        u: m.depth.lastUpdateId,
+        u,
         s,
         b: quote.bid === null ? ZERO8 : price8(i, quote.bid),
         B: quote.bid === null ? ZERO8 : qty8(i, quote.bidQty),

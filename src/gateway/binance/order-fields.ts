@@ -234,6 +234,8 @@ export class OrderFields {
   /**
    * The user data stream's executionReport: `x` the execution type, `status` the order's as of
    * it, `trades` how many of the order's executions it covers (`last` the one it reports).
+   * `cancelId`: the client id of the cancel that ended the order, which Binance states in `c`,
+   * the order's own moving to `C` (every other report: the order's in `c`, `C` empty).
    */
   executionReport(
     rec: DeskRecord,
@@ -244,6 +246,7 @@ export class OrderFields {
     executionId: number,
     trades: number,
     last?: ExchangeTrade,
+    cancelId?: string,
   ): Json {
     const core = this.core(rec, o, status, trades);
     const working = o !== undefined && o.triggered && (status === 'NEW' || status === 'PARTIALLY_FILLED');
@@ -252,7 +255,7 @@ export class OrderFields {
       e: 'executionReport',
       E: at,
       s: this.inst.symbol,
-      c: rec.clientOrderId,
+      c: cancelId ?? rec.clientOrderId,
       S: core['side'],
       o: core['type'],
       f: rec.tif,
@@ -261,7 +264,7 @@ export class OrderFields {
       P: rec.stopPrice === null ? ZERO8 : price8(this.inst, rec.stopPrice),
       F: ZERO8,
       g: -1,
-      C: '',
+      C: cancelId === undefined ? '' : rec.clientOrderId,
       x,
       X: status,
       r: 'NONE',

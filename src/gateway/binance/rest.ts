@@ -8,10 +8,11 @@ import { bodyLimit } from 'hono/body-limit';
 import type { VenueClock } from '../gateway-clock.ts';
 import type { WireFaults } from '../wire-faults.ts';
 import { account, allOrders, myTrades } from './account-reads.ts';
-import { ORDER_PARAMS, parseOrderRequest } from './binance-order-request.ts';
+import { ORDER_PARAMS } from './binance-order-request.ts';
 import { CANCEL_REPLACE_PARAMS, cancelReplace } from './cancel-replace.ts';
 import type { BinanceOrders, OrderAnswer } from './binance-orders.ts';
 import type { MarketAnswer, MarketRest } from './market-rest.ts';
+import { testOrder, testOrderWeight } from './order-test.ts';
 import { RequestFields, SIGNED_PARAMS } from './request-fields.ts';
 import type { RequestLimits } from './request-limits.ts';
 import { readParams, type RequestSigner } from './signed-request.ts';
@@ -183,12 +184,8 @@ function routes(o: RestOptions): Route[] {
       method: 'POST',
       path: 'order/test',
       params: [...ORDER_PARAMS, 'computeCommissionRates'],
-      weight: fixed(1),
-      handle: (f) => {
-        const rest = new RequestFields(new Map([...f.params].filter(([k]) => k !== 'computeCommissionRates')));
-        const parsed = parseOrderRequest(rest, orders.instruments, orders.rules);
-        return isBinanceError(parsed) ? { kind: 'error', error: parsed } : { kind: 'ok', body: {} };
-      },
+      weight: testOrderWeight,
+      handle: (f) => testOrder(orders, o.scenario, f),
     }),
     signedRoute({
       method: 'GET',
