@@ -79,9 +79,14 @@ const sweepBody = (maxPaths: number) =>
       .record(
         z.string(),
         z
-          .array(z.union([z.string(), z.number(), z.boolean()]), {
-            error: 'must be an array of values (numbers, strings or true/false)',
-          })
+          .array(
+            z.union([z.string(), z.number(), z.boolean()], {
+              error: 'must be a finite number, a string or true/false',
+            }),
+            {
+              error: 'must be an array of values (numbers, strings or true/false)',
+            },
+          )
           .min(1, 'must have at least one value'),
       )
       // An empty grid is not a sweep without one: it names no key, so it is refused rather than

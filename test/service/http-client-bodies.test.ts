@@ -1,0 +1,156 @@
+// Request bodies a careful client could still get wrong, refused as 400s that name the field and
+// leave the session as it was: a JSON field given twice (JSON.parse would keep the last one, so
+// `"side": "buy", ..., "side": "sell"` was a sell order), a single order's price or post-only its
+// type has no use for (sent on to the venue, which refused it after the parent was made), a field
+// left out said to be required, and a sweep's grid value of another type. Over a sim session on a
+// virtual clock and a server app whose sweep pool counts what it is given.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/server/app.ts';
+import type { SweepJobPool } from '../../src/server/routes/sweep-job-routes.ts';
+import type { RunJobs } from '../../src/server/routes/run-job-routes.ts';
+import { advance, SANDBOX, sessionApp, type SessionAppFixture } from '../support/session-fixture.ts';
+
+const TOKEN = 'bodies-test-token-0123456789';
+const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+
+let served: SessionAppFixture | undefined;
+
+beforeAll(async () => {
+  served = await sessionApp(SANDBOX, TOKEN);
+});
+afterAll(async () => {
+  await served?.close();
+});
+
+type Problem = { status: number; errors?: Array<{ path: string; message: string }> };
+
+/** Posts `text` as it is (not re-serialized: duplicate keys survive) and reads the answer. */
+async function postText(
+  app: SessionAppFixture['app'],
+  route: string,
+  text: string,
+): Promise<{ status: number; body: Problem }> {
+  const res = await app.request(`http://127.0.0.1/api/v1${route}`, { method: 'POST', headers, body: text });
+  return { status: res.status, body: (await res.json()) as Problem };
+}
+
+/** What a refused request must not change: the session's log past the checkpoint and its parents. */
+function unchanged(): () => void {
+  const { f } = served!;
+  const seq = f.session.lastSeq;
+  const parents = f.session.ledger.parents.size;
+  return () => {
+    expect(f.session.entriesAfter(seq).filter((e) => e.event.kind !== 'MarketSampled')).toEqual([]);
+    expect(f.session.ledger.parents.size).toBe(parents);
+  };
+}
+
+describe('a JSON body that gives a field twice', () => {
+  it.each([
+    [
+      '/orders',
+      '{"symbol":"BTCUSDT","side":"buy","qty":"0.001","type":"limit","limitPrice":"50000","side":"sell"}',
+      'body.side',
+    ],
+    [
+      '/orders',
+      '{"symbol":"BTCUSDT","side":"buy","qty":"0.001","type":"limit","limitPrice":"50000","\\u0071ty":"5"}',
+      'body.qty',
+    ],
+    [
+      '/orders/slice',
+      '{"symbol":"BTCUSDT","side":"buy","qty":"0.002","duration":"PT5S","slices":2,"algo":{"kind":"pov","rate":0.05,"rate":0.5}}',
+      'body.algo.rate',
+    ],
+    ['/signals', '{"signalId":"dup-1","signalId":"dup-2","symbol":"BTCUSDT","side":"buy","qty":"0.001"}', 'body.signalId'],
+    ['/kill-switch', '{"state":"halted","actor":"ops","reason":"dup","state":"active"}', 'body.state'],
+  ])('POST %s is a 400 naming it, and nothing happens', async (route, text, field) => {
+    const check = unchanged();
+    const res = await postText(served!.app, route, text);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: field, message: 'given more than once; give it once' }]);
+    await advance(served!.f.clock, 200);
+    check();
+  });
+});
+
+describe('POST /orders with a price or post-only its type has no use for', () => {
+  const order = (over: Record<string, unknown>) =>
+    JSON.stringify({ symbol: 'BTCUSDT', side: 'buy', qty: '0.001', ...over });
+  it.each([
+    [{ type: 'market', limitPrice: '50000' }, 'body.limitPrice', 'a market order takes no limitPrice'],
+    [{ type: 'market', stopPrice: '50000' }, 'body.stopPrice', 'a market order takes no stopPrice'],
+    [{ type: 'limit', limitPrice: '50000', stopPrice: '49000' }, 'body.stopPrice', 'a limit order takes no stopPrice'],
+    [{ type: 'stop' }, 'body.stopPrice', 'a stop order needs stopPrice'],
+    [{ type: 'stop', stopPrice: '62000', limitPrice: '62100' }, 'body.limitPrice', 'a stop order takes no limitPrice'],
+    [{ type: 'stop_limit', stopPrice: '62000' }, 'body.limitPrice', 'a stop_limit order needs limitPrice'],
+    [{ type: 'stop_limit', limitPrice: '62100' }, 'body.stopPrice', 'a stop_limit order needs stopPrice'],
+    [{ type: 'market', postOnly: true }, 'body.postOnly', 'only a limit order can be post-only, not a market order'],
+  ])('%j is a 400 at its field, and no parent is made or sent', async (over, field, message) => {
+    const check = unchanged();
+    const res = await postText(served!.app, '/orders', order(over));
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: field, message }]);
+    await advance(served!.f.clock, 200);
+    check();
+  });
+
+  it('still takes the prices each type needs', async () => {
+    const res = await postText(
+      served!.app,
+      '/orders',
+      order({ parentId: 'priced-limit', type: 'limit', limitPrice: '50000', postOnly: true }),
+    );
+    expect(res.status).toBe(201);
+  });
+});
+
+describe('a refused field says what is wrong with it', () => {
+  it('a field left out is required', async () => {
+    const res = await postText(served!.app, '/orders', '{"side":"buy","qty":"0.001"}');
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'body.symbol', message: 'is required (a string)' }]);
+  });
+
+  it("a sweep grid's value that is no number, string or true/false", async () => {
+    let submitted = 0;
+    const sweepJobs: SweepJobPool = {
+      submitSweep: () => void submitted++,
+      cancel: () => 'unknown',
+      followSweep: () => null,
+      kindOf: () => null,
+      rerunSweepPath: () => ({ kind: 'no-sweep' }),
+      load: { queued: 0, running: 0, workers: 0 },
+    };
+    const jobs: RunJobs = {
+      submit: () => void submitted++,
+      state: () => null,
+      cancel: () => 'unknown',
+      follow: () => null,
+      load: { queued: 0, running: 0, workers: 0 },
+    };
+    const { app } = createApp({
+      reader: null,
+      deleteRun: null,
+      jobs,
+      sweepJobs,
+      scenariosDir: path.resolve('scenarios'),
+      version: 'test',
+      token: TOKEN,
+      checkResponses: true,
+    });
+    for (const value of ['null', '{}', '[1]', '1e400']) {
+      const res = await postText(
+        app as SessionAppFixture['app'],
+        '/sweeps',
+        `{"scenario":"twap-calm","paths":2,"grid":{"twap.slices":[5,${value}]}}`,
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        { path: 'body.grid.twap.slices[1]', message: 'must be a finite number, a string or true/false' },
+      ]);
+    }
+    expect(submitted).toBe(0);
+  });
+});
