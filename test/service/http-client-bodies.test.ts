@@ -63,7 +63,11 @@ describe('a JSON body that gives a field twice', () => {
       '{"symbol":"BTCUSDT","side":"buy","qty":"0.002","duration":"PT5S","slices":2,"algo":{"kind":"pov","rate":0.05,"rate":0.5}}',
       'body.algo.rate',
     ],
-    ['/signals', '{"signalId":"dup-1","signalId":"dup-2","symbol":"BTCUSDT","side":"buy","qty":"0.001"}', 'body.signalId'],
+    [
+      '/signals',
+      '{"signalId":"dup-1","signalId":"dup-2","symbol":"BTCUSDT","side":"buy","qty":"0.001"}',
+      'body.signalId',
+    ],
     ['/kill-switch', '{"state":"halted","actor":"ops","reason":"dup","state":"active"}', 'body.state'],
   ])('POST %s is a 400 naming it, and nothing happens', async (route, text, field) => {
     const check = unchanged();
