@@ -25,6 +25,10 @@ export function sessionSignalRoutes(hosted: SessionPort | null): AnyRoute[] {
       operationId: 'emitSignal',
       tag,
       summary: 'A trading signal: dedup, guards, pre-trade and reduce-only checks, then routed (one order or TWAP)',
+      description:
+        'Answered 201 with the parent the signal made. A signal accepted whose parent is rejected as it is made ' +
+        '(its slicing plan impossible) made nothing: 422 with the rejection (the signal still holds its dedup ' +
+        'window). Idempotent by the Idempotency-Key header, else its signalId.',
       body: { 'application/json': signalBody },
       problems: ['not-ready', 'conflict', 'safety-blocked', 'order-refused'],
       responses: { 201: json('accepted: the parent it made', commandAnswer) },

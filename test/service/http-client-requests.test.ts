@@ -1,9 +1,11 @@
-// Request bodies a careful client could still get wrong, refused as 400s that name the field and
-// leave the session as it was: a JSON field given twice (JSON.parse would keep the last one, so
-// `"side": "buy", ..., "side": "sell"` was a sell order), a single order's price or post-only its
-// type has no use for (sent on to the venue, which refused it after the parent was made), a field
-// left out said to be required, and a sweep's grid value of another type. Over a sim session on a
-// virtual clock and a server app whose sweep pool counts what it is given.
+// Requests a careful client could still get wrong, and what it is told. Bodies refused as 400s
+// that name the field and leave the session as it was: a JSON field given twice (JSON.parse would
+// keep the last one, so `"side": "buy", ..., "side": "sell"` was a sell order), a single order's
+// price or post-only its type has no use for (sent on to the venue, which refused it after the
+// parent was made), a field left out said to be required, and a sweep's grid value of another
+// type. A signal whose parent is rejected as it is made is answered refused, not 201 with the id
+// of a parent that does not exist. Over a sim session on a virtual clock and a server app whose
+// sweep pool counts what it is given.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.ts';
@@ -156,5 +158,44 @@ describe('a refused field says what is wrong with it', () => {
       ]);
     }
     expect(submitted).toBe(0);
+  });
+});
+
+describe('a signal whose parent is rejected as it is made', () => {
+  // The sandbox's routing.defaultTwap has no limitOffsetTicks: a priced signal routed to a TWAP
+  // cannot be planned, so its parent is rejected in the unit that accepted the signal.
+  const priced = (signalId: string, over: Record<string, unknown> = {}) =>
+    JSON.stringify({ signalId, symbol: 'BTCUSDT', side: 'sell', qty: '0.001', price: '70000', route: 'twap', ...over });
+
+  it('is a 422 with the rejection, answered so again, and no parent is made', async () => {
+    const { app, f } = served!;
+    const res = await postText(app, '/signals', priced('no-plan-1'));
+    expect(res.status).toBe(422);
+    const detail = (res.body as Problem & { detail: string }).detail;
+    expect(detail).toMatch(/its parent sig-[0-9a-f]+ was rejected: limitOffsetTicks: is required for limit children$/);
+    const pid = /its parent (sig-[0-9a-f]+)/.exec(detail)![1]!;
+    expect(f.session.ledger.parents.has(pid as never)).toBe(false);
+    expect((await app.request(`http://127.0.0.1/api/v1/orders/${pid}/slices`)).status).toBe(404);
+    const again = await app.request('http://127.0.0.1/api/v1/signals', {
+      method: 'POST',
+      headers,
+      body: priced('no-plan-1'),
+    });
+    expect([again.status, ((await again.json()) as { detail: string }).detail]).toEqual([422, detail]);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('is a 422 too when it waited for the venue as a reduce-only signal', async () => {
+    const { app, f } = served!;
+    // Past the exposure age (5 s): the venue's position is read again before the signal is decided.
+    await advance(f.clock, 6_000);
+    const seq = f.session.lastSeq;
+    const answer = postText(app, '/signals', priced('no-plan-ro', { reduceOnly: true, price: '70001' }));
+    await advance(f.clock, 2_000);
+    const res = await answer;
+    expect(res.status).toBe(422);
+    expect((res.body as Problem & { detail: string }).detail).toMatch(/its parent sig-[0-9a-f]+ was rejected: /);
+    const decided = f.session.entriesAfter(seq).filter((e) => e.event.kind === 'RequestDecided');
+    expect(decided.map((e) => e.event.kind === 'RequestDecided' && e.event.outcome)).toEqual(['pending']);
   });
 });
