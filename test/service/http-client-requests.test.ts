@@ -4,9 +4,11 @@
 // price or post-only its type has no use for (sent on to the venue, which refused it after the
 // parent was made), a field left out said to be required, and a sweep's grid value of another
 // type. A signal whose parent is rejected as it is made is answered refused, not 201 with the id
-// of a parent that does not exist. Over a sim session on a virtual clock and a server app whose
+// of a parent that does not exist. The session's order list pages without listing an order twice
+// or skipping one while orders come and go between pages. Over a sim session on a virtual clock and a server app whose
 // sweep pool counts what it is given.
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.ts';
 import type { SweepJobPool } from '../../src/server/routes/sweep-job-routes.ts';
@@ -197,5 +199,98 @@ describe('a signal whose parent is rejected as it is made', () => {
     expect((res.body as Problem & { detail: string }).detail).toMatch(/its parent sig-[0-9a-f]+ was rejected: /);
     const decided = f.session.entriesAfter(seq).filter((e) => e.event.kind === 'RequestDecided');
     expect(decided.map((e) => e.event.kind === 'RequestDecided' && e.event.outcome)).toEqual(['pending']);
+  });
+});
+
+describe("GET /orders pages while the session's orders change", () => {
+  const get = async (route: string) => {
+    const res = await served!.app.request(`http://127.0.0.1/api/v1${route}`);
+    return {
+      status: res.status,
+      body: (await res.json()) as { items: Array<{ clientOrderId: string }>; nextCursor: string | null },
+    };
+  };
+  let n = 0;
+  /** A limit buy far below the market: it rests until cancelled. Its client order id. */
+  const resting = async (): Promise<string> => {
+    const res = await served!.app.request('http://127.0.0.1/api/v1/orders', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        parentId: `rest-${++n}`,
+        symbol: 'BTCUSDT',
+        side: 'buy',
+        qty: '0.001',
+        type: 'limit',
+        limitPrice: '30000',
+      }),
+    });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { orders: Array<{ clientOrderId: string }> }).orders[0]!.clientOrderId;
+  };
+  const cancel = async (id: string): Promise<void> => {
+    const res = await served!.app.request(`http://127.0.0.1/api/v1/orders/${id}/cancel`, {
+      method: 'POST',
+      headers: { authorization: headers.authorization },
+    });
+    expect(res.status).toBe(200);
+  };
+  const openIds = async (): Promise<string[]> => {
+    const ids: string[] = [];
+    for (let cursor: string | null = null, first = true; first || cursor !== null; first = false) {
+      const page = await get(`/orders?status=open&limit=100${cursor === null ? '' : `&cursor=${cursor}`}`);
+      ids.push(...page.body.items.map((o) => o.clientOrderId));
+      cursor = page.body.nextCursor;
+    }
+    return ids;
+  };
+
+  it('lists every open order that stays open once, whatever is added or cancelled between pages', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(fc.record({ add: fc.nat({ max: 2 }), cancel: fc.nat({ max: 6 }) }), { maxLength: 4 }),
+        async (initial, limit, between) => {
+          for (const id of await openIds()) await cancel(id);
+          await advance(served!.f.clock, 500);
+          const start: string[] = [];
+          for (let i = 0; i < initial; i++) start.push(await resting());
+          await advance(served!.f.clock, 200);
+          const cancelled = new Set<string>();
+          const seen: string[] = [];
+          let cursor: string | null = null;
+          for (let page = 0; ; page++) {
+            const res = await get(`/orders?status=open&limit=${limit}${cursor === null ? '' : `&cursor=${cursor}`}`);
+            expect(res.status).toBe(200);
+            seen.push(...res.body.items.map((o) => o.clientOrderId));
+            cursor = res.body.nextCursor;
+            if (cursor === null) break;
+            const step = between[page];
+            if (step === undefined) continue;
+            for (let i = 0; i < step.add; i++) await resting();
+            const victim = start[step.cancel % start.length]!;
+            if (!cancelled.has(victim)) {
+              cancelled.add(victim);
+              await cancel(victim);
+            }
+            await advance(served!.f.clock, 200);
+          }
+          expect(new Set(seen).size).toBe(seen.length);
+          for (const id of start) if (!cancelled.has(id)) expect(seen).toContain(id);
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it('refuses a cursor it did not give out', async () => {
+    for (const cursor of ['2', 'abc', Buffer.from('[1]').toString('base64url')]) {
+      const res = await get(`/orders?cursor=${cursor}`);
+      expect(res.status).toBe(400);
+      expect((res.body as unknown as Problem).errors).toEqual([
+        { path: 'query.cursor', message: 'must be the nextCursor of the previous page' },
+      ]);
+    }
   });
 });
