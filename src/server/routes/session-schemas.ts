@@ -154,7 +154,10 @@ export const cancelAnswer = z.object({
 });
 
 export const orderStatusQuery = z.object({
-  status: z.enum(['open', 'done'], { error: 'must be open or done' }).optional().describe('open: not in a final status; done: final'),
+  status: z
+    .enum(['open', 'done'], { error: 'must be open or done' })
+    .optional()
+    .describe('open: not in a final status; done: final'),
   parentId: idField.optional(),
   limit: limitParam(500).optional(),
   cursor: cursorParam.optional(),
