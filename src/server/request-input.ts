@@ -1,11 +1,12 @@
 // Turns a request into a route's validated inputs, or a ProblemError naming what is wrong:
 // path parameters and query strings against the route's zod schemas (an unknown or repeated query
 // parameter is a 400 naming it), and the body: bounded in size (413, checked on Content-Length and
-// while reading), of a declared media type (415), whole (400 when the connection closes in the
-// middle of it), UTF-8, JSON where the media type says so (400) naming each key of an object once
-// (400: JSON.parse would keep the last silently, json-duplicate-keys.ts), without a `__proto__` key
-// anywhere (400: JSON.parse keeps it as a key, but a record schema drops it silently, so
-// `{"grid": {"__proto__": [1]}}` would otherwise pass as an empty grid), then its schema (400).
+// while reading), of a declared media type (415) and not compressed (415: Content-Encoding), whole
+// (400 when the connection closes in the middle of it), UTF-8, JSON where the media type says so
+// (400) naming each key of an object once (400: JSON.parse would keep the last silently,
+// json-duplicate-keys.ts), without a `__proto__` key anywhere (400: JSON.parse keeps it as a key,
+// but a record schema drops it silently, so `{"grid": {"__proto__": [1]}}` would otherwise pass as
+// an empty grid), then its schema (400).
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { duplicateKeyPath } from './json-duplicate-keys.ts';
@@ -171,6 +172,17 @@ export async function parseBody(route: AnyRoute, c: Context, maxBytes: number): 
   }
   if (media.charset !== null && media.charset !== 'utf-8' && media.charset !== 'utf8') {
     throw new ProblemError('unsupported-media-type', `charset ${media.charset}: bodies must be UTF-8`);
+  }
+  // A compressed body read as it came would be refused as "not valid UTF-8", which tells the
+  // client nothing about what to change.
+  const coding = c.req.header('content-encoding')?.trim().toLowerCase();
+  if (coding !== undefined && coding !== '' && coding !== 'identity') {
+    throw new ProblemError(
+      'unsupported-media-type',
+      `Content-Encoding ${coding}: this server takes request bodies as they are; send it without a Content-Encoding`,
+      undefined,
+      { 'accept-encoding': 'identity' },
+    );
   }
   const bytes = await readBounded(c, maxBytes);
   let text: string;

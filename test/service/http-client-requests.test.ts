@@ -5,9 +5,11 @@
 // parent was made), a field left out said to be required, and a sweep's grid value of another
 // type. A signal whose parent is rejected as it is made is answered refused, not 201 with the id
 // of a parent that does not exist. The session's order list pages without listing an order twice
-// or skipping one while orders come and go between pages. Over a sim session on a virtual clock and a server app whose
+// or skipping one while orders come and go between pages. A compressed body is a 415 saying so,
+// not a 400 calling it invalid UTF-8. Over a sim session on a virtual clock and a server app whose
 // sweep pool counts what it is given.
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.ts';
@@ -292,5 +294,30 @@ describe("GET /orders pages while the session's orders change", () => {
         { path: 'query.cursor', message: 'must be the nextCursor of the previous page' },
       ]);
     }
+  });
+});
+
+describe('a compressed request body', () => {
+  it('is a 415 naming the Content-Encoding, whatever the bytes decode to', async () => {
+    const { app } = served!;
+    for (const [coding, body] of [
+      ['gzip', gzipSync('{"yaml":"name: a"}')],
+      ['br', Buffer.from('{"yaml":"name: a"}')],
+    ] as const) {
+      const res = await app.request('http://127.0.0.1/api/v1/scenarios/validate', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': coding },
+        body,
+      });
+      expect(res.status).toBe(415);
+      expect(res.headers.get('accept-encoding')).toBe('identity');
+      expect(((await res.json()) as { detail: string }).detail).toMatch(new RegExp(`^Content-Encoding ${coding}: `));
+    }
+    const plain = await app.request('http://127.0.0.1/api/v1/scenarios/validate', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'identity' },
+      body: '{"yaml":"name: a"}',
+    });
+    expect(plain.status).toBe(422);
   });
 });
