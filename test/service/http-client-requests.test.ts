@@ -6,13 +6,15 @@
 // type. A signal whose parent is rejected as it is made is answered refused, not 201 with the id
 // of a parent that does not exist. The session's order list pages without listing an order twice
 // or skipping one while orders come and go between pages. A compressed body is a 415 saying so,
-// not a 400 calling it invalid UTF-8. Over a sim session on a virtual clock and a server app whose
+// not a 400 calling it invalid UTF-8. The OpenAPI document declares the request headers the
+// routes read (Idempotency-Key, Last-Event-ID) with the pattern the server checks. Over a sim session on a virtual clock and a server app whose
 // sweep pool counts what it is given.
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.ts';
+import { serverAppForContract } from '../support/server-fixture.ts';
 import type { SweepJobPool } from '../../src/server/routes/sweep-job-routes.ts';
 import type { RunJobs } from '../../src/server/routes/run-job-routes.ts';
 import { advance, SANDBOX, sessionApp, type SessionAppFixture } from '../support/session-fixture.ts';
@@ -319,5 +321,76 @@ describe('a compressed request body', () => {
       body: '{"yaml":"name: a"}',
     });
     expect(plain.status).toBe(422);
+  });
+});
+
+describe('the request headers in the OpenAPI document', () => {
+  type Param = { name: string; in: string; schema: { pattern: string } };
+  type Op = { parameters?: Param[]; security: unknown[]; responses: Record<string, { headers?: object }> };
+  const doc = serverAppForContract().document() as unknown as { paths: Record<string, Record<string, Op>> };
+  const ops = Object.entries(doc.paths).flatMap(([p, byMethod]) =>
+    Object.entries(byMethod).map(([m, op]) => ({ key: `${m.toUpperCase()} ${p}`, op })),
+  );
+  const header = (op: Op, name: string) => op.parameters?.find((x) => x.in === 'header' && x.name === name);
+  const sessionWrites = [
+    'POST /api/v1/orders/slice',
+    'DELETE /api/v1/orders/{parentId}/slices',
+    'POST /api/v1/orders',
+    'POST /api/v1/orders/{clientOrderId}/cancel',
+    'POST /api/v1/signals',
+    'POST /api/v1/kill-switch',
+    'POST /api/v1/breaker',
+    'POST /api/v1/reconciliation/run',
+    'POST /api/v1/reconciliation/force-complete',
+    'POST /api/v1/orphans/{clientOrderId}/resolve',
+    'POST /api/v1/session/strategy/swap',
+  ];
+
+  it('declares Idempotency-Key on every session write, and Idempotent-Replayed on its answers', () => {
+    for (const { key, op } of ops) {
+      const declared = header(op, 'Idempotency-Key') !== undefined;
+      expect([key, declared]).toEqual([key, sessionWrites.includes(key)]);
+      if (!declared) continue;
+      for (const [status, r] of Object.entries(op.responses))
+        if (/^2/.test(status))
+          expect([key, status, r.headers]).toEqual([key, status, { 'Idempotent-Replayed': expect.anything() }]);
+    }
+  });
+
+  it('declares Last-Event-ID on every event stream', () => {
+    const streams = ops.filter(({ op }) => JSON.stringify(op.responses['200'] ?? {}).includes('text/event-stream'));
+    expect(streams.map((s) => s.key).sort()).toEqual([
+      'GET /api/v1/runs/{id}/progress',
+      'GET /api/v1/session/stream',
+      'GET /api/v1/sweeps/{id}/progress',
+    ]);
+    for (const { op } of streams) expect(header(op, 'Last-Event-ID')?.schema.pattern).toBe('^\\d{1,15}$');
+  });
+
+  it('an Idempotency-Key is taken exactly when it matches the declared pattern', async () => {
+    const pattern = new RegExp(
+      header(ops.find((o) => o.key === 'POST /api/v1/kill-switch')!.op, 'Idempotency-Key')!.schema.pattern,
+    );
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+          fc.string({ unit: fc.constantFrom('a', '-', '.', ' ', '/', '9'), minLength: 1, maxLength: 70 }),
+        ),
+        async (raw) => {
+          const key = raw.trim();
+          if (key === '') return;
+          const res = await served!.app.request('http://127.0.0.1/api/v1/kill-switch', {
+            method: 'POST',
+            headers: { ...headers, 'idempotency-key': `${key}` },
+            body: JSON.stringify({ state: 'active', actor: 'probe', reason: `key ${++n}` }),
+          });
+          // A key seen before with another reason is a 409: taken all the same.
+          expect([key, res.status === 400]).toEqual([key, !pattern.test(key)]);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });

@@ -4,7 +4,15 @@
 // Idempotency-Key header, else its signal id: idempotent-command.ts); refusals map to statuses
 // (session-commands.ts). The order routes beside it are session-order-routes.ts.
 import { toTrajectory } from '../../scenario/scenario-requests.ts';
-import { decide, keyHeader, answered, priorDecision, requestTag, type Decision } from '../idempotent-command.ts';
+import {
+  decide,
+  keyHeader,
+  answered,
+  priorDecision,
+  requestTag,
+  type Decision,
+  IDEMPOTENCY_KEY,
+} from '../idempotent-command.ts';
 import { lotsField, ticksField } from '../instrument-fields.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
@@ -23,6 +31,7 @@ export function sessionSignalRoutes(hosted: SessionPort | null): AnyRoute[] {
       method: 'POST',
       path: '/signals',
       operationId: 'emitSignal',
+      headers: [IDEMPOTENCY_KEY],
       tag,
       summary: 'A trading signal: dedup, guards, pre-trade and reduce-only checks, then routed (one order or TWAP)',
       description:

@@ -17,7 +17,7 @@ import { ProblemError } from '../problem.ts';
 import { idParam, idParams, wholeNumber } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { problemsOf, resolveScenarioRequest, scenarioRequestSchema } from '../scenario-request.ts';
-import { resumeAfter, streamUpdates } from '../sse.ts';
+import { resumeAfter, streamUpdates, LAST_EVENT_ID } from '../sse.ts';
 import { progressQuery } from './run-job-routes.ts';
 
 const FINAL = new Set(['finished', 'failed', 'interrupted']);
@@ -271,6 +271,7 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
       method: 'GET',
       path: '/sweeps/:id/progress',
       operationId: 'followSweep',
+      headers: [LAST_EVENT_ID],
       tag: 'sweeps',
       summary: "A sweep's progress as Server-Sent Events, resuming after Last-Event-ID",
       description:
