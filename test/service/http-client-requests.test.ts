@@ -7,13 +7,18 @@
 // of a parent that does not exist. The session's order list pages without listing an order twice
 // or skipping one while orders come and go between pages. A compressed body is a 415 saying so,
 // not a 400 calling it invalid UTF-8. The OpenAPI document declares the request headers the
-// routes read (Idempotency-Key, Last-Event-ID) with the pattern the server checks. Over a sim session on a virtual clock and a server app whose
+// routes read (Idempotency-Key, Last-Event-ID) with the pattern the server checks. A request Node's
+// parser refuses (a URL past its header limit, malformed HTTP) is a problem document too, on a real
+// socket. Over a sim session on a virtual clock and a server app whose
 // sweep pool counts what it is given.
 import path from 'node:path';
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { serve, type ServerType } from '@hono/node-server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/server/app.ts';
+import { API_BASE, createApp } from '../../src/server/app.ts';
+import { answerClientErrors } from '../../src/server/client-errors.ts';
 import { serverAppForContract } from '../support/server-fixture.ts';
 import type { SweepJobPool } from '../../src/server/routes/sweep-job-routes.ts';
 import type { RunJobs } from '../../src/server/routes/run-job-routes.ts';
@@ -392,5 +397,48 @@ describe('the request headers in the OpenAPI document', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('a request the HTTP parser refuses, on a real socket', () => {
+  let server: ServerType | undefined;
+  let base = '';
+  beforeAll(async () => {
+    const s = await new Promise<ServerType>((resolve) => {
+      const srv = serve({ fetch: served!.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(srv));
+    });
+    answerClientErrors(s, API_BASE);
+    server = s;
+    const address = s.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  });
+
+  it('a URL longer than the header limit is a 431 problem document', async () => {
+    const res = await fetch(`${base}/api/v1/runs?scenario=${'a'.repeat(20_000)}`);
+    expect(res.status).toBe(431);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(await res.json()).toMatchObject({
+      type: '/api/v1/docs#problem-headers-too-large',
+      status: 431,
+      detail: expect.stringMatching(/shorten the URL/),
+    });
+  });
+
+  it('malformed HTTP is a 400 problem document, and the connection closes', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(base).port), '127.0.0.1');
+      let text = '';
+      socket.on('data', (d) => (text += d.toString('utf8')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      socket.write('GET /api/v1/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: x\r\n\r\n');
+    });
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad request\r\n/);
+    expect(head).toMatch(/content-type: application\/problem\+json/);
+    expect(JSON.parse(body)).toMatchObject({ status: 400, type: '/api/v1/docs#problem-bad-request' });
   });
 });
