@@ -3,7 +3,6 @@
 // the server is. Node's own answer is a bare status line (431 or 400) with no body; this writes
 // the same status with an application/problem+json body naming what to change, then closes the
 // connection (the parser cannot go on reading it).
-import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, problemTypeUri, type ProblemType } from './problem.ts';
 
@@ -19,9 +18,14 @@ function problemOf(code: string | undefined): { type: ProblemType; detail: strin
   return { type: 'bad-request', detail: `the request is not well-formed HTTP/1.1 (${code ?? 'unreadable'})` };
 }
 
+/** What is needed of the server: its clientError event (node:http's Server, @hono/node-server's). */
+interface ClientErrorSource {
+  on(event: 'clientError', listener: (err: NodeJS.ErrnoException, socket: Duplex) => void): unknown;
+}
+
 /** Answers the connections whose request the HTTP parser refused with a problem document. */
-export function answerClientErrors(server: Pick<Server, 'on'>, apiBase: string): void {
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+export function answerClientErrors(server: ClientErrorSource, apiBase: string): void {
+  server.on('clientError', (err, socket) => {
     // A connection reset or already answered has no one to answer.
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
