@@ -185,6 +185,10 @@ export async function parseBody(route: AnyRoute, c: Context, maxBytes: number): 
     );
   }
   const bytes = await readBounded(c, maxBytes);
+  // An empty body is none, whatever Content-Type came with it (client libraries that always send
+  // one): the default where the body is optional.
+  const none = bytes.byteLength === 0 ? schema.safeParse(undefined) : null;
+  if (none?.success) return { mediaType: media.type, value: none.data };
   let text: string;
   try {
     text = utf8.decode(bytes);

@@ -9,7 +9,8 @@
 // not a 400 calling it invalid UTF-8. The OpenAPI document declares the request headers the
 // routes read (Idempotency-Key, Last-Event-ID) with the pattern the server checks. A request Node's
 // parser refuses (a URL past its header limit, malformed HTTP) is a problem document too, on a real
-// socket. Over a sim session on a virtual clock and a server app whose
+// socket. An empty body sent with a JSON Content-Type (as client libraries that always set one
+// send it) is no body where the body is optional. Over a sim session on a virtual clock and a server app whose
 // sweep pool counts what it is given.
 import path from 'node:path';
 import { connect } from 'node:net';
@@ -440,5 +441,41 @@ describe('a request the HTTP parser refuses, on a real socket', () => {
     expect(head).toMatch(/^HTTP\/1\.1 400 Bad request\r\n/);
     expect(head).toMatch(/content-type: application\/problem\+json/);
     expect(JSON.parse(body)).toMatchObject({ status: 400, type: '/api/v1/docs#problem-bad-request' });
+  });
+});
+
+describe('an empty body with a JSON Content-Type', () => {
+  it('is no body where the body is optional: a cancel without a reason', async () => {
+    const { app } = served!;
+    const placed = await postText(
+      app,
+      '/orders',
+      JSON.stringify({
+        parentId: 'empty-body',
+        symbol: 'BTCUSDT',
+        side: 'buy',
+        qty: '0.001',
+        type: 'limit',
+        limitPrice: '30000',
+      }),
+    );
+    expect(placed.status).toBe(201);
+    const id = (placed.body as unknown as { orders: Array<{ clientOrderId: string }> }).orders[0]!.clientOrderId;
+    const cancel = await app.request(`http://127.0.0.1/api/v1/orders/${id}/cancel`, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': '0' },
+    });
+    expect(cancel.status).toBe(200);
+    const slices = await app.request('http://127.0.0.1/api/v1/orders/empty-body/slices', {
+      method: 'DELETE',
+      headers,
+    });
+    expect(slices.status).toBe(200);
+  });
+
+  it('is still refused where a body is required', async () => {
+    const res = await served!.app.request('http://127.0.0.1/api/v1/orders', { method: 'POST', headers });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as Problem).errors).toEqual([{ path: 'body', message: 'not valid JSON' }]);
   });
 });
