@@ -147,6 +147,7 @@ const SHARED_IO = [
   'test/replay/zip-lines.test.ts',
   'test/service/browser.test.ts',
   'test/service/decimal-string-messages.test.ts',
+  'test/service/http-client-requests.test.ts',
   'test/service/pages.test.ts',
   'test/service/quote-fallback.test.ts',
   'test/service/read-model-routes.test.ts',

@@ -1,13 +1,14 @@
 // What each command does to a node, and its answer read from the events it logged: a parent
 // accepted is in the ledger; a refusal is the ParentRejected, SignalRejected or
-// OrphanResolutionRefused event it logged, with that event's stage and code; a reduce-only order
+// OrphanResolutionRefused event it logged, with that event's stage and code (a signal accepted
+// whose parent was rejected in the same unit made nothing: refused too); a reduce-only order
 // or signal still waiting for the venue's position is pending (decided by a later unit).
 import type { ExecutionEngine } from '../core/engine/execution-engine.ts';
 import type { OrderManager } from '../core/engine/order-manager.ts';
 import type { ExecEvent } from '../core/model/events.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { Reconciler } from '../core/recon/reconciler.ts';
-import type { CommandResult, NodeCommand } from './node-commands.ts';
+import { signalParentRejected, type CommandResult, type NodeCommand } from './node-commands.ts';
 
 /** What a command acts on: a trading node's components and its startup gate (the node's own,
  *  never handed out). */
@@ -54,7 +55,11 @@ export function handleCommand(
       for (let i = noted.length - 1; i >= 0; i--) {
         const e = noted[i] as ExecEvent;
         if (e.kind === 'SignalRejected' && e.signalId === c.signal.signalId) return refused(e.stage, e.code, e.reason);
-        if (e.kind === 'SignalAccepted' && e.signalId === c.signal.signalId) return accepted(e.parentId);
+        if (e.kind === 'SignalAccepted' && e.signalId === c.signal.signalId) {
+          const pid = e.parentId;
+          const rejected = noted.find((r) => r.kind === 'ParentRejected' && r.parentId === pid);
+          return rejected?.kind === 'ParentRejected' ? signalParentRejected(pid, rejected) : accepted(pid);
+        }
       }
       return { outcome: 'pending', reason: 'reduce-only: waiting for the venue’s position and open orders' };
     }

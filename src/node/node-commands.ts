@@ -55,3 +55,17 @@ export type CommandResult =
   | { readonly outcome: 'accepted'; readonly ids: readonly string[] }
   | { readonly outcome: 'pending'; readonly reason: string }
   | { readonly outcome: 'refused'; readonly check: string; readonly code: string; readonly reason: string };
+
+/** A signal that was accepted (it holds its dedup window) but whose parent was rejected in the
+ *  same unit (its plan impossible, say): no parent was made, so the signal is answered refused,
+ *  with the parent's stage and reason, rather than accepted under the id of a parent that does
+ *  not exist. */
+export const signalParentRejected = (
+  parentId: string,
+  rejected: { readonly stage?: string | undefined; readonly code?: string | undefined; readonly reason: string },
+): CommandResult => ({
+  outcome: 'refused',
+  check: rejected.stage ?? 'plan',
+  code: rejected.code ?? 'plan',
+  reason: `the signal was accepted (it holds its dedup window), but its parent ${parentId} was rejected: ${rejected.reason}`,
+});

@@ -103,4 +103,61 @@ describe('the request journal', () => {
       { numRuns: 200 },
     );
   });
+  it("answers a pending signal accepted with its parent's fate: accepted when made, refused when rejected", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('made', 'rejected'), { maxLength: 10 }), (fates) => {
+        // Each signal s<i> waits for the venue, then is accepted under parent sig-<i>, which is
+        // made or rejected in the same unit.
+        const events: ExecEvent[] = fates.map((_, i) =>
+          decided(tag(`k${i}`, 'h', 'POST /signals'), pending, { signalId: `s${i}` }),
+        );
+        fates.forEach((fate, i) => {
+          const pid = parentOrderId(`sig-${i}`);
+          events.push({ kind: 'SignalAccepted', signalId: `s${i}`, fingerprint: `f${i}`, parentId: pid });
+          if (fate === 'rejected') events.push({ kind: 'ParentRejected', parentId: pid, reason: `plan ${i}` });
+          if (fate === 'made')
+            events.push({
+              kind: 'ParentOrderCreated',
+              parentId: pid,
+              symbol: 'BTCUSDT',
+              side: 'buy',
+              qty: 1,
+              type: 'market',
+              tif: 'IOC',
+              limitPrice: null,
+              totalSlices: 1,
+              route: 'twap',
+              arrivalBid: null,
+              arrivalAsk: null,
+              source: 'test',
+            });
+        });
+        // A rejection under the same id after the parent's fate was known changes nothing.
+        events.push(
+          ...fates.map((_, i): ExecEvent => ({
+            kind: 'ParentRejected',
+            parentId: parentOrderId(`sig-${i}`),
+            reason: 'late',
+          })),
+        );
+        const j = new RequestJournal();
+        for (const e of entries(events)) j.write(e);
+        fates.forEach((fate, i) => {
+          const answer = j.lookup(tag(`k${i}`, 'h', 'POST /signals'));
+          if (fate === 'rejected')
+            expect(answer).toEqual({
+              kind: 'decided',
+              result: {
+                outcome: 'refused',
+                check: 'plan',
+                code: 'plan',
+                reason: `the signal was accepted (it holds its dedup window), but its parent sig-${i} was rejected: plan ${i}`,
+              },
+            });
+          else expect(answer).toEqual({ kind: 'decided', result: accepted(`sig-${i}`) });
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

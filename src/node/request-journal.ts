@@ -5,7 +5,7 @@
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
 import type { RequestDecided } from '../core/model/request-events.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
-import type { CommandResult } from './node-commands.ts';
+import { signalParentRejected, type CommandResult } from './node-commands.ts';
 
 /** What identifies a request: its route, its key, and a hash of everything else it said. */
 export interface RequestTag {
@@ -32,6 +32,9 @@ export class RequestJournal implements EventSink {
   private readonly entries = new Map<string, Entry>();
   /** Pending entries by what settles them ('p:' parent id, 's:' signal id), oldest first. */
   private readonly pending = new Map<string, Entry[]>();
+  /** Entries settled by a signal's acceptance, by the parent id it names, until that parent is
+   *  made or rejected (in the same unit): a rejected one turns the answer into its refusal. */
+  private readonly signalParents = new Map<string, Entry>();
 
   /** Folds a process's durable log (a restart): decisions, then what settled them; whatever is
    *  still pending after it is forgotten (its wait died with that process; nothing was sent). */
@@ -92,25 +95,40 @@ export class RequestJournal implements EventSink {
         return;
       }
       case 'ParentOrderCreated':
-        return this.settle(`p:${e.parentId}`, { outcome: 'accepted', ids: [e.parentId] });
-      case 'ParentRejected':
-        return this.settle(`p:${e.parentId}`, refused(e.stage ?? 'plan', e.code ?? 'plan', e.reason));
-      case 'SignalAccepted':
-        return this.settle(`s:${e.signalId}`, { outcome: 'accepted', ids: [e.parentId] });
+        this.signalParents.delete(e.parentId);
+        this.settle(`p:${e.parentId}`, { outcome: 'accepted', ids: [e.parentId] });
+        return;
+      case 'ParentRejected': {
+        const bySignal = this.signalParents.get(e.parentId);
+        if (bySignal !== undefined) {
+          this.signalParents.delete(e.parentId);
+          bySignal.result = signalParentRejected(e.parentId, e);
+        }
+        this.settle(`p:${e.parentId}`, refused(e.stage ?? 'plan', e.code ?? 'plan', e.reason));
+        return;
+      }
+      case 'SignalAccepted': {
+        const entry = this.settle(`s:${e.signalId}`, { outcome: 'accepted', ids: [e.parentId] });
+        if (entry !== undefined) this.signalParents.set(e.parentId, entry);
+        return;
+      }
       case 'SignalRejected':
-        return this.settle(`s:${e.signalId}`, refused(e.stage, e.code, e.reason));
+        this.settle(`s:${e.signalId}`, refused(e.stage, e.code, e.reason));
+        return;
       default:
         return;
     }
   }
 
-  private settle(on: string, result: CommandResult): void {
+  /** Settles the oldest entry waiting `on`, and returns it (undefined when none waits). */
+  private settle(on: string, result: CommandResult): Entry | undefined {
     const list = this.pending.get(on);
-    if (list === undefined) return;
+    if (list === undefined) return undefined;
     const entry = list.shift() as Entry;
     entry.result = result;
     entry.waitsFor = null;
     if (list.length === 0) this.pending.delete(on);
+    return entry;
   }
 }
 

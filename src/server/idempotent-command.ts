@@ -9,12 +9,23 @@ import { canonicalJson } from '../core/log/canonical-json.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
 import type { RequestTag } from '../node/request-journal.ts';
 import { ProblemError } from './problem.ts';
+import type { HeaderParam } from './route-spec.ts';
 import type { SessionPort } from './session-port.ts';
 
 /** The header a replayed answer carries. */
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 
 const KEY = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The Idempotency-Key header as the routes that take it declare it. */
+export const IDEMPOTENCY_KEY: HeaderParam = {
+  name: 'Idempotency-Key',
+  description:
+    'the request’s key: the session decides a keyed request once, for its life (restarts included); the same ' +
+    'request again is answered as the first was (header Idempotent-Replayed: true), another under the key is a 409',
+  pattern: KEY.source,
+  answeredWith: { name: REPLAYED_HEADER, description: 'true: the answer to the same request sent before, replayed' },
+};
 
 /** The Idempotency-Key header, checked (1 to 64 letters, digits, _ or -), or undefined. */
 export function keyHeader(c: Context): string | undefined {

@@ -61,8 +61,22 @@ function parameters(schema: RouteParamsSchema | undefined, where: 'path' | 'quer
   });
 }
 
+/** The route's request headers as header parameters. */
+const headerParameters = (route: AnyRoute): JsonSchema[] =>
+  (route.headers ?? []).map((h) => ({
+    name: h.name,
+    in: 'header',
+    required: false,
+    description: h.description,
+    schema: { type: 'string', pattern: h.pattern },
+  }));
+
 function operation(route: AnyRoute, apiBase: string): Operation {
   const responses: Operation['responses'] = {};
+  // Headers a success answer may carry because of a request header (Idempotent-Replayed).
+  const replayHeaders = (route.headers ?? []).flatMap((h) =>
+    h.answeredWith ? [[h.answeredWith.name, h.answeredWith.description] as const] : [],
+  );
   for (const [status, spec] of Object.entries(route.responses)) {
     const media = Object.entries(spec.content);
     responses[status] = {
@@ -71,10 +85,13 @@ function operation(route: AnyRoute, apiBase: string): Operation {
       ...(media.length > 0
         ? { content: Object.fromEntries(media.map(([m, schema]) => [m, { schema: jsonSchema(schema, 'output') }])) }
         : {}),
-      ...(spec.headers
+      ...(spec.headers || replayHeaders.length > 0
         ? {
             headers: Object.fromEntries(
-              Object.entries(spec.headers).map(([h, description]) => [h, { description, schema: { type: 'string' } }]),
+              [...Object.entries(spec.headers ?? {}), ...replayHeaders].map(([h, description]) => [
+                h,
+                { description, schema: { type: 'string' } },
+              ]),
             ),
           }
         : {}),
@@ -95,7 +112,7 @@ function operation(route: AnyRoute, apiBase: string): Operation {
     description: 'Any other problem (method not allowed, internal error)',
     content: { [PROBLEM_CONTENT_TYPE]: { schema: PROBLEM_REF } },
   };
-  const params = [...parameters(route.params, 'path'), ...parameters(route.query, 'query')];
+  const params = [...parameters(route.params, 'path'), ...parameters(route.query, 'query'), ...headerParameters(route)];
   return {
     operationId: route.operationId,
     summary: route.summary,

@@ -24,6 +24,7 @@ export const PROBLEM_TYPES = {
   'invalid-scenario': { status: 422, title: 'Invalid scenario' },
   'order-refused': { status: 422, title: 'Refused by a pre-trade check' },
   'too-many-jobs': { status: 429, title: 'Too many runs waiting' },
+  'headers-too-large': { status: 431, title: 'Request headers too large' },
   'internal-error': { status: 500, title: 'Internal server error' },
   'stored-data-unreadable': { status: 500, title: 'Stored data cannot be read' },
   'not-ready': { status: 503, title: 'Not ready' },

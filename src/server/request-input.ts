@@ -1,29 +1,42 @@
 // Turns a request into a route's validated inputs, or a ProblemError naming what is wrong:
 // path parameters and query strings against the route's zod schemas (an unknown or repeated query
 // parameter is a 400 naming it), and the body: bounded in size (413, checked on Content-Length and
-// while reading), of a declared media type (415), whole (400 when the connection closes in the
-// middle of it), UTF-8, JSON where the media type says so (400), without a `__proto__` key
-// anywhere (400: JSON.parse keeps it as a key, but a record schema drops it silently, so
-// `{"grid": {"__proto__": [1]}}` would otherwise pass as an empty grid), then its schema (400).
+// while reading), of a declared media type (415) and not compressed (415: Content-Encoding), whole
+// (400 when the connection closes in the middle of it), UTF-8, JSON where the media type says so
+// (400) naming each key of an object once (400: JSON.parse would keep the last silently,
+// json-duplicate-keys.ts), without a `__proto__` key anywhere (400: JSON.parse keeps it as a key,
+// but a record schema drops it silently, so `{"grid": {"__proto__": [1]}}` would otherwise pass as
+// an empty grid), then its schema (400).
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { duplicateKeyPath } from './json-duplicate-keys.ts';
 import { ProblemError, type FieldError } from './problem.ts';
 import { isJsonMediaType, type AnyRoute, type BodyContent, type RouteParamsSchema } from './route-spec.ts';
 
-/** A zod error's issues as field errors, each path under `prefix` (`query`, `params`, `body`).
+/** A zod error's issues as field errors, each path under `prefix` (`query`, `params`, `body`), a
+ *  field left out said to be required.
  *  One field's checks may fail together with the same message (a number that is neither whole
  *  nor below the maximum: 1e300); that is one error, listed once. */
 export function fieldErrors(prefix: string, error: z.ZodError): FieldError[] {
   const seen = new Set<string>();
   const out: FieldError[] = [];
   for (const issue of error.issues) {
-    const e = { path: fieldPath(prefix, issue.path), message: issue.message };
+    const e = { path: fieldPath(prefix, issue.path), message: plainMessage(issue.message) };
     const key = JSON.stringify([e.path, e.message]);
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(e);
   }
   return out;
+}
+
+/** zod's words for a field left out ("Invalid input: expected string, received undefined") as
+ *  what they mean to a client; every other message as it is. */
+function plainMessage(message: string): string {
+  const missing = /^Invalid input: expected (\w+), received undefined$/.exec(message);
+  if (missing === null) return message;
+  const type = missing[1] as string;
+  return `is required (${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type})`;
 }
 
 function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
@@ -160,7 +173,22 @@ export async function parseBody(route: AnyRoute, c: Context, maxBytes: number): 
   if (media.charset !== null && media.charset !== 'utf-8' && media.charset !== 'utf8') {
     throw new ProblemError('unsupported-media-type', `charset ${media.charset}: bodies must be UTF-8`);
   }
+  // A compressed body read as it came would be refused as "not valid UTF-8", which tells the
+  // client nothing about what to change.
+  const coding = c.req.header('content-encoding')?.trim().toLowerCase();
+  if (coding !== undefined && coding !== '' && coding !== 'identity') {
+    throw new ProblemError(
+      'unsupported-media-type',
+      `Content-Encoding ${coding}: this server takes request bodies as they are; send it without a Content-Encoding`,
+      undefined,
+      { 'accept-encoding': 'identity' },
+    );
+  }
   const bytes = await readBounded(c, maxBytes);
+  // An empty body is none, whatever Content-Type came with it (client libraries that always send
+  // one): the default where the body is optional.
+  const none = bytes.byteLength === 0 ? schema.safeParse(undefined) : null;
+  if (none?.success) return { mediaType: media.type, value: none.data };
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -178,6 +206,11 @@ export async function parseBody(route: AnyRoute, c: Context, maxBytes: number): 
         { path: 'body', message: 'not valid JSON' },
       ]);
     }
+    const repeated = duplicateKeyPath(text);
+    if (repeated !== null)
+      throw new ProblemError('bad-request', 'the request body gives a field more than once', [
+        { path: fieldPath('body', repeated), message: 'given more than once; give it once' },
+      ]);
   }
   const proto = protoKeyPath(raw);
   if (proto !== null)

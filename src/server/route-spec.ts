@@ -23,6 +23,16 @@ export interface ResponseSpec {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** A request header a route reads (documented as an OpenAPI header parameter; the route checks it). */
+export interface HeaderParam {
+  readonly name: string;
+  readonly description: string;
+  /** The pattern a value must match. */
+  readonly pattern: string;
+  /** A header the route's success answers may carry because of it, with what it says. */
+  readonly answeredWith?: { readonly name: string; readonly description: string };
+}
+
 /** Request bodies by media type. JSON media types are parsed as JSON, the others are text. */
 export type BodyContent = Readonly<Record<string, z.ZodType>>;
 
@@ -55,6 +65,8 @@ export interface RouteSpec<
   readonly auth?: 'token' | 'none';
   readonly params?: P;
   readonly query?: Q;
+  /** Optional request headers it reads (an Idempotency-Key, a Last-Event-ID). */
+  readonly headers?: readonly HeaderParam[];
   readonly body?: C;
   /** Success responses by status. */
   readonly responses: Readonly<Record<number, ResponseSpec>>;

@@ -8,8 +8,16 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { ProblemError } from './problem.ts';
+import type { HeaderParam } from './route-spec.ts';
 
 export const SSE_KEEP_ALIVE_MS = 15_000;
+
+/** The Last-Event-ID header as the streams that resume after it declare it. */
+export const LAST_EVENT_ID: HeaderParam = {
+  name: 'Last-Event-ID',
+  description: 'resume after this event id (the id of the last event received); wins over lastEventId',
+  pattern: '^\\d{1,15}$',
+};
 
 /** The id after which to resume: Last-Event-ID, else the `lastEventId` query parameter, else 0. */
 export function resumeAfter(c: Context): number {

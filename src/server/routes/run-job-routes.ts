@@ -13,7 +13,7 @@ import type { RunReader } from '../../store/read-model-port.ts';
 import { ProblemError } from '../problem.ts';
 import { idParams } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
-import { resumeAfter, streamUpdates } from '../sse.ts';
+import { resumeAfter, streamUpdates, LAST_EVENT_ID } from '../sse.ts';
 import { simulatedWorldMissing } from '../../scenario/schema.ts';
 import { resolveAnyScenarioRequest, scenarioRequestSchema, simulatedOrRefused } from '../scenario-request.ts';
 
@@ -147,6 +147,7 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
       method: 'GET',
       path: '/runs/:id/progress',
       operationId: 'followRun',
+      headers: [LAST_EVENT_ID],
       tag: 'runs',
       summary: "A run's progress as Server-Sent Events, resuming after Last-Event-ID",
       params: idParams,

@@ -17,7 +17,15 @@ import { asClientOrderId } from '../session-views.ts';
 import { hostedSession, refusalProblem, withNotFound } from '../session-commands.ts';
 import type { CommandResult, NodeCommand } from '../../node/node-commands.ts';
 import type { RequestTag } from '../../node/request-journal.ts';
-import { decide, keyHeader, answered, priorDecision, requestTag, type Decision } from '../idempotent-command.ts';
+import {
+  decide,
+  keyHeader,
+  answered,
+  priorDecision,
+  requestTag,
+  type Decision,
+  IDEMPOTENCY_KEY,
+} from '../idempotent-command.ts';
 
 const audit = {
   actor: z.string().min(1, 'must name who acts').max(200).describe('who acts (an operator, a system)'),
@@ -184,6 +192,7 @@ export function sessionControlRoutes(hosted: SessionPort | null): AnyRoute[] {
       method: 'POST',
       path: '/kill-switch',
       operationId: 'setKillSwitch',
+      headers: [IDEMPOTENCY_KEY],
       tag,
       summary: 'Set the kill switch (active, reducing, halted), audited with actor and reason',
       body: { 'application/json': killSwitchBody },
@@ -209,6 +218,7 @@ export function sessionControlRoutes(hosted: SessionPort | null): AnyRoute[] {
       method: 'POST',
       path: '/breaker',
       operationId: 'setBreaker',
+      headers: [IDEMPOTENCY_KEY],
       tag,
       summary: 'Trip or reset the circuit breaker, audited with actor and reason',
       body: { 'application/json': breakerBody },
@@ -254,6 +264,7 @@ export function sessionControlRoutes(hosted: SessionPort | null): AnyRoute[] {
       method: 'POST',
       path: '/reconciliation/run',
       operationId: 'runReconciliation',
+      headers: [IDEMPOTENCY_KEY],
       tag,
       summary: 'Run a reconciliation pass now (409 while one runs)',
       body: { 'application/json': auditBody },
@@ -278,6 +289,7 @@ export function sessionControlRoutes(hosted: SessionPort | null): AnyRoute[] {
       method: 'POST',
       path: '/reconciliation/force-complete',
       operationId: 'forceReconciliationComplete',
+      headers: [IDEMPOTENCY_KEY],
       tag,
       summary: 'Open the startup gate without waiting for startup reconciliation (409 when it is open)',
       body: { 'application/json': auditBody },
@@ -314,6 +326,7 @@ export function sessionControlRoutes(hosted: SessionPort | null): AnyRoute[] {
       method: 'POST',
       path: '/orphans/:clientOrderId/resolve',
       operationId: 'resolveOrphan',
+      headers: [IDEMPOTENCY_KEY],
       tag,
       summary: 'Resolve an orphan: adopt it as ours, or cancel it at the venue',
       params: z.object({

@@ -43,19 +43,16 @@ export function sessionOrderReads(hosted: SessionPort | null): AnyRoute[] {
         const all = query.parentId
           ? port.ledger.childrenOf(parentOrderId(query.parentId))
           : [...port.ledger.parents.values()].flatMap((p) => port.ledger.childrenOf(p.spec.parentId));
+        const after = query.cursor === undefined ? null : orderCursorKey(query.cursor);
         const rows = all
           .filter((o) => query.status === undefined || (query.status === 'done') === isTerminal(o.status))
-          .sort((a, b) => b.createdAt - a.createdAt || cmp(b.request.clientOrderId, a.request.clientOrderId));
-        const start = query.cursor === undefined ? 0 : Number(query.cursor);
-        if (!Number.isInteger(start) || start < 0)
-          throw new ProblemError('bad-request', 'invalid query', [
-            { path: 'query.cursor', message: 'must be the nextCursor of the previous page' },
-          ]);
-        const page = rows.slice(start, start + limit);
-        const next = start + limit < rows.length ? String(start + limit) : null;
+          .filter((o) => after === null || newestFirst(keyOf(o), after) > 0)
+          .sort((a, b) => newestFirst(keyOf(a), keyOf(b)));
+        const page = rows.slice(0, limit);
+        const last = page[page.length - 1];
         return c.json({
           items: page.map((o) => orderView(instrumentOfSymbol(port, o.request.symbol), o)),
-          nextCursor: next,
+          nextCursor: rows.length > limit && last !== undefined ? orderCursor(keyOf(last)) : null,
         });
       },
     }),
@@ -140,6 +137,40 @@ export function sessionOrderReads(hosted: SessionPort | null): AnyRoute[] {
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Where an order sits in the list: newest first, then by client order id (descending). */
+type OrderKey = readonly [createdAt: number, clientOrderId: string];
+const keyOf = (o: { readonly createdAt: number; readonly request: { readonly clientOrderId: string } }): OrderKey => [
+  o.createdAt,
+  o.request.clientOrderId,
+];
+/** Negative when `a` comes before `b` in the list. */
+const newestFirst = (a: OrderKey, b: OrderKey): number => b[0] - a[0] || cmp(b[1], a[1]);
+
+/** A page's cursor names its last order, so the next page starts after it whatever was added
+ *  meanwhile (new orders come first, not in the middle) or left the filter (an order that ended
+ *  leaves the open ones without shifting the rest): no order is listed twice or skipped. */
+const orderCursor = (key: OrderKey): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+function orderCursorKey(cursor: string): OrderKey {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = null;
+  }
+  if (
+    Array.isArray(key) &&
+    key.length === 2 &&
+    typeof key[0] === 'number' &&
+    Number.isFinite(key[0]) &&
+    typeof key[1] === 'string'
+  )
+    return [key[0], key[1]];
+  throw new ProblemError('bad-request', 'invalid query', [
+    { path: 'query.cursor', message: 'must be the nextCursor of the previous page' },
+  ]);
+}
 
 const signedQty = (inst: Instrument, lots: number): string =>
   lots < 0 ? `-${lotsToQty(inst, -lots)}` : lotsToQty(inst, lots);

@@ -15,7 +15,16 @@ import type { Confirmation } from '../../core/model/safety-events.ts';
 import type { CommandResult } from '../../node/node-commands.ts';
 import type { RequestTag } from '../../node/request-journal.ts';
 import { toTrajectory, toTwapParams } from '../../scenario/scenario-requests.ts';
-import { decide, keyHeader, keyOf, answered, priorDecision, requestTag, type Decision } from '../idempotent-command.ts';
+import {
+  decide,
+  keyHeader,
+  keyOf,
+  answered,
+  priorDecision,
+  requestTag,
+  type Decision,
+  IDEMPOTENCY_KEY,
+} from '../idempotent-command.ts';
 import { lotsField, ticksField } from '../instrument-fields.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
@@ -103,6 +112,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
       method: 'POST',
       path: '/orders/slice',
       operationId: 'sliceOrder',
+      headers: [IDEMPOTENCY_KEY],
       tag,
       summary: 'Slice a parent order over time (TWAP, VWAP, implementation shortfall, POV): 201 with the plan',
       description:
@@ -210,6 +220,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
       method: 'DELETE',
       path: '/orders/:parentId/slices',
       operationId: 'cancelSlices',
+      headers: [IDEMPOTENCY_KEY],
       tag,
       summary: 'Cancel a parent’s pending slices and resting children; says which had already gone out',
       description:
@@ -268,6 +279,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
       method: 'POST',
       path: '/orders',
       operationId: 'submitOrder',
+      headers: [IDEMPOTENCY_KEY],
       tag,
       summary: 'One order through the order manager (pre-trade checks; reduce-only checked server-side)',
       description:
@@ -334,6 +346,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
       method: 'POST',
       path: '/orders/:clientOrderId/cancel',
       operationId: 'cancelOrder',
+      headers: [IDEMPOTENCY_KEY],
       tag,
       summary: 'Cancel one order (a single order’s parent with it; a TWAP slice is cancelled with its parent)',
       params: orderParams,

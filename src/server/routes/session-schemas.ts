@@ -70,21 +70,36 @@ export const sliceBody = z
     path: ['limitPrice'],
   });
 
+/** A single order's prices and post-only as its type allows them, as a scenario's orders are
+ *  checked: a price the type has no use for would be sent on to the venue (which refuses the
+ *  order after its parent was made) or dropped without a word, so it is a 400 naming it. */
+function orderPriceChecks(
+  o: { type: string; limitPrice?: string | undefined; stopPrice?: string | undefined; postOnly: boolean },
+  ctx: z.RefinementCtx,
+): void {
+  const needsLimit = o.type === 'limit' || o.type === 'stop_limit';
+  const needsStop = o.type === 'stop' || o.type === 'stop_limit';
+  const issue = (field: string, message: string): void => ctx.addIssue({ code: 'custom', path: [field], message });
+  if (needsLimit && o.limitPrice === undefined) issue('limitPrice', `a ${o.type} order needs limitPrice`);
+  if (!needsLimit && o.limitPrice !== undefined) issue('limitPrice', `a ${o.type} order takes no limitPrice`);
+  if (needsStop && o.stopPrice === undefined) issue('stopPrice', `a ${o.type} order needs stopPrice`);
+  if (!needsStop && o.stopPrice !== undefined) issue('stopPrice', `a ${o.type} order takes no stopPrice`);
+  if (o.postOnly && o.type !== 'limit') issue('postOnly', `only a limit order can be post-only, not a ${o.type} order`);
+}
+
 export const orderBody = z
   .strictObject({
     parentId: parentIdField.optional(),
     ...orderFields,
-    stopPrice: positiveDecimal.optional(),
-    postOnly: z.boolean().default(false),
+    limitPrice: orderFields.limitPrice.describe('for a limit or stop_limit order: required there, refused on others'),
+    stopPrice: positiveDecimal.optional().describe('for a stop or stop_limit order: required there, refused on others'),
+    postOnly: z.boolean().default(false).describe('a limit order only'),
     reduceOnly: z
       .boolean()
       .default(false)
       .describe('only reduce the position: checked against the venue’s position and open orders, server-side'),
   })
-  .refine((o) => o.type !== 'limit' || o.limitPrice !== undefined, {
-    message: 'a limit order needs limitPrice',
-    path: ['limitPrice'],
-  });
+  .superRefine(orderPriceChecks);
 
 export const signalBody = z.strictObject({
   signalId: idField.describe(
@@ -139,7 +154,10 @@ export const cancelAnswer = z.object({
 });
 
 export const orderStatusQuery = z.object({
-  status: z.enum(['open', 'done']).optional().describe('open: not in a final status; done: final'),
+  status: z
+    .enum(['open', 'done'], { error: 'must be open or done' })
+    .optional()
+    .describe('open: not in a final status; done: final'),
   parentId: idField.optional(),
   limit: limitParam(500).optional(),
   cursor: cursorParam.optional(),

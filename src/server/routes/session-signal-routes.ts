@@ -4,7 +4,15 @@
 // Idempotency-Key header, else its signal id: idempotent-command.ts); refusals map to statuses
 // (session-commands.ts). The order routes beside it are session-order-routes.ts.
 import { toTrajectory } from '../../scenario/scenario-requests.ts';
-import { decide, keyHeader, answered, priorDecision, requestTag, type Decision } from '../idempotent-command.ts';
+import {
+  decide,
+  keyHeader,
+  answered,
+  priorDecision,
+  requestTag,
+  type Decision,
+  IDEMPOTENCY_KEY,
+} from '../idempotent-command.ts';
 import { lotsField, ticksField } from '../instrument-fields.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
@@ -23,8 +31,13 @@ export function sessionSignalRoutes(hosted: SessionPort | null): AnyRoute[] {
       method: 'POST',
       path: '/signals',
       operationId: 'emitSignal',
+      headers: [IDEMPOTENCY_KEY],
       tag,
       summary: 'A trading signal: dedup, guards, pre-trade and reduce-only checks, then routed (one order or TWAP)',
+      description:
+        'Answered 201 with the parent the signal made. A signal accepted whose parent is rejected as it is made ' +
+        '(its slicing plan impossible) made nothing: 422 with the rejection (the signal still holds its dedup ' +
+        'window). Idempotent by the Idempotency-Key header, else its signalId.',
       body: { 'application/json': signalBody },
       problems: ['not-ready', 'conflict', 'safety-blocked', 'order-refused'],
       responses: { 201: json('accepted: the parent it made', commandAnswer) },

@@ -10,7 +10,7 @@ import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import type { SessionPort } from '../session-port.ts';
 import type { SwapAskAnswer } from '../../node/swap-decision.ts';
 import { swapDecision } from '../../node/swap-decision.ts';
-import { keyHeader, REPLAYED_HEADER, requestTag } from '../idempotent-command.ts';
+import { keyHeader, REPLAYED_HEADER, requestTag, IDEMPOTENCY_KEY } from '../idempotent-command.ts';
 import { hostedSession, withNotFound } from '../session-commands.ts';
 
 const swapBody = z.strictObject({
@@ -89,6 +89,7 @@ export function sessionStrategyRoutes(hosted: SessionPort | null): AnyRoute[] {
       method: 'POST',
       path: '/session/strategy/swap',
       operationId: 'swapSessionStrategy',
+      headers: [IDEMPOTENCY_KEY],
       tag,
       summary:
         'Swap the strategy after shadow validation (202; decided later, as events) or at once on an override (200), audited',

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { SessionPort } from '../session-port.ts';
 import { streamSessionEntries, type SessionStreamOptions } from '../session-stream.ts';
-import { resumeAfter } from '../sse.ts';
+import { resumeAfter, LAST_EVENT_ID } from '../sse.ts';
 import { progressQuery } from './run-job-routes.ts';
 import { hostedSession, withNotFound } from '../session-commands.ts';
 
@@ -25,6 +25,7 @@ export function sessionStreamRoutes(hosted: SessionPort | null, options: Session
       method: 'GET',
       path: '/session/stream',
       operationId: 'followSession',
+      headers: [LAST_EVENT_ID],
       tag: 'session controls',
       summary: "The session's committed log entries as Server-Sent Events, resuming after Last-Event-ID",
       description:

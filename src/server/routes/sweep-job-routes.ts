@@ -17,7 +17,7 @@ import { ProblemError } from '../problem.ts';
 import { idParam, idParams, wholeNumber } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { problemsOf, resolveScenarioRequest, scenarioRequestSchema } from '../scenario-request.ts';
-import { resumeAfter, streamUpdates } from '../sse.ts';
+import { resumeAfter, streamUpdates, LAST_EVENT_ID } from '../sse.ts';
 import { progressQuery } from './run-job-routes.ts';
 
 const FINAL = new Set(['finished', 'failed', 'interrupted']);
@@ -79,9 +79,14 @@ const sweepBody = (maxPaths: number) =>
       .record(
         z.string(),
         z
-          .array(z.union([z.string(), z.number(), z.boolean()]), {
-            error: 'must be an array of values (numbers, strings or true/false)',
-          })
+          .array(
+            z.union([z.string(), z.number(), z.boolean()], {
+              error: 'must be a finite number, a string or true/false',
+            }),
+            {
+              error: 'must be an array of values (numbers, strings or true/false)',
+            },
+          )
           .min(1, 'must have at least one value'),
       )
       // An empty grid is not a sweep without one: it names no key, so it is refused rather than
@@ -266,6 +271,7 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
       method: 'GET',
       path: '/sweeps/:id/progress',
       operationId: 'followSweep',
+      headers: [LAST_EVENT_ID],
       tag: 'sweeps',
       summary: "A sweep's progress as Server-Sent Events, resuming after Last-Event-ID",
       description:
