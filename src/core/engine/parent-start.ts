@@ -145,7 +145,7 @@ export class ParentStarter {
    *  iceberg's impossible parameters, is a ParentRejected event. */
   private startAlgo(instrument: Instrument, req: ParentRequest, algo: AlgoRequest, top: Top): void {
     const { clock, rng } = this.deps.engine;
-    const now = clock.now();
+    const now = planStart(clock.now());
     const worstPrice = req.limitPrice ?? (req.type === 'market' ? req.twap?.stops.worstPrice : undefined) ?? null;
     const durationMs = algo.durationMs ?? (req.twap ?? this.deps.engine.routing.defaultTwap).durationMs;
     let algorithm;
@@ -196,7 +196,7 @@ export class ParentStarter {
     reference: number | null,
   ): void {
     const { clock, broker } = this.deps.engine;
-    const now = clock.now();
+    const now = planStart(clock.now());
     const found = this.deps.liquidity?.capFor(instrument.symbol, this.deps.recordLiquidity) ?? null;
     const liquidity = found === null ? null : plannedCap(found, this.deps.engine.liquidity?.minIntervalMs ?? 1);
     const spec: TwapSpec = {
@@ -327,4 +327,12 @@ function placedStops(stops: EarlyStops, req: ParentRequest): EarlyStops {
  *  price apart (the runner holds children to the plan's worstPrice). */
 function earlyStopsOf(stops: EarlyStops): { maxSpread: number; maxPriceDeviation: number; minLiquidity: number } {
   return { maxSpread: stops.maxSpread, maxPriceDeviation: stops.maxPriceDeviation, minLiquidity: stops.minLiquidity };
+}
+
+/** When a plan starts: the first whole millisecond at or after `now`. Schedules are whole
+ *  milliseconds, while the clock reads a fraction of one when the parent starts on a venue's
+ *  answer that came after a jittered latency (a reduce-only signal's parent starts on the
+ *  venue's answer about the position). */
+function planStart(now: number): number {
+  return Math.ceil(now);
 }
