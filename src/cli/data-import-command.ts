@@ -3,6 +3,8 @@
 // the replay would, so what any importer reads replays, and is shared, like a recording. A
 // raw recording given as input is checked line by line and copied as it is. Streams in bounded
 // memory: a chunk of input per file, a chunk of compressed output.
+import fs from 'node:fs';
+import path from 'node:path';
 import { toSteps } from '../core/model/decimal.ts';
 import {
   IMPORT_FORMATS,
@@ -64,6 +66,9 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
   for (const flag of ['out', 'symbol', 'tick-size'] as const)
     if (values[flag] === undefined) throw new UsageError(`--${flag} is required`, DATA_IMPORT_USAGE);
   if (positionals.length === 0) throw new UsageError('no input files given', DATA_IMPORT_USAGE);
+  if (values.symbol === '')
+    throw new UsageError("--symbol: empty; name the data's symbol (BTCUSDT)", DATA_IMPORT_USAGE);
+  checkOutPath(values.out as string, positionals);
   const grid = {
     tickSize: values['tick-size'] as string,
     lotSize: values['lot-size'],
@@ -87,7 +92,11 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
   try {
     r = importRecording(from, positionals, grid, out, archiveBook(from, values), archiveBars(from, values));
   } catch (err) {
-    if (err instanceof ReplayFileError) throw new UsageError(err.message);
+    if (err instanceof ReplayFileError) throw new UsageError(err.message, DATA_IMPORT_USAGE);
+    const e = err as NodeJS.ErrnoException;
+    // Checked above; what is left is the folder refusing the write (permissions, a full disk).
+    if (typeof e.code === 'string' && typeof e.syscall === 'string')
+      throw new UsageError(`--out ${out}: cannot write it (${e.code})`, DATA_IMPORT_USAGE);
     throw err;
   }
   const { counts, first, last, bytes } = r;
@@ -101,6 +110,26 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
   );
   for (const note of r.notes) io.out(`  ${note}`);
   return 0;
+}
+
+/** --out must name a file in a folder that exists (none is created), and not one of the inputs
+ *  (it is replaced only once the import is finished, but the input would be gone then). */
+function checkOutPath(out: string, inputs: readonly string[]): void {
+  const bad = (problem: string): never => {
+    throw new UsageError(`--out ${out}: ${problem}`, DATA_IMPORT_USAGE);
+  };
+  if (out === '') throw new UsageError('--out: an empty path; name the file to write', DATA_IMPORT_USAGE);
+  const target = fs.statSync(out, { throwIfNoEntry: false });
+  if (target?.isDirectory() || /[\\/]$/.test(out)) bad('is a folder; name the file to write');
+  const folder = fs.statSync(path.dirname(out), { throwIfNoEntry: false });
+  if (folder === undefined) bad(`the folder ${path.dirname(out)} does not exist`);
+  if (!folder?.isDirectory()) bad(`${path.dirname(out)} is not a folder`);
+  if (target === undefined) return;
+  for (const input of inputs) {
+    const st = fs.statSync(input, { throwIfNoEntry: false });
+    if (st !== undefined && st.dev === target.dev && st.ino === target.ino)
+      bad('is one of the input files; name another file to write');
+  }
 }
 
 /** The synthesized book's flags for binance-archive (required there, refused elsewhere). */
