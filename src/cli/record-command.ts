@@ -2,6 +2,8 @@
 // command: flags checked, one recorder per symbol started (a venue it cannot reach at the start,
 // or a symbol it does not trade, is bad input, and what the others started to record is removed),
 // then recording until SIGINT/SIGTERM (until-stopped.ts) or --duration, and a summary per symbol.
+import { existsSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { StreamRecorder } from '../live/binance/stream-recorder.ts';
 import { pidAlive } from '../store/run-state.ts';
@@ -55,6 +57,12 @@ export async function recordCommand(args: readonly string[], io: Io): Promise<nu
   if (values.symbol === undefined) throw new UsageError('--symbol S is required', RECORD_USAGE);
   const symbols = symbolList(values.symbol);
   if (values.out === undefined) throw new UsageError('--out DIR is required', RECORD_USAGE);
+  const outDir = values.out;
+  if (outDir === '') throw new UsageError('--out: an empty path; name the folder to record into', RECORD_USAGE);
+  const existing = statSync(outDir, { throwIfNoEntry: false });
+  if (existing !== undefined && !existing.isDirectory())
+    throw new UsageError(`--out ${outDir}: not a folder; name the folder to record into`, RECORD_USAGE);
+  const missing = missingFolders(outDir);
   const restUrl = baseUrl('--venue', values.venue ?? 'https://api.binance.com', ['http:', 'https:']);
   const streamUrl = baseUrl('--streams', values.streams ?? 'wss://stream.binance.com:9443', ['ws:', 'wss:']);
   const depthLimit =
@@ -72,7 +80,7 @@ export async function recordCommand(args: readonly string[], io: Io): Promise<nu
       restUrl,
       streamUrl,
       symbol,
-      outDir: values.out,
+      outDir,
       depthLimit,
       snapshotEveryMs,
       processAlive: pidAlive,
@@ -83,6 +91,7 @@ export async function recordCommand(args: readonly string[], io: Io): Promise<nu
     } catch (err) {
       // The recorders already started keep nothing of this attempt (start() did the same for its own).
       for (const started of recorders) await started.abort();
+      removeEmpty(missing);
       const message = (err as Error).message;
       throw new UsageError(`${symbols.length > 1 ? '--symbol ' : ''}${named(symbol)}${message}`, RECORD_USAGE);
     }
@@ -118,4 +127,26 @@ function symbolList(text: string): string[] {
     seen.add(symbol);
   }
   return symbols;
+}
+
+/** The folders of `dir` that do not exist yet, itself first: those a recorder's start creates. */
+function missingFolders(dir: string): string[] {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  return missing;
+}
+
+/** Removes the folders a failed start created, deepest first, while they are empty: a refused
+ *  start keeps nothing of its attempt (rmdir leaves a folder that is not empty, and stops here). */
+function removeEmpty(folders: readonly string[]): void {
+  for (const folder of folders) {
+    try {
+      rmdirSync(folder);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
+    }
+  }
 }
