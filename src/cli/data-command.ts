@@ -20,7 +20,7 @@ import { identifySourcesMemo } from '../scenario/replay-sources.ts';
 import { inspectReplayCache } from '../scenario/replay-cache-inspect.ts';
 import { dataImportCommand } from './data-import-command.ts';
 import { DEFAULT_DB_PATH } from '../store/open-database.ts';
-import { dbPath, parseCommand, UsageError, type Io } from './io.ts';
+import { dbPath, parseCommand, statOrNone, UsageError, type Io } from './io.ts';
 import { textTable } from './text-table.ts';
 
 export const DATA_USAGE = `usage: execsim data list [--db PATH | --no-store | --dir DIR] [--json]
@@ -65,7 +65,7 @@ function cacheDirOf(values: { dir?: string; db?: string; 'no-store': boolean }, 
   if (flags.length > 1) throw new UsageError(`${flags.join(' and ')}: give one place to look`, DATA_USAGE);
   if (values.dir !== undefined) {
     if (values.dir === '') throw new UsageError('--dir: an empty path; name the folder of the caches', DATA_USAGE);
-    if (fs.statSync(values.dir, { throwIfNoEntry: false })?.isDirectory() === false)
+    if (statOrNone(values.dir)?.isDirectory() === false)
       throw new UsageError(`--dir ${values.dir}: not a folder`, DATA_USAGE);
     return path.resolve(values.dir);
   }
@@ -190,7 +190,7 @@ function findCache(dir: string, which: string): string {
   // An empty start of a key would name any cache there is.
   if (which === '') throw new UsageError('data inspect: an empty key; give a cache key or file', DATA_USAGE);
   if (which.endsWith(REPLAY_CACHE_EXT) || which.includes('/')) {
-    const st = fs.statSync(which, { throwIfNoEntry: false });
+    const st = statOrNone(which);
     if (st === undefined) throw new UsageError(`no replay cache file ${which}`, DATA_USAGE);
     if (st.isDirectory()) throw new UsageError(`${which}: a folder, not a replay cache file`, DATA_USAGE);
     return which;

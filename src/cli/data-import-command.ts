@@ -3,7 +3,6 @@
 // the replay would, so what any importer reads replays, and is shared, like a recording. A
 // raw recording given as input is checked line by line and copied as it is. Streams in bounded
 // memory: a chunk of input per file, a chunk of compressed output.
-import fs from 'node:fs';
 import path from 'node:path';
 import { toSteps } from '../core/model/decimal.ts';
 import {
@@ -14,7 +13,7 @@ import {
 } from '../scenario/import-recording.ts';
 import { type ArchiveBarSpec, type ArchiveBookSpec, DEFAULT_BAR_SPEC } from '../scenario/archive-source.ts';
 import { ReplayFileError } from '../scenario/replay-file.ts';
-import { parseCommand, UsageError, type Io } from './io.ts';
+import { parseCommand, statOrNone, UsageError, type Io } from './io.ts';
 
 export const DATA_IMPORT_USAGE =
   'usage: execsim data import --from tardis|binance-archive|binance-raw FILE... --out FILE.gz --symbol S --tick-size T';
@@ -119,14 +118,14 @@ function checkOutPath(out: string, inputs: readonly string[]): void {
     throw new UsageError(`--out ${out}: ${problem}`, DATA_IMPORT_USAGE);
   };
   if (out === '') throw new UsageError('--out: an empty path; name the file to write', DATA_IMPORT_USAGE);
-  const target = fs.statSync(out, { throwIfNoEntry: false });
+  const target = statOrNone(out);
   if (target?.isDirectory() || /[\\/]$/.test(out)) bad('is a folder; name the file to write');
-  const folder = fs.statSync(path.dirname(out), { throwIfNoEntry: false });
+  const folder = statOrNone(path.dirname(out));
   if (folder === undefined) bad(`the folder ${path.dirname(out)} does not exist`);
   if (!folder?.isDirectory()) bad(`${path.dirname(out)} is not a folder`);
   if (target === undefined) return;
   for (const input of inputs) {
-    const st = fs.statSync(input, { throwIfNoEntry: false });
+    const st = statOrNone(input);
     if (st !== undefined && st.dev === target.dev && st.ino === target.ino)
       bad('is one of the input files; name another file to write');
   }

@@ -62,6 +62,11 @@ describe('execsim data import: where it writes', () => {
       /^execsim: --out .*x\.gz: the folder .*such does not exist/,
     );
     refused(await execsimInProcess(importArgs([input], '')), /^execsim: --out: an empty path/);
+    // Under a file: its folder is not one.
+    refused(
+      await execsimInProcess(importArgs([input], path.join(input, 'x.gz'))),
+      /^execsim: --out .*ok\.csv is not a folder/,
+    );
     expect(fs.readdirSync(folder)).toEqual([]);
   });
 
@@ -121,6 +126,11 @@ describe('execsim data list|inspect|prune: where it looks', () => {
         /^execsim: --dir .*not-a-folder\.csv: not a folder/,
       );
     }
+    // A path under a file is a path where nothing is.
+    const under = await execsimInProcess(['data', 'list', '--dir', path.join(file, 'x')]);
+    expect(under.code).toBe(0);
+    expect(under.stdout).toMatch(/^no replay caches in /);
+    refused(await execsimInProcess(['data', 'inspect', path.join(file, 'x.xrc')]), /^execsim: no replay cache file /);
     expect(fs.existsSync(file)).toBe(true);
   });
 });
@@ -220,6 +230,10 @@ describe('execsim record --out', () => {
     const args = ['record', '--symbol', 'BTCUSDT', '--venue', 'http://127.0.0.1:1', '--streams', 'ws://127.0.0.1:1'];
     refused(await execsimInProcess([...args, '--out', '']), /^execsim: --out: an empty path; name the folder/);
     refused(await execsimInProcess([...args, '--out', file]), /^execsim: --out .*record-file\.csv: not a folder/);
+    refused(
+      await execsimInProcess([...args, '--out', path.join(file, 'sub')]),
+      /^execsim: --out .*sub: .*record-file\.csv is not a folder/,
+    );
   });
 
   it('a folder it created for a start that failed is removed again', async () => {
