@@ -94,8 +94,10 @@ export async function startServer(args: readonly string[], io: Io, version: stri
           SERVE_USAGE,
         )
       : null;
-  if (sessionFile?.mode === 'sim' && values['venue-url'] !== undefined)
-    throw new UsageError('--venue-url is for a paper session: a sim session trades in this process', SERVE_USAGE);
+  // A sim session keeps the hours of its simulated venue: both flags are refused, not ignored.
+  for (const flag of ['venue-url', 'market-hours'] as const)
+    if (sessionFile?.mode === 'sim' && values[flag] !== undefined)
+      throw new UsageError(`--${flag} is for a paper session: a sim session trades in this process`, SERVE_USAGE);
   const path = dbPath(values.db, io);
   // A database that is not there is created only when asked for (--create, or a session that
   // stores its run); one created is removed again when the server cannot start (nothing is left

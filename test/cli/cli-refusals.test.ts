@@ -267,3 +267,25 @@ describe('execsim prune --older-than', () => {
     );
   });
 });
+
+describe('execsim serve --session of a sim session', () => {
+  it('refuses --market-hours (a paper session flag) rather than ignoring it, before the database is made', async () => {
+    const db = path.join(dir, 'session.db');
+    for (const hours of ['bogus', 'always'])
+      refused(
+        await execsimInProcess([
+          'serve',
+          '--session',
+          'scenarios/session/sandbox-btcusdt.yaml',
+          '--db',
+          db,
+          '--port',
+          '0',
+          '--market-hours',
+          hours,
+        ]),
+        /^execsim: --market-hours is for a paper session/,
+      );
+    expect(fs.existsSync(db)).toBe(false);
+  });
+});
