@@ -12,6 +12,7 @@ import {
   type ImportSummary,
 } from '../scenario/import-recording.ts';
 import { type ArchiveBarSpec, type ArchiveBookSpec, DEFAULT_BAR_SPEC } from '../scenario/archive-source.ts';
+import { positiveDecimal } from '../scenario/common-schema.ts';
 import { ReplayFileError } from '../scenario/replay-file.ts';
 import { parseCommand, statOrNone, UsageError, type Io } from './io.ts';
 
@@ -131,6 +132,9 @@ function checkOutPath(out: string, inputs: readonly string[]): void {
   }
 }
 
+const MAX_BOOK_LEVELS = 200;
+const MAX_BOOK_TICKS = 1_000_000;
+
 /** The synthesized book's flags for binance-archive (required there, refused elsewhere). */
 function archiveBook(
   from: ImportFormat,
@@ -145,12 +149,25 @@ function archiveBook(
     throw new UsageError('--book-depth is required: a trade archive recorded no book', DATA_IMPORT_USAGE);
   const ticks = (flag: 'spread-ticks' | 'level-spacing') => {
     const v = Number(values[flag]);
-    if (!Number.isSafeInteger(v) || v < 1)
-      throw new UsageError(`--${flag} ${values[flag]} must be a whole number of ticks, at least 1`, DATA_IMPORT_USAGE);
+    if (!/^\d+$/.test(values[flag]) || v < 1 || v > MAX_BOOK_TICKS)
+      throw new UsageError(
+        `--${flag} ${values[flag]} must be a whole number of ticks, from 1 to ${MAX_BOOK_TICKS.toLocaleString('en-US')}`,
+        DATA_IMPORT_USAGE,
+      );
     return v;
   };
+  // The limits a scenario's market.book has (market-schema.ts): a level's quantity above zero.
+  const depth = values['book-depth'].split(',');
+  if (depth.length > MAX_BOOK_LEVELS)
+    throw new UsageError(`--book-depth: ${depth.length} levels, at most ${MAX_BOOK_LEVELS}`, DATA_IMPORT_USAGE);
+  for (const q of depth)
+    if (!positiveDecimal.safeParse(q).success)
+      throw new UsageError(
+        `--book-depth: "${q}" is not a quantity above zero (Q,Q,... best first, like 0.5,1,2)`,
+        DATA_IMPORT_USAGE,
+      );
   return {
-    depth: values['book-depth'].split(','),
+    depth,
     spreadTicks: ticks('spread-ticks'),
     levelSpacingTicks: ticks('level-spacing'),
   };

@@ -289,3 +289,24 @@ describe('execsim serve --session of a sim session', () => {
     expect(fs.existsSync(db)).toBe(false);
   });
 });
+
+describe('execsim data import --from binance-archive: the synthesized book', () => {
+  it('--book-depth takes quantities above zero, as a scenario market.book does; a bad one names the flag', async () => {
+    const archive = path.join(dir, 'archive.csv');
+    fs.writeFileSync(archive, '1,61000.10,0.5,30500,1723161253937,true,true\n');
+    const out = path.join(dir, 'archive.gz');
+    const args = (depth: string, ...more: string[]) => [
+      ...importArgs([archive], out).map((a) => (a === 'tardis' ? 'binance-archive' : a)),
+      '--book-depth',
+      depth,
+      ...more,
+    ];
+    for (const depth of ['-1', '0', '1,0.0', 'x', '1,,2'])
+      refused(await execsimInProcess(args(depth)), /^execsim: --book-depth: ".*" is not a quantity above zero/);
+    refused(await execsimInProcess(args('1', '--spread-ticks', '1.5')), /^execsim: --spread-ticks 1\.5 must be/);
+    expect(fs.existsSync(out)).toBe(false);
+    const ok = await execsimInProcess(args('0.5,1'));
+    expect(ok.code, ok.err.join('\n')).toBe(0);
+    expect(ok.stdout).toContain('2 levels a side');
+  });
+});
