@@ -4,7 +4,7 @@
 // raw recording given as input is checked line by line and copied as it is. Streams in bounded
 // memory: a chunk of input per file, a chunk of compressed output.
 import path from 'node:path';
-import { toSteps } from '../core/model/decimal.ts';
+import { parseDecimal, toSteps } from '../core/model/decimal.ts';
 import {
   IMPORT_FORMATS,
   type ImportFormat,
@@ -12,7 +12,6 @@ import {
   type ImportSummary,
 } from '../scenario/import-recording.ts';
 import { type ArchiveBarSpec, type ArchiveBookSpec, DEFAULT_BAR_SPEC } from '../scenario/archive-source.ts';
-import { positiveDecimal } from '../scenario/common-schema.ts';
 import { ReplayFileError } from '../scenario/replay-file.ts';
 import { parseCommand, statOrNone, UsageError, type Io } from './io.ts';
 
@@ -161,7 +160,7 @@ function archiveBook(
   if (depth.length > MAX_BOOK_LEVELS)
     throw new UsageError(`--book-depth: ${depth.length} levels, at most ${MAX_BOOK_LEVELS}`, DATA_IMPORT_USAGE);
   for (const q of depth)
-    if (!positiveDecimal.safeParse(q).success)
+    if (!aboveZero(q))
       throw new UsageError(
         `--book-depth: "${q}" is not a quantity above zero (Q,Q,... best first, like 0.5,1,2)`,
         DATA_IMPORT_USAGE,
@@ -193,4 +192,13 @@ function archiveBars(
     tradesPerBar: whole('trades-per-bar', per, 1, 10_000, DEFAULT_BAR_SPEC.tradesPerBar),
     seed: whole('bar-seed', seed, 0, 0xffff_ffff, DEFAULT_BAR_SPEC.seed),
   };
+}
+
+/** Whether `text` is a decimal number above zero (no exponent). */
+function aboveZero(text: string): boolean {
+  try {
+    return text.trim() === text && parseDecimal(text).mantissa > 0n;
+  } catch {
+    return false;
+  }
 }
