@@ -20,7 +20,7 @@ import { identifySourcesMemo } from '../scenario/replay-sources.ts';
 import { inspectReplayCache } from '../scenario/replay-cache-inspect.ts';
 import { dataImportCommand } from './data-import-command.ts';
 import { DEFAULT_DB_PATH } from '../store/open-database.ts';
-import { dbPath, parseCommand, UsageError, type Io } from './io.ts';
+import { dbPath, parseCommand, statOrNone, UsageError, type Io } from './io.ts';
 import { textTable } from './text-table.ts';
 
 export const DATA_USAGE = `usage: execsim data list [--db PATH | --no-store | --dir DIR] [--json]
@@ -63,7 +63,12 @@ function cacheDirOf(values: { dir?: string; db?: string; 'no-store': boolean }, 
   ];
   const flags = given.filter((f) => f !== false);
   if (flags.length > 1) throw new UsageError(`${flags.join(' and ')}: give one place to look`, DATA_USAGE);
-  if (values.dir !== undefined) return path.resolve(values.dir);
+  if (values.dir !== undefined) {
+    if (values.dir === '') throw new UsageError('--dir: an empty path; name the folder of the caches', DATA_USAGE);
+    if (statOrNone(values.dir)?.isDirectory() === false)
+      throw new UsageError(`--dir ${values.dir}: not a folder`, DATA_USAGE);
+    return path.resolve(values.dir);
+  }
   const dir = replayCacheDir(io.env, os.homedir(), values['no-store'] ? null : dbPath(values.db, io));
   if (dir === null)
     throw new UsageError('the replay cache is off (EXECSIM_REPLAY_CACHE=off): name a directory with --dir', DATA_USAGE);
@@ -182,8 +187,12 @@ function list(dir: string, json: boolean, io: Io): number {
 
 /** The cache a key, a unique start of one, or a file names. */
 function findCache(dir: string, which: string): string {
+  // An empty start of a key would name any cache there is.
+  if (which === '') throw new UsageError('data inspect: an empty key; give a cache key or file', DATA_USAGE);
   if (which.endsWith(REPLAY_CACHE_EXT) || which.includes('/')) {
-    if (!fs.existsSync(which)) throw new UsageError(`no replay cache file ${which}`, DATA_USAGE);
+    const st = statOrNone(which);
+    if (st === undefined) throw new UsageError(`no replay cache file ${which}`, DATA_USAGE);
+    if (st.isDirectory()) throw new UsageError(`${which}: a folder, not a replay cache file`, DATA_USAGE);
     return which;
   }
   const matches = replayCacheFiles(dir).filter((f) => keyOf(f).startsWith(which));

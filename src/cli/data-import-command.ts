@@ -3,7 +3,8 @@
 // the replay would, so what any importer reads replays, and is shared, like a recording. A
 // raw recording given as input is checked line by line and copied as it is. Streams in bounded
 // memory: a chunk of input per file, a chunk of compressed output.
-import { toSteps } from '../core/model/decimal.ts';
+import path from 'node:path';
+import { parseDecimal, toSteps } from '../core/model/decimal.ts';
 import {
   IMPORT_FORMATS,
   type ImportFormat,
@@ -12,7 +13,7 @@ import {
 } from '../scenario/import-recording.ts';
 import { type ArchiveBarSpec, type ArchiveBookSpec, DEFAULT_BAR_SPEC } from '../scenario/archive-source.ts';
 import { ReplayFileError } from '../scenario/replay-file.ts';
-import { parseCommand, UsageError, type Io } from './io.ts';
+import { parseCommand, statOrNone, UsageError, type Io } from './io.ts';
 
 export const DATA_IMPORT_USAGE =
   'usage: execsim data import --from tardis|binance-archive|binance-raw FILE... --out FILE.gz --symbol S --tick-size T';
@@ -64,6 +65,9 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
   for (const flag of ['out', 'symbol', 'tick-size'] as const)
     if (values[flag] === undefined) throw new UsageError(`--${flag} is required`, DATA_IMPORT_USAGE);
   if (positionals.length === 0) throw new UsageError('no input files given', DATA_IMPORT_USAGE);
+  if (values.symbol === '')
+    throw new UsageError("--symbol: empty; name the data's symbol (BTCUSDT)", DATA_IMPORT_USAGE);
+  checkOutPath(values.out as string, positionals);
   const grid = {
     tickSize: values['tick-size'] as string,
     lotSize: values['lot-size'],
@@ -87,7 +91,11 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
   try {
     r = importRecording(from, positionals, grid, out, archiveBook(from, values), archiveBars(from, values));
   } catch (err) {
-    if (err instanceof ReplayFileError) throw new UsageError(err.message);
+    if (err instanceof ReplayFileError) throw new UsageError(err.message, DATA_IMPORT_USAGE);
+    const e = err as NodeJS.ErrnoException;
+    // Checked above; what is left is the folder refusing the write (permissions, a full disk).
+    if (typeof e.code === 'string' && typeof e.syscall === 'string')
+      throw new UsageError(`--out ${out}: cannot write it (${e.code})`, DATA_IMPORT_USAGE);
     throw err;
   }
   const { counts, first, last, bytes } = r;
@@ -103,6 +111,29 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
   return 0;
 }
 
+/** --out must name a file in a folder that exists (none is created), and not one of the inputs
+ *  (it is replaced only once the import is finished, but the input would be gone then). */
+function checkOutPath(out: string, inputs: readonly string[]): void {
+  const bad = (problem: string): never => {
+    throw new UsageError(`--out ${out}: ${problem}`, DATA_IMPORT_USAGE);
+  };
+  if (out === '') throw new UsageError('--out: an empty path; name the file to write', DATA_IMPORT_USAGE);
+  const target = statOrNone(out);
+  if (target?.isDirectory() || /[\\/]$/.test(out)) bad('is a folder; name the file to write');
+  const folder = statOrNone(path.dirname(out));
+  if (folder === undefined) bad(`the folder ${path.dirname(out)} does not exist`);
+  if (!folder?.isDirectory()) bad(`${path.dirname(out)} is not a folder`);
+  if (target === undefined) return;
+  for (const input of inputs) {
+    const st = statOrNone(input);
+    if (st !== undefined && st.dev === target.dev && st.ino === target.ino)
+      bad('is one of the input files; name another file to write');
+  }
+}
+
+const MAX_BOOK_LEVELS = 200;
+const MAX_BOOK_TICKS = 1_000_000;
+
 /** The synthesized book's flags for binance-archive (required there, refused elsewhere). */
 function archiveBook(
   from: ImportFormat,
@@ -117,12 +148,25 @@ function archiveBook(
     throw new UsageError('--book-depth is required: a trade archive recorded no book', DATA_IMPORT_USAGE);
   const ticks = (flag: 'spread-ticks' | 'level-spacing') => {
     const v = Number(values[flag]);
-    if (!Number.isSafeInteger(v) || v < 1)
-      throw new UsageError(`--${flag} ${values[flag]} must be a whole number of ticks, at least 1`, DATA_IMPORT_USAGE);
+    if (!/^\d+$/.test(values[flag]) || v < 1 || v > MAX_BOOK_TICKS)
+      throw new UsageError(
+        `--${flag} ${values[flag]} must be a whole number of ticks, from 1 to ${MAX_BOOK_TICKS.toLocaleString('en-US')}`,
+        DATA_IMPORT_USAGE,
+      );
     return v;
   };
+  // The limits a scenario's market.book has (market-schema.ts): a level's quantity above zero.
+  const depth = values['book-depth'].split(',');
+  if (depth.length > MAX_BOOK_LEVELS)
+    throw new UsageError(`--book-depth: ${depth.length} levels, at most ${MAX_BOOK_LEVELS}`, DATA_IMPORT_USAGE);
+  for (const q of depth)
+    if (!aboveZero(q))
+      throw new UsageError(
+        `--book-depth: "${q}" is not a quantity above zero (Q,Q,... best first, like 0.5,1,2)`,
+        DATA_IMPORT_USAGE,
+      );
   return {
-    depth: values['book-depth'].split(','),
+    depth,
     spreadTicks: ticks('spread-ticks'),
     levelSpacingTicks: ticks('level-spacing'),
   };
@@ -148,4 +192,13 @@ function archiveBars(
     tradesPerBar: whole('trades-per-bar', per, 1, 10_000, DEFAULT_BAR_SPEC.tradesPerBar),
     seed: whole('bar-seed', seed, 0, 0xffff_ffff, DEFAULT_BAR_SPEC.seed),
   };
+}
+
+/** Whether `text` is a decimal number above zero (no exponent). */
+function aboveZero(text: string): boolean {
+  try {
+    return text.trim() === text && parseDecimal(text).mantissa > 0n;
+  } catch {
+    return false;
+  }
 }

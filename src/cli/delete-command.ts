@@ -186,12 +186,12 @@ const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 
 export function parseAge(text: string): number {
   const short = /^(\d+)([smhdw])$/.exec(text);
   if (short) return Number(short[1]) * (UNIT_MS[short[2] as string] as number);
+  const upper = text.toUpperCase();
   try {
-    return parseDurationMs(text.toUpperCase());
+    return parseDurationMs(upper);
   } catch (err) {
-    throw new UsageError(
-      `--older-than: ${(err as Error).message}; or write a number with s, m, h, d or w (12h, 7d)`,
-      PRUNE_USAGE,
-    );
+    // The parser quotes what it was given: the value as typed is quoted instead (1.5d, not 1.5D).
+    const why = (err as Error).message.split(`"${upper}"`).join(`"${text}"`);
+    throw new UsageError(`--older-than: ${why}; or write a number with s, m, h, d or w (12h, 7d)`, PRUNE_USAGE);
   }
 }

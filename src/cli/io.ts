@@ -2,6 +2,7 @@
 // process), usage errors (exit 2, with the command's usage), flag parsing with --help, and the
 // database path. The process's own Io is the only reader of process.env and installer of
 // signal handlers.
+import { statSync, type Stats } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { closestKey } from '../scenario/issue-text.ts';
 import { watchLauncher } from './launcher-watch.ts';
@@ -191,3 +192,15 @@ export function dbPath(flag: string | undefined, io: Io): string {
 }
 
 export const DB_FLAG_HELP = `  --db PATH     the database (else $EXECSIM_DB, else ${DEFAULT_DB_PATH})`;
+
+/** What is at `path`, or undefined when nothing is: missing, or under a file (`file.csv/x`, which
+ *  statSync's throwIfNoEntry does not cover). Other errors (permissions) are thrown. */
+export function statOrNone(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}

@@ -2,10 +2,12 @@
 // command: flags checked, one recorder per symbol started (a venue it cannot reach at the start,
 // or a symbol it does not trade, is bad input, and what the others started to record is removed),
 // then recording until SIGINT/SIGTERM (until-stopped.ts) or --duration, and a summary per symbol.
+import { rmdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { StreamRecorder } from '../live/binance/stream-recorder.ts';
 import { pidAlive } from '../store/run-state.ts';
-import { parseCommand, parseCount, UsageError, type Io } from './io.ts';
+import { parseCommand, parseCount, statOrNone, UsageError, type Io } from './io.ts';
 import { RECORD_HELP, RECORD_USAGE } from './record-help.ts';
 import { untilStopped } from './until-stopped.ts';
 
@@ -55,6 +57,16 @@ export async function recordCommand(args: readonly string[], io: Io): Promise<nu
   if (values.symbol === undefined) throw new UsageError('--symbol S is required', RECORD_USAGE);
   const symbols = symbolList(values.symbol);
   if (values.out === undefined) throw new UsageError('--out DIR is required', RECORD_USAGE);
+  const outDir = values.out;
+  if (outDir === '') throw new UsageError('--out: an empty path; name the folder to record into', RECORD_USAGE);
+  const missing = missingFolders(outDir);
+  // The deepest part of the path that exists must be a folder (the rest is created).
+  const under = missing.length === 0 ? resolve(outDir) : dirname(missing[missing.length - 1] as string);
+  if (statOrNone(under)?.isDirectory() === false)
+    throw new UsageError(
+      `--out ${outDir}: ${missing.length === 0 ? 'not a folder' : `${under} is not a folder`}; name the folder to record into`,
+      RECORD_USAGE,
+    );
   const restUrl = baseUrl('--venue', values.venue ?? 'https://api.binance.com', ['http:', 'https:']);
   const streamUrl = baseUrl('--streams', values.streams ?? 'wss://stream.binance.com:9443', ['ws:', 'wss:']);
   const depthLimit =
@@ -72,7 +84,7 @@ export async function recordCommand(args: readonly string[], io: Io): Promise<nu
       restUrl,
       streamUrl,
       symbol,
-      outDir: values.out,
+      outDir,
       depthLimit,
       snapshotEveryMs,
       processAlive: pidAlive,
@@ -83,6 +95,11 @@ export async function recordCommand(args: readonly string[], io: Io): Promise<nu
     } catch (err) {
       // The recorders already started keep nothing of this attempt (start() did the same for its own).
       for (const started of recorders) await started.abort();
+      removeEmpty(missing);
+      const e = err as NodeJS.ErrnoException;
+      // The folder or a file in it cannot be made (permissions, a full disk): named as --out.
+      if (typeof e.code === 'string' && FILE_CALLS.has(e.syscall ?? ''))
+        throw new UsageError(`--out ${outDir}: cannot record into it (${e.code})`, RECORD_USAGE);
       const message = (err as Error).message;
       throw new UsageError(`${symbols.length > 1 ? '--symbol ' : ''}${named(symbol)}${message}`, RECORD_USAGE);
     }
@@ -118,4 +135,29 @@ function symbolList(text: string): string[] {
     seen.add(symbol);
   }
   return symbols;
+}
+
+/** The file system calls a recorder's start makes in --out. */
+const FILE_CALLS = new Set(['mkdir', 'open', 'write', 'rename', 'unlink', 'stat']);
+
+/** The folders of `dir` that do not exist yet, itself first: those a recorder's start creates. */
+function missingFolders(dir: string): string[] {
+  const missing: string[] = [];
+  for (let d = resolve(dir); statOrNone(d) === undefined; d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  return missing;
+}
+
+/** Removes the folders a failed start created, deepest first, while they are empty: a refused
+ *  start keeps nothing of its attempt (rmdir leaves a folder that is not empty, and stops here). */
+function removeEmpty(folders: readonly string[]): void {
+  for (const folder of folders) {
+    try {
+      rmdirSync(folder);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
+    }
+  }
 }

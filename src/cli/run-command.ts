@@ -146,8 +146,11 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
     throw new UsageError(`--mode must be backtest or paper, got "${mode}"`, RUN_USAGE);
   const loaded = loadAll(positionals, mode);
   const paperRuns = loaded.filter((l) => isPaper({ mode }, l));
-  if (paperRuns.length === 0 && values['venue-url'] !== undefined)
-    throw new UsageError('--venue-url is for paper runs (--mode paper, or mode: paper in the scenario)', RUN_USAGE);
+  // A backtest takes neither (its venue is simulated and keeps no hours of its own): given, they
+  // are refused rather than ignored, whatever their value.
+  for (const flag of ['venue-url', 'market-hours'] as const)
+    if (paperRuns.length === 0 && values[flag] !== undefined)
+      throw new UsageError(`--${flag} is for paper runs (--mode paper, or mode: paper in the scenario)`, RUN_USAGE);
   let paper: Map<string, PaperVenue> | null = null;
   if (paperRuns.length > 0) {
     // Every file on a venue without a paper adapter, in one message.

@@ -76,6 +76,7 @@ export function runsCommand(args: readonly string[], io: Io, live: Liveness = lo
     filters: { flags: RUN_FILTERS, parse: runFilter },
     json: runSummary,
     table: formatRunList,
+    noMatch: 'no stored run matches the filters',
   });
 }
 

@@ -23,7 +23,14 @@ import { simulatedScenario } from '../scenario/load-scenario.ts';
 import { loadSessionFile } from '../scenario/session-file.ts';
 import { RunStore } from '../store/run-store.ts';
 import { paperVenue } from './paper-venue.ts';
-import { DEFAULT_PORT, MIN_TOKEN_LENGTH, SERVE_HELP, SERVE_USAGE } from './serve-help.ts';
+import {
+  DEFAULT_PORT,
+  defaultServeWorkers,
+  MAX_SERVE_WORKERS,
+  MIN_TOKEN_LENGTH,
+  SERVE_HELP,
+  SERVE_USAGE,
+} from './serve-help.ts';
 import { untilStopped } from './until-stopped.ts';
 import { runProgress } from './progress/run-progress.ts';
 import { parseStatusEvery } from './progress/progress-flags.ts';
@@ -71,8 +78,8 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     throw new UsageError(`--host must be an address or host name, got "${host}"`, SERVE_USAGE);
   const workers =
     values.workers === undefined
-      ? Math.max(1, Math.min(8, availableParallelism() - 1))
-      : parseCount('--workers', values.workers, 1, 64, SERVE_USAGE);
+      ? defaultServeWorkers(availableParallelism())
+      : parseCount('--workers', values.workers, 1, MAX_SERVE_WORKERS, SERVE_USAGE);
   const token = io.env['EXECSIM_TOKEN'] ?? null;
   if (token !== null && token.length < MIN_TOKEN_LENGTH) {
     throw new UsageError(
@@ -94,8 +101,10 @@ export async function startServer(args: readonly string[], io: Io, version: stri
           SERVE_USAGE,
         )
       : null;
-  if (sessionFile?.mode === 'sim' && values['venue-url'] !== undefined)
-    throw new UsageError('--venue-url is for a paper session: a sim session trades in this process', SERVE_USAGE);
+  // A sim session keeps the hours of its simulated venue: both flags are refused, not ignored.
+  for (const flag of ['venue-url', 'market-hours'] as const)
+    if (sessionFile?.mode === 'sim' && values[flag] !== undefined)
+      throw new UsageError(`--${flag} is for a paper session: a sim session trades in this process`, SERVE_USAGE);
   const path = dbPath(values.db, io);
   // A database that is not there is created only when asked for (--create, or a session that
   // stores its run); one created is removed again when the server cannot start (nothing is left

@@ -4,6 +4,14 @@ import { DB_FLAG_HELP } from './io.ts';
 import { STATUS_EVERY_HELP } from './progress/progress-flags.ts';
 
 export const DEFAULT_PORT = 7878;
+/** The most worker threads --workers takes, and the most the default gives. */
+export const MAX_SERVE_WORKERS = 64;
+export const DEFAULT_SERVE_WORKERS_CAP = 8;
+
+/** The default --workers on a machine of `cores` cores: one left for the server, at least 1, at
+ *  most DEFAULT_SERVE_WORKERS_CAP. */
+export const defaultServeWorkers = (cores: number): number =>
+  Math.max(1, Math.min(DEFAULT_SERVE_WORKERS_CAP, cores - 1));
 export const MIN_TOKEN_LENGTH = 16;
 
 export const SERVE_USAGE =
@@ -19,7 +27,8 @@ ${DB_FLAG_HELP}; it must exist
   --port N      the TCP port (default ${DEFAULT_PORT}; 0: any free port, printed)
   --host H      the address to bind (default 127.0.0.1; an address other than loopback exposes the
                 server to the network: give it a token and put it behind TLS)
-  --workers N   worker threads running the runs started over HTTP (default: cores - 1, at least 1)
+  --workers N   worker threads running the runs started over HTTP, 1 to ${MAX_SERVE_WORKERS} (default: cores - 1, from 1
+                to ${DEFAULT_SERVE_WORKERS_CAP})
   --session FILE  host a trading session from a session file (a scenario without timed orders;
                 mode: sim trades on its simulated venue in this process, mode: paper on the
                 venue's paper account with keys from the environment): TWAP, order, signal and

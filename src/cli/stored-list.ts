@@ -37,6 +37,9 @@ export interface StoredList<T, Q = undefined> {
   readonly json: (item: T) => unknown;
   /** The items as the table prints them. */
   readonly table: (items: readonly T[]) => string;
+  /** What the table says when filters were given and no item matches them (the table's own
+   *  empty text says nothing is stored at all). */
+  readonly noMatch?: string;
 }
 
 export function listStored<T, Q = undefined>(
@@ -81,7 +84,8 @@ export function listStored<T, Q = undefined>(
       if (limit > 0 && listed.length >= limit) break;
       listed.push(item);
     }
-    io.out(values.json ? JSON.stringify(listed.map(list.json), blobsAsText) : list.table(listed));
+    const unmatched = listed.length === 0 && Object.keys(filterFlags).length > 0 ? list.noMatch : undefined;
+    io.out(values.json ? JSON.stringify(listed.map(list.json), blobsAsText) : (unmatched ?? list.table(listed)));
     return 0;
   } catch (err) {
     throw described(err, path);

@@ -20,6 +20,7 @@ import { defaultWorkers, MAX_WORKERS, runSweepUnits } from '../sweep/sweep-threa
 import { loadScenarioSource, type LoadedScenario } from '../scenario/load-scenario.ts';
 import { replayCacheDir } from '../scenario/replay-cache-location.ts';
 import {
+  dbPath,
   parseCommand,
   parseSeed,
   SIGNAL_EXIT,
@@ -214,7 +215,9 @@ export async function sweepCommand(
   const source = loadScenarioSource(positionals[0] as string);
   const { loaded } = source;
   const def = { file: loaded.file, yaml: source.text, seed: seed ?? loaded.scenario.seed, paths, grid };
-  const dbFile = values.db ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH;
+  // Only a stored sweep has a database: an empty path is refused then (SQLite would open a
+  // temporary one, gone at exit with the sweep in it).
+  const dbFile = values.store ? dbPath(values.db, io) : DEFAULT_DB_PATH;
   // Stored: replays' parsed caches beside the store, as for runs; else the environment's.
   const replayCache = values.store ? replayCacheDir(io.env, homedir(), dbFile) : undefined;
   const runner = checkedRunner(def, loaded, SWEEP_HELP, replayCache);

@@ -17,7 +17,7 @@ import { loadScenarioSource, parseScenario } from '../scenario/load-scenario.ts'
 import { DEFAULT_DB_PATH, openDatabase, openExistingDatabase } from '../store/open-database.ts';
 import { QueuedSweepStore, ResumeSweepRefused } from '../store/queued-sweep-store.ts';
 import { SweepStore } from '../store/sweep-store.ts';
-import { parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
+import { dbPath, parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
 import { formatSweep, throughQueue } from './format-sweep.ts';
 import { sayStored } from './stored-line.ts';
 import { checkedRunner, gridAxes, progressLine, rankField, refuseOtherKindsFlag } from './sweep-command.ts';
@@ -126,6 +126,9 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
     checkedRunner(fresh, loaded, SWEEP_QUEUE_HELP);
   }
 
+  // The database's path is checked before Redis is: an empty one is refused (SQLite would open a
+  // temporary database, gone at exit with the sweep in it).
+  const dbFile = dbPath(values.db, io);
   let redis;
   try {
     redis = await connectRedis(
@@ -142,7 +145,6 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
     throw err;
   }
   // A resume needs the database that has the sweep: it is never created for one.
-  const dbFile = values.db ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH;
   let db;
   try {
     db = resuming ? openExistingDatabase(dbFile, 'write') : openDatabase(dbFile);

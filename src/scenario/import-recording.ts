@@ -2,9 +2,10 @@
 // the bundled recording's format): Tardis CSV datasets and Binance's archives (trades or klines)
 // through their replay sources and the raw line writer, a raw recording line by line (checked,
 // copied as it is). Streams in bounded memory: a chunk of input per file, about 1 MiB of output at
-// a time. A row that cannot be read is a ReplayFileError naming its file and line, and nothing is
-// left at the output path. `execsim data import` is its command.
+// a time. A row that cannot be read is a ReplayFileError naming its file and line, and the output
+// path is left as it was. `execsim data import` is its command.
 import fs from 'node:fs';
+import nodePath from 'node:path';
 import { Gzip } from 'fflate';
 import type { BinanceMessage } from '../sim/replay/binance-message-types.ts';
 import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messages.ts';
@@ -84,9 +85,12 @@ interface OutputFile {
   abandon(): void;
 }
 
-/** Lines to `path`, gzip-compressed when it ends in .gz, written in chunks of about 1 MiB. */
+/** Lines to `path`, gzip-compressed when it ends in .gz, written in chunks of about 1 MiB to a
+ *  temporary file beside it, renamed over `path` when finished: a refused import leaves what was
+ *  at `path` as it was (an earlier recording, or an input file given as the output by mistake). */
 function outputFile(path: string): OutputFile {
-  const fd = fs.openSync(path, 'w');
+  const tmp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${process.pid}.tmp`);
+  const fd = fs.openSync(tmp, 'w');
   let bytes = 0;
   const writeOut = (chunk: Uint8Array) => {
     bytes += chunk.length;
@@ -110,13 +114,23 @@ function outputFile(path: string): OutputFile {
       if (pendingChars >= 1 << 20) flush(false);
     },
     close() {
-      flush(true);
-      fs.closeSync(fd);
+      try {
+        flush(true);
+        fs.closeSync(fd);
+        fs.renameSync(tmp, path);
+      } catch (err) {
+        fs.rmSync(tmp, { force: true });
+        throw err;
+      }
       return bytes;
     },
     abandon() {
-      fs.closeSync(fd);
-      fs.rmSync(path, { force: true });
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already closed
+      }
+      fs.rmSync(tmp, { force: true });
     },
   };
 }

@@ -104,6 +104,14 @@ export function listed(file: string, problems: readonly ScenarioProblem[]): Scen
 /** A ScenarioError of one problem. */
 const oneProblem = (file: string, path: string, message: string): ScenarioError => listed(file, [{ path, message }]);
 
+/** The yaml package's message of a parse error, on one line. It reports running out of stack on
+ *  collections nested thousands deep as the engine's RangeError text: said here as what it is. */
+function yamlProblem(message: string): string {
+  if (/Maximum call stack size exceeded/i.test(message))
+    return 'collections nested too deeply (thousands of levels) for the parser';
+  return message.split('\n')[0] as string;
+}
+
 /** Parses a scenario a simulation can run: a paper-only file (no start or market) is refused,
  *  naming what it lacks. Backtests, sweeps, the gateway and the server read scenarios so. */
 export function parseScenario(text: string, file: string): LoadedScenario {
@@ -137,7 +145,7 @@ export function parseYamlMapping(text: string, file: string): object {
       file,
       doc.errors.map((err) => {
         const pos = lineCounter.linePos(err.pos[0]);
-        return { path: `line ${pos.line}, column ${pos.col}`, message: `invalid YAML: ${err.message.split('\n')[0]}` };
+        return { path: `line ${pos.line}, column ${pos.col}`, message: `invalid YAML: ${yamlProblem(err.message)}` };
       }),
     );
   }
@@ -149,7 +157,7 @@ export function parseYamlMapping(text: string, file: string): object {
     // exponential "billion laughs" document) or name no anchor.
     const why = /alias count/i.test((err as Error).message)
       ? `its aliases (*name) expand to more than ${MAX_YAML_ALIASES} copies of their anchors; write the values out instead`
-      : (err as Error).message;
+      : yamlProblem((err as Error).message);
     throw oneProblem(file, '', `invalid YAML: ${why}`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -327,6 +335,7 @@ export function loadAnyScenarioSource(file: string): { loaded: LoadedScenario<Sc
 
 /** A scenario (or session) file's text, or a ScenarioError saying why it cannot be read. */
 export function readScenarioText(file: string): string {
+  if (file === '') throw new ScenarioError('"": an empty path; name the scenario file');
   try {
     // A folder or a device is named as what it is: a device (/dev/zero, a terminal) would be read
     // until memory runs out or forever. A pipe (`<(sed ... file.yaml)`) ends and is read as a file.

@@ -55,7 +55,9 @@ export function tardisSource(files: readonly string[], grid: ImportGrid): Tardis
   const streams = [...groups.values()].map(
     ({ layout, files: list }, i) => new TardisRowStream(new ReplayFileReader(list), layout, g, i),
   );
-  const assembler = new TardisAssembler(new MergeByTime<LocatedRow>(streams, (r) => r.row.recvUs));
+  // The merge reads each stream's first row as it is built: a first row that cannot be read is
+  // bad input too, as any later one is (next, below).
+  const assembler = imported(() => new TardisAssembler(new MergeByTime<LocatedRow>(streams, (r) => r.row.recvUs)));
   return {
     checks: assembler.checks,
     datasets: [...groups.keys()],
@@ -71,13 +73,16 @@ export function tardisSource(files: readonly string[], grid: ImportGrid): Tardis
         ...(c.inferredSides > 0 ? [`${c.inferredSides} trades of unknown side, decided by the tick rule`] : []),
       ];
     },
-    next(): BinanceMessage | null {
-      try {
-        return assembler.next();
-      } catch (err) {
-        if (err instanceof ImportedDataError) throw new ReplayFileError(err.message);
-        throw err;
-      }
-    },
+    next: (): BinanceMessage | null => imported(() => assembler.next()),
   };
+}
+
+/** What `read` returns; a row it cannot read is a ReplayFileError (bad input, named by file and line). */
+function imported<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof ImportedDataError) throw new ReplayFileError(err.message);
+    throw err;
+  }
 }
