@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { RunPool } from '../sweep/run-pool.ts';
 import { API_BASE, createApp } from '../server/app.ts';
+import { answerClientErrors } from '../server/client-errors.ts';
 import { loopbackHostNames } from '../server/host-guard.ts';
 import { pageRoutes } from '../server/pages/page-routes.tsx';
 import { openDatabase, openExistingDatabase } from '../store/open-database.ts';
@@ -237,6 +238,9 @@ function listen(
 ): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname, port }, () => resolve(server));
+    // A request Node refuses before the app sees it (headers too large, malformed HTTP) gets a
+    // problem document too.
+    answerClientErrors(server, API_BASE);
     server.once('error', reject);
   });
 }

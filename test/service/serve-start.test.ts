@@ -127,3 +127,35 @@ describe('execsim serve on a database that is not there', () => {
     }
   });
 });
+
+describe('execsim serve and a request Node refuses before the app', () => {
+  it('answers headers too large with a problem document, as the app answers its own refusals', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-serve-431-'));
+    const io: Io = { out: () => {}, err: () => {}, env: {} };
+    const server = await startServer(
+      ['--port', '0', '--workers', '1', '--db', path.join(dir, 'h.db'), '--create'],
+      io,
+      'test',
+    );
+    try {
+      if (server === null) throw new Error('serve did not start');
+      const answer = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        const req = http.get(`${server.url}api/v1/runs?x=${'a'.repeat(20_000)}`, { timeout: 10_000 }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }),
+          );
+        });
+        req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
+        req.on('error', reject);
+      });
+      expect(answer.status).toBe(431);
+      expect(answer.type).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(answer.body)).toMatchObject({ status: 431, type: expect.stringMatching(/headers-too-large$/) });
+    } finally {
+      await server?.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
