@@ -54,12 +54,13 @@ function readManifest(base) {
   }
 }
 
-/** The files of the manifest's entries (name -> file in dist/), or null when one is missing. */
-function entryFiles(manifest) {
+/** The entries' files (name -> file in dist/) of a manifest's `files`, or null when one is
+ *  missing or not a file directly in dist/. */
+function entryFiles(named) {
   const files = {};
-  for (const [name, source] of Object.entries(ENTRIES)) {
-    const file = manifest?.files?.[name];
-    if (manifest?.entries?.[name] !== source || typeof file !== 'string' || !ENTRY_FILE.test(file)) return null;
+  for (const name of Object.keys(ENTRIES)) {
+    const file = named?.[name];
+    if (typeof file !== 'string' || !ENTRY_FILE.test(file)) return null;
     files[name] = file;
   }
   return files;
@@ -76,7 +77,7 @@ function currentDist(root) {
   for (const [name, source] of Object.entries(ENTRIES)) {
     if (manifest.entries?.[name] !== source) return { why: `dist/ has no entry ${name} for ${source}` };
   }
-  const files = entryFiles(manifest);
+  const files = entryFiles(manifest.files);
   if (files === null) return { why: 'dist/manifest.json names no file for an entry' };
   for (const [path, size, mtimeMs, hash] of manifest.inputs) {
     const file = base + path;
@@ -108,14 +109,13 @@ export function currentDistFiles(root = ROOT) {
 /** The entry files a worker of a built main thread loads: the ones its main thread chose
  *  (EXECSIM_DIST_FILES), else those of the manifest as it is now. */
 function workerFiles() {
+  let pinned = null;
   try {
-    const pinned = JSON.parse(process.env.EXECSIM_DIST_FILES ?? 'null');
-    const files = entryFiles(pinned === null ? null : { entries: ENTRIES, files: pinned });
-    if (files !== null) return files;
+    pinned = entryFiles(JSON.parse(process.env.EXECSIM_DIST_FILES ?? 'null'));
   } catch {
     // An unreadable pin: the manifest decides, as when there is none.
   }
-  return entryFiles(readManifest(fileURLToPath(ROOT)));
+  return pinned ?? entryFiles(readManifest(fileURLToPath(ROOT))?.files);
 }
 
 /** Whether this thread runs the bundle (the files of its entries) or the sources, and why not
