@@ -24,6 +24,14 @@ const workerCode = distFiles === null ? {} : { EXECSIM_CODE: 'dist', EXECSIM_DIS
 
 const replayCache = process.env.EXECSIM_REPLAY_CACHE ?? path.join(tmpdir(), 'execsim-test-replay-cache');
 
+// Node reads and parses the file NODE_EXTRA_CA_CERTS names when each process starts: a machine's
+// whole CA bundle (200 KB on a Debian VM whose environment sets it) costs every node process about
+// 50 ms of CPU, paid by each of the hundreds of processes the suite starts (its fork workers, the
+// `execsim` runs, resumes, servers and workers). Tests talk only to this machine, over plain HTTP
+// and websockets, so no test process needs extra trust roots; the forks and everything they start
+// inherit this process's environment.
+delete process.env.NODE_EXTRA_CA_CERTS;
+
 /** The files of the in-process project (below): every file of test/backtest, and the files of
  *  other areas that start nothing either. A file that starts a process, a server, a thread or a
  *  store file belongs to the integration project. */
