@@ -4,7 +4,7 @@
 // unit is stored, a chunk fails, or it is asked to stop. A resume, and every reconnect to Redis,
 // re-enqueues what is neither stored nor on its way, looked at in the order a unit moves (chunks,
 // then results, then the store) so that nothing in flight is lost (docs/0022-sweeps-on-bullmq.md).
-import { Queue, QueueEvents, UnrecoverableError, Worker, type Job, type JobType } from 'bullmq';
+import { Queue, QueueEvents, UnrecoverableError, Worker, type Job, type JobType } from './bullmq-package.ts';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { QueuedSweepStore, StoredUnit } from '../../store/queued-sweep-store.ts';

@@ -3,7 +3,7 @@
 // renews the lock however long the path) and adds the results to the sweep's results queue. A
 // chunk from another code version, or one with a unit that throws, fails without retry.
 // Redelivery of a dead or stopped worker's chunk: docs/0070-store-service-and-cli-notes.md#srcsweepqueueworkerts.
-import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from './bullmq-package.ts';
 import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import { codeVersion as currentCodeVersion } from '../../store/code-version.ts';
