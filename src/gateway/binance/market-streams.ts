@@ -1,8 +1,9 @@
 // Binance's market streams at the gateway: raw streams at /ws/<stream> and combined streams at
 // /stream?streams=<a>/<b>, with Binance's control requests (SUBSCRIBE, LIST_SUBSCRIPTIONS, ...).
 // Depth, bookTicker, trade and kline events of every served symbol (each stream its symbol's
-// market: symbol-market.ts), through the scenario's stream stalls; a stream of a symbol the
-// gateway does not serve sends nothing, as Binance's; pings and lifetime: socket-life.ts.
+// market: symbol-market.ts), and once a second its tickers and avgPrice (ticker-streams.ts),
+// through the scenario's stream stalls; a stream of a symbol the gateway does not serve sends
+// nothing, as Binance's; pings and lifetime: socket-life.ts.
 // Streams, errors and timing: docs/0068-gateway-notes.md.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -14,6 +15,7 @@ import { KlineBuckets, type Kline } from './public-tape.ts';
 import type { SymbolMarket } from './symbol-market.ts';
 import { closeAll, SocketLife, validId, type SocketLifeSettings } from './socket-life.ts';
 import { parseStream, type StreamSpec } from './stream-names.ts';
+import { avgPriceEvent, changedTickers, tickerEvent } from './ticker-streams.ts';
 import { price8, qty8, quote8, ZERO8 } from './wire.ts';
 
 interface Client {
@@ -25,6 +27,8 @@ interface Client {
   readonly partialSent: Map<string, number>;
   /** Per kline stream: the interval it last sent, and what it sent of it. */
   readonly klineSent: Map<string, { start: number; seen: string }>;
+  /** Per all-market ticker stream: each symbol's statistics it last sent. */
+  readonly tickersSent: Map<string, Map<string, string>>;
 }
 
 /** What a symbol's streams read. */
@@ -48,9 +52,11 @@ export class MarketStreams {
   private readonly life: SocketLife;
   private readonly timer: NodeJS.Timeout;
   private ticks = 0;
+  private readonly bySymbol: ReadonlyMap<string, StreamMarket>;
 
   constructor(private readonly o: MarketStreamsOptions) {
     this.life = new SocketLife(o.life);
+    this.bySymbol = new Map(o.markets.map((m) => [m.inst.symbol as string, m]));
     for (const m of o.markets) {
       m.feed.onNews((prints, quote) => this.news(m, prints, quote));
       m.depth.onDiff((diff) => this.diff(m, diff));
@@ -103,6 +109,7 @@ export class MarketStreams {
       pending: new Map(),
       partialSent: new Map(),
       klineSent: new Map(),
+      tickersSent: new Map(),
     };
     for (const name of names) {
       const spec = parseStream(name);
@@ -167,6 +174,7 @@ export class MarketStreams {
             c.pending.delete(name);
             c.partialSent.delete(name);
             c.klineSent.delete(name);
+            c.tickersSent.delete(name);
           }
         }
         this.reply(ws, { result: null, id });
@@ -287,6 +295,26 @@ export class MarketStreams {
     this.ticks++;
     const second = this.ticks % (1000 / TICK_MS) === 0;
     for (const m of this.o.markets) this.tickOf(m, second);
+    if (second) this.tickers();
+  }
+
+  /** Every ticker and avgPrice stream's event of this second, all at one moment. */
+  private tickers(): void {
+    const now = this.o.now();
+    for (const [ws, c] of this.clients)
+      for (const [name, spec] of c.subs) {
+        if (spec.kind !== 'ticker' && spec.kind !== 'avgPrice') continue;
+        if (spec.symbol === null) {
+          const seen = c.tickersSent.get(name) ?? new Map<string, string>();
+          c.tickersSent.set(name, seen);
+          const changed = spec.kind === 'ticker' ? changedTickers(this.o.markets, spec.ticker, now, seen) : [];
+          if (changed.length > 0) this.event(ws, c, name, changed);
+          continue;
+        }
+        const m = this.bySymbol.get(spec.symbol);
+        if (m === undefined) continue; // a symbol the gateway does not serve: silent
+        this.event(ws, c, name, spec.kind === 'ticker' ? tickerEvent(m, spec.ticker, now) : avgPriceEvent(m, now));
+      }
   }
 
   /** One symbol's depth and kline streams at a tick (`second`: the tick that ends a second). */
