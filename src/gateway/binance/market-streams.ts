@@ -1,5 +1,6 @@
 // Binance's market streams at the gateway: raw streams at /ws/<stream> and combined streams at
-// /stream?streams=<a>/<b>, with Binance's control requests (SUBSCRIBE, LIST_SUBSCRIPTIONS, ...).
+// /stream?streams=<a>/<b>, with Binance's control requests (SUBSCRIBE, LIST_SUBSCRIPTIONS, ...:
+// stream-control.ts).
 // Depth, bookTicker, trade and kline events of every served symbol (each stream its symbol's
 // market: symbol-market.ts), and once a second its tickers and avgPrice (ticker-streams.ts),
 // through the scenario's stream stalls; a stream of a symbol the gateway does not serve sends
@@ -13,14 +14,13 @@ import type { DepthDiff } from './depth-book.ts';
 import { mergeDiffs } from './depth-book.ts';
 import { KlineBuckets, type Kline } from './public-tape.ts';
 import type { SymbolMarket } from './symbol-market.ts';
-import { closeAll, SocketLife, validId, type SocketLifeSettings } from './socket-life.ts';
+import { closeAll, SocketLife, type SocketLifeSettings } from './socket-life.ts';
+import { answerControl, type Subscriptions } from './stream-control.ts';
 import { parseStream, type StreamSpec } from './stream-names.ts';
 import { avgPriceEvent, changedTickers, tickerEvent } from './ticker-streams.ts';
 import { price8, qty8, quote8, ZERO8 } from './wire.ts';
 
-interface Client {
-  combined: boolean;
-  readonly subs: Map<string, StreamSpec>;
+interface Client extends Subscriptions {
   /** Diffs waiting for a 1000 ms depth stream's second, by stream name. */
   readonly pending: Map<string, DepthDiff[]>;
   /** The update id a partial-depth stream last sent. */
@@ -88,6 +88,11 @@ export class MarketStreams {
     return this.clients.size;
   }
 
+  /** How many connections are subscribed to a stream name now. */
+  subscribers(name: string): number {
+    return [...this.clients.values()].filter((c) => c.subs.has(name)).length;
+  }
+
   /** Sends serverShutdown to every client and closes the streams. */
   async close(): Promise<void> {
     clearInterval(this.timer);
@@ -110,6 +115,10 @@ export class MarketStreams {
       partialSent: new Map(),
       klineSent: new Map(),
       tickersSent: new Map(),
+      forget: (name) => {
+        for (const kept of [client.pending, client.partialSent, client.klineSent, client.tickersSent])
+          kept.delete(name);
+      },
     };
     for (const name of names) {
       const spec = parseStream(name);
@@ -119,100 +128,15 @@ export class MarketStreams {
     this.life.watch(ws);
     ws.on('close', () => this.clients.delete(ws));
     ws.on('error', () => ws.terminate());
-    ws.on('message', (data, isBinary) => this.message(ws, client, data as Buffer, isBinary));
+    ws.on('message', (data, isBinary) =>
+      answerControl(client, data as Buffer, isBinary, (body) => this.reply(ws, body)),
+    );
   }
 
   // ---- control messages ------------------------------------------------------------------
 
   private reply(ws: WebSocket, body: unknown): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(body));
-  }
-
-  private message(ws: WebSocket, c: Client, data: Buffer | Buffer[] | ArrayBuffer, isBinary: boolean): void {
-    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    const error = (code: number, msg: string, id: unknown = null) => this.reply(ws, { error: { code, msg }, id });
-    let msg: unknown;
-    try {
-      if (isBinary) throw new Error('binary');
-      msg = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      error(3, 'Invalid JSON: expected value at line 1 column 1');
-      return;
-    }
-    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
-      error(2, 'Invalid request: expected an object');
-      return;
-    }
-    const m = msg as Record<string, unknown>;
-    const id = m['id'];
-    if (!validId(id)) {
-      error(2, 'Invalid request: request ID must be an unsigned integer');
-      return;
-    }
-    const method = m['method'];
-    if (method === undefined) {
-      error(2, 'Invalid request: missing field `method`', id);
-      return;
-    }
-    const params = m['params'];
-    switch (method) {
-      case 'SUBSCRIBE':
-      case 'UNSUBSCRIBE': {
-        if (!Array.isArray(params) || params.some((p) => typeof p !== 'string')) {
-          error(2, 'Invalid request: invalid stream', id);
-          return;
-        }
-        const specs = (params as string[]).map((name) => [name, parseStream(name)] as const);
-        if (specs.some(([, s]) => s === null)) {
-          error(2, 'Invalid request: invalid stream', id);
-          return;
-        }
-        for (const [name, spec] of specs) {
-          if (method === 'SUBSCRIBE') c.subs.set(name, spec as StreamSpec);
-          else {
-            c.subs.delete(name);
-            c.pending.delete(name);
-            c.partialSent.delete(name);
-            c.klineSent.delete(name);
-            c.tickersSent.delete(name);
-          }
-        }
-        this.reply(ws, { result: null, id });
-        return;
-      }
-      case 'LIST_SUBSCRIPTIONS':
-        this.reply(ws, { result: [...c.subs.keys()], id });
-        return;
-      case 'SET_PROPERTY':
-      case 'GET_PROPERTY': {
-        const p = Array.isArray(params) ? (params as unknown[]) : [];
-        if (typeof p[0] !== 'string') {
-          error(2, 'Invalid request: property name must be a string', id);
-          return;
-        }
-        if (p[0] !== 'combined') {
-          error(0, 'Unknown property', id);
-          return;
-        }
-        if (method === 'GET_PROPERTY') {
-          this.reply(ws, { result: c.combined, id });
-          return;
-        }
-        if (typeof p[1] !== 'boolean') {
-          error(1, 'Invalid value type: expected Boolean', id);
-          return;
-        }
-        c.combined = p[1];
-        this.reply(ws, { result: null, id });
-        return;
-      }
-      default:
-        error(
-          2,
-          `Invalid request: unknown variant \`${String(method).slice(0, 40)}\`, expected one of \`SUBSCRIBE\`, \`UNSUBSCRIBE\`, \`LIST_SUBSCRIPTIONS\`, \`SET_PROPERTY\`, \`GET_PROPERTY\``,
-          id,
-        );
-    }
   }
 
   // ---- events ------------------------------------------------------------------------------
