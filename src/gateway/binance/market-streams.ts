@@ -17,7 +17,7 @@ import type { SymbolMarket } from './symbol-market.ts';
 import { closeAll, SocketLife, type SocketLifeSettings } from './socket-life.ts';
 import { answerControl, type Subscriptions } from './stream-control.ts';
 import { parseStream, type StreamSpec } from './stream-names.ts';
-import { avgPriceEvent, changedTickers, tickerEvent } from './ticker-streams.ts';
+import { TickerMoment } from './ticker-streams.ts';
 import { price8, qty8, quote8, ZERO8 } from './wire.ts';
 
 interface Client extends Subscriptions {
@@ -224,20 +224,20 @@ export class MarketStreams {
 
   /** Every ticker and avgPrice stream's event of this second, all at one moment. */
   private tickers(): void {
-    const now = this.o.now();
+    const moment = new TickerMoment(this.o.now());
     for (const [ws, c] of this.clients)
       for (const [name, spec] of c.subs) {
         if (spec.kind !== 'ticker' && spec.kind !== 'avgPrice') continue;
         if (spec.symbol === null) {
           const seen = c.tickersSent.get(name) ?? new Map<string, string>();
           c.tickersSent.set(name, seen);
-          const changed = spec.kind === 'ticker' ? changedTickers(this.o.markets, spec.ticker, now, seen) : [];
+          const changed = spec.kind === 'ticker' ? moment.changed(this.o.markets, spec.ticker, seen) : [];
           if (changed.length > 0) this.event(ws, c, name, changed);
           continue;
         }
         const m = this.bySymbol.get(spec.symbol);
         if (m === undefined) continue; // a symbol the gateway does not serve: silent
-        this.event(ws, c, name, spec.kind === 'ticker' ? tickerEvent(m, spec.ticker, now) : avgPriceEvent(m, now));
+        this.event(ws, c, name, spec.kind === 'ticker' ? moment.ticker(m, spec.ticker) : moment.avgPrice(m));
       }
   }
 

@@ -10,7 +10,7 @@ import type { MarketFeed, TapePrint } from '../market-feed.ts';
 import { windowSizeMs } from './market-rest.ts';
 import { PublicTape } from './public-tape.ts';
 import { parseStream, type TickerKind } from './stream-names.ts';
-import { avgPriceEvent, changedTickers, restTickerOf, tickerEvent, type TickerMarket } from './ticker-streams.ts';
+import { avgPriceEvent, restTickerOf, TickerMoment, tickerEvent, type TickerMarket } from './ticker-streams.ts';
 import { averagePrice, rollingOpenTime, windowStats } from './ticker-stats.ts';
 
 const BTC = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
@@ -197,8 +197,8 @@ describe('ticker stream events', () => {
         const markets = [marketOver(prints), marketOver([], eth)];
         const seen = new Map<string, string>();
         const now = T0 + 31 * HOUR;
-        expect(changedTickers(markets, kind, now, seen).map((e) => e['s'])).toEqual(['BTCUSDT', 'ETHUSDT']);
-        const later = changedTickers(markets, kind, now + step, seen).map((e) => e['s']);
+        expect(new TickerMoment(now).changed(markets, kind, seen).map((e) => e['s'])).toEqual(['BTCUSDT', 'ETHUSDT']);
+        const later = new TickerMoment(now + step).changed(markets, kind, seen).map((e) => e['s']);
         // Only BTCUSDT's tape can change its statistics: a print may leave the window.
         const same = (k: TickerKind) =>
           JSON.stringify(

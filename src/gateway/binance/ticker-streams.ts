@@ -1,10 +1,12 @@
 // The ticker streams' events: `<symbol>@ticker` (24hrTicker), `@miniTicker` (24hrMiniTicker),
-// `@ticker_<1h|4h|1d>` (<window>Ticker), `@avgPrice`, and the all-market arrays of the first three
-// kinds but `@ticker`. Each event is the REST answer at the event's moment (ticker-stats.ts:
-// ticker/24hr, ticker?windowSize=, avgPrice) relabelled with the stream's one-letter keys in
-// Binance's order, so stream and REST agree by construction. The market streams send them once a
-// second (market-streams.ts); an array holds only the symbols whose statistics changed since the
-// connection's last one (each symbol's first counts as a change): docs/0092-ticker-streams.md.
+// `@ticker_<1h|4h|1d>` (<window>Ticker), `@avgPrice`, and the all-market arrays `!miniTicker@arr`
+// and `!ticker_<1h|4h|1d>@arr`. Each event is the REST answer at the event's moment
+// (ticker-stats.ts: ticker/24hr, ticker?windowSize=, avgPrice) relabelled with the stream's
+// one-letter keys in Binance's order, so stream and REST agree by construction. The market
+// streams send them once a second (market-streams.ts), each computed once a moment however many
+// connections want it (TickerMoment); an array holds only the symbols whose statistics changed
+// since the connection's last one (each symbol's first counts as a change):
+// docs/0092-ticker-streams.md.
 import type { SymbolMarket } from './symbol-market.ts';
 import type { TickerKind } from './stream-names.ts';
 import { averagePrice, DAY_MS, rollingTicker, ticker24h } from './ticker-stats.ts';
@@ -105,21 +107,39 @@ function statsOf(event: Json): string {
   return JSON.stringify(Object.entries(event).filter(([k]) => k !== 'E' && k !== 'O' && k !== 'C'));
 }
 
-/** An all-market array's events at `now`: the symbols whose statistics differ from those `seen`
- *  last (by symbol; updated). Empty when none changed. */
-export function changedTickers(
-  markets: readonly TickerMarket[],
-  kind: TickerKind,
-  now: number,
-  seen: Map<string, string>,
-): Json[] {
-  const out: Json[] = [];
-  for (const m of markets) {
-    const event = tickerEvent(m, kind, now);
-    const stats = statsOf(event);
-    if (seen.get(m.inst.symbol) === stats) continue;
-    seen.set(m.inst.symbol, stats);
-    out.push(event);
+/** The ticker events of one moment, each computed once however many connections want it. */
+export class TickerMoment {
+  private readonly events = new Map<string, Json>();
+
+  constructor(readonly now: number) {}
+
+  /** A symbol's ticker event of this moment. */
+  ticker(m: TickerMarket, kind: TickerKind): Json {
+    const key = `${m.inst.symbol} ${kind}`;
+    let event = this.events.get(key);
+    if (event === undefined) this.events.set(key, (event = tickerEvent(m, kind, this.now)));
+    return event;
   }
-  return out;
+
+  /** A symbol's avgPrice event of this moment. */
+  avgPrice(m: TickerMarket): Json {
+    const key = `${m.inst.symbol} avgPrice`;
+    let event = this.events.get(key);
+    if (event === undefined) this.events.set(key, (event = avgPriceEvent(m, this.now)));
+    return event;
+  }
+
+  /** An all-market array's events: the symbols whose statistics differ from those `seen` last
+   *  (by symbol; updated). Empty when none changed. */
+  changed(markets: readonly TickerMarket[], kind: TickerKind, seen: Map<string, string>): Json[] {
+    const out: Json[] = [];
+    for (const m of markets) {
+      const event = this.ticker(m, kind);
+      const stats = statsOf(event);
+      if (seen.get(m.inst.symbol) === stats) continue;
+      seen.set(m.inst.symbol, stats);
+      out.push(event);
+    }
+    return out;
+  }
 }
