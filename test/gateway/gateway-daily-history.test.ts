@@ -12,6 +12,7 @@ import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
 import { barsPage, historyDays, type BarsPage } from '../../src/gateway/alpaca/history.ts';
 import type { DepthBook } from '../../src/gateway/binance/depth-book.ts';
 import { MarketRest } from '../../src/gateway/binance/market-rest.ts';
+import { ticker24h } from '../../src/gateway/binance/ticker-stats.ts';
 import { PublicTape } from '../../src/gateway/binance/public-tape.ts';
 import { RequestFields } from '../../src/gateway/binance/request-fields.ts';
 import { BINANCE_LIMITS } from '../../src/gateway/binance/request-limits.ts';
@@ -260,11 +261,8 @@ describe('1d klines of volumes past 2^53 lots and notional units', () => {
             stepsText(units, inst.tickSize, inst.lotSize),
             prints.length,
           ]);
-          const ticker = new PublicTape({ prints, onNews: () => {} } as unknown as MarketFeed, inst, 0).ticker24h(
-            now,
-            null,
-            true,
-          );
+          const tape = new PublicTape({ prints, onNews: () => {} } as unknown as MarketFeed, inst, 0);
+          const ticker = ticker24h(inst, tape, now, null, true);
           expect([ticker['volume'], ticker['quoteVolume']]).toEqual([row[5], row[7]]);
         },
       ),

@@ -1,8 +1,9 @@
 // Binance's public REST answers at the gateway: exchangeInfo (every served symbol with its filters,
 // and the gateway's limits), depth (with the update id the depth streams continue from), trades,
-// aggTrades, klines (their rows: kline-rows.ts), avgPrice and the tickers (24hr, price,
-// bookTicker). Each takes `symbol` (answered from that symbol's market: symbol-market.ts), and
-// those Binance lets list several take `symbols` (a JSON array) or neither (every symbol: those
+// aggTrades, klines (their rows: kline-rows.ts), avgPrice and the tickers (24hr, rolling windows,
+// price, bookTicker; their statistics: ticker-stats.ts, as the ticker streams'). Each takes
+// `symbol` (answered from that symbol's market: symbol-market.ts), and those Binance lets list
+// several take `symbols` (a JSON array) or neither (every symbol: those
 // served, and the commission asset's symbol listed for its price only when the scenario states
 // commissions in another asset: price-only-symbol.ts); a symbol the gateway does not serve is -1121.
 import { klineRows, zoneOffsetMs } from './kline-rows.ts';
@@ -13,14 +14,25 @@ import type { RequestFields } from './request-fields.ts';
 import { symbolFilters } from './symbol-filters.ts';
 import type { SymbolMarket } from './symbol-market.ts';
 import { BINANCE_ORDER_TYPES } from './binance-order-request.ts';
-import { badRequest, illegal, INVALID_SYMBOL, isBinanceError, price8, qty8, ZERO8, type BinanceError } from './wire.ts';
+import {
+  badRequest,
+  illegal,
+  INVALID_SYMBOL,
+  isBinanceError,
+  mandatory,
+  price8,
+  qty8,
+  ZERO8,
+  type BinanceError,
+} from './wire.ts';
 import {
   priceOnlyBookTicker,
   priceOnlyInfo,
   priceOnlyPrice,
-  priceOnlyTicker24h,
+  priceOnlyTicker,
   type PriceOnlySymbol,
 } from './price-only-symbol.ts';
+import { averagePrice, DAY_MS, rollingOpenTime, rollingTicker, ticker24h } from './ticker-stats.ts';
 
 type Json = Record<string, unknown>;
 export type MarketAnswer = { readonly body: unknown } | BinanceError;
@@ -61,6 +73,26 @@ function symbolsOf(
     return illegal('symbols', '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$');
   if (list.some((s) => !served.includes(s as string))) return INVALID_SYMBOL;
   return { one: false, names: [...new Set(list as string[])] };
+}
+
+/** `type`: FULL (the default) or MINI. */
+const tickerType = (f: RequestFields) =>
+  f.oneOf('type', ['FULL', 'MINI'], () => badRequest(-1139, 'Invalid ticker type.'));
+
+/** The most symbols GET /api/v3/ticker takes. */
+export const MAX_WINDOW_SYMBOLS = 100;
+const WINDOW_SIZE = /^([1-9][0-9]?)([mhd])$/;
+const WINDOW_SIZE_TEXT = '1m..59m, 1h..23h, 1d..7d';
+const UNIT_MS: Readonly<Record<string, [number, number]>> = { m: [60_000, 59], h: [3_600_000, 23], d: [86_400_000, 7] };
+
+/** A rolling window's size as GET /api/v3/ticker takes it (1m-59m, 1h-23h, 1d-7d), in ms; else
+ *  null. */
+export function windowSizeMs(text: string): number | null {
+  const m = WINDOW_SIZE.exec(text);
+  if (!m) return null;
+  const [unit, most] = UNIT_MS[m[2] as string] as [number, number];
+  const n = Number(m[1]);
+  return n <= most ? n * unit : null;
 }
 
 export class MarketRest {
@@ -249,32 +281,44 @@ export class MarketRest {
   avgPrice(f: RequestFields): MarketAnswer {
     const m = this.market(f);
     if (isBinanceError(m)) return m;
-    const now = this.o.now();
-    let qty = 0;
-    let units = 0;
-    let lastTime = now;
-    for (const p of m.tape.prints) {
-      const t = p.time + m.tape.skewMs;
-      if (t < now - 300_000) continue;
-      qty += p.qty;
-      units += p.qty * p.price;
-      lastTime = t;
-    }
-    const tick = Number(m.inst.tickSize);
-    return { body: { mins: 5, price: qty > 0 ? ((units / qty) * tick).toFixed(8) : ZERO8, closeTime: lastTime } };
+    const { price, closeTime } = averagePrice(m.inst, m.tape, this.o.now());
+    return { body: { mins: 5, price, closeTime } };
   }
 
   ticker24h(f: RequestFields): MarketAnswer {
     const which = symbolsOf(f, this.served);
     if (isBinanceError(which)) return which;
-    const type = f.oneOf('type', ['FULL', 'MINI'], () => badRequest(-1139, 'Invalid ticker type.'));
+    const type = tickerType(f);
     if (isBinanceError(type)) return type;
     const now = this.o.now();
     const mini = type === 'MINI';
     const list = this.each(
       which.names,
-      (m) => m.tape.ticker24h(now, m.feed.quote(), mini),
-      (p) => priceOnlyTicker24h(p, now, mini),
+      (m) => ticker24h(m.inst, m.tape, now, m.feed.quote(), mini),
+      (p) => priceOnlyTicker(p, now - DAY_MS, now, mini ? 'mini' : 'full24h'),
+    );
+    return { body: which.one ? list[0] : list };
+  }
+
+  /** GET /api/v3/ticker: `symbol` or `symbols` (one of them, at most 100), over `windowSize`. */
+  tickerWindow(f: RequestFields): MarketAnswer {
+    if (!f.params.has('symbol') && !f.params.has('symbols')) return mandatory('symbol');
+    const which = symbolsOf(f, this.served);
+    if (isBinanceError(which)) return which;
+    if (which.names.length > MAX_WINDOW_SYMBOLS)
+      return badRequest(-1101, `Too many values sent for parameter 'symbols', max limit is ${MAX_WINDOW_SYMBOLS}.`);
+    const size = f.optional('windowSize');
+    if (isBinanceError(size)) return size;
+    const windowMs = windowSizeMs(size ?? '1d');
+    if (windowMs === null) return illegal('windowSize', WINDOW_SIZE_TEXT);
+    const type = tickerType(f);
+    if (isBinanceError(type)) return type;
+    const now = this.o.now();
+    const mini = type === 'MINI';
+    const list = this.each(
+      which.names,
+      (m) => rollingTicker(m.inst, m.tape, now, windowMs, mini),
+      (p) => priceOnlyTicker(p, rollingOpenTime(now, windowMs), now, mini ? 'mini' : 'fullRolling'),
     );
     return { body: which.one ? list[0] : list };
   }

@@ -1,8 +1,10 @@
 // Binance's market streams at the gateway: raw streams at /ws/<stream> and combined streams at
-// /stream?streams=<a>/<b>, with Binance's control requests (SUBSCRIBE, LIST_SUBSCRIPTIONS, ...).
+// /stream?streams=<a>/<b>, with Binance's control requests (SUBSCRIBE, LIST_SUBSCRIPTIONS, ...:
+// stream-control.ts).
 // Depth, bookTicker, trade and kline events of every served symbol (each stream its symbol's
-// market: symbol-market.ts), through the scenario's stream stalls; a stream of a symbol the
-// gateway does not serve sends nothing, as Binance's; pings and lifetime: socket-life.ts.
+// market: symbol-market.ts), and once a second its tickers and avgPrice (ticker-streams.ts),
+// through the scenario's stream stalls; a stream of a symbol the gateway does not serve sends
+// nothing, as Binance's; pings and lifetime: socket-life.ts.
 // Streams, errors and timing: docs/0068-gateway-notes.md.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -12,19 +14,21 @@ import type { DepthDiff } from './depth-book.ts';
 import { mergeDiffs } from './depth-book.ts';
 import { KlineBuckets, type Kline } from './public-tape.ts';
 import type { SymbolMarket } from './symbol-market.ts';
-import { closeAll, SocketLife, validId, type SocketLifeSettings } from './socket-life.ts';
+import { closeAll, SocketLife, type SocketLifeSettings } from './socket-life.ts';
+import { answerControl, type Subscriptions } from './stream-control.ts';
 import { parseStream, type StreamSpec } from './stream-names.ts';
+import { TickerMoment } from './ticker-streams.ts';
 import { price8, qty8, quote8, ZERO8 } from './wire.ts';
 
-interface Client {
-  combined: boolean;
-  readonly subs: Map<string, StreamSpec>;
+interface Client extends Subscriptions {
   /** Diffs waiting for a 1000 ms depth stream's second, by stream name. */
   readonly pending: Map<string, DepthDiff[]>;
   /** The update id a partial-depth stream last sent. */
   readonly partialSent: Map<string, number>;
   /** Per kline stream: the interval it last sent, and what it sent of it. */
   readonly klineSent: Map<string, { start: number; seen: string }>;
+  /** Per all-market ticker stream: each symbol's statistics it last sent. */
+  readonly tickersSent: Map<string, Map<string, string>>;
 }
 
 /** What a symbol's streams read. */
@@ -48,9 +52,11 @@ export class MarketStreams {
   private readonly life: SocketLife;
   private readonly timer: NodeJS.Timeout;
   private ticks = 0;
+  private readonly bySymbol: ReadonlyMap<string, StreamMarket>;
 
   constructor(private readonly o: MarketStreamsOptions) {
     this.life = new SocketLife(o.life);
+    this.bySymbol = new Map(o.markets.map((m) => [m.inst.symbol as string, m]));
     for (const m of o.markets) {
       m.feed.onNews((prints, quote) => this.news(m, prints, quote));
       m.depth.onDiff((diff) => this.diff(m, diff));
@@ -82,6 +88,11 @@ export class MarketStreams {
     return this.clients.size;
   }
 
+  /** How many connections are subscribed to a stream name now. */
+  subscribers(name: string): number {
+    return [...this.clients.values()].filter((c) => c.subs.has(name)).length;
+  }
+
   /** Sends serverShutdown to every client and closes the streams. */
   async close(): Promise<void> {
     clearInterval(this.timer);
@@ -103,6 +114,11 @@ export class MarketStreams {
       pending: new Map(),
       partialSent: new Map(),
       klineSent: new Map(),
+      tickersSent: new Map(),
+      forget: (name) => {
+        for (const kept of [client.pending, client.partialSent, client.klineSent, client.tickersSent])
+          kept.delete(name);
+      },
     };
     for (const name of names) {
       const spec = parseStream(name);
@@ -112,99 +128,15 @@ export class MarketStreams {
     this.life.watch(ws);
     ws.on('close', () => this.clients.delete(ws));
     ws.on('error', () => ws.terminate());
-    ws.on('message', (data, isBinary) => this.message(ws, client, data as Buffer, isBinary));
+    ws.on('message', (data, isBinary) =>
+      answerControl(client, data as Buffer, isBinary, (body) => this.reply(ws, body)),
+    );
   }
 
   // ---- control messages ------------------------------------------------------------------
 
   private reply(ws: WebSocket, body: unknown): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(body));
-  }
-
-  private message(ws: WebSocket, c: Client, data: Buffer | Buffer[] | ArrayBuffer, isBinary: boolean): void {
-    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    const error = (code: number, msg: string, id: unknown = null) => this.reply(ws, { error: { code, msg }, id });
-    let msg: unknown;
-    try {
-      if (isBinary) throw new Error('binary');
-      msg = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      error(3, 'Invalid JSON: expected value at line 1 column 1');
-      return;
-    }
-    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
-      error(2, 'Invalid request: expected an object');
-      return;
-    }
-    const m = msg as Record<string, unknown>;
-    const id = m['id'];
-    if (!validId(id)) {
-      error(2, 'Invalid request: request ID must be an unsigned integer');
-      return;
-    }
-    const method = m['method'];
-    if (method === undefined) {
-      error(2, 'Invalid request: missing field `method`', id);
-      return;
-    }
-    const params = m['params'];
-    switch (method) {
-      case 'SUBSCRIBE':
-      case 'UNSUBSCRIBE': {
-        if (!Array.isArray(params) || params.some((p) => typeof p !== 'string')) {
-          error(2, 'Invalid request: invalid stream', id);
-          return;
-        }
-        const specs = (params as string[]).map((name) => [name, parseStream(name)] as const);
-        if (specs.some(([, s]) => s === null)) {
-          error(2, 'Invalid request: invalid stream', id);
-          return;
-        }
-        for (const [name, spec] of specs) {
-          if (method === 'SUBSCRIBE') c.subs.set(name, spec as StreamSpec);
-          else {
-            c.subs.delete(name);
-            c.pending.delete(name);
-            c.partialSent.delete(name);
-            c.klineSent.delete(name);
-          }
-        }
-        this.reply(ws, { result: null, id });
-        return;
-      }
-      case 'LIST_SUBSCRIPTIONS':
-        this.reply(ws, { result: [...c.subs.keys()], id });
-        return;
-      case 'SET_PROPERTY':
-      case 'GET_PROPERTY': {
-        const p = Array.isArray(params) ? (params as unknown[]) : [];
-        if (typeof p[0] !== 'string') {
-          error(2, 'Invalid request: property name must be a string', id);
-          return;
-        }
-        if (p[0] !== 'combined') {
-          error(0, 'Unknown property', id);
-          return;
-        }
-        if (method === 'GET_PROPERTY') {
-          this.reply(ws, { result: c.combined, id });
-          return;
-        }
-        if (typeof p[1] !== 'boolean') {
-          error(1, 'Invalid value type: expected Boolean', id);
-          return;
-        }
-        c.combined = p[1];
-        this.reply(ws, { result: null, id });
-        return;
-      }
-      default:
-        error(
-          2,
-          `Invalid request: unknown variant \`${String(method).slice(0, 40)}\`, expected one of \`SUBSCRIBE\`, \`UNSUBSCRIBE\`, \`LIST_SUBSCRIPTIONS\`, \`SET_PROPERTY\`, \`GET_PROPERTY\``,
-          id,
-        );
-    }
   }
 
   // ---- events ------------------------------------------------------------------------------
@@ -287,6 +219,26 @@ export class MarketStreams {
     this.ticks++;
     const second = this.ticks % (1000 / TICK_MS) === 0;
     for (const m of this.o.markets) this.tickOf(m, second);
+    if (second) this.tickers();
+  }
+
+  /** Every ticker and avgPrice stream's event of this second, all at one moment. */
+  private tickers(): void {
+    const moment = new TickerMoment(this.o.now());
+    for (const [ws, c] of this.clients)
+      for (const [name, spec] of c.subs) {
+        if (spec.kind !== 'ticker' && spec.kind !== 'avgPrice') continue;
+        if (spec.symbol === null) {
+          const seen = c.tickersSent.get(name) ?? new Map<string, string>();
+          c.tickersSent.set(name, seen);
+          const changed = spec.kind === 'ticker' ? moment.changed(this.o.markets, spec.ticker, seen) : [];
+          if (changed.length > 0) this.event(ws, c, name, changed);
+          continue;
+        }
+        const m = this.bySymbol.get(spec.symbol);
+        if (m === undefined) continue; // a symbol the gateway does not serve: silent
+        this.event(ws, c, name, spec.kind === 'ticker' ? moment.ticker(m, spec.ticker) : moment.avgPrice(m));
+      }
   }
 
   /** One symbol's depth and kline streams at a tick (`second`: the tick that ends a second). */

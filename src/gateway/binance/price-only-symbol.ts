@@ -3,11 +3,12 @@
 // that values its BNB commissions at the venue's ticker, as execsim's Binance adapter does, finds
 // one, at the very price the venue states its commissions at. Nothing trades it: its status is
 // BREAK (Binance's for a symbol not trading), it has no book, trades or orders (those endpoints
-// answer -1121 for it), and exchangeInfo, the tickers (24hr, price) and bookTicker state its
+// answer -1121 for it), and exchangeInfo, the tickers (24hr, rolling, price) and bookTicker state its
 // constant price with no volume.
 import { assetsOf } from '../../core/fills/fees.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { Scenario } from '../../scenario/schema.ts';
+import type { TickerShape } from './ticker-stats.ts';
 import { places8, ZERO8 } from './wire.ts';
 
 type Json = Record<string, unknown>;
@@ -61,45 +62,37 @@ export function priceOnlyInfo(p: PriceOnlySymbol): Json {
   };
 }
 
-/** GET /api/v3/ticker/24hr: the price all day long, no volume, no trades. */
-export function priceOnlyTicker24h(p: PriceOnlySymbol, now: number, mini: boolean): Json {
-  const stats = {
-    symbol: p.symbol,
+/** GET /api/v3/ticker/24hr and GET /api/v3/ticker (rolling windows) over [openTime, closeTime]:
+ *  the price all along, no volume, no trades; in the shape of the others (ticker-stats.ts). */
+export function priceOnlyTicker(p: PriceOnlySymbol, openTime: number, closeTime: number, shape: TickerShape): Json {
+  const mini = {
     openPrice: p.price,
     highPrice: p.price,
     lowPrice: p.price,
     lastPrice: p.price,
     volume: ZERO8,
     quoteVolume: ZERO8,
-    openTime: now - 86_400_000,
-    closeTime: now,
+    openTime,
+    closeTime,
     firstId: -1,
     lastId: -1,
     count: 0,
   };
-  if (mini) return stats;
+  if (shape === 'mini') return { symbol: p.symbol, ...mini };
+  const changes = { priceChange: ZERO8, priceChangePercent: '0.000', weightedAvgPrice: p.price };
+  if (shape === 'fullRolling') return { symbol: p.symbol, ...changes, ...mini };
+  const { lastPrice, ...rest } = mini;
   return {
     symbol: p.symbol,
-    priceChange: ZERO8,
-    priceChangePercent: '0.000',
-    weightedAvgPrice: p.price,
+    ...changes,
     prevClosePrice: p.price,
-    lastPrice: p.price,
+    lastPrice,
     lastQty: ZERO8,
     bidPrice: ZERO8,
     bidQty: ZERO8,
     askPrice: ZERO8,
     askQty: ZERO8,
-    openPrice: p.price,
-    highPrice: p.price,
-    lowPrice: p.price,
-    volume: ZERO8,
-    quoteVolume: ZERO8,
-    openTime: stats.openTime,
-    closeTime: now,
-    firstId: -1,
-    lastId: -1,
-    count: 0,
+    ...rest,
   };
 }
 

@@ -1,12 +1,13 @@
 // The venue's public trades as Binance states them: GET /api/v3/trades and the trade stream (one
-// print each, its tape number as the trade id), klines (GET /api/v3/klines and the kline streams)
-// and the 24-hour ticker, all read from the gateway's market feed (../market-feed.ts), so they
-// agree. The simulated tape does not say which side took; `isBuyerMaker` is inferred from the top
-// of book before the print (at or above the ask: a buyer took; at or below the bid: a seller;
-// between: below the mid is a seller), as a recorded feed's classifiers do.
+// print each, its tape number as the trade id) and klines (GET /api/v3/klines and the kline
+// streams), all read from the gateway's market feed (../market-feed.ts), as the tickers are
+// (ticker-stats.ts), so they agree. The simulated tape does not say which side took;
+// `isBuyerMaker` is inferred from the top of book before the print (at or above the ask: a buyer
+// took; at or below the bid: a seller; between: below the mid is a seller), as a recorded feed's
+// classifiers do.
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { MarketFeed, FeedQuote, TapePrint } from '../market-feed.ts';
-import { price8, qty8, quote8, ZERO8 } from './wire.ts';
+import { price8, qty8, quote8 } from './wire.ts';
 
 /** Kline intervals Binance serves, by name: their length (ms) or a calendar unit. */
 const INTERVAL_MS: Readonly<Record<string, number>> = {
@@ -135,7 +136,7 @@ export class PublicTape {
   }
 
   /** The index of the first print at or after venue time `t` (the tape is in time order). */
-  private firstAtOrAfter(t: number): number {
+  firstAtOrAfter(t: number): number {
     const prints = this.prints;
     let lo = 0;
     let hi = prints.length;
@@ -231,79 +232,6 @@ export class PublicTape {
       count: 0,
       firstId: -1,
       lastId: -1,
-    };
-  }
-
-  /** The 24-hour ticker as of `now` (venue time): FULL, or MINI without the quote and change fields. */
-  ticker24h(now: number, quote: FeedQuote | null, mini: boolean): Record<string, unknown> {
-    const from = now - 86_400_000;
-    let open: number | null = null;
-    let prev: number | null = null;
-    let last: TapePrint | null = null;
-    let high = -Infinity;
-    let low = Infinity;
-    let volume = 0n;
-    let units = 0n;
-    let count = 0;
-    let firstId = -1;
-    for (const p of this.prints) {
-      const t = p.time + this.skewMs;
-      if (t < from) {
-        prev = p.price;
-        continue;
-      }
-      if (t > now) break;
-      if (open === null) {
-        open = p.price;
-        firstId = p.id;
-      }
-      high = Math.max(high, p.price);
-      low = Math.min(low, p.price);
-      volume += BigInt(p.qty);
-      units += BigInt(p.qty) * BigInt(p.price);
-      count++;
-      last = p;
-    }
-    const px = (ticks: number | null) => (ticks === null ? ZERO8 : price8(this.inst, ticks));
-    const stats = {
-      symbol: this.inst.symbol,
-      openPrice: px(open),
-      highPrice: px(count > 0 ? high : null),
-      lowPrice: px(count > 0 ? low : null),
-      lastPrice: px(last?.price ?? null),
-      volume: qty8(this.inst, volume),
-      quoteVolume: quote8(this.inst, units),
-      openTime: from,
-      closeTime: now,
-      firstId,
-      lastId: last?.id ?? -1,
-      count,
-    };
-    if (mini) return stats;
-    const change = open !== null && last !== null ? last.price - open : 0;
-    const tick = Number(this.inst.tickSize);
-    return {
-      symbol: stats.symbol,
-      priceChange: price8(this.inst, change),
-      priceChangePercent: open ? ((change / open) * 100).toFixed(3) : '0.000',
-      weightedAvgPrice: volume > 0n ? ((Number(units) / Number(volume)) * tick).toFixed(8) : ZERO8,
-      prevClosePrice: px(prev),
-      lastPrice: stats.lastPrice,
-      lastQty: last ? qty8(this.inst, last.qty) : ZERO8,
-      bidPrice: px(quote?.bid ?? null),
-      bidQty: qty8(this.inst, quote?.bid != null ? quote.bidQty : 0),
-      askPrice: px(quote?.ask ?? null),
-      askQty: qty8(this.inst, quote?.ask != null ? quote.askQty : 0),
-      openPrice: stats.openPrice,
-      highPrice: stats.highPrice,
-      lowPrice: stats.lowPrice,
-      volume: stats.volume,
-      quoteVolume: stats.quoteVolume,
-      openTime: stats.openTime,
-      closeTime: stats.closeTime,
-      firstId: stats.firstId,
-      lastId: stats.lastId,
-      count: stats.count,
     };
   }
 }

@@ -68,6 +68,19 @@ function ticker24hWeight(f: RequestFields): number {
   return n <= 20 ? 2 : n <= 100 ? 40 : 80;
 }
 
+/** ticker's (rolling windows') weight as Binance's: 4 a symbol, at most 200. */
+function tickerWindowWeight(f: RequestFields): number {
+  if (f.params.has('symbol')) return 4;
+  let n = 1;
+  try {
+    const list: unknown = JSON.parse(f.params.get('symbols') ?? '[]');
+    n = Array.isArray(list) ? Math.max(1, list.length) : 1;
+  } catch {
+    // refused as malformed: the weight of one
+  }
+  return Math.min(200, 4 * n);
+}
+
 /** Depth's weight by its limit, as Binance's. */
 function depthWeight(f: RequestFields): number {
   const n = Number(f.params.get('limit') ?? 100);
@@ -147,6 +160,14 @@ function routes(o: RestOptions): Route[] {
       weight: ticker24hWeight,
       signed: false,
       handle: (f) => m.ticker24h(f),
+    },
+    {
+      method: 'GET',
+      path: 'ticker',
+      params: ['symbol', 'symbols', 'windowSize', 'type'],
+      weight: tickerWindowWeight,
+      signed: false,
+      handle: (f) => m.tickerWindow(f),
     },
     {
       method: 'GET',
