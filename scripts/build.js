@@ -192,6 +192,12 @@ export async function buildDist() {
     logLevel: 'warning',
     plugins: [externals, sourceUrls, lazyZones],
   });
+  // A bundle runs from a code cache through node:vm, where import() has no loader to go to on
+  // Node 20 (src/boot/code-loader.js): a package loaded on demand is required instead.
+  for (const [input, meta] of Object.entries(result.metafile.inputs))
+    for (const imp of meta.imports)
+      if (imp.kind === 'dynamic-import' && imp.external)
+        throw new Error(`build: ${input} imports ${imp.path} with import(): load it with createRequire instead`);
   const sources = Object.keys(result.metafile.inputs)
     .filter((path) => path.startsWith('src/'))
     .sort();

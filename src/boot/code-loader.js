@@ -186,8 +186,9 @@ function runBundle(file) {
   const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
     filename: file,
     cachedData,
-    // The bundle's import() of a package or a user's module goes to Node's own loader.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    // No importModuleDynamically: a script compiled from a code cache loses it on Node 20 (its
+    // import() fails with ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so the build refuses a bundle
+    // that holds an import() (the sources load packages with require; see scripts/build.js).
   });
   if (cachedData === undefined || script.cachedDataRejected || process.env.EXECSIM_CODE_CACHE === 'write') {
     let written = false;
