@@ -14,3 +14,6 @@ export declare function currentDistFiles(root?: URL): Readonly<Record<string, st
 
 /** Imports the entry `name` from the bundle when this thread runs it, else from the sources. */
 export declare function loadEntry(name: string, options?: { mainThread?: boolean }): Promise<Record<string, unknown>>;
+
+/** The end of a bundle's code cache file's name (and of one being written), after the bundle's. */
+export declare const CODE_CACHE: RegExp;

@@ -103,6 +103,42 @@ afterAll(() => {
   fs.rmSync(copy, { recursive: true, force: true });
 });
 
+describe("the bundle's code cache", () => {
+  /** The CLI bundle's code cache: its bytes, or null when there is none. */
+  const cacheFile = (): string => path.join(copy, 'dist', `${manifest().files['execsim']}.v8cache`);
+  const cached = (): Buffer | null => (fs.existsSync(cacheFile()) ? fs.readFileSync(cacheFile()) : null);
+
+  it('is written by the build, and a command that ran with it leaves it as it is', () => {
+    const written = cached();
+    expect(written).not.toBeNull();
+    // What a run compiles (hundreds of KB), not only the entry's top level.
+    expect(written!.length).toBeGreaterThan(500_000);
+    const r = execsim(['run', 'scenarios/walkthrough.yaml', '--no-store'], false);
+    expect(r.code).toBe(0);
+    expect(cached()!.equals(written!)).toBe(true);
+  });
+
+  it('is replaced when V8 refuses it, and the command answers as it does with a good one', () => {
+    const good = execsim(['run', 'scenarios/walkthrough.yaml', '--no-store', '--json'], false);
+    expect(good.code).toBe(0);
+    const garbage = Buffer.alloc(4096, 0x42);
+    fs.writeFileSync(cacheFile(), garbage);
+    const r = execsim(['run', 'scenarios/walkthrough.yaml', '--no-store', '--json'], false);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).digest).toBe(JSON.parse(good.stdout).digest);
+    const now = cached()!;
+    expect(now.equals(garbage)).toBe(false);
+    expect(now.length).toBeGreaterThan(500_000);
+  });
+
+  it('is written by the next command when it is missing, and no half-written file is left', () => {
+    fs.rmSync(cacheFile());
+    expect(execsim(['--help'], false).code).toBe(0);
+    expect(cached()).not.toBeNull();
+    expect(fs.readdirSync(path.join(copy, 'dist')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
 describe('the built CLI', () => {
   it('is current right after the build', () => {
     expect(distProblem(rootUrl)).toBeNull();
@@ -195,6 +231,9 @@ describe('the built CLI', () => {
     const left = new Set(fs.readdirSync(path.join(copy, 'dist')));
     expect(before.outputs.filter((f) => !left.has(f)).length).toBeGreaterThan(0);
     for (const file of [...last.outputs, ...kept]) expect(left.has(file), file).toBe(true);
+    // A code cache goes with its bundle.
+    for (const file of left)
+      if (file.endsWith('.v8cache')) expect(left.has(file.replace(/\.v8cache$/, '')), file).toBe(true);
     expect(distProblem(rootUrl)).toBeNull();
   }, 120_000);
 });

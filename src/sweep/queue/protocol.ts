@@ -3,7 +3,9 @@
 // seed is a pure function of the sweep seed and its index), and one results queue per sweep that
 // workers add each chunk's results to and only that sweep's coordinator reads. Also the --queue
 // URL's validation and a Redis connection whose first connect is bounded in time.
+import type * as IoRedis from 'ioredis';
 import type { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
 import type { ParentReport } from '../../core/report/run-report.ts';
 import type { ExpectationOutcome, SweepPath } from '../sweep.ts';
 import type { SweepDefinition } from '../sweep-units.ts';
@@ -110,7 +112,7 @@ export async function connectRedis(
   let connected = false;
   let lastError: Error | null = null;
   // ioredis is loaded here, not with this module: a command refused for its input never pays for it.
-  const { Redis } = await import('ioredis');
+  const { Redis } = createRequire(import.meta.url)('ioredis') as typeof IoRedis;
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
