@@ -161,6 +161,7 @@ const SHARED_IO = [
   'test/service/server-contract.test.ts',
   'test/service/server-fuzz.test.ts',
   'test/service/server-runs.test.ts',
+  'test/service/server-run-keys.test.ts',
   'test/service/server-tampered.test.ts',
   'test/service/service-api.test.ts',
   'test/service/service-fuzz.test.ts',

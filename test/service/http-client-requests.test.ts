@@ -146,6 +146,7 @@ describe('a refused field says what is wrong with it', () => {
       state: () => null,
       cancel: () => 'unknown',
       follow: () => null,
+      forget: () => {},
       load: { queued: 0, running: 0, workers: 0 },
     };
     const { app } = createApp({
