@@ -49,6 +49,11 @@ export class RunKeys<A> {
 
   /** Remembers that `key` started `runId`, answered with `answer`. */
   remember(key: string, run: KeyedRun<A>): void {
+    const before = this.byKey.get(key);
+    if (before !== undefined) {
+      this.byKey.delete(key);
+      this.keyOfRun.delete(before.runId);
+    }
     this.byKey.set(key, run);
     this.keyOfRun.set(run.runId, key);
     for (const [oldest, r] of this.byKey) {

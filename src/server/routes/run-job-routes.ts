@@ -123,8 +123,8 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
         'JSON body: {"scenario": "<bundled name>"} or {"yaml": "<scenario text>"}, with an optional "seed" and "mode". ' +
         'The run executes on a worker thread; follow it at the Location and its progress stream. With an ' +
         'Idempotency-Key, the same request again starts no second run: it is answered with the first answer ' +
-        '(the same id, status queued as first answered), for as long as this server process runs and the run is ' +
-        'stored; another body under the key is a 409.',
+        '(the same id, status queued as first answered), for as long as this server process runs (the newest ' +
+        '10,000 keys) and the run is not deleted; another body under the key is a 409.',
       headers: [RUN_IDEMPOTENCY_KEY],
       body: { 'application/json': runBody },
       problems: ['invalid-scenario', 'too-many-jobs', 'conflict'],
