@@ -78,6 +78,7 @@ const SHARED_IO = [
   'test/cli/cli-no-store.test.ts',
   'test/cli/cli-paper-venue.test.ts',
   'test/cli/cli-refusals.test.ts',
+  'test/cli/cli-runs-symbols.test.ts',
   'test/cli/cli-sweep.test.ts',
   'test/cli/cli-store-commands-load.test.ts',
   'test/cli/cli-sweeps.test.ts',
