@@ -180,6 +180,8 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
           scenario: loaded.scenario.name,
           progress: `${location}/progress`,
         };
+        // Nothing awaited between the key's lookup and here: of two requests under one key that
+        // arrive together, the second finds the first's run.
         if (key !== undefined && hash !== undefined) deps.keys.remember(key, { hash, runId, answer });
         return answerAccepted(c, deps.apiBase, answer);
       },
