@@ -3,8 +3,9 @@
 // again under its key starts no second run and is answered as the first was, also while that run
 // is going and when two arrive at once; another body under the key is the 409 the session routes
 // give; a request without a key starts a run each time. A deleted run's progress is the 404 its
-// GET is, the pool forgets it, and a client following its stream when it is deleted hears
-// `deleted` last and sees the stream end.
+// GET is, the pool forgets it (also when `execsim delete` deleted it), its key may start a new
+// run, and a client following its stream when it is deleted hears `deleted` last and sees the
+// stream end.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { openDatabase, openExistingDatabase } from '../../src/store/open-databas
 import { openStoreReader, type OpenStore } from '../../src/store/store-reader.ts';
 import { STALE_HEARTBEAT_MS } from '../../src/store/run-state.ts';
 import { hugeTwapScenario } from '../support/huge-twap.ts';
+import { execsimMain } from '../support/cli-in-process.ts';
 import { countingJobs } from '../support/server-fixture.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -246,6 +248,38 @@ describe('a deleted run', () => {
     expect(again.status).toBe(202);
     expect(again.headers.get('idempotent-replayed')).toBeNull();
     expect(((await again.json()) as Accepted).id).not.toBe(id);
+    await idle();
+  });
+
+  it('deleted by another process (execsim delete) is forgotten too, by its progress and its key', async () => {
+    await idle();
+    const body = { scenario: 'twap-calm', seed: 9 };
+    const { id, progress } = (await (await startRun(body, 'deleted-elsewhere')).json()) as Accepted;
+    expect((await readSse(await get(progress.replace('/api/v1', '')))).at(-1)?.event).toBe('finished');
+    const deleted = execsimMain(['delete', id, '--db', db]);
+    expect([deleted.code, deleted.err]).toEqual([0, []]);
+
+    const stream = await get(`/runs/${id}/progress`);
+    expect(stream.status).toBe(404);
+    expect(await stream.json()).toMatchObject({ status: 404, detail: `no run with id ${JSON.stringify(id)}` });
+    expect(pool.state(id)).toBeNull();
+    // Its key is free again: a new run, not the deleted one.
+    const again = await startRun(body, 'deleted-elsewhere');
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(((await again.json()) as Accepted).id).not.toBe(id);
+    await idle();
+  });
+
+  it('deleted by another process is forgotten when its key comes again, before its progress is asked', async () => {
+    await idle();
+    const body = { scenario: 'twap-calm', seed: 10 };
+    const { id } = (await (await startRun(body, 'key-after-delete')).json()) as Accepted;
+    await idle();
+    expect(execsimMain(['delete', id, '--db', db]).code).toBe(0);
+    const again = await startRun(body, 'key-after-delete');
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(((await again.json()) as Accepted).id).not.toBe(id);
+    expect(pool.state(id)).toBeNull();
     await idle();
   });
 

@@ -6,7 +6,8 @@
 // Last-Event-ID. A run the pool no longer follows (finished before this server started, or
 // written by the CLI) gets one event with its stored state, and the stream ends. A POST under an
 // Idempotency-Key starts one run however often it is sent (run-keys.ts); a deleted run's stream
-// ends with a `deleted` event and the run is unknown here from then on.
+// ends with a `deleted` event and the run is unknown here from then on, also when another process
+// deleted it (noticed as its progress is asked for).
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { z } from 'zod';
@@ -141,6 +142,9 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
         // request decided nothing and may come again under its key.
         const key = keyHeader(c);
         const hash = key === undefined ? undefined : requestTag('POST /runs', key, body.value).hash;
+        // A key whose run another process deleted is forgotten first, as this server's DELETE does.
+        const known = key === undefined || hash === undefined ? null : deps.keys.prior(key, hash);
+        if (known !== null) forgetIfGone(deps, known.runId);
         const prior = key === undefined || hash === undefined ? null : deps.keys.prior(key, hash);
         if (prior !== null) {
           c.header(REPLAYED_HEADER, 'true');
@@ -207,6 +211,7 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
       },
       handle: ({ params }, c) => {
         const afterId = resumeAfter(c);
+        forgetIfGone(deps, params.id);
         if (deps.jobs.state(params.id) !== null) {
           return streamUpdates<JobUpdate>(
             c,
@@ -259,6 +264,20 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
       },
     }),
   ];
+}
+
+/** Updates after which the run's row is stored (an ended run that failed may have none). */
+const STORED_ENDS = new Set(['finished', 'interrupted']);
+
+/** A run the pool followed to a stored end whose row is gone was deleted by another process
+ *  (`execsim delete`, `execsim prune`): it is forgotten here as a DELETE of this server forgets it. */
+function forgetIfGone(deps: RunJobDeps, runId: string): void {
+  if (deps.reader === null || deps.jobs.state(runId) !== 'done') return;
+  let last: JobUpdate | undefined;
+  deps.jobs.follow(runId, 0, (u) => (last = u))?.();
+  if (last === undefined || !STORED_ENDS.has(last.type) || deps.reader.summary(runId) !== null) return;
+  deps.jobs.forget(runId);
+  deps.keys.forgetRun(runId);
 }
 
 /** The 202 with its Location: the run. */
