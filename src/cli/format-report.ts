@@ -7,6 +7,7 @@ import { quoteFallbackLine } from '../core/report/quote-fallback-metrics.ts';
 import type { RunReport } from '../runtime/backtest-run.ts';
 import type { RunSummary } from '../store/read-model-port.ts';
 import { storedText } from '../store/stored-values.ts';
+import { symbolsCell } from './symbols-cell.ts';
 import { textTable } from './text-table.ts';
 import { pnlLines } from './format-pnl.ts';
 import { tradeLines } from './format-trades.ts';
@@ -173,6 +174,7 @@ export function formatRunList(runs: readonly RunSummary[]): string {
   const header = [
     'run',
     'scenario',
+    'symbols',
     'seed',
     'state',
     'passed',
@@ -193,6 +195,7 @@ export function formatRunList(runs: readonly RunSummary[]): string {
   const body = runs.map((r) => [
     storedText(r.id),
     storedText(r.scenario),
+    symbolsCell(r.symbols),
     storedText(r.seed),
     isResumable(r) ? `${r.state}, resumable` : storedText(r.state),
     passed(r.passed),

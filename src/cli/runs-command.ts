@@ -27,10 +27,11 @@ export const RUNS_USAGE =
   '  [--scenario NAME] [--status STATE] [--passed yes|no] [--mode MODE] [--venue NAME] [--symbol S]\n' +
   '  [--seed N] [--from INSTANT] [--to INSTANT]';
 export const RUNS_HELP = `${RUNS_USAGE}
-Lists the stored runs, newest first: id, scenario, seed, state, whether its expectations held
-(passed: yes, NO, or - until it finished), events stored, net P&L (quote currency), closed trades,
-win rate, profit factor (PF), Sharpe (annualized), max drawdown (maxDD), start time (UTC) and digest. A run
-stored by an execsim before these figures shows - for them.
+Lists the stored runs, newest first: id, scenario, symbols (its first instrument first; of more
+than two, the first two and a count of the others: BTCUSDT,ETHUSDT(+2)), seed, state, whether its
+expectations held (passed: yes, NO, or - until it finished), events stored, net P&L (quote
+currency), closed trades, win rate, profit factor (PF), Sharpe (annualized), max drawdown (maxDD),
+start time (UTC) and digest. A run stored by an execsim before these figures shows - for them.
 ${DB_FLAG_HELP}; never created
   --json        one JSON array of runs: runId, scenario, seed, state, mode, venue, symbols, resumable, status (as stored), passed,
                 digest, events, orders, fills, netPnl, trades, winRate, profitFactor, sharpe, maxDrawdown,

@@ -10,7 +10,7 @@ export const USAGE = `usage:
   execsim run <file|dir...> [--seed N] [--db PATH] [--json]     run scenarios, store them, print their reports
   execsim run <file|dir...> --no-store [--seed N] [--json]       the same without a database (quick checks)
   execsim run <file> --mode paper [--venue-url URL] [--quiet]    the same on a venue's paper account, its events on stderr
-  execsim runs [--db PATH] [--json] [--limit N] [--sort F] [--symbol S ...]  stored runs: state, passed, net P&L, Sharpe
+  execsim runs [--db PATH] [--json] [--limit N] [--sort F] [--symbol S ...]  stored runs: symbols, state, passed, net P&L, Sharpe
   execsim resume <runId> [--db PATH] [--venue-url URL] [--quiet]  continue a paper run whose process died or was stopped
   execsim show <runId> [--db PATH] [--json]                      print one stored run and verify it (log, digest, tables)
   execsim events <runId> [--kind K,..] [--from S] [--to S] [--json]   print a stored run's event log (--json: NDJSON)

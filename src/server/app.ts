@@ -23,7 +23,8 @@ import { deleteRunRoutes } from './routes/delete-run-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { metaRoutes } from './routes/meta-routes.ts';
 import { runEventRoutes } from './routes/run-event-routes.ts';
-import { runJobRoutes, type RunJobs } from './routes/run-job-routes.ts';
+import { runJobRoutes, type AcceptedRun, type RunJobs } from './routes/run-job-routes.ts';
+import { RunKeys } from './run-keys.ts';
 import { runRecordRoutes } from './routes/run-record-routes.ts';
 import { runRoutes } from './routes/run-routes.ts';
 import { scenarioRoutes } from './routes/scenario-routes.ts';
@@ -96,13 +97,19 @@ export function createApp(options: AppOptions): ExecsimApp {
 
   let document: OpenApiDocument | null = null;
   const runJobs = options.jobs !== null && options.sweepJobs ? onlyRuns(options.jobs, options.sweepJobs) : options.jobs;
+  // The runs Idempotency-Keys started; a deleted run is forgotten by the pool and by its key.
+  const runKeys = new RunKeys<AcceptedRun>();
+  const forgetRun = (id: string): void => {
+    runJobs?.forget(id);
+    runKeys.forgetRun(id);
+  };
   const routes: AnyRoute[] = [];
   routes.push(
     ...runRoutes(options.reader, runJobs ? (id) => runJobs.state(id) : undefined),
     ...runRecordRoutes(options.reader),
     ...runEventRoutes(options.reader),
     ...compareRoutes(options.reader),
-    ...deleteRunRoutes(options.deleteRun),
+    ...deleteRunRoutes(options.deleteRun, forgetRun),
     ...sweepRoutes(options.reader),
     ...scenarioRoutes({ scenariosDir: options.scenariosDir }),
     ...healthRoutes({
@@ -131,6 +138,7 @@ export function createApp(options: AppOptions): ExecsimApp {
         scenariosDir: options.scenariosDir,
         maxQueued: options.maxQueued ?? 100,
         apiBase: API_BASE,
+        keys: runKeys,
         onSubmitted: () => metrics.jobsSubmitted.inc({ kind: 'run' }),
       }),
     );
@@ -242,6 +250,9 @@ function onlyRuns(jobs: RunJobs, sweeps: SweepJobPool): RunJobs {
     state: (id) => (isSweep(id) ? null : jobs.state(id)),
     cancel: (id) => (isSweep(id) ? 'unknown' : jobs.cancel(id)),
     follow: (id, after, listener) => (isSweep(id) ? null : jobs.follow(id, after, listener)),
+    forget: (id) => {
+      if (!isSweep(id)) jobs.forget(id);
+    },
     get load() {
       return jobs.load;
     },

@@ -88,6 +88,8 @@ export function createMetrics(): AppMetrics {
   const startedAt = new Map<string, bigint>();
   const observeJob: AppMetrics['observeJob'] = (kind, update, jobId) => {
     if (update.type === 'started') startedAt.set(jobId, process.hrtime.bigint());
+    // A run deleted before its end was heard (its worker's last words are ignored): no duration.
+    if (update.type === 'deleted') startedAt.delete(jobId);
     if (update.type !== 'finished' && update.type !== 'failed' && update.type !== 'interrupted') return;
     jobsEnded.inc({ kind, outcome: update.type });
     const start = startedAt.get(jobId);

@@ -68,9 +68,11 @@ export type WorkerMessage =
  *  so a reconnecting client resumes after the last one it saw). */
 export type RunUpdate = { readonly id: number; readonly runId: string } & RunUpdateBody;
 
-/** A run update without its numbering. */
+/** A run update without its numbering. `deleted`: the stored run was deleted (the pool forgot it),
+ *  the last update a listener hears. */
 export type RunUpdateBody =
   | { readonly type: 'queued'; readonly position: number }
+  | { readonly type: 'deleted' }
   | DistributiveOmit<
       Extract<WorkerMessage, { type: 'started' | 'progress' | 'finished' | 'failed' | 'interrupted' }>,
       'runId'
@@ -96,4 +98,5 @@ export const FINAL_UPDATES: ReadonlySet<RunUpdate['type'] | SweepUpdate['type']>
   'finished',
   'failed',
   'interrupted',
+  'deleted',
 ]);

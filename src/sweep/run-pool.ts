@@ -189,6 +189,30 @@ export class RunPool {
     return 'cancelled';
   }
 
+  /**
+   * Forgets a run whose stored row was deleted: its listeners hear a last update, `deleted`, and
+   * nothing after it; its kept updates and listeners are dropped, so that it is unknown from then
+   * on (state null), and what its worker still reports is ignored. A job still queued is dropped
+   * (nothing is stored for it) and a running one is cancelled: the store refuses to delete a run
+   * still being written, so this is a run already ending. A sweep or an unknown id: no-op.
+   */
+  forget(runId: string): void {
+    const h = this.histories.get(runId);
+    if (!h || h.kind !== 'run') return;
+    const queued = this.queue.findIndex((j) => j.id === runId);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    else if (!h.done)
+      this.slots
+        .find((s) => s.job?.id === runId)
+        ?.worker.postMessage({ type: 'cancel', jobId: runId } satisfies PoolMessage);
+    const u: RunUpdate = { type: 'deleted', id: h.next++, runId };
+    this.histories.delete(runId);
+    const listeners = this.listeners.get(runId) ?? [];
+    this.listeners.delete(runId);
+    this.options.onUpdate?.(u);
+    for (const l of listeners) l(u);
+  }
+
   /** The run's updates after `afterId` (0: all kept), then every new one until it ends; returns
    *  the unsubscribe function. Null when the pool does not know the run. */
   follow(runId: string, afterId: number, listener: (u: RunUpdate) => void): (() => void) | null {

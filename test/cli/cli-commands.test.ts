@@ -192,6 +192,7 @@ describe('runs and show: state and passed', () => {
     expect(header?.split(/\s+/)).toEqual([
       'run',
       'scenario',
+      'symbols',
       'seed',
       'state',
       'passed',
@@ -206,10 +207,10 @@ describe('runs and show: state and passed', () => {
       'digest',
     ]);
     const cells = (id: string) => rows.find((l) => l.startsWith(id + ' '))?.split(/\s+/) ?? [];
-    expect(cells(passed).slice(3, 5)).toEqual(['finished', 'yes']);
-    expect(cells(failedExpectation).slice(3, 5)).toEqual(['finished', 'NO']);
-    expect(cells('r-dead-pid').slice(3, 5)).toEqual(['crashed', '-']);
-    expect(cells('r-interrupted').slice(3, 5)).toEqual(['interrupted', '-']);
+    expect(cells(passed).slice(4, 6)).toEqual(['finished', 'yes']);
+    expect(cells(failedExpectation).slice(4, 6)).toEqual(['finished', 'NO']);
+    expect(cells('r-dead-pid').slice(4, 6)).toEqual(['crashed', '-']);
+    expect(cells('r-interrupted').slice(4, 6)).toEqual(['interrupted', '-']);
   });
 
   it('--limit keeps the newest N; 0 lists all', () => {

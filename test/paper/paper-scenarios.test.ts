@@ -141,6 +141,7 @@ describe('a paper-only file', () => {
       state: () => null,
       cancel: () => 'unknown',
       follow: () => null,
+      forget: () => {},
       load: { queued: 0, running: 0, workers: 1 },
     };
     const app = createApp({

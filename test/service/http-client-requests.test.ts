@@ -146,6 +146,7 @@ describe('a refused field says what is wrong with it', () => {
       state: () => null,
       cancel: () => 'unknown',
       follow: () => null,
+      forget: () => {},
       load: { queued: 0, running: 0, workers: 0 },
     };
     const { app } = createApp({
@@ -338,7 +339,7 @@ describe('the request headers in the OpenAPI document', () => {
     Object.entries(byMethod).map(([m, op]) => ({ key: `${m.toUpperCase()} ${p}`, op })),
   );
   const header = (op: Op, name: string) => op.parameters?.find((x) => x.in === 'header' && x.name === name);
-  const sessionWrites = [
+  const keyedWrites = [
     'POST /api/v1/orders/slice',
     'DELETE /api/v1/orders/{parentId}/slices',
     'POST /api/v1/orders',
@@ -350,16 +351,22 @@ describe('the request headers in the OpenAPI document', () => {
     'POST /api/v1/reconciliation/force-complete',
     'POST /api/v1/orphans/{clientOrderId}/resolve',
     'POST /api/v1/session/strategy/swap',
+    // Not a session's, but a write sent again as safely: a run start.
+    'POST /api/v1/runs',
   ];
 
-  it('declares Idempotency-Key on every session write, and Idempotent-Replayed on its answers', () => {
+  it('declares Idempotency-Key on every session write and a run start, and Idempotent-Replayed on their answers', () => {
     for (const { key, op } of ops) {
       const declared = header(op, 'Idempotency-Key') !== undefined;
-      expect([key, declared]).toEqual([key, sessionWrites.includes(key)]);
+      expect([key, declared]).toEqual([key, keyedWrites.includes(key)]);
       if (!declared) continue;
       for (const [status, r] of Object.entries(op.responses))
         if (/^2/.test(status))
-          expect([key, status, r.headers]).toEqual([key, status, { 'Idempotent-Replayed': expect.anything() }]);
+          expect([key, status, r.headers]).toEqual([
+            key,
+            status,
+            expect.objectContaining({ 'Idempotent-Replayed': expect.anything() }),
+          ]);
     }
   });
 

@@ -99,7 +99,14 @@ describe('the app around its routes', () => {
     const full = createApp({
       reader: fixture.reader,
       deleteRun: null,
-      jobs: { submit: refuse, state: () => null, cancel: () => 'unknown', follow: () => null, load: idleLoad },
+      jobs: {
+        submit: refuse,
+        state: () => null,
+        cancel: () => 'unknown',
+        follow: () => null,
+        forget: () => {},
+        load: idleLoad,
+      },
       sweepJobs: {
         submitSweep: refuse,
         cancel: () => 'unknown',

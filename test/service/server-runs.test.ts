@@ -206,6 +206,7 @@ describe('POST /runs', () => {
         state: () => null,
         cancel: () => 'unknown',
         follow: () => null,
+        forget: () => {},
         load: { queued: 0, running: 0, workers: 1 },
       },
       scenariosDir: SCENARIOS,

@@ -24,6 +24,7 @@ const idlePool: RunJobs = {
   state: () => null,
   cancel: () => 'unknown',
   follow: () => null,
+  forget: () => {},
   load: { queued: 0, running: 0, workers: 0 },
 };
 
@@ -49,6 +50,7 @@ export function countingJobs(pool: RunJobs): RunJobs & { readonly submitted: num
     state: (id) => pool.state(id),
     cancel: (id) => pool.cancel(id),
     follow: (id, after, l) => pool.follow(id, after, l),
+    forget: (id) => pool.forget(id),
     get load() {
       return pool.load;
     },

@@ -4,13 +4,17 @@
 // the id and a Location. The run's life (queued, started, progress, finished, failed,
 // interrupted) streams from /runs/{id}/progress as Server-Sent Events that resume after
 // Last-Event-ID. A run the pool no longer follows (finished before this server started, or
-// written by the CLI) gets one event with its stored state, and the stream ends.
+// written by the CLI) gets one event with its stored state, and the stream ends. A POST under an
+// Idempotency-Key starts one run however often it is sent (run-keys.ts); a deleted run's stream
+// ends with a `deleted` event and the run is unknown here from then on, also when another process
+// deleted it (noticed as its progress is asked for).
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { z } from 'zod';
-import type { LoadedScenario } from '../../scenario/load-scenario.ts';
 import type { RunReader } from '../../store/read-model-port.ts';
+import { keyHeader, REPLAYED_HEADER, requestTag } from '../idempotent-command.ts';
 import { ProblemError } from '../problem.ts';
+import { RUN_IDEMPOTENCY_KEY, type RunKeys } from '../run-keys.ts';
 import { idParams } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { resumeAfter, streamUpdates, LAST_EVENT_ID } from '../sse.ts';
@@ -30,6 +34,9 @@ export interface RunJobs {
   state(runId: string): 'queued' | 'running' | 'done' | null;
   cancel(runId: string): 'cancelled' | 'already_done' | 'unknown';
   follow(runId: string, afterId: number, listener: (u: JobUpdate) => void): (() => void) | null;
+  /** The run's stored row was deleted: end its listeners (a last `deleted` update) and drop what is
+   *  kept of it. */
+  forget(runId: string): void;
   readonly load: { readonly queued: number; readonly running: number; readonly workers: number };
 }
 
@@ -40,11 +47,13 @@ export interface RunJobDeps {
   /** Runs waiting for a worker beyond which POST /runs answers 429. */
   readonly maxQueued: number;
   readonly apiBase: string;
+  /** The runs that Idempotency-Keys started, and their first answers. */
+  readonly keys: RunKeys<AcceptedRun>;
   /** Called with each run submitted (metrics). */
   readonly onSubmitted?: (runId: string) => void;
 }
 
-const FINAL = new Set(['finished', 'failed', 'interrupted']);
+const FINAL = new Set(['finished', 'failed', 'interrupted', 'deleted']);
 
 const runBody = scenarioRequestSchema.extend({
   seed: z
@@ -81,6 +90,14 @@ export const progressQuery = z.object({
     .describe('resume after this event id, as the Last-Event-ID header does'),
 });
 
+/** The 202 of POST /runs. */
+export interface AcceptedRun {
+  readonly id: string;
+  readonly status: 'queued';
+  readonly scenario: string;
+  readonly progress: string;
+}
+
 const accepted = z.object({
   id: z.string(),
   status: z.literal('queued'),
@@ -90,7 +107,10 @@ const accepted = z.object({
 
 const sseSchema = z
   .string()
-  .describe('text/event-stream: events queued, started, progress, finished, failed, interrupted');
+  .describe(
+    'text/event-stream: events queued, started, progress, finished, failed, interrupted; deleted (the run was ' +
+      'deleted while the stream was open: its last event)',
+  );
 
 export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
   return [
@@ -102,17 +122,34 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
       summary: 'Start a run of a bundled scenario (by name) or of scenario text; answers 202 at once',
       description:
         'JSON body: {"scenario": "<bundled name>"} or {"yaml": "<scenario text>"}, with an optional "seed" and "mode". ' +
-        'The run executes on a worker thread; follow it at the Location and its progress stream.',
+        'The run executes on a worker thread; follow it at the Location and its progress stream. With an ' +
+        'Idempotency-Key, the same request again starts no second run: it is answered with the first answer ' +
+        '(the same id, status queued as first answered), for as long as this server process runs (the newest ' +
+        '10,000 keys) and the run is not deleted; another body under the key is a 409.',
+      headers: [RUN_IDEMPOTENCY_KEY],
       body: { 'application/json': runBody },
-      problems: ['invalid-scenario', 'too-many-jobs'],
+      problems: ['invalid-scenario', 'too-many-jobs', 'conflict'],
       responses: {
         202: {
-          ...json('the run is queued', accepted),
+          ...json('the run is queued (or, for a request sent again under its key, was)', accepted),
           headers: { location: 'the run: GET it for its state and, once finished, its report' },
         },
       },
       handle: ({ body }, c) => {
         const { seed, mode } = body.value;
+        // A key is checked before anything else: a request sent again is answered as it was the
+        // first time, even when the queue is full now. Only a started run is remembered: a refused
+        // request decided nothing and may come again under its key.
+        const key = keyHeader(c);
+        const hash = key === undefined ? undefined : requestTag('POST /runs', key, body.value).hash;
+        // A key whose run another process deleted is forgotten first, as this server's DELETE does.
+        const known = key === undefined || hash === undefined ? null : deps.keys.prior(key, hash);
+        if (known !== null) forgetIfGone(deps, known.runId);
+        const prior = key === undefined || hash === undefined ? null : deps.keys.prior(key, hash);
+        if (prior !== null) {
+          c.header(REPLAYED_HEADER, 'true');
+          return answerAccepted(c, deps.apiBase, prior.answer);
+        }
         if (deps.jobs.load.queued >= deps.maxQueued) {
           throw new ProblemError(
             'too-many-jobs',
@@ -140,7 +177,17 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
           ...(seed !== undefined ? { seed } : {}),
         });
         deps.onSubmitted?.(runId);
-        return answerAccepted(c, deps.apiBase, runId, loaded);
+        const location = `${deps.apiBase}/runs/${runId}`;
+        const answer: AcceptedRun = {
+          id: runId,
+          status: 'queued',
+          scenario: loaded.scenario.name,
+          progress: `${location}/progress`,
+        };
+        // Nothing awaited between the key's lookup and here: of two requests under one key that
+        // arrive together, the second finds the first's run.
+        if (key !== undefined && hash !== undefined) deps.keys.remember(key, { hash, runId, answer });
+        return answerAccepted(c, deps.apiBase, answer);
       },
     }),
     defineRoute({
@@ -164,6 +211,7 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
       },
       handle: ({ params }, c) => {
         const afterId = resumeAfter(c);
+        forgetIfGone(deps, params.id);
         if (deps.jobs.state(params.id) !== null) {
           return streamUpdates<JobUpdate>(
             c,
@@ -218,11 +266,22 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
   ];
 }
 
-function answerAccepted(c: Context, apiBase: string, runId: string, loaded: LoadedScenario): Response {
-  const location = `${apiBase}/runs/${runId}`;
-  c.header('location', location);
-  return c.json(
-    { id: runId, status: 'queued' as const, scenario: loaded.scenario.name, progress: `${location}/progress` },
-    202,
-  );
+/** Updates after which the run's row is stored (an ended run that failed may have none). */
+const STORED_ENDS = new Set(['finished', 'interrupted']);
+
+/** A run the pool followed to a stored end whose row is gone was deleted by another process
+ *  (`execsim delete`, `execsim prune`): it is forgotten here as a DELETE of this server forgets it. */
+function forgetIfGone(deps: RunJobDeps, runId: string): void {
+  if (deps.reader === null || deps.jobs.state(runId) !== 'done') return;
+  let last: JobUpdate | undefined;
+  deps.jobs.follow(runId, 0, (u) => (last = u))?.();
+  if (last === undefined || !STORED_ENDS.has(last.type) || deps.reader.summary(runId) !== null) return;
+  deps.jobs.forget(runId);
+  deps.keys.forgetRun(runId);
+}
+
+/** The 202 with its Location: the run. */
+function answerAccepted(c: Context, apiBase: string, answer: AcceptedRun): Response {
+  c.header('location', `${apiBase}/runs/${answer.id}`);
+  return c.json({ ...answer }, 202);
 }
