@@ -158,6 +158,9 @@ export async function loadEntry(name, { mainThread = false } = {}) {
   return import(new URL(source, ROOT).href);
 }
 
+/** How long a thread runs before it writes the code cache it did not find (see runBundle). */
+const CACHE_AFTER_MS = 2_000;
+
 /**
  * Runs a bundle of dist/ (one CommonJS file) as Node's CommonJS loader would, in a module wrapper
  * with a require of its own, and returns its exports; compiled with the V8 code cache kept beside
@@ -172,9 +175,6 @@ export async function loadEntry(name, { mainThread = false } = {}) {
  * renamed into place, so a thread never reads half of one; a dist/ that cannot be written keeps
  * running without.
  */
-/** How long a thread runs before it writes the code cache it did not find (see runBundle). */
-const CACHE_AFTER_MS = 2_000;
-
 function runBundle(file) {
   const cacheFile = `${file}.v8cache`;
   let cachedData;
