@@ -7,20 +7,23 @@
 import path from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-/** The slowest files in wall time, slowest first (`npm test` on two idle cores, 2026-11-26). */
+/** The slowest files in wall time, slowest first (`.ci/run` on a clean clone, two idle cores,
+ *  2026-11-27). */
 export const LONG_FIRST: readonly string[] = [
-  'test/paper/paper-sigkill.test.ts', // 140 s
-  'test/sweep/sweep-queue.test.ts', // 83 s
-  'test/store/group-commit.test.ts', // 38 s
-  'test/docs/readme.test.ts', // 26 s
-  'test/store/report-follow.test.ts', // 26 s
-  'test/contract/binance/binance-spot.test.ts', // 23 s
-  'test/tooling/dist-build.test.ts', // 22 s
-  'test/store/crash-durability.test.ts', // 22 s
-  'test/paper/paper-strategy.test.ts', // 21 s
-  'test/service/service-sigkill.test.ts', // 20 s
-  'test/paper/paper-benchmark-resume.test.ts', // 20 s
+  'test/paper/paper-sigkill.test.ts', // 117 s
+  'test/tooling/dist-build.test.ts', // 62 s
+  'test/sweep/sweep-queue.test.ts', // 62 s
+  'test/docs/readme.test.ts', // 41 s
+  'test/contract/binance/binance-spot.test.ts', // 26 s
+  'test/paper/paper-strategy.test.ts', // 25 s
+  'test/service/browser.test.ts', // 20 s
   'test/live/stream-recorder.test.ts', // 19 s
+  'test/paper/paper-benchmark-resume.test.ts', // 18 s
+  'test/contract/alpaca/alpaca-equities.test.ts', // 18 s
+  'test/store/crash-durability.test.ts', // 18 s
+  'test/service/service-sigkill.test.ts', // 15 s
+  'test/store/report-follow.test.ts', // 14 s
+  'test/store/group-commit.test.ts', // 12 s
 ];
 
 export class LongFirstSequencer extends BaseSequencer {
