@@ -171,7 +171,8 @@ const CACHE_AFTER_MS = 2_000;
  * one when the functions it ran are compiled and in it: as its process exits, or once it has run
  * for CACHE_AFTER_MS (a server, a paper run, a worker thread, which a process ends without an exit
  * of the thread's own), whichever comes first. The first command after a build sets what the later
- * ones skip (scripts/build.js runs one). A cache is written whole under a name of its own and
+ * ones skip (scripts/build.js runs one, with EXECSIM_CODE_CACHE=write, which makes a thread write
+ * its cache whatever it found). A cache is written whole under a name of its own and
  * renamed into place, so a thread never reads half of one; a dist/ that cannot be written keeps
  * running without.
  */

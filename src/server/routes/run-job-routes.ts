@@ -142,10 +142,10 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
         // request decided nothing and may come again under its key.
         const key = keyHeader(c);
         const hash = key === undefined ? undefined : requestTag('POST /runs', key, body.value).hash;
-        // A key whose run another process deleted is forgotten first, as this server's DELETE does.
-        const known = key === undefined || hash === undefined ? null : deps.keys.prior(key, hash);
-        if (known !== null) forgetIfGone(deps, known.runId);
-        const prior = key === undefined || hash === undefined ? null : deps.keys.prior(key, hash);
+        let prior = key === undefined || hash === undefined ? null : deps.keys.prior(key, hash);
+        // A key whose run another process deleted is forgotten with it, as this server's DELETE
+        // forgets it: the request starts a new run.
+        if (prior !== null && forgetIfGone(deps, prior.runId)) prior = null;
         if (prior !== null) {
           c.header(REPLAYED_HEADER, 'true');
           return answerAccepted(c, deps.apiBase, prior.answer);
@@ -270,14 +270,16 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
 const STORED_ENDS = new Set(['finished', 'interrupted']);
 
 /** A run the pool followed to a stored end whose row is gone was deleted by another process
- *  (`execsim delete`, `execsim prune`): it is forgotten here as a DELETE of this server forgets it. */
-function forgetIfGone(deps: RunJobDeps, runId: string): void {
-  if (deps.reader === null || deps.jobs.state(runId) !== 'done') return;
+ *  (`execsim delete`, `execsim prune`): it is forgotten here as a DELETE of this server forgets it.
+ *  Returns whether it was. */
+function forgetIfGone(deps: RunJobDeps, runId: string): boolean {
+  if (deps.reader === null || deps.jobs.state(runId) !== 'done') return false;
   let last: JobUpdate | undefined;
   deps.jobs.follow(runId, 0, (u) => (last = u))?.();
-  if (last === undefined || !STORED_ENDS.has(last.type) || deps.reader.summary(runId) !== null) return;
+  if (last === undefined || !STORED_ENDS.has(last.type) || deps.reader.summary(runId) !== null) return false;
   deps.jobs.forget(runId);
   deps.keys.forgetRun(runId);
+  return true;
 }
 
 /** The 202 with its Location: the run. */
