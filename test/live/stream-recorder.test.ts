@@ -6,6 +6,8 @@
 // and every snapshot it took (at a reconnect, or periodic mid-connection) must agree with the
 // book its diffs kept. Every wait is a bounded condition.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -158,6 +160,80 @@ describe('execsim record: the market streams of a Binance-compatible venue into 
     expect(main.counts.applied).toBeGreaterThan(20);
     expect(levels(main.book)).toEqual(finalBook!);
   }, 120_000);
+
+  it('does not write a snapshot whose stream closed before its answer came, and snapshots the next stream', async () => {
+    // The first snapshot's answer is read from the gateway at once but held (a slow network) until
+    // the recorder has reconnected: the gateway closes every stream after a second, and the diffs
+    // published in the 300 ms before the reconnect are lost to the recorder while the recorded
+    // market moves. (The gateway works a diff out only while someone listens, as another client
+    // of Binance's always does: the test publishes them every 50 ms.) That answer is as of the
+    // first stream: written after the second opened, no diff of the second could follow it.
+    const gw = await startBinanceGateway({
+      scenarioFile: 'test/fixtures/gateway/btcusdt-replay-tail.yaml',
+      apiKey: 'k',
+      secretKey: 's',
+      port: 0,
+      socketLife: { maxLifetimeMs: 1_000 },
+    });
+    let recorder: StreamRecorder | null = null;
+    let depthAsks = 0;
+    const proxy = http.createServer((req, res) => {
+      void (async () => {
+        const answer = await fetch(`${gw.url}${req.url ?? '/'}`);
+        const body = await answer.text();
+        if (req.url?.startsWith('/api/v3/depth') && ++depthAsks === 1)
+          await waitFor('the recorder to reconnect', () => (recorder?.stats.reconnects ?? 0) >= 1, 30_000);
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(body);
+      })().catch((err: Error) => {
+        res.writeHead(502);
+        res.end(err.message);
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const publisher = setInterval(() => gw.depth.sync(), 50);
+    const lines: string[] = [];
+    const out = scratch();
+    try {
+      recorder = new StreamRecorder({
+        restUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+        streamUrl: gw.streamUrl.replace(/\/ws$/, ''),
+        symbol: 'BTCUSDT',
+        outDir: out,
+        processAlive: pidAlive,
+        depthLimit: 5_000,
+        snapshotEveryMs: 0,
+        reconnectMs: 300,
+        log: (line) => lines.push(line),
+      });
+      await recorder.start();
+      // The second stream's own snapshot, then a second of its diffs.
+      const depthAt = recorder.stats.depth;
+      await waitFor('diffs after the first written snapshot', () => recorder!.stats.depth >= depthAt + 5, 30_000);
+    } finally {
+      clearInterval(publisher);
+      await recorder?.stop();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await gw.close();
+    }
+    const stats = recorder.stats;
+    expect(stats.snapshots).toBeGreaterThanOrEqual(1);
+    // Every snapshot written syncs with the diffs recorded before it: each is older than it or
+    // follows from it without a gap (a snapshot of a closed stream, written after the next one's
+    // diffs, has the diffs lost between the streams after it).
+    const all = messages(stats.files);
+    expect(all.filter((m) => m.kind === 'snapshot')).toHaveLength(stats.snapshots);
+    const before: BinanceDepth[] = [];
+    for (const m of all) {
+      if (m.kind === 'depth') before.push(m);
+      if (m.kind !== 'snapshot') continue;
+      const sync = new DepthSync(new L2Book());
+      for (const d of before) sync.onDepth(d);
+      expect(sync.onSnapshot(m)).toBe('loaded');
+      expect(sync.counts.gaps, `the snapshot at update id ${m.lastUpdateId}`).toBe(0);
+    }
+    expect(lines.filter((l) => /not written: its stream closed before the answer came/.test(l))).toHaveLength(1);
+  }, 90_000);
 
   it('compresses what a killed recorder left, without its partial last line', async () => {
     const out = scratch();

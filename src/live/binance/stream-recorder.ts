@@ -85,6 +85,11 @@ export class StreamRecorder {
   /** The depth diffs' last update id seen on this connection, or null before the first. */
   private lastU: number | null = null;
   private snapshotInFlight: Promise<void> | null = null;
+  /** The connection the snapshot in flight was asked on. */
+  private snapshotFor: WebSocket | null = null;
+  /** Why a snapshot is owed once the one in flight settles: a connection opened (or had a gap)
+   *  while the snapshot in flight had been asked on an earlier one. */
+  private snapshotOwed: string | null = null;
   private fd: number | null = null;
   private stem: string | null = null;
   private readonly compressing: Promise<void>[] = [];
@@ -276,10 +281,21 @@ export class StreamRecorder {
     }
   }
 
-  /** Reads a REST snapshot and writes it (one at a time: a gap while one is in flight is covered
-   *  by it, as it was asked after the diffs before it). */
+  /**
+   * Reads a REST snapshot and writes it. One at a time: a gap while one is in flight on the same
+   * connection is covered by it, as it was asked after the diffs before it. One asked on a
+   * connection that closed before its answer came covers nothing of the next connection (the
+   * diffs between were lost with the old one): its answer is not written, and the connection
+   * open by then gets its own snapshot as soon as it settles.
+   */
   private snapshot(why: string): void {
-    if (this.snapshotInFlight !== null || this.stopped || this.ws?.readyState !== WebSocket.OPEN) return;
+    if (this.stopped || this.ws?.readyState !== WebSocket.OPEN) return;
+    if (this.snapshotInFlight !== null) {
+      if (this.snapshotFor !== this.ws) this.snapshotOwed = why;
+      return;
+    }
+    const asked = this.ws;
+    this.snapshotFor = asked;
     const url = `${this.o.restUrl.replace(/\/+$/, '')}/api/v3/depth?symbol=${encodeURIComponent(this.o.symbol)}&limit=${this.o.depthLimit}`;
     this.snapshotInFlight = (async () => {
       try {
@@ -289,6 +305,12 @@ export class StreamRecorder {
         const parsed = JSON.parse(body) as { lastUpdateId?: unknown };
         if (typeof parsed.lastUpdateId !== 'number') throw new Error('the answer has no lastUpdateId');
         if (this.stopped) return;
+        if (this.ws !== asked) {
+          this.o.log(
+            `snapshot at update id ${parsed.lastUpdateId} (${why}) not written: its stream closed before the answer came`,
+          );
+          return;
+        }
         this.write(this.receivedNs(), body);
         this.counts.snapshots++;
         this.o.log(`snapshot at update id ${parsed.lastUpdateId} (${why})`);
@@ -302,6 +324,10 @@ export class StreamRecorder {
         else this.o.log(`snapshot failed (${why}): ${(err as Error).message}`);
       } finally {
         this.snapshotInFlight = null;
+        this.snapshotFor = null;
+        const owed = this.snapshotOwed;
+        this.snapshotOwed = null;
+        if (owed !== null) this.snapshot(owed);
       }
     })();
   }
