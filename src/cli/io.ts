@@ -87,12 +87,14 @@ export function parseCommand<O extends Options>(
   related: readonly string[] = [],
 ) {
   const joined = joinNegativeValues(args, options);
+  let parsed;
   try {
-    return parseArgs({
+    parsed = parseArgs({
       args: joined,
       options: { ...options, help: { type: 'boolean', short: 'h', default: false } },
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
   } catch (err) {
     throw new UsageError(
@@ -100,6 +102,37 @@ export function parseCommand<O extends Options>(
       usage,
     );
   }
+  const repeated = repeatedValue(parsed.tokens, options);
+  if (repeated !== null) throw new UsageError(repeated, usage);
+  const { tokens: _tokens, ...rest } = parsed;
+  return rest;
+}
+
+/** One token of parseArgs' (an option's name and its value, if it took one; a positional's value). */
+interface ArgToken {
+  readonly kind: string;
+  readonly name?: string | undefined;
+  readonly value?: string | undefined;
+}
+
+/**
+ * A flag that takes one value given twice with different values (`--seed 1 --seed 2`): parseArgs
+ * keeps the last, so a run would quietly ignore the first. Said instead, naming both; the same
+ * value twice, or a switch twice, means one thing and passes. Flags that take several values
+ * (`--grid`, `--kind`) are declared `multiple` and never refused here.
+ */
+function repeatedValue(tokens: readonly ArgToken[], options: Options): string | null {
+  const seen = new Map<string, string>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || t.name === undefined || t.value === undefined) continue;
+    const o = options[t.name];
+    if (o === undefined || o.type !== 'string' || o.multiple === true) continue;
+    const before = seen.get(t.name);
+    if (before !== undefined && before !== t.value)
+      return `--${t.name} is given twice ("${before}", then "${t.value}"): give it once`;
+    seen.set(t.name, t.value);
+  }
+  return null;
 }
 
 /** ` (did you mean X?)` naming the candidate `word` most likely meant (the scenario loader's

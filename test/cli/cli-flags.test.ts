@@ -74,3 +74,46 @@ describe('a negative number given to a numeric flag in its own argument', () => 
     expect(r.err[0]).toMatch(/^execsim: no database at /);
   });
 });
+
+describe('a flag that takes one value, given twice', () => {
+  // Each command and a flag of its given two values (a database that does not exist: flags are
+  // checked before it is looked for): one line naming the flag and both values, the usage, exit 2.
+  const cases: Array<[string[], string]> = [
+    [['run', SCENARIO, '--seed', '1', '--seed', '2'], '--seed is given twice ("1", then "2"): give it once'],
+    [['run', SCENARIO, '--db', 'a.db', '--db=b.db'], '--db is given twice ("a.db", then "b.db"): give it once'],
+    [['runs', '--limit', '5', '--limit', '6'], '--limit is given twice ("5", then "6"): give it once'],
+    [['sweep', SCENARIO, '--paths', '2', '--paths', '3'], '--paths is given twice ("2", then "3"): give it once'],
+    [['serve', '--port', '0', '--port', '1'], '--port is given twice ("0", then "1"): give it once'],
+  ];
+  it.each(cases)('%j: exit 2, nothing run or stored', async (args, message) => {
+    const db = path.join(dir, 'never-created-twice.db');
+    const r = await execsimInProcess(args, { EXECSIM_DB: db });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.err[0]).toBe(`execsim: ${message}`);
+    expect(r.err[1]).toMatch(/^usage: execsim /);
+    expect(fs.existsSync(db)).toBe(false);
+    expect(fs.existsSync('a.db') || fs.existsSync('b.db')).toBe(false);
+  });
+
+  it('the same value twice, a switch twice, and a flag that takes several are each one meaning: they run', async () => {
+    const db = path.join(dir, 'twice.db');
+    const same = await execsimInProcess(['run', SCENARIO, '--seed', '7', '--seed=7', '--no-store', '--no-store']);
+    expect(same.err).toEqual([]);
+    expect(same.code).toBe(0);
+    const once = await execsimInProcess(['run', SCENARIO, '--seed', '7', '--no-store']);
+    const digest = (out: string) => /digest {2}([0-9a-f]{64})/.exec(out)?.[1];
+    expect(digest(same.stdout)).toMatch(/^[0-9a-f]{64}$/);
+    expect(digest(same.stdout)).toBe(digest(once.stdout));
+    expect(same.stdout).toMatch(/\(seed 7, not stored\)/);
+    // --kind takes several: both kinds are listed, neither refused.
+    const stored = await execsimInProcess(['run', SCENARIO, '--db', db]);
+    expect(stored.code).toBe(0);
+    const runId = /stored run (run-\S+) in/.exec(stored.stdout)?.[1] ?? '';
+    const kinds = await execsimInProcess(['events', runId, '--kind', 'RunStarted', '--kind', 'FillAudit', '--db', db]);
+    expect(kinds.code).toBe(0);
+    expect(kinds.stdout).toMatch(/RunStarted/);
+    expect(kinds.stdout).toMatch(/FillAudit/);
+    expect(kinds.stdout).not.toMatch(/FillReport/);
+  });
+});
