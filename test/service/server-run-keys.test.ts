@@ -18,6 +18,7 @@ import { STALE_HEARTBEAT_MS } from '../../src/store/run-state.ts';
 import { hugeTwapScenario } from '../support/huge-twap.ts';
 import { execsimMain } from '../support/cli-in-process.ts';
 import { countingJobs } from '../support/server-fixture.ts';
+import { SseReader } from '../support/sse-reader.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const SCENARIOS = path.resolve('scenarios');
@@ -81,44 +82,8 @@ const startRun = (body: unknown, key?: string, app = server) =>
 const get = (url: string, app = server) => request(app, url);
 const remove = (id: string, app = server) => request(app, `/runs/${id}`, { method: 'DELETE', headers: auth });
 
-interface SseEvent {
-  id: number;
-  event: string;
-  data: Record<string, unknown>;
-}
-
-/** Reads an SSE response to its end (bounded), handing each event to `seen` as it arrives. */
-async function readSse(res: Response, seen: (e: SseEvent) => void = () => {}): Promise<SseEvent[]> {
-  const reader = res.body?.getReader();
-  if (!reader) throw new Error('no body');
-  const decoder = new TextDecoder();
-  const events: SseEvent[] = [];
-  let text = '';
-  const deadline = setTimeout(() => void reader.cancel('timeout'), WAIT_MS);
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-      const blocks = text.split('\n\n');
-      text = blocks.pop() ?? '';
-      for (const block of blocks.filter((b) => b.includes('data:'))) {
-        const field = (name: string) =>
-          block
-            .split('\n')
-            .find((l) => l.startsWith(`${name}:`))
-            ?.slice(name.length + 1)
-            .trim() ?? '';
-        const e = { id: Number(field('id')), event: field('event'), data: JSON.parse(field('data')) };
-        events.push(e);
-        seen(e);
-      }
-    }
-  } finally {
-    clearTimeout(deadline);
-  }
-  return events;
-}
+/** The events of an SSE response to its end (bounded). */
+const toEnd = (res: Response) => new SseReader(res).until(() => false, WAIT_MS);
 
 const storedIds = (): string[] => {
   const handle = openExistingDatabase(db, 'read');
@@ -230,7 +195,7 @@ describe('a deleted run', () => {
     await idle();
     const body = { scenario: 'twap-calm', seed: 6 };
     const { id, progress } = (await (await startRun(body, 'deleted-later')).json()) as Accepted;
-    expect((await readSse(await get(progress.replace('/api/v1', '')))).at(-1)?.event).toBe('finished');
+    expect((await toEnd(await get(progress.replace('/api/v1', '')))).at(-1)?.event).toBe('finished');
     expect(pool.state(id)).toBe('done');
 
     expect((await remove(id)).status).toBe(200);
@@ -255,7 +220,7 @@ describe('a deleted run', () => {
     await idle();
     const body = { scenario: 'twap-calm', seed: 9 };
     const { id, progress } = (await (await startRun(body, 'deleted-elsewhere')).json()) as Accepted;
-    expect((await readSse(await get(progress.replace('/api/v1', '')))).at(-1)?.event).toBe('finished');
+    expect((await toEnd(await get(progress.replace('/api/v1', '')))).at(-1)?.event).toBe('finished');
     const deleted = execsimMain(['delete', id, '--db', db]);
     expect([deleted.code, deleted.err]).toEqual([0, []]);
 
@@ -299,17 +264,16 @@ describe('a deleted run', () => {
     const { id } = (await (
       await startRun({ yaml: hugeTwapScenario(20_000, 'deleted-while-followed') }, undefined, lenient)
     ).json()) as Accepted;
-    let started = false;
-    const following = readSse(await get(`/runs/${id}/progress`, lenient), (e) => {
-      if (e.event === 'started') started = true;
-    });
-    await until('the run to start', () => started && storedIds().includes(id));
+    const following = new SseReader(await get(`/runs/${id}/progress`, lenient));
+    await following.until((events) => events.some((e) => e.event === 'started'), WAIT_MS);
+    await until('the run to be stored', () => storedIds().includes(id));
 
     expect((await remove(id, lenient)).status).toBe(200);
-    const events = await following;
-    expect(events.at(-1)).toMatchObject({ event: 'deleted', data: { type: 'deleted', runId: id } });
+    const events = await following.until(() => false, WAIT_MS);
+    expect(events.at(-1)?.event).toBe('deleted');
+    expect(JSON.parse(events.at(-1)?.data ?? 'null')).toMatchObject({ type: 'deleted', runId: id });
     expect(events.filter((e) => e.event === 'deleted')).toHaveLength(1);
-    expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((x, y) => x - y));
+    expect(following.ids()).toEqual([...following.ids()].sort((x, y) => x - y));
     expect(pool.state(id)).toBeNull();
     expect((await get(`/runs/${id}/progress`, lenient)).status).toBe(404);
     await idle();
