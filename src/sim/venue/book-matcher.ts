@@ -103,6 +103,8 @@ export abstract class BookMatcher {
   /** Each side's last completed drawing (setGrid), and how many redraws are under way. */
   private readonly drawn = { bid: new DrawnSide('bid'), ask: new DrawnSide('ask') };
   private redrawing = 0;
+  /** setGrid calls so far: a redraw that sees it change was redrawn into (see setGrid). */
+  private redraws = 0;
   /** The book when it is a GridBook (a generated market's), which can take a redraw whole. */
   private readonly gridBook: GridBook | null;
   /** Order and trade numbering: the venue's when it has several books. */
@@ -214,6 +216,7 @@ export abstract class BookMatcher {
     const isBid = side === 'bid';
     const prev = isBid ? this.drawn.bid : this.drawn.ask;
     const grid = this.gridBook;
+    const call = ++this.redraws;
     if (
       grid !== null &&
       this.redrawing === 0 &&
@@ -236,9 +239,20 @@ export abstract class BookMatcher {
     const previous = prev.prices();
     const next = new DrawnSide(side);
     next.record(best, gap, qtys, count);
+    // Whether the rest of this redraw may be taken whole once no order of ours rests (see below).
+    const wholeLater = grid !== null && this.redrawing === 0 && prev.clean;
     this.redrawing++;
     try {
       for (let i = 0; i < count; i++) {
+        if (wholeLater && this.resting.size === 0 && this.redraws === call) {
+          // A write filled the last of our resting orders (the market jumped onto it): the writes
+          // left can move no queue of ours and fill nothing, and no redraw came in between, so
+          // they leave what the new drawing is (the side showed the previous one, each of whose
+          // levels is written), the book takes it as a grid, and what they would have done to
+          // the volume consumed or traded at their prices is done here.
+          this.redrawRest(side, next, i, previous);
+          return;
+        }
         const q = next.qty[i] as number;
         if (q > 0) this.setLevel(side, next.price(i), q);
       }
@@ -250,6 +264,27 @@ export abstract class BookMatcher {
     // Clean again once the side shows nothing but this drawing (a redraw inside this one may
     // have left levels of its own that no later drawing removes).
     prev.clean = book.depth(side, Number.MAX_SAFE_INTEGER).every(([price]) => prev.has(price));
+  }
+
+  /**
+   * The end of a level-by-level redraw from the new drawing's level `from` on, as one grid write:
+   * what each write left (the level set or removed, the volume consumed and traded there since
+   * forgotten, as setLevel forgets it), for a side that showed nothing but the previous drawing
+   * and the levels of this one written so far, with none of our orders resting.
+   */
+  private redrawRest(side: 'bid' | 'ask', next: DrawnSide, from: number, previous: readonly number[]): void {
+    const consumed = this.consumed[side];
+    const traded = this.tradedSince[side];
+    const forget = (price: number): void => {
+      if (consumed.size > 0) consumed.delete(price);
+      if (traded.size > 0) traded.delete(price);
+    };
+    for (let i = from; i < next.count; i++) if ((next.qty[i] as number) > 0) forget(next.price(i));
+    for (const price of previous) if (!next.has(price)) forget(price);
+    (this.gridBook as GridBook).setGrid(side, next.best, next.gap, next.qty, next.count);
+    const drawn = side === 'bid' ? this.drawn.bid : this.drawn.ask;
+    drawn.record(next.best, next.gap, next.qty, next.count);
+    drawn.clean = true;
   }
 
   /**

@@ -133,6 +133,32 @@ function state(v: ReturnType<typeof venue>) {
   };
 }
 
+/** One step of a property's sequence on a venue (`n` numbers the orders). */
+function apply(v: ReturnType<typeof venue>, o: Op, n: number): void {
+  if (o.kind === 'redraw') v.redraw(o);
+  else if (o.kind === 'trade') v.trade(o.aggressor, o.qty);
+  else if (o.kind === 'halt') v.ex.halted = o.on;
+  else if (o.kind === 'cancel') {
+    const open = v.ex.openOrders();
+    const target = open[o.n % Math.max(1, open.length)];
+    if (target) v.ex.cancel(target.clientOrderId);
+  } else {
+    const touch = o.side === 'buy' ? v.ex.book.bestAsk() : v.ex.book.bestBid();
+    const limit = o.offset === null || touch === null ? undefined : Math.max(1, touch + o.offset);
+    const req: OrderRequest = {
+      clientOrderId: clientOrderId(`c${n}`),
+      parentId: parentOrderId('p'),
+      ...SLICE,
+      side: o.side,
+      qty: o.qty,
+      type: limit === undefined ? 'market' : 'limit',
+      tif: limit === undefined ? 'IOC' : o.tif,
+      ...(limit === undefined ? {} : { limitPrice: limit }),
+    };
+    v.ex.submit(req, false);
+  }
+}
+
 describe('a generated market over a GridBook', () => {
   it('property: fills, book, available volume and queue positions are those of the level-by-level venue', () => {
     fc.assert(
@@ -144,36 +170,71 @@ describe('a generated market over a GridBook', () => {
           const b = venue('l2', queue);
           let n = 0;
           for (const o of ops) {
-            for (const v of [a, b]) {
-              if (o.kind === 'redraw') v.redraw(o);
-              else if (o.kind === 'trade') v.trade(o.aggressor, o.qty);
-              else if (o.kind === 'halt') v.ex.halted = o.on;
-              else if (o.kind === 'cancel') {
-                const open = v.ex.openOrders();
-                const target = open[o.n % Math.max(1, open.length)];
-                if (target) v.ex.cancel(target.clientOrderId);
-              } else {
-                const touch = o.side === 'buy' ? v.ex.book.bestAsk() : v.ex.book.bestBid();
-                const limit = o.offset === null || touch === null ? undefined : Math.max(1, touch + o.offset);
-                const req: OrderRequest = {
-                  clientOrderId: clientOrderId(`c${n}`),
-                  parentId: parentOrderId('p'),
-                  ...SLICE,
-                  side: o.side,
-                  qty: o.qty,
-                  type: limit === undefined ? 'market' : 'limit',
-                  tif: limit === undefined ? 'IOC' : o.tif,
-                  ...(limit === undefined ? {} : { limitPrice: limit }),
-                };
-                v.ex.submit(req, false);
-              }
-            }
+            for (const v of [a, b]) apply(v, o, n);
             n++;
             expect(state(a)).toEqual(state(b));
           }
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it('property: a redraw that jumps onto our resting orders, filling them, leaves what the level-by-level venue leaves', () => {
+    // The market steps far (a model catching up after keeping its steps as data) onto passive
+    // orders of ours: a write of the redraw fills them, often the last of them before the redraw's
+    // other writes, which are then taken as a grid. Trades before it leave volume traded at levels
+    // it rewrites; the steps after it read what it left.
+    const drawing = fc.record({
+      spread: fc.integer({ min: 1, max: 3 }),
+      gap: fc.integer({ min: 1, max: 2 }),
+      qtys: fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 6 }),
+    });
+    const passive = fc.record({
+      side: fc.constantFrom<Side>('buy', 'sell'),
+      qty: fc.integer({ min: 1, max: 5 }),
+      away: fc.integer({ min: 0, max: 4 }),
+    });
+    const trade = fc.record({
+      kind: fc.constant('trade' as const),
+      aggressor: fc.constantFrom<Side>('buy', 'sell'),
+      qty: fc.integer({ min: 1, max: 8 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.constantFrom<'risk_averse' | 'probabilistic'>('risk_averse', 'probabilistic'),
+        fc.integer({ min: 15, max: 30 }),
+        drawing,
+        fc.array(trade, { maxLength: 3 }),
+        fc.array(passive, { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 3, max: 12 }),
+        fc.boolean(),
+        drawing,
+        fc.array(op, { maxLength: 6 }),
+        (queue, bid, first, trades, orders, jump, up, second, after) => {
+          const a = venue('grid', queue);
+          const b = venue('l2', queue);
+          const steps: Op[] = [
+            { kind: 'redraw', bid, ...first },
+            ...trades,
+            ...orders.map((o): Op => ({
+              kind: 'order',
+              side: o.side,
+              qty: o.qty,
+              // Away from the touch on the order's own side: it rests.
+              offset: o.side === 'buy' ? -(first.spread + o.away) : first.spread + o.away,
+              tif: 'GTC',
+            })),
+            { kind: 'redraw', bid: up ? bid + jump : bid - jump, ...second },
+            ...after,
+          ];
+          steps.forEach((o, n) => {
+            for (const v of [a, b]) apply(v, o, n);
+            expect(state(a)).toEqual(state(b));
+          });
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 
@@ -209,11 +270,31 @@ describe('a generated market over a GridBook', () => {
   it('redraws level by level when a write could reach a resting order of ours, and fills it as that write does', () => {
     const v = venue('grid', 'risk_averse');
     v.redraw({ kind: 'redraw', bid: 10, spread: 2, gap: 1, qtys: [3, 3] });
-    restingBuy(v, 'r', 10, 2);
-    // The asks come down to our buy at 10: their first write fills it.
+    restingBuy(v, 'r', 10, 5);
+    // The asks come down to our buy at 10: their first write fills 3 of its 5, and the rest of
+    // it still rests while the other writes go on one by one.
     v.redraw({ kind: 'redraw', bid: 8, spread: 2, gap: 1, qtys: [3, 3] });
     expect((v.book as GridBook).isGrid('ask')).toBe(false);
-    expect(v.log).toEqual(['fill r 2@10 maker']);
+    expect(v.log).toEqual(['fill r 3@10 maker']);
+  });
+
+  it('takes the rest of such a redraw as a grid once its write filled the last order of ours, leaving what the writes one by one leave', () => {
+    const run = (kind: 'grid' | 'l2') => {
+      const v = venue(kind, 'risk_averse');
+      v.redraw({ kind: 'redraw', bid: 10, spread: 2, gap: 1, qtys: [3, 3, 2] });
+      // Another participant takes from the ask at 12 (volume traded there since its last write).
+      v.trade('buy', 4);
+      restingBuy(v, 'r', 10, 2);
+      // The market jumps down onto our buy: the ask's first write at 10 fills all of it.
+      v.redraw({ kind: 'redraw', bid: 7, spread: 3, gap: 1, qtys: [3, 3, 2] });
+      return v;
+    };
+    const grid = run('grid');
+    expect((grid.book as GridBook).isGrid('ask')).toBe(true);
+    expect(grid.log).toEqual(['fill r 2@10 maker']);
+    // The volume we took at 10 stays taken for others until the level is written again.
+    expect(grid.ex.available('ask', 10)).toBe(1);
+    expect(state(grid)).toEqual(state(run('l2')));
   });
 });
 
