@@ -36,6 +36,7 @@ import {
   type Watch,
 } from './fill-watch.ts';
 import { PositionCheck } from './position-check.ts';
+import { StatusObserved } from './status-observed.ts';
 
 export interface FillMonitorDeps {
   readonly clock: Clock;
@@ -233,15 +234,7 @@ export class FillMonitor {
       w.deadlineTimer = this.deps.clock.schedule(() => this.onDeadline(w), w.timeoutMs);
     }
     if (o.status !== w.lastStatus) {
-      this.deps.record({
-        kind: 'FillStatusObserved',
-        clientOrderId: w.id,
-        from: w.lastStatus,
-        to: o.status,
-        elapsedMs: this.elapsed(w),
-        polls: w.polls,
-        source,
-      });
+      this.deps.record(new StatusObserved(w.id, w.lastStatus, o.status, this.elapsed(w), w.polls, source));
       w.lastStatus = o.status;
     }
     // A resting order's polls mostly observe what the last one did: its verification stands.

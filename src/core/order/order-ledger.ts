@@ -20,6 +20,7 @@ import { isTerminal, ORDER_EVENT_KINDS } from '../model/order-status.ts';
 import type { ReportedTrade } from '../model/reports.ts';
 import { applyOrderEvent, newOrderState, type AppliedFill, type OrderEvent, type OrderState } from './apply-event.ts';
 import { OpenOrderIndex } from './open-orders.ts';
+import { StatusChange } from './status-changed.ts';
 
 export interface ParentState {
   readonly spec: ParentOrderCreated;
@@ -418,14 +419,7 @@ export class OrderLedger {
         cause: seq,
       });
     if (outcome.from !== next.status)
-      derived.push({
-        kind: 'OrderStatusChanged',
-        clientOrderId: event.clientOrderId,
-        from: outcome.from,
-        to: next.status,
-        filledQty: next.filledQty,
-        cause: seq,
-      });
+      derived.push(new StatusChange(event.clientOrderId, outcome.from, next.status, next.filledQty, seq));
     return derived;
   }
 

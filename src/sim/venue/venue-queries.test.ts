@@ -4,14 +4,17 @@
 // a row of the open orders is the status report without its kind.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clientOrderId, parentOrderId, symbol } from '../../core/model/ids.ts';
+import { clientOrderId, parentOrderId, symbol, tradeId, venueOrderId } from '../../core/model/ids.ts';
 import { makeInstrument } from '../../core/model/instrument.ts';
 import type { VenueMessage } from '../../core/model/reports.ts';
 import { venueRules } from '../../core/venues/index.ts';
 import { L2Book } from '../book/l2-book.ts';
 import { makeQueueModel } from './queue-model.ts';
 import { SimExchange } from './sim-exchange.ts';
-import { openOrdersAnswer, ordersPageAnswer, stamped, statusReport } from './venue-queries.ts';
+import { CanonicalBytes } from '../../core/log/canonical-bytes.ts';
+import type { ReportedTrade } from '../../core/model/reports.ts';
+import { expectWritesItsPlainCopy } from '../../../test/support/self-written.ts';
+import { openOrdersAnswer, ordersPageAnswer, SimStatusReport, stamped, statusReport } from './venue-queries.ts';
 
 const inst = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
 
@@ -107,5 +110,61 @@ describe('rows of the listings', () => {
       }),
       { numRuns: 30 },
     );
+  });
+});
+
+describe('an order lookup answer (SimStatusReport)', () => {
+  const number = fc.oneof(fc.integer({ min: -1e6, max: 1e9 }), fc.double({ min: -1e13, max: 1e13, noNaN: true }));
+  const trade = fc.record(
+    {
+      tradeId: fc.string({ minLength: 1, maxLength: 6 }).map(tradeId),
+      qty: number,
+      price: number,
+      fee: number,
+      liquidity: fc.constantFrom('maker' as const, 'taker' as const),
+      venueTime: number,
+      commission: fc.record({ asset: fc.string({ maxLength: 4 }), amount: fc.string({ maxLength: 6 }) }),
+    },
+    { requiredKeys: ['tradeId', 'qty', 'price', 'fee', 'liquidity', 'venueTime'] },
+  );
+  const report = fc
+    .tuple(
+      fc.string({ minLength: 1, maxLength: 40 }).map(clientOrderId),
+      fc.string({ minLength: 1, maxLength: 8 }).map(venueOrderId),
+      fc.constantFrom('new' as const, 'partially_filled' as const, 'filled' as const, 'canceled' as const),
+      number,
+      number,
+      fc.array(trade, { maxLength: 3 }),
+      number,
+      fc.constantFrom('buy' as const, 'sell' as const),
+      fc.option(number, { nil: null }),
+    )
+    .map((f) => new SimStatusReport(...(f as [ClientOrderIdArg, ...RestArgs])));
+  type ClientOrderIdArg = ConstructorParameters<typeof SimStatusReport>[0];
+  type RestArgs = ConstructorParameters<typeof SimStatusReport> extends [unknown, ...infer R] ? R : never;
+
+  it('writes the bytes of its plain copy, stamped or not, with the fields the answer always had in their order', () => {
+    fc.assert(
+      fc.property(report, fc.option(fc.nat(), { nil: undefined }), fc.nat(), number, (r, seq, n, time) => {
+        const answer = seq === undefined ? r : stamped(r, { askedAfterSeq: seq });
+        const keys = ['kind', 'clientOrderId', 'venueOrderId', 'status', 'qty', 'filledQty', 'trades', 'updatedAt'];
+        expectWritesItsPlainCopy(
+          answer,
+          [...keys, 'side', 'limitPrice', ...(seq === undefined ? [] : ['askedAfterSeq'])],
+          n,
+          time,
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is the answer a lookup gets from the exchange, and fails on a non-finite number as the generic writer does', () => {
+    const t: ReportedTrade = { tradeId: tradeId('T1'), qty: 1, price: 2, fee: 0, liquidity: 'maker', venueTime: 3 };
+    const r = new SimStatusReport(clientOrderId('c'), venueOrderId('v'), 'new', 5, 0, [t], NaN, 'buy', null);
+    const writer = new CanonicalBytes();
+    expect(() => writer.line({ seq: 1, time: 2, event: r })).toThrow(/non-finite number/);
+    expect(() => new CanonicalBytes().line({ seq: 1, time: 2, event: { ...r } })).toThrow(/non-finite number/);
+    expect(writer.used).toBe(0);
   });
 });

@@ -11,6 +11,8 @@ import type {
   SymbolPosition,
   VenueMessage,
 } from '../../core/model/reports.ts';
+import { payloadHeads, SelfWrittenPayload, type CanonicalBytes } from '../../core/log/canonical-bytes.ts';
+import type { Side } from '../../core/model/order.ts';
 import type { OrdersCursor } from '../../core/ports/broker.ts';
 import type { ExchangeOrder } from './exchange-order.ts';
 import type { SimExchange } from './sim-exchange.ts';
@@ -144,18 +146,121 @@ function withSymbol<R extends OpenOrderRow>(row: R, exchange: SimExchange): R {
 }
 
 export function statusReport(o: ExchangeOrder, commission?: Commission, skewMs = 0): OrderStatusReport {
-  return {
-    kind: 'OrderStatusReport',
-    clientOrderId: o.clientOrderId,
-    venueOrderId: o.venueOrderId,
-    status: o.status,
-    qty: o.qty,
-    filledQty: o.filled,
-    trades: reportedTrades(o, commission, skewMs),
-    updatedAt: o.updatedAt + skewMs,
-    side: o.side,
-    limitPrice: o.limitPrice,
-  };
+  return new SimStatusReport(
+    o.clientOrderId,
+    o.venueOrderId,
+    o.status,
+    o.qty,
+    o.filled,
+    reportedTrades(o, commission, skewMs),
+    o.updatedAt + skewMs,
+    o.side,
+    o.limitPrice,
+  );
+}
+
+const STATUS_HEADS = payloadHeads([
+  'askedAfterSeq',
+  'clientOrderId',
+  'filledQty',
+  'limitPrice',
+  'qty',
+  'side',
+  'status',
+  'trades',
+  'updatedAt',
+  'venueOrderId',
+]);
+
+/**
+ * The venue's full state of one order, as a lookup answers it: the entry a run with resting
+ * orders logs most (every poll of every resting child), so it writes its own canonical payload
+ * (SelfWrittenPayload). Its own fields are those the answer always had, in the same order, and
+ * `askedAfterSeq` after them only when the lookup was stamped (withStamp).
+ */
+export class SimStatusReport extends SelfWrittenPayload implements OrderStatusReport {
+  // Declared one by one (no parameter properties, which would come before `kind`): the fields
+  // are the object's keys in this order.
+  readonly kind = 'OrderStatusReport';
+  readonly clientOrderId: ClientOrderId;
+  readonly venueOrderId: OrderStatusReport['venueOrderId'];
+  readonly status: OrderStatusReport['status'];
+  readonly qty: number;
+  readonly filledQty: number;
+  readonly trades: readonly ReportedTrade[];
+  readonly updatedAt: number;
+  readonly side: Side;
+  readonly limitPrice: number | null;
+  declare readonly askedAfterSeq?: number;
+
+  constructor(
+    clientOrderId: ClientOrderId,
+    venueOrderId: OrderStatusReport['venueOrderId'],
+    status: OrderStatusReport['status'],
+    qty: number,
+    filledQty: number,
+    trades: readonly ReportedTrade[],
+    updatedAt: number,
+    side: Side,
+    limitPrice: number | null,
+  ) {
+    super();
+    this.clientOrderId = clientOrderId;
+    this.venueOrderId = venueOrderId;
+    this.status = status;
+    this.qty = qty;
+    this.filledQty = filledQty;
+    this.trades = trades;
+    this.updatedAt = updatedAt;
+    this.side = side;
+    this.limitPrice = limitPrice;
+  }
+
+  /** The same answer echoing a lookup's stamp. */
+  withStamp(askedAfterSeq: number): SimStatusReport {
+    const r = new SimStatusReport(
+      this.clientOrderId,
+      this.venueOrderId,
+      this.status,
+      this.qty,
+      this.filledQty,
+      this.trades,
+      this.updatedAt,
+      this.side,
+      this.limitPrice,
+    );
+    (r as { askedAfterSeq?: number }).askedAfterSeq = askedAfterSeq;
+    return r;
+  }
+
+  writeCanonical(out: CanonicalBytes): void {
+    const h = STATUS_HEADS;
+    out.open();
+    const stamped = this.askedAfterSeq !== undefined;
+    if (stamped) {
+      out.head(h.askedAfterSeq, true);
+      out.finite(this.askedAfterSeq);
+    }
+    out.head(h.clientOrderId, !stamped);
+    out.string(this.clientOrderId);
+    out.head(h.filledQty, false);
+    out.finite(this.filledQty);
+    out.head(h.limitPrice, false);
+    out.numberOrNull(this.limitPrice);
+    out.head(h.qty, false);
+    out.finite(this.qty);
+    out.head(h.side, false);
+    out.string(this.side);
+    out.head(h.status, false);
+    out.string(this.status);
+    out.head(h.trades, false);
+    out.json(this.trades);
+    out.head(h.updatedAt, false);
+    out.finite(this.updatedAt);
+    out.head(h.venueOrderId, false);
+    out.string(this.venueOrderId);
+    out.close();
+  }
 }
 
 /** A row of the open orders: statusReport's fields without its kind, in the same order. */
@@ -194,6 +299,8 @@ function reportedTrades(o: ExchangeOrder, commission: Commission | undefined, sk
  */
 export function stamped(answer: VenueMessage, stamp: { askedAfterSeq?: number; requestId?: string }): VenueMessage {
   if (stamp.askedAfterSeq === undefined && stamp.requestId === undefined) return answer;
+  if (answer instanceof SimStatusReport && stamp.requestId === undefined && answer.askedAfterSeq === undefined)
+    return answer.withStamp(stamp.askedAfterSeq as number);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(answer)) out[key] = (answer as unknown as Record<string, unknown>)[key];
   if (stamp.askedAfterSeq !== undefined) out['askedAfterSeq'] = stamp.askedAfterSeq;
