@@ -7,7 +7,11 @@
 // never-worse price ("never-worse": its slices go out as IOC limits at it).
 // What it prints, per variant:
 // - CPU ms (user + system, every thread) per simulated hour: warm, the median over --rounds
-//   rounds of --runs runs after --warmups, and cold (the process's first run of the variant);
+//   rounds of --runs runs, and cold (the process's first run of the variant). Before its first
+//   round a variant runs --warmups pairs (default 20), before each later one 2: the code a busy
+//   hour runs only per child (a few hundred calls a run) is still being compiled by V8 through
+//   about its 40th run, and the compiler's threads and the not yet optimized code are CPU of
+//   those runs (a sweep worker is past them after its first paths); see bench/RESULTS.md;
 // - the busy hour's warm CPU over its market's quiet hour (the goal: at most 2x), measured in
 //   pairs: each busy run sits between two quiet runs of its market, and its ratio is to their
 //   mean; the median of those ratios is given with their quartiles. On this kind of machine a
@@ -23,7 +27,7 @@
 // - with --against DIR: the same variants on another checkout's code (e.g. a `git worktree` of an
 //   earlier commit) in the same process, interleaved round by round with this one's, each
 //   variant's runs checked to log the same run on both (equal digests); its rows follow, marked.
-// Run: npm run bench:algorithms -- [--runs 8] [--warmups 4] [--rounds 3] [--cli 3]
+// Run: npm run bench:algorithms -- [--runs 8] [--warmups 20] [--rounds 3] [--cli 3]
 //        [--only dense|bench] [--algos twap,vwap] [--against DIR]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -264,7 +268,7 @@ function spawnRun(file: string): { wallMs: number; cpuMs: number } {
 
 export async function main(argv: readonly string[]): Promise<void> {
   const runs = arg(argv, '--runs', 8);
-  const warmups = arg(argv, '--warmups', 4);
+  const warmups = arg(argv, '--warmups', 20);
   const rounds = arg(argv, '--rounds', 3);
   const cli = arg(argv, '--cli', 0);
   const oi = argv.indexOf('--only');
@@ -301,10 +305,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     for (const v of vs) {
       if (v.algo === null) continue;
       const quiet = vs.find((x) => x.code === v.code && x.market === v.market && x.algo === null) as Variant;
-      measurePairs(quiet, v, runs, warmups);
+      measurePairs(quiet, v, runs, round === 0 ? warmups : Math.min(warmups, 2));
     }
   console.log(
-    `CPU ms per simulated hour: warm = median of ${rounds} rounds x ${runs} runs after ${warmups} warm-ups each, ` +
+    `CPU ms per simulated hour: warm = median of ${rounds} rounds x ${runs} runs (${warmups} warm-up pairs ` +
+      `before the first, ${Math.min(warmups, 2)} before the others), ` +
       `each busy run between two quiet ones; x quiet = the median of each busy run over the quiet runs beside it ` +
       `[quartiles]; cold = the process's first run of the variant (load now ${load()}):`,
   );
