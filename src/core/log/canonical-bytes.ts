@@ -34,11 +34,12 @@ for (let i = 0; i < 100; i++) {
 
 /**
  * An event whose canonical payload (its JSON less `kind`) it writes itself: a class for a kind
- * that is logged on every path's hot loop (a market sample every second), whose own fields are
- * fixed by the class, so its writer reads them directly instead of listing, looking up and
- * loading its keys by name. The bytes must be exactly what the generic writer gives for a plain
- * copy of the event (each such class has a property test saying so); a plain object of the same
- * kind (read back from a store, say) still goes through the generic writer.
+ * that is logged on a path's hot loop (a market sample every second, an order lookup's answer
+ * every poll), whose own fields are fixed by the class, so its writer reads them directly
+ * instead of listing, looking up and loading its keys by name. The bytes must be exactly what
+ * the generic writer gives for a plain copy of the event (each such class has a property test
+ * saying so); a plain object of the same kind (read back from a store, say) still goes through
+ * the generic writer.
  */
 export abstract class SelfWrittenPayload {
   abstract writeCanonical(out: CanonicalBytes): void;
