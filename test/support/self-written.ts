@@ -1,9 +1,20 @@
 // What every self-written payload (SelfWrittenPayload) must do: write, as a line of the log, the
 // bytes the generic writer writes for a plain copy of it (what a store reads back), and have the
 // event type's keys in its order, kind first.
+import fc from 'fast-check';
 import { expect } from 'vitest';
 import { CanonicalBytes, SelfWrittenPayload } from '../../src/core/log/canonical-bytes.ts';
 import type { ExecEvent } from '../../src/core/model/events.ts';
+import { ORDER_STATUSES } from '../../src/core/model/order-status.ts';
+
+/** A number a payload may hold: whole, or with a fraction (an epoch time's, a price's). */
+export const payloadNumber = fc.oneof(
+  fc.integer({ min: -1e9, max: 1e12 }),
+  fc.double({ min: -1e13, max: 1e13, noNaN: true }),
+);
+
+/** Any status of an order of ours. */
+export const orderStatus = fc.constantFrom(...ORDER_STATUSES);
 
 export function expectWritesItsPlainCopy(event: ExecEvent, keys: readonly string[], seq: number, time: number): void {
   expect(event).toBeInstanceOf(SelfWrittenPayload);

@@ -13,7 +13,7 @@ import { makeQueueModel } from './queue-model.ts';
 import { SimExchange } from './sim-exchange.ts';
 import { CanonicalBytes } from '../../core/log/canonical-bytes.ts';
 import type { ReportedTrade } from '../../core/model/reports.ts';
-import { expectWritesItsPlainCopy } from '../../../test/support/self-written.ts';
+import { expectWritesItsPlainCopy, payloadNumber as number } from '../../../test/support/self-written.ts';
 import { openOrdersAnswer, ordersPageAnswer, SimStatusReport, stamped, statusReport } from './venue-queries.ts';
 
 const inst = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
@@ -114,7 +114,6 @@ describe('rows of the listings', () => {
 });
 
 describe('an order lookup answer (SimStatusReport)', () => {
-  const number = fc.oneof(fc.integer({ min: -1e6, max: 1e9 }), fc.double({ min: -1e13, max: 1e13, noNaN: true }));
   const trade = fc.record(
     {
       tradeId: fc.string({ minLength: 1, maxLength: 6 }).map(tradeId),
