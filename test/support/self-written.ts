@@ -31,3 +31,18 @@ export function expectWritesItsPlainCopy(event: ExecEvent, keys: readonly string
     Buffer.from(generic.buf.subarray(0, generic.used)).toString(),
   );
 }
+
+/** The property: every event `events` draws writes the bytes of its plain copy, as a line with
+ *  any seq and time, and has `keys` (or `keysOf` it) in that order. */
+export function everyWritesItsPlainCopy<E extends ExecEvent>(
+  events: fc.Arbitrary<E>,
+  keysOf: (event: E) => readonly string[],
+  numRuns = 300,
+): void {
+  fc.assert(
+    fc.property(events, fc.nat(), payloadNumber, (event, seq, time) =>
+      expectWritesItsPlainCopy(event, keysOf(event), seq, time),
+    ),
+    { numRuns },
+  );
+}
