@@ -250,7 +250,7 @@ export abstract class BookMatcher {
           // they leave what the new drawing is (the side showed the previous one, each of whose
           // levels is written), the book takes it as a grid, and what they would have done to
           // the volume consumed or traded at their prices is done here.
-          this.redrawRest(side, next, i, previous);
+          this.redrawRest(side, prev, next, i, previous);
           return;
         }
         const q = next.qty[i] as number;
@@ -270,9 +270,16 @@ export abstract class BookMatcher {
    * The end of a level-by-level redraw from the new drawing's level `from` on, as one grid write:
    * what each write left (the level set or removed, the volume consumed and traded there since
    * forgotten, as setLevel forgets it), for a side that showed nothing but the previous drawing
-   * and the levels of this one written so far, with none of our orders resting.
+   * (`drawn`, which becomes `next`) and the levels of this one written so far, with none of our
+   * orders resting.
    */
-  private redrawRest(side: 'bid' | 'ask', next: DrawnSide, from: number, previous: readonly number[]): void {
+  private redrawRest(
+    side: 'bid' | 'ask',
+    drawn: DrawnSide,
+    next: DrawnSide,
+    from: number,
+    previous: readonly number[],
+  ): void {
     const consumed = this.consumed[side];
     const traded = this.tradedSince[side];
     const forget = (price: number): void => {
@@ -282,7 +289,6 @@ export abstract class BookMatcher {
     for (let i = from; i < next.count; i++) if ((next.qty[i] as number) > 0) forget(next.price(i));
     for (const price of previous) if (!next.has(price)) forget(price);
     (this.gridBook as GridBook).setGrid(side, next.best, next.gap, next.qty, next.count);
-    const drawn = side === 'bid' ? this.drawn.bid : this.drawn.ask;
     drawn.record(next.best, next.gap, next.qty, next.count);
     drawn.clean = true;
   }

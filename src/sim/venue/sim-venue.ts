@@ -273,7 +273,7 @@ export class SimVenue implements Broker, MarketDataPort {
       'query',
       () => {
         const book = this.bookHolding(clientOrderId);
-        return stamped(orderAnswer(book.exchange, clientOrderId, book.commission, this.skewMs), stamp);
+        return orderAnswer(book.exchange, clientOrderId, book.commission, this.skewMs, askedAfterSeq);
       },
       'order',
       stamp,

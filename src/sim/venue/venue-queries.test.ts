@@ -14,7 +14,14 @@ import { SimExchange } from './sim-exchange.ts';
 import { CanonicalBytes } from '../../core/log/canonical-bytes.ts';
 import type { ReportedTrade } from '../../core/model/reports.ts';
 import { expectWritesItsPlainCopy, payloadNumber as number } from '../../../test/support/self-written.ts';
-import { openOrdersAnswer, ordersPageAnswer, SimStatusReport, stamped, statusReport } from './venue-queries.ts';
+import {
+  openOrdersAnswer,
+  orderAnswer,
+  ordersPageAnswer,
+  SimStatusReport,
+  stamped,
+  statusReport,
+} from './venue-queries.ts';
 
 const inst = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
 
@@ -138,14 +145,15 @@ describe('an order lookup answer (SimStatusReport)', () => {
       fc.constantFrom('buy' as const, 'sell' as const),
       fc.option(number, { nil: null }),
     )
-    .map((f) => new SimStatusReport(...(f as [ClientOrderIdArg, ...RestArgs])));
-  type ClientOrderIdArg = ConstructorParameters<typeof SimStatusReport>[0];
-  type RestArgs = ConstructorParameters<typeof SimStatusReport> extends [unknown, ...infer R] ? R : never;
+    // The answer to one lookup, stamped with `seq` or not.
+    .map((f) => (seq?: number) => new SimStatusReport(...f, seq));
 
   it('writes the bytes of its plain copy, stamped or not, with the fields the answer always had in their order', () => {
     fc.assert(
-      fc.property(report, fc.option(fc.nat(), { nil: undefined }), fc.nat(), number, (r, seq, n, time) => {
-        const answer = seq === undefined ? r : stamped(r, { askedAfterSeq: seq });
+      fc.property(report, fc.option(fc.nat(), { nil: undefined }), fc.nat(), number, (answerTo, seq, n, time) => {
+        const answer = answerTo(seq);
+        // Stamped where it is made: the fields of the unstamped answer then the stamp's.
+        if (seq !== undefined) expectSame({ ...answer }, stamped({ ...answerTo() }, { askedAfterSeq: seq }));
         const keys = ['kind', 'clientOrderId', 'venueOrderId', 'status', 'qty', 'filledQty', 'trades', 'updatedAt'];
         expectWritesItsPlainCopy(
           answer,
@@ -158,7 +166,26 @@ describe('an order lookup answer (SimStatusReport)', () => {
     );
   });
 
-  it('is the answer a lookup gets from the exchange, and fails on a non-finite number as the generic writer does', () => {
+  it('is stamped as the not-found answer is, which carries the stamp the same way', () => {
+    const exchange = new SimExchange(
+      new L2Book(),
+      {
+        instrument: inst,
+        makerFeeBps: 10,
+        takerFeeBps: 10,
+        queue: makeQueueModel({ model: 'risk_averse' }),
+        fillOnTouch: false,
+        account: null,
+        clientIdUniqueness: 'open-orders',
+      },
+      () => 0,
+    );
+    const id = clientOrderId('nobody');
+    expectSame(orderAnswer(exchange, id, undefined, 0, 7), stamped(orderAnswer(exchange, id), { askedAfterSeq: 7 }));
+    expect(orderAnswer(exchange, id)).toEqual({ kind: 'OrderNotFoundReport', clientOrderId: id });
+  });
+
+  it('fails on a non-finite number as the generic writer does', () => {
     const t: ReportedTrade = { tradeId: tradeId('T1'), qty: 1, price: 2, fee: 0, liquidity: 'maker', venueTime: 3 };
     const r = new SimStatusReport(clientOrderId('c'), venueOrderId('v'), 'new', 5, 0, [t], NaN, 'buy', null);
     const writer = new CanonicalBytes();

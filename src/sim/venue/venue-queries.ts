@@ -26,14 +26,20 @@ export interface QueriedBook {
 /** How the venue states a trade's commission, when not in quote (fee is in notional units). */
 export type Commission = (fee: number, price: number) => { asset: string; amount: string };
 
+/** The answer to a lookup of one order; `askedAfterSeq`, the lookup's stamp, is echoed last (as
+ *  stamped() would add it). */
 export function orderAnswer(
   exchange: SimExchange,
   clientOrderId: ClientOrderId,
   commission?: Commission,
   skewMs = 0,
+  askedAfterSeq?: number,
 ): VenueMessage {
   const o = exchange.order(clientOrderId);
-  return o ? statusReport(o, commission, skewMs) : { kind: 'OrderNotFoundReport', clientOrderId };
+  if (o) return statusReport(o, commission, skewMs, askedAfterSeq);
+  return askedAfterSeq === undefined
+    ? { kind: 'OrderNotFoundReport', clientOrderId }
+    : { kind: 'OrderNotFoundReport', clientOrderId, askedAfterSeq };
 }
 
 export function openOrdersAnswer(books: readonly QueriedBook[], asOf: number, skewMs = 0): VenueMessage {
@@ -145,7 +151,12 @@ function withSymbol<R extends OpenOrderRow>(row: R, exchange: SimExchange): R {
   return { ...row, symbol: exchange.symbol };
 }
 
-export function statusReport(o: ExchangeOrder, commission?: Commission, skewMs = 0): OrderStatusReport {
+export function statusReport(
+  o: ExchangeOrder,
+  commission?: Commission,
+  skewMs = 0,
+  askedAfterSeq?: number,
+): OrderStatusReport {
   return new SimStatusReport(
     o.clientOrderId,
     o.venueOrderId,
@@ -156,6 +167,7 @@ export function statusReport(o: ExchangeOrder, commission?: Commission, skewMs =
     o.updatedAt + skewMs,
     o.side,
     o.limitPrice,
+    askedAfterSeq,
   );
 }
 
@@ -176,7 +188,7 @@ const STATUS_HEADS = payloadHeads([
  * The venue's full state of one order, as a lookup answers it: the entry a run with resting
  * orders logs most (every poll of every resting child), so it writes its own canonical payload
  * (SelfWrittenPayload). Its own fields are those the answer always had, in the same order, and
- * `askedAfterSeq` after them only when the lookup was stamped (withStamp).
+ * `askedAfterSeq` after them only when the lookup was stamped.
  */
 export class SimStatusReport extends SelfWrittenPayload implements OrderStatusReport {
   // Declared one by one (no parameter properties, which would come before `kind`): the fields
@@ -203,6 +215,7 @@ export class SimStatusReport extends SelfWrittenPayload implements OrderStatusRe
     updatedAt: number,
     side: Side,
     limitPrice: number | null,
+    askedAfterSeq?: number,
   ) {
     super();
     this.clientOrderId = clientOrderId;
@@ -214,23 +227,7 @@ export class SimStatusReport extends SelfWrittenPayload implements OrderStatusRe
     this.updatedAt = updatedAt;
     this.side = side;
     this.limitPrice = limitPrice;
-  }
-
-  /** The same answer echoing a lookup's stamp. */
-  withStamp(askedAfterSeq: number): SimStatusReport {
-    const r = new SimStatusReport(
-      this.clientOrderId,
-      this.venueOrderId,
-      this.status,
-      this.qty,
-      this.filledQty,
-      this.trades,
-      this.updatedAt,
-      this.side,
-      this.limitPrice,
-    );
-    (r as { askedAfterSeq?: number }).askedAfterSeq = askedAfterSeq;
-    return r;
+    if (askedAfterSeq !== undefined) (this as { askedAfterSeq?: number }).askedAfterSeq = askedAfterSeq;
   }
 
   writeCanonical(out: CanonicalBytes): void {
@@ -299,8 +296,6 @@ function reportedTrades(o: ExchangeOrder, commission: Commission | undefined, sk
  */
 export function stamped(answer: VenueMessage, stamp: { askedAfterSeq?: number; requestId?: string }): VenueMessage {
   if (stamp.askedAfterSeq === undefined && stamp.requestId === undefined) return answer;
-  if (answer instanceof SimStatusReport && stamp.requestId === undefined && answer.askedAfterSeq === undefined)
-    return answer.withStamp(stamp.askedAfterSeq as number);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(answer)) out[key] = (answer as unknown as Record<string, unknown>)[key];
   if (stamp.askedAfterSeq !== undefined) out['askedAfterSeq'] = stamp.askedAfterSeq;
