@@ -25,6 +25,23 @@ import {
 
 const inst = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
 
+/** An exchange of `inst` with Binance's rules, no account, its clock `now`. */
+function exchangeAt(now: () => number): SimExchange {
+  return new SimExchange(
+    new L2Book(),
+    {
+      instrument: inst,
+      makerFeeBps: 10,
+      takerFeeBps: 10,
+      queue: makeQueueModel({ model: 'risk_averse' }),
+      fillOnTouch: false,
+      account: null,
+      clientIdUniqueness: venueRules('binance-spot').clientIdUniqueness,
+    },
+    now,
+  );
+}
+
 /** Same fields, same values, same order. */
 function expectSame(got: unknown, want: unknown): void {
   expect(got).toStrictEqual(want);
@@ -60,20 +77,7 @@ describe('rows of the listings', () => {
     fc.assert(
       fc.property(fc.integer({ min: -500, max: 500 }), fc.boolean(), (skewMs, withCommission) => {
         let now = Date.UTC(2024, 7, 9) + 0.25;
-        const rules = venueRules('binance-spot');
-        const exchange = new SimExchange(
-          new L2Book(),
-          {
-            instrument: inst,
-            makerFeeBps: 10,
-            takerFeeBps: 10,
-            queue: makeQueueModel({ model: 'risk_averse' }),
-            fillOnTouch: false,
-            account: null,
-            clientIdUniqueness: rules.clientIdUniqueness,
-          },
-          () => now,
-        );
+        const exchange = exchangeAt(() => now);
         exchange.setLevel('bid', 6_000_000, 100_000);
         exchange.setLevel('ask', 6_000_100, 100_000);
         for (let i = 0; i < 4; i++) {
@@ -167,19 +171,7 @@ describe('an order lookup answer (SimStatusReport)', () => {
   });
 
   it('is stamped as the not-found answer is, which carries the stamp the same way', () => {
-    const exchange = new SimExchange(
-      new L2Book(),
-      {
-        instrument: inst,
-        makerFeeBps: 10,
-        takerFeeBps: 10,
-        queue: makeQueueModel({ model: 'risk_averse' }),
-        fillOnTouch: false,
-        account: null,
-        clientIdUniqueness: 'open-orders',
-      },
-      () => 0,
-    );
+    const exchange = exchangeAt(() => 0);
     const id = clientOrderId('nobody');
     expectSame(orderAnswer(exchange, id, undefined, 0, 7), stamped(orderAnswer(exchange, id), { askedAfterSeq: 7 }));
     expect(orderAnswer(exchange, id)).toEqual({ kind: 'OrderNotFoundReport', clientOrderId: id });
