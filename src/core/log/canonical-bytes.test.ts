@@ -67,6 +67,46 @@ describe('CanonicalBytes', () => {
     );
   });
 
+  it('writes a long string seen before (copied from its bytes as written then) as it wrote it the first time', () => {
+    // Long strings of every kind (escapes, non-ASCII, lone surrogates, ids built by
+    // concatenation as client order ids are), drawn from a small pool so most come back.
+    const long = fc.oneof(
+      fc.string({ minLength: 16, maxLength: 48 }),
+      fc.string({ unit: 'binary', minLength: 16, maxLength: 48 }),
+      fc.string({ unit: 'grapheme', minLength: 16, maxLength: 24 }),
+      fc.stringMatching(/^[0-9a-f]{32}$/).map((hex) => 'x' + hex),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(long, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 12 }),
+        (pool, picks) => {
+          const writer = new CanonicalBytes();
+          writer.buf = new Uint8Array(16);
+          let expected = '';
+          for (const [i, j] of picks) {
+            const s = pool[i % pool.length] as string;
+            const v = j % 2 === 0 ? s : { id: s, n: j };
+            writer.json(v);
+            expected += canonicalJson(v);
+          }
+          expectBytes(writer.buf.slice(0, writer.used), utf8.encode(expected));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('writes long strings right past the number of them it remembers, and again after', () => {
+    const writer = new CanonicalBytes();
+    const ids = Array.from({ length: 5000 }, (_, i) => `x${String(i).padStart(31, '0')}`);
+    for (const s of [...ids, ...ids.slice(0, 50), ...ids.slice(-50)]) {
+      const start = writer.used;
+      writer.json(s);
+      expectBytes(writer.buf.slice(start, writer.used), utf8.encode(JSON.stringify(s)));
+    }
+  });
+
   it('writes a number with a fraction as ToString does, digit for digit, from its own digits where it can', () => {
     const writer = new CanonicalBytes();
     // The writer's own path (private): true when it wrote the number itself.
