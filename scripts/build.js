@@ -179,6 +179,11 @@ export async function buildDist() {
     format: 'cjs',
     // Less to read and hash at every start; names are kept (error classes, stack traces).
     minifyWhitespace: true,
+    // The bundled packages' license comments go to a file beside each bundle
+    // (<bundle>.LEGAL.txt), and the bundle is ASCII only (esbuild escapes what else its code holds;
+    // checked below): a process reads it as Latin-1, a copy of its bytes, instead of decoding
+    // UTF-8 into a two-byte string (about 30 ms of each start, and twice the memory).
+    legalComments: 'external',
     platform: 'node',
     target: 'node20',
     tsconfig: 'tsconfig.json',
@@ -221,6 +226,14 @@ export async function buildDist() {
     if (name !== undefined) files[name] = basename(out);
   }
   const outputs = readdirSync(tmp).sort();
+  for (const file of Object.values(files)) {
+    const bytes = readFileSync(`${tmp}/${file}`);
+    const at = bytes.findIndex((b) => b > 0x7f);
+    if (at >= 0) {
+      const line = bytes.subarray(0, at).toString('latin1').split('\n').length;
+      throw new Error(`build: ${file} is not ASCII only (line ${line}): the loader reads bundles as Latin-1`);
+    }
+  }
   // One build at a time moves its files in, switches and prunes: another's prune would remove
   // files this one moved in before its manifest names them.
   const unlock = lock(`${root}dist.lock`);

@@ -184,7 +184,9 @@ function runBundle(file) {
   } catch {
     // None yet: compiled from the source, and written at exit.
   }
-  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
+  // Latin-1: the build makes a bundle ASCII only (scripts/build.js), so this is its text, read
+  // as a copy of its bytes instead of decoded as UTF-8.
+  const script = new vm.Script(Module.wrap(readFileSync(file, 'latin1')), {
     filename: file,
     cachedData,
     // No importModuleDynamically: a script compiled from a code cache loses it on Node 20 (its

@@ -144,6 +144,21 @@ describe('the built CLI', () => {
     expect(distProblem(rootUrl)).toBeNull();
   });
 
+  it('is ASCII only, as the loader reads it (Latin-1), with the bundled licenses in a file beside it', () => {
+    const { files, outputs } = manifest();
+    for (const file of Object.values(files)) {
+      const bytes = fs.readFileSync(path.join(copy, 'dist', file));
+      expect(
+        bytes.findIndex((b) => b > 0x7f),
+        file,
+      ).toBe(-1);
+    }
+    // js-joda's copyright notices (its authors' names are not ASCII) are kept with the bundle.
+    const legal = outputs.filter((f) => f.endsWith('.LEGAL.txt'));
+    expect(legal.length).toBeGreaterThan(0);
+    expect(legal.some((f) => fs.readFileSync(path.join(copy, 'dist', f), 'utf8').includes('js-joda'))).toBe(true);
+  });
+
   it('runs scenarios to the same digests as the sources through tsx', () => {
     for (const file of ['scenarios/walkthrough.yaml', 'scenarios/alpaca-aapl.yaml']) {
       expect(digest(file, false), file).toBe(digest(file, true));
