@@ -5,8 +5,8 @@
 // the hash then had to flatten and encode again; here whole numbers are written digit pair by
 // digit pair, ASCII strings are copied code unit by code unit (a long one, an order's client id
 // say, from its bytes as last written), and each object shape's sorted keys are copied from their
-// encoded form (Plan.headBytes). Only fractions, non-ASCII text and
-// strings that need escaping go through a string first.
+// encoded form (Plan.headBytes). Only fractions, non-ASCII text and strings that need escaping go
+// through a string first.
 import type { LogEntry } from '../model/events.ts';
 import { planOf } from './canonical-json.ts';
 
