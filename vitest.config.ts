@@ -205,6 +205,7 @@ const SHARED_IO = [
   'test/sweep/sweep-pool.test.ts',
   'test/sweep/sweep-store.test.ts',
   'test/tooling/export-names.test.ts',
+  'test/tooling/file-hooks.test.ts',
   'test/tooling/lint-rules.test.ts',
   'test/tooling/strategy-types.test.ts',
 ];
@@ -232,7 +233,15 @@ export default defineConfig({
     testTimeout: 60_000,
     // Hooks that start real processes (the CLI suites) take seconds on a loaded two-core machine.
     hookTimeout: 60_000,
-    setupFiles: ['test/support/fast-check-setup.ts', 'test/support/cpu-per-file.ts'],
+    // One scratch folder for the invocation's temporary files, removed at its end (scratch-root.ts).
+    globalSetup: ['test/support/scratch-root.ts'],
+    // file-hooks-setup.ts runs the after-test and after-file hooks of shared support modules in
+    // every file (file-hooks.ts says why a module-level hook does not).
+    setupFiles: [
+      'test/support/fast-check-setup.ts',
+      'test/support/cpu-per-file.ts',
+      'test/support/file-hooks-setup.ts',
+    ],
     // Parsed-replay caches go to one folder of the tests' (reused run to run, as a user's is), not
     // the user's ~/.cache (a test of the default folder passes its own environment), unless the
     // caller named one.

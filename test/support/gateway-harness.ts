@@ -2,12 +2,12 @@
 // test), bounded waits for a condition (never a sleep of a fixed length), and the Alpaca error a
 // refused SDK call carries.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { afterEach } from 'vitest';
 import {
   startAlpacaGateway,
   type AlpacaGateway,
   type AlpacaGatewayOptions,
 } from '../../src/gateway/alpaca/alpaca-gateway.ts';
+import { afterEveryTest } from './file-hooks.ts';
 
 export const FIXTURE = 'test/fixtures/gateway/alpaca-aapl.yaml';
 export const KEY = 'gateway-test-key';
@@ -16,7 +16,7 @@ export const SECRET = 'gateway-test-secret';
 type Close = () => Promise<void> | void;
 
 const open: Close[] = [];
-afterEach(async () => {
+afterEveryTest(async () => {
   for (const close of open.splice(0).reverse()) await close();
 });
 

@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Hono } from 'hono';
-import { afterAll } from 'vitest';
 import { runScenario, type RunReport } from '../../src/runtime/backtest-run.ts';
 import { codeVersion } from '../../src/store/code-version.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
@@ -13,13 +12,21 @@ import { pageRoutes } from '../../src/server/pages/page-routes.tsx';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
 import { openStoreReader } from '../../src/store/store-reader.ts';
+import { afterEveryFile } from './file-hooks.ts';
 
 export { API_BASE };
 
-/** The app over the database at `file` (read-only routes: no token, no run pool), with `options`
- *  on top (where it logs). */
+/** The store readers of the current test file's apps, closed once its tests are done. */
+const readers: Array<{ close(): void }> = [];
+afterEveryFile(() => {
+  for (const r of readers.splice(0)) r.close();
+});
+
+/** The app over the database at `file` (read-only routes: no token, no run pool; its reader closed
+ *  after the file's tests), with `options` on top (where it logs). */
 export function pageApp(file: string, options: Partial<AppOptions> = {}): Hono {
   const store = openStoreReader(file);
+  readers.push(store);
   return createApp({
     reader: store.reader,
     deleteRun: store.deleteRun,
@@ -33,10 +40,10 @@ export function pageApp(file: string, options: Partial<AppOptions> = {}): Hono {
   }).app as unknown as Hono;
 }
 
-/** Scratch folders of the test file that imported this module, removed once its tests are done
- *  (a process exit listener never ran: the test runner ends its worker processes without one). */
+/** Scratch folders of the current test file, removed once its tests are done (a process exit
+ *  listener never ran: the test runner ends its worker processes without one). */
 const scratchDirs: string[] = [];
-afterAll(() => {
+afterEveryFile(() => {
   for (const d of scratchDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 

@@ -4,7 +4,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll } from 'vitest';
 import { parentOrderId } from '../../src/core/model/ids.ts';
 import { inProcessVenueOptions } from '../../src/gateway/in-process-venue.ts';
 import type { CommandResult } from '../../src/node/node-commands.ts';
@@ -13,11 +12,12 @@ import { simulatedScenario } from '../../src/scenario/load-scenario.ts';
 import { loadSessionFile } from '../../src/scenario/session-file.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
+import { afterEveryFile } from './file-hooks.ts';
 
 export const SESSION_FILE = 'scenarios/session/sandbox-btcusdt.yaml';
 
 const scratchDirs: string[] = [];
-afterAll(() => {
+afterEveryFile(() => {
   for (const d of scratchDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 

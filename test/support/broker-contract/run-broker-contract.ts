@@ -7,7 +7,8 @@
 // there, with the violation in its name. Every wait is for a condition, bounded (10 s of the
 // backend's time at most), and every request count is bounded.
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { afterEveryTest } from '../file-hooks.ts';
 import { CASE_NAMES, type Backend, type BackendFactory, type BackendOptions, type CaseName } from './backend.ts';
 import { CLIENT_ID_CASES } from './client-id-cases.ts';
 import type { ContractCase, Open } from './contract-case.ts';
@@ -24,7 +25,7 @@ export const CASES: Readonly<Record<CaseName, ContractCase>> = {
 };
 
 const opened: Backend[] = [];
-afterEach(async () => {
+afterEveryTest(async () => {
   for (const b of opened.splice(0).reverse()) await b.close();
 });
 
