@@ -135,27 +135,31 @@ describe('ccxt against the Binance gateway', () => {
     const events: Array<Record<string, unknown>> = [];
     const gw = await binanceGateway(undefined, { onUserEvent: (e) => events.push(e) });
     const ex = await ccxtClient(gw);
-    // Subscribes (userDataStream.subscribe.signature) before anything happens.
-    const firstOrders = ex.watchOrders(SYMBOL);
-    const firstTrades = ex.watchMyTrades(SYMBOL);
-    // Subscribed, not just connected: an event before the subscription reaches no one.
-    await waitFor(() => gw.wsApi.subscriptions > 0);
-    const market = await ex.createOrder(SYMBOL, 'market', 'buy', 0.3, undefined, { newClientOrderId: 'ws-mkt' });
-    const orders = await watchUntil(
-      () => ex.watchOrders(SYMBOL),
-      (os) => os.some((o) => o.id === market.id && o.status === 'closed'),
-      firstOrders,
-    );
-    expect(orders.find((o) => o.id === market.id)?.filled).toBe(0.3);
+    // Subscribes (userDataStream.subscribe.signature) before anything happens. Both watches keep
+    // watching from before the order to its last execution: ccxt hands a message to the watch
+    // waiting when it comes and to no later one. An order is updated in place in ccxt's cache, so
+    // a list read early still shows its last state; a trade is an entry of its own, and one that
+    // came while no trade watch waited (the order's REST answer still awaited, say) is never given.
     const trades = new Map<string, Trade>();
-    await watchUntil(
+    const ordersDone = watchUntil(
+      () => ex.watchOrders(SYMBOL),
+      (os) => os.some((o) => o.clientOrderId === 'ws-mkt' && o.status === 'closed'),
+      ex.watchOrders(SYMBOL),
+    );
+    const tradesDone = watchUntil(
       () => ex.watchMyTrades(SYMBOL),
       (ts) => {
         for (const t of ts) trades.set(t.id as string, t);
-        return [...trades.values()].filter((t) => t.order === market.id).length === 2;
+        return [...trades.values()].filter((t) => (t.info as { c?: unknown }).c === 'ws-mkt').length === 2;
       },
-      firstTrades,
+      ex.watchMyTrades(SYMBOL),
     );
+    // Subscribed, not just connected: an event before the subscription reaches no one.
+    await waitFor(() => gw.wsApi.subscriptions > 0);
+    const market = await ex.createOrder(SYMBOL, 'market', 'buy', 0.3, undefined, { newClientOrderId: 'ws-mkt' });
+    const [orders] = await Promise.all([ordersDone, tradesDone]);
+    expect(orders.find((o) => o.id === market.id)?.filled).toBe(0.3);
+    expect([...trades.values()].map((t) => t.order)).toEqual([market.id, market.id]);
     expect([...trades.keys()]).toEqual((market.trades ?? []).map((t) => t.id));
 
     const cancelled = ex.watchOrders(SYMBOL);

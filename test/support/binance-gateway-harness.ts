@@ -55,6 +55,11 @@ export async function ccxtClient(gw: BinanceGateway, keys = { apiKey: API_KEY, s
  * Calls a ccxt watch* until `done` holds for what it gives, for at most `ms`: `first` is a call
  * made before the action it waits for (so its first update is not missed), each later call waits
  * for the next update. Never a loop over values at hand: each turn waits for a message.
+ * ccxt hands a message to the watch waiting when it comes and to no later one, so an update that
+ * comes between two turns of no loop (the loop not yet started, or awaiting something else) is
+ * never given: an order's entry in ccxt's cache is updated in place, so its last state still shows
+ * in a list given earlier, but a trade's is not. Start the loop before the action when it waits
+ * for more than one trade.
  */
 export async function watchUntil<T>(
   watch: () => Promise<T>,
