@@ -33,6 +33,15 @@ const propertyFunction = {
     'no function literal assigned to a property here: V8 puts it in the old generation, where it pins what it captures through young-generation GCs; pass it to a constructor or method',
 };
 
+// Counts are written with groupedDigits (src/core/model/count-text.ts), never toLocaleString: its
+// first call in a process loads ICU's number formatter, about 20 ms of CPU that every `execsim run`
+// paid for its usage text (bench/RESULTS.md). The pages' fractions (src/server/pages/format.ts) are
+// formatted in the long-lived server.
+const localeText = {
+  property: 'toLocaleString',
+  message: 'write counts with groupedDigits (src/core/model/count-text.ts): toLocaleString loads ICU at its first call',
+};
+
 // Layers of src/, checked on resolved paths (eslint-rules/layers.js); each names every layer it
 // may import, so a new edge is a decision made here. From the bottom:
 //   core      the deterministic heart: itself and a few pure packages (no vendor SDK, no I/O);
@@ -105,6 +114,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    ignores: ['**/*.test.ts', 'src/server/pages/format.ts'],
+    rules: { 'no-restricted-properties': ['error', localeText] },
+  },
+  {
     files: ['src/**/*.test.ts'],
     rules: {
       'local/layers': [
@@ -151,6 +165,7 @@ export default tseslint.config(
         { object: 'Math', property: 'random', message: determinismMessage },
         { object: 'performance', property: 'now', message: determinismMessage },
         { object: 'crypto', property: 'randomUUID', message: determinismMessage },
+        localeText,
       ],
       'no-restricted-syntax': [
         'error',

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { RunProgress } from '../runtime/backtest-run.ts';
 import type { ProgressSink } from './io.ts';
 import { span } from './span.ts';
+import { groupedDigits } from '../core/model/count-text.ts';
 
 /** A progress line redrawn in place with \r, and cleared when the run ends. */
 export interface Drawer {
@@ -42,6 +43,6 @@ export function runProgressLine(
   const eta = frac > 0 ? (elapsedMs * (1 - frac)) / frac : null;
   const line =
     `run ${label}: ${span(p.simulatedMs)} / ${span(p.totalMs)} simulated (${Math.floor(frac * 100)}%), ` +
-    `${p.events.toLocaleString('en-US')} events, ${eta === null ? 'time left unknown' : `about ${span(eta)} left`}`;
+    `${groupedDigits(p.events)} events, ${eta === null ? 'time left unknown' : `about ${span(eta)} left`}`;
   return line.slice(0, Math.max(0, columns - 1));
 }

@@ -22,6 +22,7 @@ import { dataImportCommand } from './data-import-command.ts';
 import { DEFAULT_DB_PATH } from '../store/open-database.ts';
 import { dbPath, parseCommand, statOrNone, UsageError, type Io } from './io.ts';
 import { textTable } from './text-table.ts';
+import { groupedDigits } from '../core/model/count-text.ts';
 
 export const DATA_USAGE = `usage: execsim data list [--db PATH | --no-store | --dir DIR] [--json]
        execsim data inspect <key|file> [--db PATH | --no-store | --dir DIR] [--json]
@@ -51,7 +52,7 @@ EXECSIM_REPLAY_CACHE=off turns the cache off for replays (they parse the raw fil
 Exit codes: 0, 2 bad input (an unknown subcommand or flag, no such cache).`;
 
 const MB = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
-const n = (x: number): string => x.toLocaleString('en-US');
+const n = groupedDigits;
 const utc = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
 
 /** Where a run would put its caches: --dir, else as replayCacheDir finds them for the store. */

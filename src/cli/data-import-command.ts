@@ -14,6 +14,7 @@ import {
 import { type ArchiveBarSpec, type ArchiveBookSpec, DEFAULT_BAR_SPEC } from '../scenario/archive-source.ts';
 import { ReplayFileError } from '../scenario/replay-file.ts';
 import { parseCommand, statOrNone, UsageError, type Io } from './io.ts';
+import { groupedDigits } from '../core/model/count-text.ts';
 
 export const DATA_IMPORT_USAGE =
   'usage: execsim data import --from tardis|binance-archive|binance-raw FILE... --out FILE.gz --symbol S --tick-size T';
@@ -101,7 +102,7 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
   const { counts, first, last, bytes } = r;
   const total = counts.snapshot + counts.depth + counts.bbo + counts.trade;
   const span = total === 0 ? 'no data' : `${new Date(first).toISOString()} to ${new Date(last).toISOString()}`;
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = groupedDigits;
   io.out(
     `imported ${n(total)} messages from ${positionals.length} file(s) into ${out} ` +
       `(${n(bytes)} bytes): ${n(counts.snapshot)} snapshots, ${n(counts.depth)} depth diffs, ` +
@@ -150,7 +151,7 @@ function archiveBook(
     const v = Number(values[flag]);
     if (!/^\d+$/.test(values[flag]) || v < 1 || v > MAX_BOOK_TICKS)
       throw new UsageError(
-        `--${flag} ${values[flag]} must be a whole number of ticks, from 1 to ${MAX_BOOK_TICKS.toLocaleString('en-US')}`,
+        `--${flag} ${values[flag]} must be a whole number of ticks, from 1 to ${groupedDigits(MAX_BOOK_TICKS)}`,
         DATA_IMPORT_USAGE,
       );
     return v;

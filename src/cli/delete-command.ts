@@ -12,6 +12,7 @@ import { storedText } from '../store/stored-values.ts';
 import { localLiveness, type Liveness, type RunState } from '../store/run-state.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, UsageError, type Io } from './io.ts';
 import { STATES_HELP } from './runs-command.ts';
+import { groupedDigits } from '../core/model/count-text.ts';
 
 export const DELETE_USAGE = 'usage: execsim delete <runId...> [--db PATH] [--force]';
 export const DELETE_HELP = `${DELETE_USAGE}
@@ -137,7 +138,7 @@ export function pruneCommand(args: readonly string[], io: Io, live: Liveness = l
       uncounted === 0
         ? ''
         : `, and ${uncounted} run${uncounted === 1 ? '' : 's'} whose stored event count cannot be read`;
-    const what = `${runs} run${runs === 1 ? '' : 's'} (${events.toLocaleString('en-US')} events${notCounted})`;
+    const what = `${runs} run${runs === 1 ? '' : 's'} (${groupedDigits(events)} events${notCounted})`;
     io.out(
       runs === 0
         ? `no runs to prune (states ${states.join(', ')}${olderThanMs === null ? '' : `, started more than ${values['older-than']} ago`})`
@@ -164,7 +165,7 @@ function deletedEvents(outcome: DeleteRunOutcome): number {
 }
 
 function deletedLine(verb: string, row: RunSummary, state: RunState, events: unknown): string {
-  const count = typeof events === 'number' ? events.toLocaleString('en-US') : storedText(events);
+  const count = typeof events === 'number' ? groupedDigits(events) : storedText(events);
   return `${verb} ${storedText(row.id)}  ${storedText(row.scenario)}  ${state}  started ${storedText(row.startedAt)}  ${count} events`;
 }
 

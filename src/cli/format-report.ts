@@ -11,6 +11,7 @@ import { symbolsCell } from './symbols-cell.ts';
 import { textTable } from './text-table.ts';
 import { pnlLines } from './format-pnl.ts';
 import { tradeLines } from './format-trades.ts';
+import { groupedDigits } from '../core/model/count-text.ts';
 
 /** A parent's cost decomposed, in one line: the parts against the decision mid, their total in
  *  bps of the decision value, and the 5 s markout (else the first horizon the report has). */
@@ -38,7 +39,7 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
   lines.push(`  digest  ${r.digest}`);
   lines.push(
     `  events  ${r.events} in ${(r.simulatedMs / 1000).toFixed(0)} s ${mode === 'paper' ? 'of trading on paper' : `simulated, ${r.wallMs.toFixed(1)} ms wall`} ` +
-      `(${r.eventsPerSec.toLocaleString('en-US')} events/s); fills ${r.fills}, discrepancies ${r.discrepancies}`,
+      `(${groupedDigits(r.eventsPerSec)} events/s); fills ${r.fills}, discrepancies ${r.discrepancies}`,
   );
   for (const note of r.discrepancyNotes ?? []) lines.push(`  discrepancy: ${note}`);
   for (const o of r.overfilledParents ?? []) lines.push(`  OVERFILLED parent ${o}`);

@@ -46,6 +46,7 @@ import {
   type InterruptSignalName,
   type Io,
 } from './io.ts';
+import { groupedDigits } from '../core/model/count-text.ts';
 
 export { span } from './span.ts';
 export { runProgressLine } from './backtest-progress.ts';
@@ -75,7 +76,7 @@ time left); nothing is drawn when stderr is not a terminal. A paper run prints a
 notable event (warm-up, signals, parents, fills, venue errors, readiness) and a status line.
 With a store, where the runs went is said last (stderr with --json). Several scenarios end with a
 table: each one's result, fills, shortfall and net P&L. A run estimated above
-${WARN_SIM_EVENTS.toLocaleString('en-US')} simulated events (the limit is ${MAX_SIM_EVENTS.toLocaleString('en-US')}) is announced on stderr first.
+${groupedDigits(WARN_SIM_EVENTS)} simulated events (the limit is ${groupedDigits(MAX_SIM_EVENTS)}) is announced on stderr first.
 Ctrl-C (SIGINT), SIGTERM or SIGHUP stop the current run: it is stored as interrupted, and the
 scenarios after it are not run.
 Exit codes: 0 every run's expectations held, 1 an expectation failed, 2 bad input (a bad
@@ -302,8 +303,8 @@ function announce(scenario: LoadedScenario<ScenarioFile>, io: Io, quiet: boolean
   const estimate = estimateRunEvents(scenario.scenario);
   if (estimate > WARN_SIM_EVENTS) {
     io.err(
-      `execsim: ${scenario.file}: a long run: about ${Math.round(estimate).toLocaleString('en-US')} simulated events are estimated ` +
-        `(the limit is ${MAX_SIM_EVENTS.toLocaleString('en-US')}); Ctrl-C stops it`,
+      `execsim: ${scenario.file}: a long run: about ${groupedDigits(Math.round(estimate))} simulated events are estimated ` +
+        `(the limit is ${groupedDigits(MAX_SIM_EVENTS)}); Ctrl-C stops it`,
     );
   }
   return io.progress && !quiet ? progressDrawer(io.progress, scenario.scenario.name) : null;

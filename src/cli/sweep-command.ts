@@ -32,10 +32,11 @@ import {
 import { formatSweep, onThreads } from './format-sweep.ts';
 import { sayStored } from './stored-line.ts';
 import { RANK_FIELDS, type RankField } from '../sweep/path-trading.ts';
+import { groupedDigits } from '../core/model/count-text.ts';
 
 export const SWEEP_HELP = `usage: execsim sweep <scenario> --paths N [--seed S] [--grid KEY=V1,V2 ...] [--rank FIELD]
                      [--workers N] [--json] [--quiet] [--store [--db PATH]]
-Runs one scenario over N paths (1..${MAX_SWEEP_PATHS.toLocaleString('en-US')}), each with a seed derived from S (default: the
+Runs one scenario over N paths (1..${groupedDigits(MAX_SWEEP_PATHS)}), each with a seed derived from S (default: the
 scenario's seed) and the path number, and reports per parent the mean, standard deviation and
 5th/50th/95th percentiles of implementation shortfall (quote currency and bps), fill ratio and
 duration. Path i reproduces with \`execsim run <scenario> --seed <its seed>\` (seeds are in --json).

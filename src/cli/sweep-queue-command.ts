@@ -21,6 +21,7 @@ import { dbPath, parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type Interrup
 import { formatSweep, throughQueue } from './format-sweep.ts';
 import { sayStored } from './stored-line.ts';
 import { checkedRunner, gridAxes, progressLine, rankField, refuseOtherKindsFlag } from './sweep-command.ts';
+import { groupedDigits } from '../core/model/count-text.ts';
 
 export const SWEEP_QUEUE_HELP = `usage: execsim sweep <scenario> --paths N --queue redis://host:port [--seed S] [--grid KEY=V1,V2 ...]
                      [--rank FIELD] [--chunk N] [--json] [--quiet] [--db PATH]
@@ -30,7 +31,7 @@ Redis and runs the same code version), stores the results here as they come back
 report a local sweep prints. The sweep is always stored (--db, else $EXECSIM_DB, else
 ${DEFAULT_DB_PATH}); Ctrl-C stops it, and --resume continues it, enqueueing only paths not stored.
   --queue URL   redis://[user:password@]host[:port][/db] (or rediss://)
-  --paths N     number of paths (1..${MAX_SWEEP_PATHS.toLocaleString('en-US')}; per grid point with --grid)
+  --paths N     number of paths (1..${groupedDigits(MAX_SWEEP_PATHS)}; per grid point with --grid)
   --seed S      sweep seed the path seeds derive from (default: the scenario's seed)
   --grid K=V,.. a parameter grid axis (repeatable), as in a local sweep (execsim sweep --help):
                 every grid point runs the same path seeds, and the report has each point's figures

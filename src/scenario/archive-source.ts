@@ -22,6 +22,7 @@ import { TapeBook, type TapeTrade } from '../sim/replay/tape-book.ts';
 import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
 import type { ImportGrid } from './tardis-source.ts';
 import { ZipLines } from './zip-lines.ts';
+import { groupedDigits } from '../core/model/count-text.ts';
 
 /** The synthesized book: quantity per level (decimals), best first, and its spread and spacing. */
 export interface ArchiveBookSpec {
@@ -171,7 +172,7 @@ export function archiveSource(
     spreadTicks: book.spreadTicks,
     levelSpacingTicks: book.levelSpacingTicks,
   });
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = groupedDigits;
   const bookNote = (around: string) =>
     `book synthesized around ${around}: ${book.depth.length} levels a side, ${book.spreadTicks} tick spread, ` +
     `${book.levelSpacingTicks} tick spacing (no recorded depth)`;

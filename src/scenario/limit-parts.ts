@@ -3,6 +3,8 @@
 // refusal names the field that adds the most (largest) and writes its counts for people (fmt).
 // The bounds are event-limit.ts's and magnitude-limits.ts's.
 
+import { groupedDigits } from '../core/model/count-text.ts';
+
 export type Path = (string | number)[];
 export type Issue = (path: Path, message: string) => void;
 
@@ -15,7 +17,7 @@ export interface Part {
 /** A count for messages: exact with separators up to 2^53 - 1, else 3 significant digits. */
 export function fmt(n: number): string {
   if (!Number.isFinite(n)) return 'unbounded';
-  if (Math.abs(n) <= Number.MAX_SAFE_INTEGER) return Math.round(n).toLocaleString('en-US');
+  if (Math.abs(n) <= Number.MAX_SAFE_INTEGER) return groupedDigits(Math.round(n));
   return n.toExponential(2).replace('e+', 'e');
 }
 

@@ -25,6 +25,7 @@ import type { RankField } from './path-trading.ts';
 import { gridReport, type UnitFigures } from './sweep-grid-report.ts';
 import { GridError, gridPointCount, gridSettings, settingsLabel, type GridAxis } from './sweep-grid.ts';
 import { ScenarioGrid } from './scenario-grid.ts';
+import { groupedDigits } from '../core/model/count-text.ts';
 
 export type { GridAxis } from './sweep-grid.ts';
 
@@ -114,7 +115,7 @@ export function checkDefinition(def: SweepDefinition): void {
     throw new Error(`sweep seed must be a non-negative safe integer, got ${def.seed}`);
   const units = unitCount(def);
   if (units > MAX_SWEEP_UNITS)
-    throw new Error(`paths x grid points is ${units}, at most ${MAX_SWEEP_UNITS.toLocaleString('en-US')}`);
+    throw new Error(`paths x grid points is ${units}, at most ${groupedDigits(MAX_SWEEP_UNITS)}`);
 }
 
 /** Runs units of one sweep. Parses the scenario and every grid point's variant once, up front
@@ -188,7 +189,7 @@ function checkUnitLimit(def: SweepDefinition): void {
       `--paths ${def.paths} x ${points} grid points is ${units} paths, above the limit of ${MAX_SWEEP_UNITS}`,
       null,
       `${points} grid points x ${def.paths} paths is ${units} paths in all, ` +
-        `above the limit of ${MAX_SWEEP_UNITS.toLocaleString('en-US')}`,
+        `above the limit of ${groupedDigits(MAX_SWEEP_UNITS)}`,
     );
   }
 }

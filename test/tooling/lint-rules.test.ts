@@ -59,6 +59,28 @@ describe('what V8 keeps alive past a run, where runs and sweep paths are built',
   });
 });
 
+describe('counts written without ICU', () => {
+  const code = "export const n = (x: number): string => x.toLocaleString('en-US');\n";
+  const messages = async (file: string): Promise<string[]> => {
+    const [result] = await repo.lintText(code, { filePath: path.resolve(file) });
+    return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-properties').map((m) => m.message);
+  };
+  it.each(['src/cli/probe.ts', 'src/core/report/probe.ts', 'src/sim/probe.ts', 'src/scenario/probe.ts'])(
+    'refuses toLocaleString in %s, and keeps the determinism rules there',
+    async (file) => {
+      expect((await messages(file)).join('\n')).toMatch(/groupedDigits/);
+      if (file.startsWith('src/core') || file.startsWith('src/sim')) {
+        const [result] = await repo.lintText('export const t = Date.now();\n', { filePath: path.resolve(file) });
+        expect(result?.messages.map((m) => m.ruleId)).toContain('no-restricted-properties');
+      }
+    },
+  );
+  it("leaves the pages' number format and tests alone", async () => {
+    expect(await messages('src/server/pages/format.ts')).toEqual([]);
+    expect(await messages('src/cli/probe.test.ts')).toEqual([]);
+  });
+});
+
 describe('local/layers with the repository configuration', () => {
   it('keeps src/core to itself and its pure packages, whatever the depth of the relative path', async () => {
     expect(

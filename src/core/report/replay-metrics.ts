@@ -4,6 +4,7 @@
 // the book rebuilt from the depth stream agrees with the recording's bookTicker stream, and how
 // often an out-of-order depth update would have shown a crossed or locked book.
 import type { LogEntry, ReplayStats } from '../model/events.ts';
+import { groupedDigits } from '../model/count-text.ts';
 
 export interface ReplayMetrics {
   /** Messages read, by kind, and in all. */
@@ -92,7 +93,7 @@ export class ReplayMetricsFold {
 
 /** The report's replay lines (text form). */
 export function replayMetricsLines(m: ReplayMetrics): string[] {
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = groupedDigits;
   const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(3)}%`);
   const t = m.bookTicker;
   return [
