@@ -5,8 +5,8 @@
 // and its shell, and stop as on SIGTERM once either is gone or their own parent changed.
 // Started any other way (node bin/execsim.js from a shell, systemd, nohup) they keep running when
 // their parent ends, as a server does. The process table is read from /proc where there is one,
-// else from `ps`; where neither answers, only the parent (npm's shell) is watched.
-import { execFileSync } from 'node:child_process';
+// else from `ps` (node:child_process is loaded only then: about 5 ms of CPU that every command
+// paid at its start); where neither answers, only the parent (npm's shell) is watched.
 import { readFileSync } from 'node:fs';
 
 /** What is read of another process: its parent and its command line (null: unknown, or gone). */
@@ -84,6 +84,7 @@ function procText(file: string): string | null {
 
 function psField(pid: number, field: string): string | null {
   try {
+    const { execFileSync } = process.getBuiltinModule('node:child_process');
     return execFileSync('ps', ['-o', field, '-p', String(pid)], { encoding: 'utf8', timeout: 2_000 }).trim() || null;
   } catch {
     return null;
