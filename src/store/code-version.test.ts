@@ -73,6 +73,17 @@ describe('the commit a checkout is at, read from its files', () => {
     expect(readHeadCommit(tree)).not.toBe(readHeadCommit(repo));
   });
 
+  it('a layout the reader leaves to git (a branch that is a symbolic ref to another): asks git', () => {
+    const nested = path.join(dir, 'nested');
+    git(repo, 'clone', '-q', repo, nested);
+    git(nested, 'symbolic-ref', 'refs/heads/alias', 'refs/heads/main');
+    git(nested, 'symbolic-ref', 'HEAD', 'refs/heads/alias');
+    expect(readHeadCommit(nested)).toBeNull();
+    const short = git(nested, 'rev-parse', '--short=12', 'HEAD');
+    expect(short).toMatch(/^[0-9a-f]{12}$/);
+    expect(headCommit(nested)).toBe(short);
+  });
+
   it('no checkout, or a branch with no commit yet: nothing read, and no commit at all', () => {
     const plain = path.join(dir, 'plain');
     mkdirSync(plain);
