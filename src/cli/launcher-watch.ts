@@ -82,7 +82,9 @@ function procText(file: string): string | null {
   }
 }
 
-function psField(pid: number, field: string): string | null {
+/** One column of `ps` for a process (`ppid=`, `command=`): the fallback where /proc cannot be
+ *  read; null when ps cannot say (no such process, no ps). */
+export function psField(pid: number, field: string): string | null {
   try {
     const { execFileSync } = process.getBuiltinModule('node:child_process');
     return execFileSync('ps', ['-o', field, '-p', String(pid)], { encoding: 'utf8', timeout: 2_000 }).trim() || null;

@@ -7,7 +7,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { launcherChain, watchLauncher, WATCH_EVERY_MS, type ProcessTable } from '../../src/cli/launcher-watch.ts';
+import { existsSync } from 'node:fs';
+import {
+  launcherChain,
+  psField,
+  systemProcesses,
+  watchLauncher,
+  WATCH_EVERY_MS,
+  type ProcessTable,
+} from '../../src/cli/launcher-watch.ts';
 
 const BOUND_MS = 30_000;
 
@@ -20,6 +28,22 @@ function table(rows: Record<number, [number, string]>, gone: Set<number> = new S
   };
 }
 const NPM_ENV = { npm_execpath: '/usr/lib/node_modules/npm/bin/npm-cli.js' };
+
+describe("this machine's process table", () => {
+  it('reads a parent and a command line from /proc', () => {
+    expect(systemProcesses.parentOf(process.pid)).toBe(process.ppid);
+    expect(systemProcesses.commandOf(process.pid)).toContain(process.execPath);
+  });
+
+  it.skipIf(!['/bin/ps', '/usr/bin/ps'].some((p) => existsSync(p)))(
+    'reads the same through ps, the fallback where /proc cannot be read; nothing for a process that is gone',
+    () => {
+      expect(psField(process.pid, 'ppid=')).toBe(String(process.ppid));
+      expect(psField(process.pid, 'command=')).toContain(process.execPath);
+      expect(psField(2 ** 22 + 1, 'ppid=')).toBeNull();
+    },
+  );
+});
 
 describe('which processes a command hangs from', () => {
   const rows: Record<number, [number, string]> = {
