@@ -61,7 +61,8 @@ const localeText = {
 //   sweep     sweeps, grids, worker-thread pools and the BullMQ queue, over runtime's runs;
 //   server    the HTTP API and pages, over the store and sweep's pool, and a service session's node commands;
 //   cli       the commands, on top: nothing imports it.
-// src/boot holds the plain-JavaScript thread entry points, outside these rules. Tests may also
+// src/boot holds the plain-JavaScript thread entry points, outside these rules; live may use its
+// bundle runner (a vendored package's bundle with a code cache, ccxt-binance.ts). Tests may also
 // use their test packages and test/support.
 const purePackages = ['zod', 'rxjs', '@js-joda/core', '@js-joda/timezone', 'node:crypto'];
 const layers = (packages) => ({
@@ -69,7 +70,7 @@ const layers = (packages) => ({
   sim: { may: ['core', 'sim'], packages },
   node: { may: ['core', 'node'], packages },
   store: { may: ['core', 'store'] },
-  live: { may: ['core', 'live'] },
+  live: { may: ['core', 'live', 'boot'] },
   strategy: { may: ['core', 'node', 'strategy'] },
   scenario: { may: ['core', 'sim', 'node', 'strategy', 'scenario'] },
   gateway: { may: ['core', 'sim', 'scenario', 'gateway'] },

@@ -2,7 +2,11 @@
 // against the sources through tsx (EXECSIM_FROM_SOURCE=1), for `execsim --help`, for a run of
 // one small scenario (walkthrough: a minute on a static book, stored in a scratch database) and for
 // `execsim runs` listing what those runs stored, and for the help of `resume`, `worker` and
-// `gateway` (commands that run as processes, each loading its own code).
+// `gateway` (commands that run as processes, each loading its own code), and a Binance paper run
+// up to its first request (to port 9, which fetch refuses at once: ccxt loaded and a client made).
+// Then ccxt's Binance classes alone, loaded in a fresh process and a client made: from the build's
+// bundle of them with its code cache (what the built CLI loads), from ccxt's ES modules (what the
+// sources load), and from ccxt's index.
 // Each case is spawned N times (--n N, default 9), the cases interleaved so that the machine's
 // load falls on all of them alike; reported per case: the median and range of wall time (spawn to
 // exit) and the median CPU time of the child (user + system, measured inside it at exit by a
@@ -11,9 +15,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { distProblem } from '../src/boot/code-loader.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -29,8 +34,12 @@ const CPU_AT_EXIT = `data:text/javascript,${encodeURIComponent(
 
 interface Case {
   readonly name: string;
+  /** The command's arguments, or (`script`) a node script of its own instead of the CLI. */
   readonly args: readonly string[];
   readonly fromSource: boolean;
+  readonly script?: boolean;
+  /** The exit code the case ends with (0 by default). */
+  readonly exit?: number;
 }
 
 interface Sample {
@@ -48,20 +57,28 @@ function parseN(argv: readonly string[]): number {
 
 function spawnOnce(c: Case, scratch: string, index: number): Sample {
   const cpuFile = join(scratch, `cpu-${index}`);
-  const env: NodeJS.ProcessEnv = { ...process.env, STARTUP_BENCH_CPU_FILE: cpuFile };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    STARTUP_BENCH_CPU_FILE: cpuFile,
+    BINANCE_API_KEY: 'local-key',
+    BINANCE_API_SECRET: 'local-secret',
+  };
   delete env['NODE_OPTIONS'];
+  // Read by every node process at start (see vitest.config.ts): not what execsim costs.
+  delete env['NODE_EXTRA_CA_CERTS'];
   delete env['EXECSIM_CODE'];
   if (c.fromSource) env['EXECSIM_FROM_SOURCE'] = '1';
   else delete env['EXECSIM_FROM_SOURCE'];
   const started = performance.now();
-  const r = spawnSync(process.execPath, ['--import', CPU_AT_EXIT, BIN, ...c.args], {
+  const argv = c.script === true ? ['--input-type=module', ...c.args] : [BIN, ...c.args];
+  const r = spawnSync(process.execPath, ['--import', CPU_AT_EXIT, ...argv], {
     cwd: ROOT,
     env,
     encoding: 'utf8',
   });
   const wallMs = performance.now() - started;
   if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${c.name} exited ${r.status}: ${r.stderr}`);
+  if (r.status !== (c.exit ?? 0)) throw new Error(`${c.name} exited ${r.status}: ${r.stderr}`);
   return { wallMs, cpuMs: Number(readFileSync(cpuFile, 'utf8')) / 1000 };
 }
 
@@ -76,6 +93,47 @@ const load = (): string =>
     .loadavg()
     .map((x) => x.toFixed(2))
     .join(' ');
+
+/** ccxt's Binance classes loaded and a client made, in a process of their own: from the built
+ *  bundle (with its code cache), from ccxt's ES modules, from ccxt's index. */
+function ccxtCases(): Case[] {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'dist', 'manifest.json'), 'utf8')) as {
+    packages?: Record<string, string>;
+  };
+  const bundle = manifest.packages?.['ccxt-binance'];
+  const ccxt = createRequire(join(ROOT, 'package.json')).resolve('ccxt');
+  const modules = join(dirname(dirname(ccxt)), 'js', 'src', 'pro', 'binance.js');
+  const client = "if (new B({}).id !== 'binance') process.exit(3);";
+  const cases: Case[] = [
+    {
+      name: 'ccxt Binance from ES modules',
+      args: ['-e', `const { default: B } = await import(${JSON.stringify(pathToFileURL(modules).href)}); ${client}`],
+      fromSource: false,
+      script: true,
+    },
+    {
+      name: "ccxt Binance from ccxt's index",
+      args: ['-e', `const { default: c } = await import('ccxt'); const B = c.pro.binance; ${client}`],
+      fromSource: false,
+      script: true,
+    },
+  ];
+  if (bundle === undefined) return cases;
+  const runner = pathToFileURL(join(ROOT, 'src', 'boot', 'bundle-runner.js')).href;
+  return [
+    {
+      name: 'ccxt Binance from the bundle, cached',
+      args: [
+        '-e',
+        `const { runBundle } = await import(${JSON.stringify(runner)}); ` +
+          `const B = runBundle(${JSON.stringify(join(ROOT, 'dist', bundle))}, { requireFrom: ${JSON.stringify(ccxt)} }).binance; ${client}`,
+      ],
+      fromSource: false,
+      script: true,
+    },
+    ...cases,
+  ];
+}
 
 function main(): void {
   const n = parseN(process.argv.slice(2));
@@ -99,6 +157,20 @@ function main(): void {
     { name: 'resume --help, built', args: ['resume', '--help'], fromSource: false },
     { name: 'worker --help, built', args: ['worker', '--help'], fromSource: false },
     { name: 'gateway --help, built', args: ['gateway', '--help'], fromSource: false },
+    {
+      name: 'Binance paper run to its first request, built',
+      args: [
+        'run',
+        'scenarios/paper/twap-btcusdt.yaml',
+        '--venue-url',
+        'http://127.0.0.1:9',
+        '--db',
+        join(scratch, 'b.db'),
+      ],
+      fromSource: false,
+      exit: 2,
+    },
+    ...ccxtCases(),
   ];
   const cpu = os.cpus();
   console.log(

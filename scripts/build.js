@@ -2,7 +2,7 @@
 // which bin/execsim.js and the worker boot files run instead of the TypeScript sources while dist/
 // is current (the rule is in code-loader.js). CommonJS, because Node 20 keeps a compiled script's
 // code for the next process only for a script it compiles through node:vm (code-loader.js keeps
-// V8's code cache beside each bundle), not for an ES module: a process then skips most of the
+// V8's code cache beside each bundle, src/boot/bundle-runner.js), not for an ES module: a process then skips most of the
 // parsing and compiling that was a third of its start. Code a command does not need is compiled
 // from the cache but not run (esbuild runs each module's body when it is first imported). Runs at
 // `npm install` and `npm ci` (the prepare script) and as `npm run build`; plain JavaScript, so it
@@ -17,10 +17,23 @@
 //   parse instead of hundreds; rxjs as its ES module build, so only what is used is kept).
 // - @js-joda/timezone unpacks a zone's rules when the zone is first asked for, instead of all
 //   ~600 zones at load (most of its start-up cost); the rules of a zone are the same either way.
+// - ccxt's Binance classes are a bundle of their own (not in the entries), which the entries' code
+//   loads with its own code cache in place of ccxt's ES modules (docs/0095-ccxt-binance-bundle.md).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, relative, sep } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -156,6 +169,111 @@ function earlierBuilds(dist, outputs) {
     .slice(0, KEPT_BUILDS);
 }
 
+/** The packages bundled apart for code in dist/ to load instead of their ES modules: each a
+ *  bundle of its own, with its own code cache, named in the main bundles (`define`). ccxt's
+ *  Binance class and exceptions: as ES modules, about 190 files Node 20 compiles afresh in every
+ *  Binance process (src/live/binance/ccxt-binance.ts). */
+const CCXT_BUNDLE = 'ccxt-binance';
+
+/** Packages the ccxt bundle leaves to node_modules: ws (ccxt's own copy, required from ccxt's
+ *  files: the bundle's require resolves from there) and protobufjs (an optional dependency of
+ *  exchanges other than Binance). */
+const CCXT_EXTERNAL = ['ws', 'protobufjs', 'protobufjs/*'];
+
+/** ccxt's modules load a few modules with import(), which a bundle run from a code cache cannot
+ *  (see src/boot/bundle-runner.js): each `import('name')` becomes a promise of the module
+ *  required, as a namespace with its default (what import() gives for a CommonJS or built-in
+ *  module); bundler hints in comments inside the parentheses are dropped. */
+const requiredImports = {
+  name: 'required-imports',
+  setup(b) {
+    b.onLoad({ filter: /[/\\]node_modules[/\\]ccxt[/\\].*\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import(')) return undefined;
+      return {
+        contents: text.replace(
+          /\bimport\(\s*(?:\/\*[^*]*\*\/\s*)*(['"])([^'"]+)\1\s*\)/g,
+          (_, q, spec) => `Promise.resolve().then(() => __execsimNamespace(require(${q}${spec}${q})))`,
+        ),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
+ * Bundles ccxt's Binance modules into `dir` (CCXT_BUNDLE-<hash>.cjs); returns the file's name and
+ * the packages bundled, or null (with a warning) when ccxt's Binance modules are not where
+ * src/live/binance/ccxt-binance.ts looks for them: code in dist/ then loads what the sources load.
+ */
+async function buildCcxtBundle(dir) {
+  let ccxtRoot;
+  try {
+    ccxtRoot = dirname(dirname(createRequire(`${root}package.json`).resolve('ccxt')));
+  } catch {
+    console.warn('build: ccxt is not installed: dist/ loads it as the sources do');
+    return null;
+  }
+  const binance = join(ccxtRoot, 'js', 'src', 'pro', 'binance.js');
+  const errors = join(ccxtRoot, 'js', 'src', 'base', 'errors.js');
+  if (!existsSync(binance) || !existsSync(errors)) {
+    console.warn("build: ccxt's Binance modules moved: dist/ loads ccxt as the sources do");
+    return null;
+  }
+  const entryDir = `${root}dist.vendor-${process.pid}`;
+  rmSync(entryDir, { recursive: true, force: true });
+  mkdirSync(entryDir);
+  try {
+    writeFileSync(
+      `${entryDir}/${CCXT_BUNDLE}.js`,
+      `export { default as binance } from ${JSON.stringify(binance)};\n` +
+        `export * as errors from ${JSON.stringify(errors)};\n`,
+    );
+    const result = await build({
+      absWorkingDir: root,
+      entryPoints: [`${entryDir}/${CCXT_BUNDLE}.js`],
+      outdir: dir,
+      entryNames: '[name]-[hash]',
+      outExtension: { '.js': '.cjs' },
+      bundle: true,
+      format: 'cjs',
+      minifyWhitespace: true,
+      legalComments: 'external',
+      charset: 'ascii',
+      platform: 'node',
+      target: 'node20',
+      external: CCXT_EXTERNAL,
+      banner: {
+        js:
+          'const __execsimNamespace = (m) => m !== null && typeof m === "object" && ' +
+          '(m[Symbol.toStringTag] === "Module" || "default" in m) ? m : { ...m, default: m };',
+      },
+      metafile: true,
+      logLevel: 'error',
+      plugins: [requiredImports],
+    });
+    for (const [input, meta] of Object.entries(result.metafile.inputs))
+      for (const imp of meta.imports)
+        if (imp.kind === 'dynamic-import' && imp.external)
+          throw new Error(`build: ${input} imports ${imp.path} with import() in the ccxt bundle`);
+    const [out] = Object.entries(result.metafile.outputs).find(([, meta]) => meta.entryPoint !== undefined);
+    return { file: basename(out), packages: packagesOf(result.metafile) };
+  } finally {
+    rmSync(entryDir, { recursive: true, force: true });
+  }
+}
+
+/** The packages a build bundled (from node_modules), by name. */
+function packagesOf(metafile) {
+  return [
+    ...new Set(
+      Object.keys(metafile.inputs)
+        .map((path) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1])
+        .filter((name) => name !== undefined),
+    ),
+  ];
+}
+
 /**
  * Builds dist/; returns the manifest. Every file is named by its content (entries too), so a
  * build adds files beside those of earlier builds instead of replacing them: a process still
@@ -169,6 +287,7 @@ export async function buildDist() {
   const tmp = `${root}dist.tmp-${process.pid}`;
   const dist = `${root}dist`;
   rmSync(tmp, { recursive: true, force: true });
+  const ccxt = await buildCcxtBundle(tmp);
   const result = await build({
     absWorkingDir: root,
     entryPoints: Object.fromEntries(Object.entries(ENTRIES)),
@@ -190,7 +309,8 @@ export async function buildDist() {
     // import.meta.url (what the sources' own URLs are resolved against, see sourceUrls) is the
     // bundle file's URL, as it was for the ES module bundle.
     banner: { js: "const __execsimBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    define: { 'import.meta.url': '__execsimBundleUrl' },
+    // The ccxt bundle's file, for src/live/binance/ccxt-binance.ts (null: it loads ccxt's modules).
+    define: { 'import.meta.url': '__execsimBundleUrl', __EXECSIM_CCXT_BUNDLE__: JSON.stringify(ccxt?.file ?? null) },
     // Stack traces point into dist/; `node --enable-source-maps` maps them back to src/.
     sourcemap: 'linked',
     metafile: true,
@@ -206,13 +326,7 @@ export async function buildDist() {
   const sources = Object.keys(result.metafile.inputs)
     .filter((path) => path.startsWith('src/'))
     .sort();
-  const bundledPackages = [
-    ...new Set(
-      Object.keys(result.metafile.inputs)
-        .map((path) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1])
-        .filter((name) => name !== undefined),
-    ),
-  ].sort();
+  const bundledPackages = [...new Set([...packagesOf(result.metafile), ...(ccxt?.packages ?? [])])].sort();
   const inputs = [
     ...sources,
     'scripts/build.js',
@@ -226,7 +340,7 @@ export async function buildDist() {
     if (name !== undefined) files[name] = basename(out);
   }
   const outputs = readdirSync(tmp).sort();
-  for (const file of Object.values(files)) {
+  for (const file of [...Object.values(files), ...(ccxt ? [ccxt.file] : [])]) {
     const bytes = readFileSync(`${tmp}/${file}`);
     const at = bytes.findIndex((b) => b > 0x7f);
     if (at >= 0) {
@@ -240,7 +354,9 @@ export async function buildDist() {
   let manifest;
   try {
     const earlier = earlierBuilds(dist, outputs);
-    manifest = { format: MANIFEST_FORMAT, entries: ENTRIES, files, inputs, outputs, earlier };
+    // `packages`: the packages bundled apart (their files are named in the entries' code).
+    const packages = ccxt === null ? {} : { [CCXT_BUNDLE]: ccxt.file };
+    manifest = { format: MANIFEST_FORMAT, entries: ENTRIES, files, packages, inputs, outputs, earlier };
     mkdirSync(dist, { recursive: true });
     // A name already in dist/ has the same content (the name is its hash): renamed over, unchanged.
     for (const file of outputs) renameSync(`${tmp}/${file}`, `${dist}/${file}`);
@@ -283,21 +399,36 @@ function lock(path) {
 
 /** Runs one small backtest on the new build, so that the CLI's code cache (src/boot/code-loader.js)
  *  holds what a run compiles, not only what the first command after the build happened to (a
- *  `--help`); returns its time, or throws with the command's output. */
-export function warmCodeCache() {
+ *  `--help`), and loads the ccxt bundle and makes a Binance client from it, so that its cache holds
+ *  what every Binance process compiles first; returns its time, or throws with the command's
+ *  output. */
+export function warmCodeCache(manifest) {
   const started = performance.now();
+  const env = { ...process.env, EXECSIM_CODE_CACHE: 'write' };
   const r = spawnSync(process.execPath, ['bin/execsim.js', 'run', 'scenarios/walkthrough.yaml', '--no-store'], {
     cwd: root,
-    env: { ...process.env, EXECSIM_CODE_CACHE: 'write' },
+    env,
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`build: the built CLI failed a run (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  const ccxt = manifest.packages?.[CCXT_BUNDLE];
+  if (ccxt !== undefined) {
+    const script =
+      "import { runBundle } from './src/boot/bundle-runner.js';" +
+      "import { createRequire } from 'node:module';" +
+      "const from = createRequire(process.cwd() + '/package.json').resolve('ccxt');" +
+      `const m = runBundle(process.cwd() + '/dist/' + ${JSON.stringify(ccxt)}, { requireFrom: from });` +
+      "if (new m.binance({}).id !== 'binance') process.exit(3);";
+    const c = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, env, encoding: 'utf8' });
+    if (c.status !== 0)
+      throw new Error(`build: the ccxt bundle failed to load (exit ${c.status}):\n${c.stdout}${c.stderr}`);
+  }
   return performance.now() - started;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { manifest, ms } = await buildDist();
-  const warmMs = warmCodeCache();
+  const warmMs = warmCodeCache(manifest);
   console.log(
     `build: dist/ from ${manifest.inputs.length} files in ${Math.round(ms)} ms, its code cache in ${Math.round(warmMs)} ms`,
   );

@@ -24,8 +24,8 @@ interface Result {
   readonly stderr: string;
 }
 
-function node(args: readonly string[], fromSource: boolean): Result {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+function node(args: readonly string[], fromSource: boolean, extraEnv: NodeJS.ProcessEnv = {}): Result {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
   delete env['NODE_OPTIONS'];
   delete env['EXECSIM_CODE'];
   delete env['EXECSIM_DIST_FILES'];
@@ -36,8 +36,8 @@ function node(args: readonly string[], fromSource: boolean): Result {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const execsim = (args: readonly string[], fromSource: boolean): Result =>
-  node([path.join(copy, 'bin', 'execsim.js'), ...args], fromSource);
+const execsim = (args: readonly string[], fromSource: boolean, extraEnv: NodeJS.ProcessEnv = {}): Result =>
+  node([path.join(copy, 'bin', 'execsim.js'), ...args], fromSource, extraEnv);
 
 /** The digest of one stored run of `file`, built or from the sources. */
 function digest(file: string, fromSource: boolean): string {
@@ -137,6 +137,46 @@ describe("the bundle's code cache", () => {
     expect(cached()).not.toBeNull();
     expect(fs.readdirSync(path.join(copy, 'dist')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+});
+
+describe("ccxt's Binance classes in the built CLI", () => {
+  /** A Binance paper run of the built CLI pointed at port 9 of this machine: it loads ccxt's
+   *  Binance classes, fails to reach the venue, and names ccxt's exception.
+   *  Fetch refuses port 9 itself (a port browsers block): nothing is connected to, and the run
+   *  fails at once instead of waiting for a venue to come up. */
+  const unreachable = (): Result =>
+    execsim(
+      [
+        'run',
+        'scenarios/paper/twap-btcusdt.yaml',
+        '--venue-url',
+        'http://127.0.0.1:9',
+        '--db',
+        path.join(copy, 'data', 'unreachable.db'),
+        '--quiet',
+      ],
+      false,
+      { BINANCE_API_KEY: 'local-key', BINANCE_API_SECRET: 'local-secret' },
+    );
+
+  it('load from the bundle the build made of them (with its code cache), not from the package', () => {
+    const file = manifest().packages['ccxt-binance'];
+    expect(file).toMatch(/^ccxt-binance-\w+\.cjs$/);
+    const bundle = path.join(copy, 'dist', file!);
+    // ASCII only, as the loader reads it, and primed by the build: a Binance client was made.
+    const bytes = fs.readFileSync(bundle);
+    expect(bytes.findIndex((b) => b > 0x7f)).toBe(-1);
+    const cache = `${bundle}.v8cache`;
+    expect(fs.statSync(cache).size).toBeGreaterThan(100_000);
+    // Without a cache, the process that loads the bundle writes one (at its exit): this one did.
+    fs.rmSync(cache);
+    const r = unreachable();
+    // ccxt's NetworkError, as the adapter reports it (the paper tests, which run the built CLI,
+    // check what it classifies by these classes).
+    expect(r.stderr, r.stderr).toMatch(/cannot reach the venue at http:\/\/127\.0\.0\.1:9: NetworkError /);
+    expect(r.code).toBe(2);
+    expect(fs.existsSync(cache)).toBe(true);
+  }, 60_000);
 });
 
 describe('the built CLI', () => {
@@ -287,6 +327,7 @@ describe('the build', () => {
 
 interface Manifest {
   readonly files: Record<string, string>;
+  readonly packages: Record<string, string | undefined>;
   readonly outputs: string[];
   readonly earlier: string[][];
 }

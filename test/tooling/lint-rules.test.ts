@@ -132,7 +132,7 @@ describe('local/layers with the repository configuration', () => {
 
   it('keeps src/live and src/gateway apart, src/server off src/sim, src/live, src/host and src/runtime, src/host off the roots, and nothing on src/cli', async () => {
     expect(await localMessages('src/live/probe.ts', "import '../gateway/binance.ts';\n")).toEqual([
-      'src/live may import only src/core, src/live; this import reaches src/gateway/binance.ts',
+      'src/live may import only src/core, src/live, src/boot; this import reaches src/gateway/binance.ts',
     ]);
     expect(await localMessages('src/gateway/probe.ts', "import '../live/wall-clock.ts';\n")).toEqual([
       'src/gateway may import only src/core, src/sim, src/scenario, src/gateway; this import reaches src/live/wall-clock.ts',

@@ -1,13 +1,19 @@
-// ccxt's Binance class and its exception classes, loaded from their own modules inside the ccxt
-// package rather than from its index: the index loads every exchange ccxt has (about 1.5 s of CPU
-// per process on a two-core VM), the two modules only what Binance needs (about 0.5 s), and a
-// Binance paper run or session starts that much sooner. The package exports only its index, so
-// the modules are named by file beside it; they are the very modules the index re-exports (the
-// same classes: instanceof holds either way). If a ccxt release moves them, the index is loaded.
+// ccxt's Binance class and its exception classes, loaded without ccxt's index: the index loads
+// every exchange ccxt has (about 1 s of CPU per process on a two-core VM). Code running from
+// dist/ loads them from a bundle the build made of Binance's modules alone, with a V8 code cache
+// beside it (scripts/build.js, docs/0095-ccxt-binance-bundle.md): about 0.15 s, where loading the
+// same modules as ES modules takes about 0.3 s, compiled afresh in every process. The sources
+// (tests, tsx) and a dist/ without the bundle load those modules from their files in the package,
+// the very modules the index re-exports (the same classes: instanceof holds either way); the
+// bundle has classes of its own, which nothing else in an execsim process meets. The package
+// exports only its index, so the modules are named by file beside it. If a ccxt release moves
+// them, the index is loaded.
 import type ccxt from 'ccxt';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runBundle } from '../../boot/bundle-runner.js';
 
 type ProBinance = typeof ccxt.pro.binance;
 /** The exception classes the adapter classifies. */
@@ -43,11 +49,33 @@ const binanceFile = join(root, 'js', 'src', 'pro', 'binance.js');
 const errorsFile = join(root, 'js', 'src', 'base', 'errors.js');
 const indexFile = join(root, 'js', 'ccxt.js');
 
+/** The bundle of Binance's modules the build made (a file in dist/), set in code built into dist/
+ *  only; undefined in the sources. */
+declare const __EXECSIM_CCXT_BUNDLE__: string | null | undefined;
+
+/** The bundle of Binance's modules this code was built with, if it was built with one and the
+ *  file is there: dist/ sits two folders above this file's source (the bundle resolves
+ *  import.meta.url to the source's own URL). */
+function bundleFile(): string | null {
+  if (typeof __EXECSIM_CCXT_BUNDLE__ !== 'string') return null;
+  const file = fileURLToPath(new URL(`../../../dist/${__EXECSIM_CCXT_BUNDLE__}`, import.meta.url));
+  return existsSync(file) ? file : null;
+}
+
 // Loaded with require, which takes ES modules without top-level await (Node 20.19 and later):
 // synchronously, so the modules that use the classes need no top-level await (which a bundle in
 // CommonJS form, as dist/ is, cannot hold). They are the modules `import` gives: one module
 // instance per file in the process, whichever way it was loaded.
-function loaded(): { binance: ProBinance; errors: CcxtErrors; from: 'modules' | 'index' } {
+function loaded(): { binance: ProBinance; errors: CcxtErrors; from: 'bundle' | 'modules' | 'index' } {
+  const bundle = bundleFile();
+  if (bundle !== null) {
+    // The bundle leaves ws to ccxt's own copy: its require resolves from ccxt's files.
+    const b = runBundle(bundle, { requireFrom: binanceFile }) as {
+      binance: ProBinance;
+      errors: Record<string, unknown>;
+    };
+    return { binance: b.binance, errors: errorsOf(b.errors), from: 'bundle' };
+  }
   if (existsSync(binanceFile) && existsSync(errorsFile)) {
     const b = load(binanceFile) as { default: ProBinance };
     return { binance: b.default, errors: errorsOf(load(errorsFile) as Record<string, unknown>), from: 'modules' };
@@ -62,5 +90,6 @@ const modules = loaded();
 export const CcxtProBinance: ProBinance = modules.binance;
 /** ccxt's exception classes the adapter classifies (binance-failures.ts). */
 export const ccxtErrors: CcxtErrors = modules.errors;
-/** Where they came from: Binance's own modules, or the whole index (a ccxt that moved them). */
-export const ccxtLoadedFrom: 'modules' | 'index' = modules.from;
+/** Where they came from: the build's bundle of Binance's modules (code running from dist/),
+ *  those modules in the package, or the whole index (a ccxt that moved them). */
+export const ccxtLoadedFrom: 'bundle' | 'modules' | 'index' = modules.from;
