@@ -62,7 +62,7 @@ const localeText = {
 //   server    the HTTP API and pages, over the store and sweep's pool, and a service session's node commands;
 //   cli       the commands, on top: nothing imports it.
 // src/boot holds the plain-JavaScript thread entry points, outside these rules; live may use its
-// bundle runner (a vendored package's bundle with a code cache, ccxt-binance.ts). Tests may also
+// bundle runner (a package's bundle with a code cache, src/live/package-bundle.ts). Tests may also
 // use their test packages and test/support.
 const purePackages = ['zod', 'rxjs', '@js-joda/core', '@js-joda/timezone', 'node:crypto'];
 const layers = (packages) => ({

@@ -2,11 +2,12 @@
 // against the sources through tsx (EXECSIM_FROM_SOURCE=1), for `execsim --help`, for a run of
 // one small scenario (walkthrough: a minute on a static book, stored in a scratch database) and for
 // `execsim runs` listing what those runs stored, and for the help of `resume`, `worker` and
-// `gateway` (commands that run as processes, each loading its own code), and a Binance paper run
-// up to its first request (to port 9, which fetch refuses at once: ccxt loaded and a client made).
-// Then ccxt's Binance classes alone, loaded in a fresh process and a client made: from the build's
-// bundle of them with its code cache (what the built CLI loads), from ccxt's ES modules (what the
-// sources load), and from ccxt's index.
+// `gateway` (commands that run as processes, each loading its own code), and a paper run on each
+// venue up to its first request (to port 9, which fetch refuses at once: the venue's client
+// package loaded and a client made). Then the client packages alone, loaded in a fresh process and
+// a client made: from the build's bundle of them with its code cache (what the built CLI loads),
+// and from the package's own files (what the sources load; for ccxt, its Binance modules and its
+// index).
 // Each case is spawned N times (--n N, default 9), the cases interleaved so that the machine's
 // load falls on all of them alike; reported per case: the median and range of wall time (spawn to
 // exit) and the median CPU time of the child (user + system, measured inside it at exit by a
@@ -94,44 +95,47 @@ const load = (): string =>
     .map((x) => x.toFixed(2))
     .join(' ');
 
-/** ccxt's Binance classes loaded and a client made, in a process of their own: from the built
- *  bundle (with its code cache), from ccxt's ES modules, from ccxt's index. */
-function ccxtCases(): Case[] {
+/** The venues' client packages loaded and a client made, in a process of their own: from the
+ *  built bundle (with its code cache), from the package's files. */
+function packageCases(): Case[] {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'dist', 'manifest.json'), 'utf8')) as {
     packages?: Record<string, string>;
   };
-  const bundle = manifest.packages?.['ccxt-binance'];
-  const ccxt = createRequire(join(ROOT, 'package.json')).resolve('ccxt');
-  const modules = join(dirname(dirname(ccxt)), 'js', 'src', 'pro', 'binance.js');
-  const client = "if (new B({}).id !== 'binance') process.exit(3);";
-  const cases: Case[] = [
-    {
-      name: 'ccxt Binance from ES modules',
-      args: ['-e', `const { default: B } = await import(${JSON.stringify(pathToFileURL(modules).href)}); ${client}`],
-      fromSource: false,
-      script: true,
-    },
-    {
-      name: "ccxt Binance from ccxt's index",
-      args: ['-e', `const { default: c } = await import('ccxt'); const B = c.pro.binance; ${client}`],
-      fromSource: false,
-      script: true,
-    },
-  ];
-  if (bundle === undefined) return cases;
+  const resolve = createRequire(join(ROOT, 'package.json')).resolve;
+  const ccxt = resolve('ccxt');
+  const alpaca = resolve('@alpacahq/alpaca-trade-api');
+  const binanceModule = pathToFileURL(join(dirname(dirname(ccxt)), 'js', 'src', 'pro', 'binance.js')).href;
+  const binanceClient = "if (new B({}).id !== 'binance') process.exit(3);";
+  const alpacaClient = "if (!new A({ keyId: 'k', secret: 's', paper: true }).paper) process.exit(3);";
   const runner = pathToFileURL(join(ROOT, 'src', 'boot', 'bundle-runner.js')).href;
-  return [
-    {
-      name: 'ccxt Binance from the bundle, cached',
-      args: [
-        '-e',
+  const script = (name: string, code: string): Case => ({ name, args: ['-e', code], fromSource: false, script: true });
+  const fromBundle = (name: string, requireFrom: string, pick: string, client: string): Case[] => {
+    const file = manifest.packages?.[name];
+    if (file === undefined) return [];
+    return [
+      script(
+        `${name} from its bundle, cached`,
         `const { runBundle } = await import(${JSON.stringify(runner)}); ` +
-          `const B = runBundle(${JSON.stringify(join(ROOT, 'dist', bundle))}, { requireFrom: ${JSON.stringify(ccxt)} }).binance; ${client}`,
-      ],
-      fromSource: false,
-      script: true,
-    },
-    ...cases,
+          `const m = runBundle(${JSON.stringify(join(ROOT, 'dist', file))}, { requireFrom: ${JSON.stringify(requireFrom)} }); ` +
+          `${pick} ${client}`,
+      ),
+    ];
+  };
+  return [
+    ...fromBundle('ccxt-binance', ccxt, 'const B = m.binance;', binanceClient),
+    script(
+      'ccxt-binance from its ES modules',
+      `const { default: B } = await import(${JSON.stringify(binanceModule)}); ${binanceClient}`,
+    ),
+    script(
+      "ccxt-binance from ccxt's index",
+      `const { default: c } = await import('ccxt'); const B = c.pro.binance; ${binanceClient}`,
+    ),
+    ...fromBundle('alpaca', alpaca, 'const A = m.Alpaca;', alpacaClient),
+    script(
+      'alpaca from its package',
+      `const { Alpaca: A } = (await import('node:module')).createRequire(${JSON.stringify(alpaca)})(${JSON.stringify(alpaca)}); ${alpacaClient}`,
+    ),
   ];
 }
 
@@ -170,7 +174,22 @@ function main(): void {
       fromSource: false,
       exit: 2,
     },
-    ...ccxtCases(),
+    {
+      name: 'Alpaca paper run to its first request, built',
+      args: [
+        'run',
+        'scenarios/paper/twap-aapl.yaml',
+        '--venue-url',
+        'http://127.0.0.1:9',
+        '--market-hours',
+        'always',
+        '--db',
+        join(scratch, 'a.db'),
+      ],
+      fromSource: false,
+      exit: 2,
+    },
+    ...packageCases(),
   ];
   const cpu = os.cpus();
   console.log(

@@ -1,8 +1,8 @@
 // Builds dist/: each entry of src/boot/code-loader.js bundled by esbuild into one CommonJS file,
 // which bin/execsim.js and the worker boot files run instead of the TypeScript sources while dist/
 // is current (the rule is in code-loader.js). CommonJS, because Node 20 keeps a compiled script's
-// code for the next process only for a script it compiles through node:vm (code-loader.js keeps
-// V8's code cache beside each bundle, src/boot/bundle-runner.js), not for an ES module: a process then skips most of the
+// code for the next process only for a script it compiles through node:vm (src/boot/bundle-runner.js
+// keeps V8's code cache beside each bundle), not for an ES module: a process then skips most of the
 // parsing and compiling that was a third of its start. Code a command does not need is compiled
 // from the cache but not run (esbuild runs each module's body when it is first imported). Runs at
 // `npm install` and `npm ci` (the prepare script) and as `npm run build`; plain JavaScript, so it
@@ -17,8 +17,8 @@
 //   parse instead of hundreds; rxjs as its ES module build, so only what is used is kept).
 // - @js-joda/timezone unpacks a zone's rules when the zone is first asked for, instead of all
 //   ~600 zones at load (most of its start-up cost); the rules of a zone are the same either way.
-// - ccxt's Binance classes are a bundle of their own (not in the entries), which the entries' code
-//   loads with its own code cache in place of ccxt's ES modules (docs/0095-ccxt-binance-bundle.md).
+// - ccxt's Binance classes and the Alpaca SDK are bundles of their own (not in the entries), which
+//   the entries' code loads with their own code caches (docs/0095-packages-bundled-apart.md).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -169,16 +169,58 @@ function earlierBuilds(dist, outputs) {
     .slice(0, KEPT_BUILDS);
 }
 
-/** The packages bundled apart for code in dist/ to load instead of their ES modules: each a
- *  bundle of its own, with its own code cache, named in the main bundles (`define`). ccxt's
- *  Binance class and exceptions: as ES modules, about 190 files Node 20 compiles afresh in every
- *  Binance process (src/live/binance/ccxt-binance.ts). */
-const CCXT_BUNDLE = 'ccxt-binance';
+const resolveFromRoot = (spec) => createRequire(`${root}package.json`).resolve(spec);
 
-/** Packages the ccxt bundle leaves to node_modules: ws (ccxt's own copy, required from ccxt's
- *  files: the bundle's require resolves from there) and protobufjs (an optional dependency of
- *  exchanges other than Binance). */
-const CCXT_EXTERNAL = ['ws', 'protobufjs', 'protobufjs/*'];
+/** ccxt's Binance modules, where src/live/binance/ccxt-binance.ts looks for them, or null. */
+function ccxtModules() {
+  const ccxtRoot = dirname(dirname(resolveFromRoot('ccxt')));
+  const binance = join(ccxtRoot, 'js', 'src', 'pro', 'binance.js');
+  const errors = join(ccxtRoot, 'js', 'src', 'base', 'errors.js');
+  return existsSync(binance) && existsSync(errors) ? { binance, errors } : null;
+}
+
+/**
+ * Packages bundled apart, each one CommonJS file in dist/ (`<name>-<hash>.cjs`) with a code cache
+ * of its own, whose file name the entries' code is built with (`define`, read by
+ * src/live/package-bundle.ts): loaded so, instead of from the package's own files (compiled afresh
+ * in every process), a package takes about half the CPU to load. Apart, not in the entries: their
+ * code cache would grow by the package's code for every command. Each has:
+ * - `entry()`: the text of the bundle's entry module (what it exports), or null when the package
+ *   is not where it is expected (no bundle: code in dist/ then loads the package as the sources do);
+ * - `requireFrom()`: the file packages left out of the bundle are resolved from;
+ * - `external`, `plugins`: what stays in node_modules, and how the package's files are read;
+ * - `prime`: code run on the bundle's exports `m` when the build writes its code cache.
+ */
+const PACKAGE_BUNDLES = [
+  {
+    // ccxt's Binance class and exceptions: as ES modules, about 190 files (0.3 s of CPU per Binance
+    // process). ws stays ccxt's own copy, required from ccxt's files; protobufjs is an optional
+    // dependency of other exchanges.
+    name: 'ccxt-binance',
+    define: '__EXECSIM_CCXT_BUNDLE__',
+    entry() {
+      const m = ccxtModules();
+      return m === null
+        ? null
+        : `export { default as binance } from ${JSON.stringify(m.binance)};\n` +
+            `export * as errors from ${JSON.stringify(m.errors)};\n`;
+    },
+    requireFrom: () => resolveFromRoot('ccxt'),
+    external: ['ws', 'protobufjs', 'protobufjs/*'],
+    plugins: () => [requiredImports],
+    prime: "if (new m.binance({}).id !== 'binance') process.exit(3);",
+  },
+  {
+    // The Alpaca SDK (one CommonJS file of 0.8 MB and ws): 0.1 s of CPU per Alpaca process.
+    name: 'alpaca',
+    define: '__EXECSIM_ALPACA_BUNDLE__',
+    entry: () => `module.exports = require(${JSON.stringify(resolveFromRoot('@alpacahq/alpaca-trade-api'))});\n`,
+    requireFrom: () => resolveFromRoot('@alpacahq/alpaca-trade-api'),
+    external: [],
+    plugins: () => [],
+    prime: "if (!new m.Alpaca({ keyId: 'k', secret: 's', paper: true }).paper) process.exit(3);",
+  },
+];
 
 /** ccxt's modules load a few modules with import(), which a bundle run from a code cache cannot
  *  (see src/boot/bundle-runner.js): each `import('name')` becomes a promise of the module
@@ -202,36 +244,28 @@ const requiredImports = {
 };
 
 /**
- * Bundles ccxt's Binance modules into `dir` (CCXT_BUNDLE-<hash>.cjs); returns the file's name and
- * the packages bundled, or null (with a warning) when ccxt's Binance modules are not where
- * src/live/binance/ccxt-binance.ts looks for them: code in dist/ then loads what the sources load.
+ * Bundles one of PACKAGE_BUNDLES into `dir`; returns the file's name and the packages bundled, or
+ * null (with a warning) when the package is not installed as expected.
  */
-async function buildCcxtBundle(dir) {
-  let ccxtRoot;
+async function buildPackageBundle(spec, dir) {
+  let entry;
   try {
-    ccxtRoot = dirname(dirname(createRequire(`${root}package.json`).resolve('ccxt')));
+    entry = spec.entry();
   } catch {
-    console.warn('build: ccxt is not installed: dist/ loads it as the sources do');
+    entry = null;
+  }
+  if (entry === null) {
+    console.warn(`build: no bundle of ${spec.name} (its package is not as expected): dist/ loads the package`);
     return null;
   }
-  const binance = join(ccxtRoot, 'js', 'src', 'pro', 'binance.js');
-  const errors = join(ccxtRoot, 'js', 'src', 'base', 'errors.js');
-  if (!existsSync(binance) || !existsSync(errors)) {
-    console.warn("build: ccxt's Binance modules moved: dist/ loads ccxt as the sources do");
-    return null;
-  }
-  const entryDir = `${root}dist.vendor-${process.pid}`;
+  const entryDir = `${root}dist.package-${process.pid}`;
   rmSync(entryDir, { recursive: true, force: true });
   mkdirSync(entryDir);
   try {
-    writeFileSync(
-      `${entryDir}/${CCXT_BUNDLE}.js`,
-      `export { default as binance } from ${JSON.stringify(binance)};\n` +
-        `export * as errors from ${JSON.stringify(errors)};\n`,
-    );
+    writeFileSync(`${entryDir}/${spec.name}.js`, entry);
     const result = await build({
       absWorkingDir: root,
-      entryPoints: [`${entryDir}/${CCXT_BUNDLE}.js`],
+      entryPoints: [`${entryDir}/${spec.name}.js`],
       outdir: dir,
       entryNames: '[name]-[hash]',
       outExtension: { '.js': '.cjs' },
@@ -242,7 +276,7 @@ async function buildCcxtBundle(dir) {
       charset: 'ascii',
       platform: 'node',
       target: 'node20',
-      external: CCXT_EXTERNAL,
+      external: spec.external,
       banner: {
         js:
           'const __execsimNamespace = (m) => m !== null && typeof m === "object" && ' +
@@ -250,12 +284,12 @@ async function buildCcxtBundle(dir) {
       },
       metafile: true,
       logLevel: 'error',
-      plugins: [requiredImports],
+      plugins: spec.plugins(),
     });
     for (const [input, meta] of Object.entries(result.metafile.inputs))
       for (const imp of meta.imports)
         if (imp.kind === 'dynamic-import' && imp.external)
-          throw new Error(`build: ${input} imports ${imp.path} with import() in the ccxt bundle`);
+          throw new Error(`build: ${input} imports ${imp.path} with import() in the ${spec.name} bundle`);
     const [out] = Object.entries(result.metafile.outputs).find(([, meta]) => meta.entryPoint !== undefined);
     return { file: basename(out), packages: packagesOf(result.metafile) };
   } finally {
@@ -287,7 +321,13 @@ export async function buildDist() {
   const tmp = `${root}dist.tmp-${process.pid}`;
   const dist = `${root}dist`;
   rmSync(tmp, { recursive: true, force: true });
-  const ccxt = await buildCcxtBundle(tmp);
+  const bundles = {};
+  for (const spec of PACKAGE_BUNDLES) bundles[spec.name] = await buildPackageBundle(spec, tmp);
+  const packageFiles = Object.fromEntries(
+    Object.entries(bundles)
+      .filter(([, b]) => b !== null)
+      .map(([name, b]) => [name, b.file]),
+  );
   const result = await build({
     absWorkingDir: root,
     entryPoints: Object.fromEntries(Object.entries(ENTRIES)),
@@ -309,8 +349,11 @@ export async function buildDist() {
     // import.meta.url (what the sources' own URLs are resolved against, see sourceUrls) is the
     // bundle file's URL, as it was for the ES module bundle.
     banner: { js: "const __execsimBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    // The ccxt bundle's file, for src/live/binance/ccxt-binance.ts (null: it loads ccxt's modules).
-    define: { 'import.meta.url': '__execsimBundleUrl', __EXECSIM_CCXT_BUNDLE__: JSON.stringify(ccxt?.file ?? null) },
+    // And each package bundle's file (null: none, the package is loaded as the sources load it).
+    define: {
+      'import.meta.url': '__execsimBundleUrl',
+      ...Object.fromEntries(PACKAGE_BUNDLES.map((p) => [p.define, JSON.stringify(packageFiles[p.name] ?? null)])),
+    },
     // Stack traces point into dist/; `node --enable-source-maps` maps them back to src/.
     sourcemap: 'linked',
     metafile: true,
@@ -326,7 +369,9 @@ export async function buildDist() {
   const sources = Object.keys(result.metafile.inputs)
     .filter((path) => path.startsWith('src/'))
     .sort();
-  const bundledPackages = [...new Set([...packagesOf(result.metafile), ...(ccxt?.packages ?? [])])].sort();
+  const bundledPackages = [
+    ...new Set([...packagesOf(result.metafile), ...Object.values(bundles).flatMap((b) => b?.packages ?? [])]),
+  ].sort();
   const inputs = [
     ...sources,
     'scripts/build.js',
@@ -340,7 +385,7 @@ export async function buildDist() {
     if (name !== undefined) files[name] = basename(out);
   }
   const outputs = readdirSync(tmp).sort();
-  for (const file of [...Object.values(files), ...(ccxt ? [ccxt.file] : [])]) {
+  for (const file of [...Object.values(files), ...Object.values(packageFiles)]) {
     const bytes = readFileSync(`${tmp}/${file}`);
     const at = bytes.findIndex((b) => b > 0x7f);
     if (at >= 0) {
@@ -355,8 +400,7 @@ export async function buildDist() {
   try {
     const earlier = earlierBuilds(dist, outputs);
     // `packages`: the packages bundled apart (their files are named in the entries' code).
-    const packages = ccxt === null ? {} : { [CCXT_BUNDLE]: ccxt.file };
-    manifest = { format: MANIFEST_FORMAT, entries: ENTRIES, files, packages, inputs, outputs, earlier };
+    manifest = { format: MANIFEST_FORMAT, entries: ENTRIES, files, packages: packageFiles, inputs, outputs, earlier };
     mkdirSync(dist, { recursive: true });
     // A name already in dist/ has the same content (the name is its hash): renamed over, unchanged.
     for (const file of outputs) renameSync(`${tmp}/${file}`, `${dist}/${file}`);
@@ -399,9 +443,9 @@ function lock(path) {
 
 /** Runs one small backtest on the new build, so that the CLI's code cache (src/boot/code-loader.js)
  *  holds what a run compiles, not only what the first command after the build happened to (a
- *  `--help`), and loads the ccxt bundle and makes a Binance client from it, so that its cache holds
- *  what every Binance process compiles first; returns its time, or throws with the command's
- *  output. */
+ *  `--help`), and loads each package bundle and makes a client of it, so that its cache holds what
+ *  every process using the package compiles first; returns its time, or throws with the output of
+ *  what failed. */
 export function warmCodeCache(manifest) {
   const started = performance.now();
   const env = { ...process.env, EXECSIM_CODE_CACHE: 'write' };
@@ -411,17 +455,16 @@ export function warmCodeCache(manifest) {
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`build: the built CLI failed a run (exit ${r.status}):\n${r.stdout}${r.stderr}`);
-  const ccxt = manifest.packages?.[CCXT_BUNDLE];
-  if (ccxt !== undefined) {
+  for (const spec of PACKAGE_BUNDLES) {
+    const file = manifest.packages?.[spec.name];
+    if (file === undefined) continue;
     const script =
       "import { runBundle } from './src/boot/bundle-runner.js';" +
-      "import { createRequire } from 'node:module';" +
-      "const from = createRequire(process.cwd() + '/package.json').resolve('ccxt');" +
-      `const m = runBundle(process.cwd() + '/dist/' + ${JSON.stringify(ccxt)}, { requireFrom: from });` +
-      "if (new m.binance({}).id !== 'binance') process.exit(3);";
+      `const m = runBundle(${JSON.stringify(`${root}dist/${file}`)}, { requireFrom: ${JSON.stringify(spec.requireFrom())} });` +
+      spec.prime;
     const c = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, env, encoding: 'utf8' });
     if (c.status !== 0)
-      throw new Error(`build: the ccxt bundle failed to load (exit ${c.status}):\n${c.stdout}${c.stderr}`);
+      throw new Error(`build: the ${spec.name} bundle failed to load (exit ${c.status}):\n${c.stdout}${c.stderr}`);
   }
   return performance.now() - started;
 }

@@ -1,8 +1,23 @@
 // The official Alpaca SDK (v4) configured for the adapter: the hosts rewritten to the run's base
 // URL (v4 has no base-URL option), the SDK's retry and client-side rate limiter both OFF, and its
 // per-attempt deadline as the request timeout. Why each: docs/0066-live-adapter-notes.md.
-import { Alpaca } from '@alpacahq/alpaca-trade-api';
+// Code built into dist/ loads the SDK from the build's bundle of it, with its code cache (about
+// half the CPU of loading the package's file, docs/0095-packages-bundled-apart.md); the sources load
+// the package.
+import type { Alpaca as AlpacaSdk } from '@alpacahq/alpaca-trade-api';
+import { createRequire } from 'node:module';
+import { bundledPackage } from '../package-bundle.ts';
 import { ALPACA_PAPER_URL } from './alpaca-venue.ts';
+
+/** The file of the build's bundle of the SDK, in code built into dist/ only. */
+declare const __EXECSIM_ALPACA_BUNDLE__: string | null | undefined;
+
+const sdkFile = createRequire(import.meta.url).resolve('@alpacahq/alpaca-trade-api');
+const bundleFile = typeof __EXECSIM_ALPACA_BUNDLE__ === 'undefined' ? null : __EXECSIM_ALPACA_BUNDLE__;
+const sdk = (bundledPackage(bundleFile, sdkFile) ?? createRequire(import.meta.url)(sdkFile)) as {
+  Alpaca: typeof AlpacaSdk;
+};
+const { Alpaca } = sdk;
 
 const ALPACA_DATA_STREAM = 'wss://stream.data.alpaca.markets/v2/iex';
 
@@ -45,7 +60,7 @@ export interface SdkOptions {
   readonly requestTimeoutMs: number;
 }
 
-export function makeAlpacaClient(o: SdkOptions): Alpaca {
+export function makeAlpacaClient(o: SdkOptions): AlpacaSdk {
   const live = o.endpoints.baseUrl === 'https://api.alpaca.markets';
   const base = o.endpoints.baseUrl;
   const middleware = o.endpoints.rewrite
@@ -71,4 +86,4 @@ export function makeAlpacaClient(o: SdkOptions): Alpaca {
   });
 }
 
-export type AlpacaClient = Alpaca;
+export type AlpacaClient = AlpacaSdk;

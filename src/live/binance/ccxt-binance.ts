@@ -1,7 +1,7 @@
 // ccxt's Binance class and its exception classes, loaded without ccxt's index: the index loads
 // every exchange ccxt has (about 1 s of CPU per process on a two-core VM). Code running from
 // dist/ loads them from a bundle the build made of Binance's modules alone, with a V8 code cache
-// beside it (scripts/build.js, docs/0095-ccxt-binance-bundle.md): about 0.15 s, where loading the
+// beside it (scripts/build.js, docs/0095-packages-bundled-apart.md): about 0.15 s, where loading the
 // same modules as ES modules takes about 0.3 s, compiled afresh in every process. The sources
 // (tests, tsx) and a dist/ without the bundle load those modules from their files in the package,
 // the very modules the index re-exports (the same classes: instanceof holds either way); the
@@ -12,8 +12,7 @@ import type ccxt from 'ccxt';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { runBundle } from '../../boot/bundle-runner.js';
+import { bundledPackage } from '../package-bundle.ts';
 
 type ProBinance = typeof ccxt.pro.binance;
 /** The exception classes the adapter classifies. */
@@ -49,32 +48,21 @@ const binanceFile = join(root, 'js', 'src', 'pro', 'binance.js');
 const errorsFile = join(root, 'js', 'src', 'base', 'errors.js');
 const indexFile = join(root, 'js', 'ccxt.js');
 
-/** The bundle of Binance's modules the build made (a file in dist/), set in code built into dist/
- *  only; undefined in the sources. */
+/** The file of the bundle of Binance's modules the build made, in code built into dist/ only
+ *  (see ../package-bundle.ts). */
 declare const __EXECSIM_CCXT_BUNDLE__: string | null | undefined;
-
-/** The bundle of Binance's modules this code was built with, if it was built with one and the
- *  file is there: dist/ sits two folders above this file's source (the bundle resolves
- *  import.meta.url to the source's own URL). */
-function bundleFile(): string | null {
-  if (typeof __EXECSIM_CCXT_BUNDLE__ !== 'string') return null;
-  const file = fileURLToPath(new URL(`../../../dist/${__EXECSIM_CCXT_BUNDLE__}`, import.meta.url));
-  return existsSync(file) ? file : null;
-}
 
 // Loaded with require, which takes ES modules without top-level await (Node 20.19 and later):
 // synchronously, so the modules that use the classes need no top-level await (which a bundle in
 // CommonJS form, as dist/ is, cannot hold). They are the modules `import` gives: one module
 // instance per file in the process, whichever way it was loaded.
 function loaded(): { binance: ProBinance; errors: CcxtErrors; from: 'bundle' | 'modules' | 'index' } {
-  const bundle = bundleFile();
+  // The bundle leaves ws to ccxt's own copy: its require resolves from ccxt's files.
+  const file = typeof __EXECSIM_CCXT_BUNDLE__ === 'undefined' ? null : __EXECSIM_CCXT_BUNDLE__;
+  const bundle = bundledPackage(file, binanceFile);
   if (bundle !== null) {
-    // The bundle leaves ws to ccxt's own copy: its require resolves from ccxt's files.
-    const b = runBundle(bundle, { requireFrom: binanceFile }) as {
-      binance: ProBinance;
-      errors: Record<string, unknown>;
-    };
-    return { binance: b.binance, errors: errorsOf(b.errors), from: 'bundle' };
+    const errors = bundle.errors as Record<string, unknown>;
+    return { binance: bundle.binance as ProBinance, errors: errorsOf(errors), from: 'bundle' };
   }
   if (existsSync(binanceFile) && existsSync(errorsFile)) {
     const b = load(binanceFile) as { default: ProBinance };
