@@ -22,6 +22,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -36,7 +37,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, version as esbuildVersion } from 'esbuild';
 import { CODE_CACHE, ENTRIES, MANIFEST_FORMAT } from '../src/boot/code-loader.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -243,11 +244,30 @@ const requiredImports = {
   },
 };
 
+/** What a package bundle is made from: its entry, what it leaves out, esbuild, this script, and
+ *  the package.json of each package it bundled (`bundled`, as the last build found them). */
+function packageBundleKey(spec, entry, bundled) {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify([entry, spec.external, esbuildVersion]));
+  hash.update(readFileSync(fileURLToPath(import.meta.url)));
+  for (const name of bundled) {
+    try {
+      hash.update(`${name}\n`).update(readFileSync(`${root}node_modules/${name}/package.json`));
+    } catch {
+      hash.update(`${name} is gone\n`);
+    }
+  }
+  return hash.digest('hex');
+}
+
 /**
- * Bundles one of PACKAGE_BUNDLES into `dir`; returns the file's name and the packages bundled, or
- * null (with a warning) when the package is not installed as expected.
+ * Bundles one of PACKAGE_BUNDLES into `dir`; returns the file's name, the packages bundled and
+ * what it was made from (`key`), or null (with a warning) when the package is not installed as
+ * expected. The last build's bundle (`previous`, the manifest in dist/), when it was made from
+ * the same (a rebuild after an edit to src/), is copied instead of bundled again: its file, its
+ * license notes and, in dist/, its code cache stay as they are.
  */
-async function buildPackageBundle(spec, dir) {
+async function buildPackageBundle(spec, dir, previous) {
   let entry;
   try {
     entry = spec.entry();
@@ -258,43 +278,54 @@ async function buildPackageBundle(spec, dir) {
     console.warn(`build: no bundle of ${spec.name} (its package is not as expected): dist/ loads the package`);
     return null;
   }
-  const entryDir = `${root}dist.package-${process.pid}`;
-  rmSync(entryDir, { recursive: true, force: true });
-  mkdirSync(entryDir);
-  try {
-    writeFileSync(`${entryDir}/${spec.name}.js`, entry);
-    const result = await build({
-      absWorkingDir: root,
-      entryPoints: [`${entryDir}/${spec.name}.js`],
-      outdir: dir,
-      entryNames: '[name]-[hash]',
-      outExtension: { '.js': '.cjs' },
-      bundle: true,
-      format: 'cjs',
-      minifyWhitespace: true,
-      legalComments: 'external',
-      charset: 'ascii',
-      platform: 'node',
-      target: 'node20',
-      external: spec.external,
-      banner: {
-        js:
-          'const __execsimNamespace = (m) => m !== null && typeof m === "object" && ' +
-          '(m[Symbol.toStringTag] === "Module" || "default" in m) ? m : { ...m, default: m };',
-      },
-      metafile: true,
-      logLevel: 'error',
-      plugins: spec.plugins(),
-    });
-    for (const [input, meta] of Object.entries(result.metafile.inputs))
-      for (const imp of meta.imports)
-        if (imp.kind === 'dynamic-import' && imp.external)
-          throw new Error(`build: ${input} imports ${imp.path} with import() in the ${spec.name} bundle`);
-    const [out] = Object.entries(result.metafile.outputs).find(([, meta]) => meta.entryPoint !== undefined);
-    return { file: basename(out), packages: packagesOf(result.metafile) };
-  } finally {
-    rmSync(entryDir, { recursive: true, force: true });
+  const last = previous?.packageKeys?.[spec.name];
+  const lastFile = previous?.packages?.[spec.name];
+  // A bundle's license notes, when it has any, are a file beside it.
+  const withNotes = (file, from) => [file, ...(existsSync(`${from}/${file}.LEGAL.txt`) ? [`${file}.LEGAL.txt`] : [])];
+  if (
+    typeof lastFile === 'string' &&
+    last !== undefined &&
+    last.key === packageBundleKey(spec, entry, last.packages ?? []) &&
+    existsSync(`${root}dist/${lastFile}`)
+  ) {
+    for (const file of withNotes(lastFile, `${root}dist`)) copyFileSync(`${root}dist/${file}`, `${dir}/${file}`);
+    return { file: lastFile, packages: last.packages, key: last.key };
   }
+  // The entry is given as text (no file of its own, whose path would be in the bundle): the
+  // bundle's name is its content's hash, as the entries' are.
+  const result = await build({
+    absWorkingDir: root,
+    stdin: { contents: entry, resolveDir: root, sourcefile: `${spec.name}.js`, loader: 'js' },
+    outfile: `${dir}/${spec.name}.cjs`,
+    write: false,
+    bundle: true,
+    format: 'cjs',
+    minifyWhitespace: true,
+    legalComments: 'external',
+    charset: 'ascii',
+    platform: 'node',
+    target: 'node20',
+    external: spec.external,
+    banner: {
+      js:
+        'const __execsimNamespace = (m) => m !== null && typeof m === "object" && ' +
+        '(m[Symbol.toStringTag] === "Module" || "default" in m) ? m : { ...m, default: m };',
+    },
+    metafile: true,
+    logLevel: 'error',
+    plugins: spec.plugins(),
+  });
+  for (const [input, meta] of Object.entries(result.metafile.inputs))
+    for (const imp of meta.imports)
+      if (imp.kind === 'dynamic-import' && imp.external)
+        throw new Error(`build: ${input} imports ${imp.path} with import() in the ${spec.name} bundle`);
+  const code = result.outputFiles.find((f) => f.path.endsWith(`${spec.name}.cjs`));
+  const hash = createHash('sha256').update(code.contents).digest('hex').slice(0, 8).toUpperCase();
+  const file = `${spec.name}-${hash}.cjs`;
+  for (const out of result.outputFiles)
+    writeFileSync(`${dir}/${basename(out.path).replace(`${spec.name}.cjs`, file)}`, out.contents);
+  const packages = packagesOf(result.metafile).sort();
+  return { file, packages, key: packageBundleKey(spec, entry, packages) };
 }
 
 /** The packages a build bundled (from node_modules), by name. */
@@ -321,8 +352,15 @@ export async function buildDist() {
   const tmp = `${root}dist.tmp-${process.pid}`;
   const dist = `${root}dist`;
   rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  let previous = null;
+  try {
+    previous = JSON.parse(readFileSync(`${dist}/manifest.json`, 'utf8'));
+  } catch {
+    // No earlier build: every package bundle is made.
+  }
   const bundles = {};
-  for (const spec of PACKAGE_BUNDLES) bundles[spec.name] = await buildPackageBundle(spec, tmp);
+  for (const spec of PACKAGE_BUNDLES) bundles[spec.name] = await buildPackageBundle(spec, tmp, previous);
   const packageFiles = Object.fromEntries(
     Object.entries(bundles)
       .filter(([, b]) => b !== null)
@@ -400,7 +438,22 @@ export async function buildDist() {
   try {
     const earlier = earlierBuilds(dist, outputs);
     // `packages`: the packages bundled apart (their files are named in the entries' code).
-    manifest = { format: MANIFEST_FORMAT, entries: ENTRIES, files, packages: packageFiles, inputs, outputs, earlier };
+    // `packageKeys`: what each was made from, for the next build to reuse it (buildPackageBundle).
+    const packageKeys = Object.fromEntries(
+      Object.entries(bundles)
+        .filter(([, b]) => b !== null)
+        .map(([name, b]) => [name, { key: b.key, packages: b.packages }]),
+    );
+    manifest = {
+      format: MANIFEST_FORMAT,
+      entries: ENTRIES,
+      files,
+      packages: packageFiles,
+      packageKeys,
+      inputs,
+      outputs,
+      earlier,
+    };
     mkdirSync(dist, { recursive: true });
     // A name already in dist/ has the same content (the name is its hash): renamed over, unchanged.
     for (const file of outputs) renameSync(`${tmp}/${file}`, `${dist}/${file}`);
@@ -457,7 +510,8 @@ export function warmCodeCache(manifest) {
   if (r.status !== 0) throw new Error(`build: the built CLI failed a run (exit ${r.status}):\n${r.stdout}${r.stderr}`);
   for (const spec of PACKAGE_BUNDLES) {
     const file = manifest.packages?.[spec.name];
-    if (file === undefined) continue;
+    // A bundle the build reused keeps the cache its first build wrote.
+    if (file === undefined || existsSync(`${root}dist/${file}.v8cache`)) continue;
     const script =
       "import { runBundle } from './src/boot/bundle-runner.js';" +
       `const m = runBundle(${JSON.stringify(`${root}dist/${file}`)}, { requireFrom: ${JSON.stringify(spec.requireFrom())} });` +

@@ -243,10 +243,21 @@ describe('the built CLI', () => {
     }
   });
 
-  it('is current again after a rebuild', () => {
+  it('is current again after a rebuild, which keeps the package bundles and their code caches', () => {
+    const before = manifest();
+    const caches = Object.values(before.packages).map((f) => fs.readFileSync(path.join(copy, 'dist', `${f}.v8cache`)));
+    expect(caches).toHaveLength(2);
     expect(node([path.join(copy, 'scripts', 'build.js')], false).code).toBe(0);
     expect(distProblem(rootUrl)).toBeNull();
     expect(execsim(['-W'], false).code).toBe(0);
+    // An edit to src/ changes the entries, not what the package bundles are made from: the same
+    // files, and the caches the earlier build's processes wrote, not primed again.
+    const after = manifest();
+    expect(after.files['execsim']).not.toBe(before.files['execsim']);
+    expect(after.packages).toEqual(before.packages);
+    Object.values(after.packages).forEach((f, i) =>
+      expect(fs.readFileSync(path.join(copy, 'dist', `${f}.v8cache`)).equals(caches[i]!), f).toBe(true),
+    );
   });
 
   it('keeps serving a process started before a rebuild: its lazy imports and its workers run its own build', async () => {
