@@ -25,8 +25,9 @@ interface Client extends Subscriptions {
   readonly pending: Map<string, DepthDiff[]>;
   /** The update id a partial-depth stream last sent. */
   readonly partialSent: Map<string, number>;
-  /** Per kline stream: the interval it last sent, and what it sent of it. */
-  readonly klineSent: Map<string, { start: number; seen: string }>;
+  /** Per kline stream: the interval it last sent (at first, the one it was subscribed in), and
+   *  what it sent of it. */
+  readonly klineSent: Map<string, KlineSent>;
   /** Per all-market ticker stream: each symbol's statistics it last sent. */
   readonly tickersSent: Map<string, Map<string, string>>;
 }
@@ -45,6 +46,41 @@ export interface MarketStreamsOptions {
 }
 
 const TICK_MS = 100;
+
+/** What a kline stream sent last: the start of its interval, and the kline's count, close and
+ *  volume then ('' for nothing sent of it). */
+export interface KlineSent {
+  readonly start: number;
+  readonly seen: string;
+}
+
+/** A kline stream just subscribed: its interval is the one of now, of which it sent nothing. */
+export function klineSubscribed(interval: string, now: number): KlineSent {
+  return { start: new KlineBuckets(interval).start(now), seen: '' };
+}
+
+/**
+ * One second of a kline stream whose interval now starts at `start`: the closed kline of the
+ * interval it sent last when that one ended since and had trades (`closedAt(sent.start)`), then
+ * the interval of now's kline (`current`) when it has trades it has not sent. An interval that
+ * ended counts from the one the stream was subscribed in, so its trades between the subscription
+ * and the stream's first second are sent as they close, as Binance does.
+ */
+export function klineStep(
+  sent: KlineSent,
+  start: number,
+  closedAt: (from: number) => Kline | undefined,
+  current: Kline | undefined,
+): { events: Array<[Kline, boolean]>; sent: KlineSent } {
+  const events: Array<[Kline, boolean]> = [];
+  if (sent.start < start) {
+    const closed = closedAt(sent.start);
+    if (closed) events.push([closed, true]);
+  }
+  const seen = current ? `${current.count}:${current.close}:${current.volume}` : '';
+  if (current && (sent.start !== start || sent.seen !== seen)) events.push([current, false]);
+  return { events, sent: { start, seen } };
+}
 
 export class MarketStreams {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
@@ -119,10 +155,16 @@ export class MarketStreams {
         for (const kept of [client.pending, client.partialSent, client.klineSent, client.tickersSent])
           kept.delete(name);
       },
+      started: (name, spec) => {
+        if (spec.kind === 'kline') client.klineSent.set(name, klineSubscribed(spec.interval, this.o.now()));
+      },
     };
     for (const name of names) {
       const spec = parseStream(name);
-      if (spec) client.subs.set(name, spec);
+      if (spec) {
+        client.subs.set(name, spec);
+        client.started(name, spec);
+      }
     }
     this.clients.set(ws, client);
     this.life.watch(ws);
@@ -269,16 +311,15 @@ export class MarketStreams {
     for (const [ws, c, name, spec] of this.subscribed(m, 'kline')) {
       const buckets = new KlineBuckets(spec.interval);
       const start = buckets.start(now);
-      const sent = c.klineSent.get(name);
-      if (sent && sent.start < start) {
-        const closed = m.tape.klines(buckets, sent.start, start - 1).get(sent.start);
-        if (closed) this.event(ws, c, name, this.klineEvent(m, closed, spec.interval, true));
-      }
-      const k = m.tape.klines(buckets, start).get(start);
-      const seen = k ? `${k.count}:${k.close}:${k.volume}` : '';
-      if (!sent || sent.start !== start || sent.seen !== seen) c.klineSent.set(name, { start, seen });
-      if (k && (!sent || sent.start !== start || sent.seen !== seen))
-        this.event(ws, c, name, this.klineEvent(m, k, spec.interval, false));
+      const sent = c.klineSent.get(name) ?? klineSubscribed(spec.interval, now);
+      const step = klineStep(
+        sent,
+        start,
+        (from) => m.tape.klines(buckets, from, start - 1).get(from),
+        m.tape.klines(buckets, start).get(start),
+      );
+      c.klineSent.set(name, step.sent);
+      for (const [k, closed] of step.events) this.event(ws, c, name, this.klineEvent(m, k, spec.interval, closed));
     }
   }
 

@@ -11,6 +11,8 @@ export interface Subscriptions {
   readonly subs: Map<string, StreamSpec>;
   /** Forgets what an unsubscribed stream kept (pending diffs, what it last sent). */
   forget(name: string): void;
+  /** Notes a stream subscribed now (a kline stream counts from its interval of now). */
+  started(name: string, spec: StreamSpec): void;
 }
 
 /** Answers one control message of a connection through `reply`. */
@@ -59,8 +61,10 @@ export function answerControl(
         return;
       }
       for (const [name, spec] of specs) {
-        if (method === 'SUBSCRIBE') c.subs.set(name, spec as StreamSpec);
-        else {
+        if (method === 'SUBSCRIBE') {
+          c.subs.set(name, spec as StreamSpec);
+          c.started(name, spec as StreamSpec);
+        } else {
           c.subs.delete(name);
           c.forget(name);
         }
