@@ -1,6 +1,6 @@
 // Runs one CommonJS bundle file with the V8 code cache kept beside it: how dist/'s entries run
-// (code-loader.js) and how a package bundled for quicker loading runs (ccxt's Binance classes,
-// src/live/binance/ccxt-binance.ts). Plain JavaScript with no import(), so that it runs before any
+// (code-loader.js) and how the packages bundled apart run (ccxt's Binance classes, the Alpaca SDK:
+// src/live/package-bundle.ts). Plain JavaScript with no import(), so that it runs before any
 // loader and can itself be bundled into dist/.
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -17,8 +17,8 @@ const CACHE_AFTER_MS = 2_000;
  * require of its own, and returns its exports; compiled with the V8 code cache kept beside it
  * (`<bundle>.v8cache`), so that the functions an earlier process compiled are not parsed and
  * compiled again. Node 20 keeps no such cache for ES modules or for files it loads itself.
- * `requireFrom`: the file the bundle's require resolves packages from (a vendored package's own
- * file, whose dependencies may sit in its own node_modules), the bundle itself by default.
+ * `requireFrom`: the file the bundle's require resolves packages from (a file of the package
+ * bundled, whose own dependencies may sit in its node_modules), the bundle itself by default.
  *
  * A thread that found no cache, or one V8 refused (another Node version, other V8 flags), writes
  * one when the functions it ran are compiled and in it: as its process exits, or once it has run
