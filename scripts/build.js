@@ -18,27 +18,17 @@
 // - @js-joda/timezone unpacks a zone's rules when the zone is first asked for, instead of all
 //   ~600 zones at load (most of its start-up cost); the rules of a zone are the same either way.
 // - ccxt's Binance classes and the Alpaca SDK are bundles of their own (not in the entries), which
-//   the entries' code loads with their own code caches (docs/0095-packages-bundled-apart.md).
+//   the entries' code loads with their own code caches (package-bundles.js,
+//   docs/0095-packages-bundled-apart.md).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { createRequire } from 'node:module';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { build, version as esbuildVersion } from 'esbuild';
+import { build } from 'esbuild';
 import { CODE_CACHE, ENTRIES, MANIFEST_FORMAT } from '../src/boot/code-loader.js';
+import { buildPackageBundles, packageDefines, packagesOf, primePackageBundles } from './package-bundles.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const rel = (path) => relative(root, path).split(sep).join('/');
@@ -170,175 +160,6 @@ function earlierBuilds(dist, outputs) {
     .slice(0, KEPT_BUILDS);
 }
 
-const resolveFromRoot = (spec) => createRequire(`${root}package.json`).resolve(spec);
-
-/** ccxt's Binance modules, where src/live/binance/ccxt-binance.ts looks for them, or null. */
-function ccxtModules() {
-  const ccxtRoot = dirname(dirname(resolveFromRoot('ccxt')));
-  const binance = join(ccxtRoot, 'js', 'src', 'pro', 'binance.js');
-  const errors = join(ccxtRoot, 'js', 'src', 'base', 'errors.js');
-  return existsSync(binance) && existsSync(errors) ? { binance, errors } : null;
-}
-
-/**
- * Packages bundled apart, each one CommonJS file in dist/ (`<name>-<hash>.cjs`) with a code cache
- * of its own, whose file name the entries' code is built with (`define`, read by
- * src/live/package-bundle.ts): loaded so, instead of from the package's own files (compiled afresh
- * in every process), a package takes about half the CPU to load. Apart, not in the entries: their
- * code cache would grow by the package's code for every command. Each has:
- * - `entry()`: the text of the bundle's entry module (what it exports), or null when the package
- *   is not where it is expected (no bundle: code in dist/ then loads the package as the sources do);
- * - `requireFrom()`: the file packages left out of the bundle are resolved from;
- * - `external`, `plugins`: what stays in node_modules, and how the package's files are read;
- * - `prime`: code run on the bundle's exports `m` when the build writes its code cache.
- */
-const PACKAGE_BUNDLES = [
-  {
-    // ccxt's Binance class and exceptions: as ES modules, about 190 files (0.3 s of CPU per Binance
-    // process). ws stays ccxt's own copy, required from ccxt's files; protobufjs is an optional
-    // dependency of other exchanges.
-    name: 'ccxt-binance',
-    define: '__EXECSIM_CCXT_BUNDLE__',
-    entry() {
-      const m = ccxtModules();
-      return m === null
-        ? null
-        : `export { default as binance } from ${JSON.stringify(m.binance)};\n` +
-            `export * as errors from ${JSON.stringify(m.errors)};\n`;
-    },
-    requireFrom: () => resolveFromRoot('ccxt'),
-    external: ['ws', 'protobufjs', 'protobufjs/*'],
-    plugins: () => [requiredImports],
-    prime: "if (new m.binance({}).id !== 'binance') process.exit(3);",
-  },
-  {
-    // The Alpaca SDK (one CommonJS file of 0.8 MB and ws): 0.1 s of CPU per Alpaca process.
-    name: 'alpaca',
-    define: '__EXECSIM_ALPACA_BUNDLE__',
-    entry: () => `module.exports = require(${JSON.stringify(resolveFromRoot('@alpacahq/alpaca-trade-api'))});\n`,
-    requireFrom: () => resolveFromRoot('@alpacahq/alpaca-trade-api'),
-    external: [],
-    plugins: () => [],
-    prime: "if (!new m.Alpaca({ keyId: 'k', secret: 's', paper: true }).paper) process.exit(3);",
-  },
-];
-
-/** ccxt's modules load a few modules with import(), which a bundle run from a code cache cannot
- *  (see src/boot/bundle-runner.js): each `import('name')` becomes a promise of the module
- *  required, as a namespace with its default (what import() gives for a CommonJS or built-in
- *  module); bundler hints in comments inside the parentheses are dropped. */
-const requiredImports = {
-  name: 'required-imports',
-  setup(b) {
-    b.onLoad({ filter: /[/\\]node_modules[/\\]ccxt[/\\].*\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes('import(')) return undefined;
-      return {
-        contents: text.replace(
-          /\bimport\(\s*(?:\/\*[^*]*\*\/\s*)*(['"])([^'"]+)\1\s*\)/g,
-          (_, q, spec) => `Promise.resolve().then(() => __execsimNamespace(require(${q}${spec}${q})))`,
-        ),
-        loader: 'js',
-      };
-    });
-  },
-};
-
-/** What a package bundle is made from: its entry, what it leaves out, esbuild, this script, and
- *  the package.json of each package it bundled (`bundled`, as the last build found them). */
-function packageBundleKey(spec, entry, bundled) {
-  const hash = createHash('sha256');
-  hash.update(JSON.stringify([entry, spec.external, esbuildVersion]));
-  hash.update(readFileSync(fileURLToPath(import.meta.url)));
-  for (const name of bundled) {
-    try {
-      hash.update(`${name}\n`).update(readFileSync(`${root}node_modules/${name}/package.json`));
-    } catch {
-      hash.update(`${name} is gone\n`);
-    }
-  }
-  return hash.digest('hex');
-}
-
-/**
- * Bundles one of PACKAGE_BUNDLES into `dir`; returns the file's name, the packages bundled and
- * what it was made from (`key`), or null (with a warning) when the package is not installed as
- * expected. The last build's bundle (`previous`, the manifest in dist/), when it was made from
- * the same (a rebuild after an edit to src/), is copied instead of bundled again: its file, its
- * license notes and, in dist/, its code cache stay as they are.
- */
-async function buildPackageBundle(spec, dir, previous) {
-  let entry;
-  try {
-    entry = spec.entry();
-  } catch {
-    entry = null;
-  }
-  if (entry === null) {
-    console.warn(`build: no bundle of ${spec.name} (its package is not as expected): dist/ loads the package`);
-    return null;
-  }
-  const last = previous?.packageKeys?.[spec.name];
-  const lastFile = previous?.packages?.[spec.name];
-  // A bundle's license notes, when it has any, are a file beside it.
-  const withNotes = (file, from) => [file, ...(existsSync(`${from}/${file}.LEGAL.txt`) ? [`${file}.LEGAL.txt`] : [])];
-  if (
-    typeof lastFile === 'string' &&
-    last !== undefined &&
-    last.key === packageBundleKey(spec, entry, last.packages ?? []) &&
-    existsSync(`${root}dist/${lastFile}`)
-  ) {
-    for (const file of withNotes(lastFile, `${root}dist`)) copyFileSync(`${root}dist/${file}`, `${dir}/${file}`);
-    return { file: lastFile, packages: last.packages, key: last.key };
-  }
-  // The entry is given as text (no file of its own, whose path would be in the bundle): the
-  // bundle's name is its content's hash, as the entries' are.
-  const result = await build({
-    absWorkingDir: root,
-    stdin: { contents: entry, resolveDir: root, sourcefile: `${spec.name}.js`, loader: 'js' },
-    outfile: `${dir}/${spec.name}.cjs`,
-    write: false,
-    bundle: true,
-    format: 'cjs',
-    minifyWhitespace: true,
-    legalComments: 'external',
-    charset: 'ascii',
-    platform: 'node',
-    target: 'node20',
-    external: spec.external,
-    banner: {
-      js:
-        'const __execsimNamespace = (m) => m !== null && typeof m === "object" && ' +
-        '(m[Symbol.toStringTag] === "Module" || "default" in m) ? m : { ...m, default: m };',
-    },
-    metafile: true,
-    logLevel: 'error',
-    plugins: spec.plugins(),
-  });
-  for (const [input, meta] of Object.entries(result.metafile.inputs))
-    for (const imp of meta.imports)
-      if (imp.kind === 'dynamic-import' && imp.external)
-        throw new Error(`build: ${input} imports ${imp.path} with import() in the ${spec.name} bundle`);
-  const code = result.outputFiles.find((f) => f.path.endsWith(`${spec.name}.cjs`));
-  const hash = createHash('sha256').update(code.contents).digest('hex').slice(0, 8).toUpperCase();
-  const file = `${spec.name}-${hash}.cjs`;
-  for (const out of result.outputFiles)
-    writeFileSync(`${dir}/${basename(out.path).replace(`${spec.name}.cjs`, file)}`, out.contents);
-  const packages = packagesOf(result.metafile).sort();
-  return { file, packages, key: packageBundleKey(spec, entry, packages) };
-}
-
-/** The packages a build bundled (from node_modules), by name. */
-function packagesOf(metafile) {
-  return [
-    ...new Set(
-      Object.keys(metafile.inputs)
-        .map((path) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1])
-        .filter((name) => name !== undefined),
-    ),
-  ];
-}
-
 /**
  * Builds dist/; returns the manifest. Every file is named by its content (entries too), so a
  * build adds files beside those of earlier builds instead of replacing them: a process still
@@ -359,8 +180,7 @@ export async function buildDist() {
   } catch {
     // No earlier build: every package bundle is made.
   }
-  const bundles = {};
-  for (const spec of PACKAGE_BUNDLES) bundles[spec.name] = await buildPackageBundle(spec, tmp, previous);
+  const bundles = await buildPackageBundles(tmp, previous);
   const packageFiles = Object.fromEntries(
     Object.entries(bundles)
       .filter(([, b]) => b !== null)
@@ -390,7 +210,7 @@ export async function buildDist() {
     // And each package bundle's file (null: none, the package is loaded as the sources load it).
     define: {
       'import.meta.url': '__execsimBundleUrl',
-      ...Object.fromEntries(PACKAGE_BUNDLES.map((p) => [p.define, JSON.stringify(packageFiles[p.name] ?? null)])),
+      ...packageDefines(packageFiles),
     },
     // Stack traces point into dist/; `node --enable-source-maps` maps them back to src/.
     sourcemap: 'linked',
@@ -413,6 +233,7 @@ export async function buildDist() {
   const inputs = [
     ...sources,
     'scripts/build.js',
+    'scripts/package-bundles.js',
     'src/boot/code-loader.js',
     'tsconfig.json',
     ...bundledPackages.map((name) => `node_modules/${name}/package.json`),
@@ -438,7 +259,7 @@ export async function buildDist() {
   try {
     const earlier = earlierBuilds(dist, outputs);
     // `packages`: the packages bundled apart (their files are named in the entries' code).
-    // `packageKeys`: what each was made from, for the next build to reuse it (buildPackageBundle).
+    // `packageKeys`: what each was made from, for the next build to reuse it (package-bundles.js).
     const packageKeys = Object.fromEntries(
       Object.entries(bundles)
         .filter(([, b]) => b !== null)
@@ -508,18 +329,7 @@ export function warmCodeCache(manifest) {
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`build: the built CLI failed a run (exit ${r.status}):\n${r.stdout}${r.stderr}`);
-  for (const spec of PACKAGE_BUNDLES) {
-    const file = manifest.packages?.[spec.name];
-    // A bundle the build reused keeps the cache its first build wrote.
-    if (file === undefined || existsSync(`${root}dist/${file}.v8cache`)) continue;
-    const script =
-      "import { runBundle } from './src/boot/bundle-runner.js';" +
-      `const m = runBundle(${JSON.stringify(`${root}dist/${file}`)}, { requireFrom: ${JSON.stringify(spec.requireFrom())} });` +
-      spec.prime;
-    const c = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, env, encoding: 'utf8' });
-    if (c.status !== 0)
-      throw new Error(`build: the ${spec.name} bundle failed to load (exit ${c.status}):\n${c.stdout}${c.stderr}`);
-  }
+  primePackageBundles(manifest, env);
   return performance.now() - started;
 }
 

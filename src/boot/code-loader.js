@@ -4,7 +4,7 @@
 // any loader is registered.
 //
 // The staleness rule: dist/manifest.json lists every file the bundle was built from (our sources,
-// the build script, tsconfig.json, and the package.json of each package bundled in) with its size, mtime and
+// the build scripts, tsconfig.json, and the package.json of each package bundled in) with its size, mtime and
 // SHA-256. The bundle is current when every listed file still has its size and either its mtime
 // or, when the mtime moved (a checkout, a touch), its content hash. An edit to a source that is
 // part of the program changes that file; a new source joins the program only through an edit to

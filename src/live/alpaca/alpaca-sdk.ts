@@ -12,9 +12,10 @@ import { ALPACA_PAPER_URL } from './alpaca-venue.ts';
 /** The file of the build's bundle of the SDK, in code built into dist/ only. */
 declare const __EXECSIM_ALPACA_BUNDLE__: string | null | undefined;
 
-const sdkFile = createRequire(import.meta.url).resolve('@alpacahq/alpaca-trade-api');
+const load = createRequire(import.meta.url);
+const sdkFile = load.resolve('@alpacahq/alpaca-trade-api');
 const bundleFile = typeof __EXECSIM_ALPACA_BUNDLE__ === 'undefined' ? null : __EXECSIM_ALPACA_BUNDLE__;
-const sdk = (bundledPackage(bundleFile, sdkFile) ?? createRequire(import.meta.url)(sdkFile)) as {
+const sdk = (bundledPackage(bundleFile, sdkFile) ?? load(sdkFile)) as {
   Alpaca: typeof AlpacaSdk;
 };
 const { Alpaca } = sdk;
