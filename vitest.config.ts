@@ -56,6 +56,7 @@ const IN_PROCESS = [
   'test/strategy/strategy-indicators-example.test.ts',
   'test/strategy/strategy-params.test.ts',
   'test/sweep/sweep-grid-report.test.ts',
+  'test/tooling/first-difference.test.ts',
   'test/tooling/long-first-sequencer.test.ts',
 ];
 
