@@ -40,7 +40,8 @@ function differ(actual: unknown, expected: unknown): Found | null {
   for (const k in e) {
     if (!Object.hasOwn(e, k) || e[k] === undefined) continue;
     defined++;
-    if (!Object.hasOwn(a, k) || a[k] === undefined) return { what: `missing (expected ${show(e[k])})`, steps: [`.${k}`] };
+    if (!Object.hasOwn(a, k) || a[k] === undefined)
+      return { what: `missing (expected ${show(e[k])})`, steps: [`.${k}`] };
     const found = differ(a[k], e[k]);
     if (found !== null) {
       found.steps.push(`.${k}`);

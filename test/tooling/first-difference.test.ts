@@ -42,10 +42,19 @@ describe('firstDifference', () => {
   });
 
   it('names the path of the first difference with both values', () => {
-    const expected = [{ kind: 'depth', bids: [100, 2, 99, 1] }, { kind: 'trade', qty: 3 }];
-    expect(firstDifference([{ kind: 'depth', bids: [100, 2, 99, 5] }, { kind: 'trade', qty: 4 }], expected)).toBe(
-      '$[0].bids[3]: 5 (expected 1)',
-    );
+    const expected = [
+      { kind: 'depth', bids: [100, 2, 99, 1] },
+      { kind: 'trade', qty: 3 },
+    ];
+    expect(
+      firstDifference(
+        [
+          { kind: 'depth', bids: [100, 2, 99, 5] },
+          { kind: 'trade', qty: 4 },
+        ],
+        expected,
+      ),
+    ).toBe('$[0].bids[3]: 5 (expected 1)');
     expect(firstDifference([expected[0]], expected)).toBe('$.length: 1 (expected 2)');
     expect(firstDifference([expected[0], { kind: 'trade' }], expected)).toBe('$[1].qty: missing (expected 3)');
     expect(firstDifference([expected[0], { kind: 'trade', qty: 3, side: 'buy' }], expected)).toBe(
