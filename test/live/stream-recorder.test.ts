@@ -177,7 +177,9 @@ describe('execsim record: the market streams of a Binance-compatible venue into 
     // The snapshots at the reconnects and the periodic ones between them were checked.
     expect(compared).toBeGreaterThanOrEqual(3);
     expect(midConnection).toBeGreaterThanOrEqual(1);
-    expect(main.state).toBe('synced');
+    // In step at the end: applying diffs, or (when a gap came as the market stopped) holding the
+    // snapshot loaded after it, which no diff followed because the book stood still from then on.
+    expect(['synced', 'awaiting-first-diff'], `the replay's sync at the end`).toContain(main.state);
     expect(main.counts.applied).toBeGreaterThan(20);
     expect(levels(main.book)).toEqual(finalBook!);
   }, 120_000);
