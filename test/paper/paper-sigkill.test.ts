@@ -422,11 +422,11 @@ interface RoundResult {
   readonly refused: readonly string[];
 }
 
+/** A parent of a round's run with its quantity; a run of one symbol names none. */
+type Leg = Omit<SymbolLeg, 'symbol'> & { readonly symbol?: string };
+
 /** Each leg's parent and quantity: the plan's legs, or its one parent of the venue's quantity. */
-function legsOf(
-  venue: SigkillVenue,
-  plan: Plan,
-): ReadonlyArray<{ readonly symbol?: string; readonly parent: string; readonly lots: number; readonly lot?: number }> {
+function legsOf(venue: SigkillVenue, plan: Plan): readonly Leg[] {
   return plan.legs?.(venue) ?? [{ parent: plan.parent, lots: venue.parentLots }];
 }
 
@@ -520,7 +520,7 @@ interface StoreOrder {
  *  run was refused, nothing was ordered at all. */
 async function checkRefusedRound(
   at: VenueRound,
-  refused: ReadonlyArray<{ readonly symbol?: string; readonly parent: string }>,
+  refused: readonly Leg[],
   all: boolean,
   file: string,
   runId: string,
@@ -563,7 +563,7 @@ async function checkRefusedRound(
  *  the store; quantities in lots. */
 async function checkRound(
   venue: SigkillVenue,
-  leg: { readonly symbol?: string; readonly parent: string; readonly lots: number; readonly lot?: number },
+  leg: Leg,
   at: VenueRound,
   file: string,
   runId: string,
