@@ -7,11 +7,14 @@
 // never-worse price ("never-worse": its slices go out as IOC limits at it).
 // What it prints, per variant:
 // - CPU ms (user + system, every thread) per simulated hour: warm, the median over --rounds
-//   rounds of --runs runs, and cold (the process's first run of the variant). Before its first
-//   round a variant runs --warmups pairs (default 20), before each later one 2: the code a busy
-//   hour runs only per child (a few hundred calls a run) is still being compiled by V8 through
-//   about its 40th run, and the compiler's threads and the not yet optimized code are CPU of
-//   those runs (a sweep worker is past them after its first paths); see bench/RESULTS.md;
+//   rounds of --runs runs (default 6 x 16), and cold (the process's first run of the variant).
+//   Before its first round a variant runs --warmups pairs (default 60), before each later one 2:
+//   the code a busy hour runs only per child (a few hundred calls a run) is still being compiled
+//   by V8 through about its 40th run, and the compiler's threads and the not yet optimized code
+//   are CPU of those runs (a sweep worker is past them after its first paths). The pairs' ratios
+//   spread by about 15% either side of their median on this kind of machine, so 24 pairs left a
+//   variant's median 5% from run to run, enough to move a variant at 1.9x past 2x in one run of
+//   three; 96 pairs halve that (see bench/RESULTS.md);
 // - the busy hour's warm CPU over its market's quiet hour (the goal: at most 2x), measured in
 //   pairs: each busy run sits between two quiet runs of its market, and its ratio is to their
 //   mean; the median of those ratios is given with their quartiles. On this kind of machine a
@@ -27,7 +30,7 @@
 // - with --against DIR: the same variants on another checkout's code (e.g. a `git worktree` of an
 //   earlier commit) in the same process, interleaved round by round with this one's, each
 //   variant's runs checked to log the same run on both (equal digests); its rows follow, marked.
-// Run: npm run bench:algorithms -- [--runs 8] [--warmups 20] [--rounds 3] [--cli 3]
+// Run: npm run bench:algorithms -- [--runs 16] [--warmups 60] [--rounds 6] [--cli 3]
 //        [--only dense|bench] [--algos twap,vwap] [--against DIR]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -267,9 +270,9 @@ function spawnRun(file: string): { wallMs: number; cpuMs: number } {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  const runs = arg(argv, '--runs', 8);
-  const warmups = arg(argv, '--warmups', 20);
-  const rounds = arg(argv, '--rounds', 3);
+  const runs = arg(argv, '--runs', 16);
+  const warmups = arg(argv, '--warmups', 60);
+  const rounds = arg(argv, '--rounds', 6);
   const cli = arg(argv, '--cli', 0);
   const oi = argv.indexOf('--only');
   const only = oi === -1 ? null : argv[oi + 1];
