@@ -2,9 +2,9 @@
 // the scenario's inputs) survives a crash; a process (ledger and trading node over its ProcessLife)
 // does not, and the next one starts from the durable log. Crashes, restarts and refused inputs:
 // docs/0065-the-host-layer.md.
-import type { AlgorithmResolver } from '../core/algo/intent-algorithm.ts';
 import type { Rng } from '../core/clock/rng.ts';
 import type { VirtualClock } from '../core/clock/virtual-clock.ts';
+import type { AlgorithmResolver } from '../core/algo/intent-algorithm.ts';
 import { canonicalLine, EventLog } from '../core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
 import { clientOrderId, parentOrderId, type Symbol } from '../core/model/ids.ts';
@@ -57,8 +57,8 @@ export interface PreparedRun {
   readonly durable: readonly LogEntry[];
   /** Appends the end-of-run audit: our record and fill detection's results against the venue's. */
   audit(): void;
-  /** The run is over: nothing of it runs again, so its strategy instances end (their realms go
-   *  on to the thread's next runs). Changes nothing in the run. */
+  /** The run is over: nothing of it runs again, so its strategy's and algorithm modules'
+   *  instances end (their realms go on to the thread's next runs). Changes nothing in the run. */
   end(): void;
   /** Reads each symbol's book at virtual time `at` (the run's end), by work on the clock then:
    *  our delayed view applies what arrived by then only to work the clock runs, so a read after
@@ -73,6 +73,8 @@ interface Proc extends HostedProcess<SwapRequest> {
   readonly node: TradingNode;
   /** The process's strategy (a fresh instance of the live one), null without one. */
   readonly strategy: StrategySlot | null;
+  /** The process's instances of the user's algorithm modules, null without any. */
+  readonly algorithms: AlgorithmResolver | null;
 }
 
 /**
@@ -159,7 +161,8 @@ export function prepareRun(parts: RunParts): PreparedRun {
     const ledger = new OrderLedger();
     if (prior) for (const e of entries) ledger.apply(e);
     for (const sink of logSinks) sink.follow?.(ledger);
-    const config = algorithms ? { ...baseConfig, algorithms: algorithms() } : baseConfig;
+    const modules = algorithms ? algorithms() : null;
+    const config = modules ? { ...baseConfig, algorithms: modules } : baseConfig;
     const { node, clock: unitClock } = nodeProcess({
       config,
       clock,
@@ -179,7 +182,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
     // restarted process runs the strategy its log says is live (a swap may have replaced it).
     const slot = strategy ? strategySlot(strategy, unitClock, ledger, node, entries) : null;
     if (slot) log.addSink(slot);
-    const p: Proc = { life, runner: life, log, ledger, node, strategy: slot };
+    const p: Proc = { life, runner: life, log, ledger, node, strategy: slot, algorithms: modules };
     if (!prior) {
       // The account may hold something before the run: a startup pass reads it as the run's
       // baseline (AccountBaseline) before anything is sent; inputs wait for it (nothing is
@@ -248,8 +251,9 @@ export function prepareRun(parts: RunParts): PreparedRun {
     const dead = proc;
     if (!dead || !dead.life.alive) return;
     dead.life.alive = false;
-    // Nothing of the dead process runs again: its strategy's instance ends with it.
+    // Nothing of the dead process runs again: its strategy's and algorithms' instances end with it.
     dead.strategy?.retire();
+    dead.algorithms?.end?.();
     // Inputs still waiting for the baseline die with the process: named as refused.
     host.processEnded();
     const lost = durable.discard();
@@ -317,7 +321,11 @@ export function prepareRun(parts: RunParts): PreparedRun {
       p.node.record(results.audit(p.ledger, built.venue));
       p.log.commit();
     },
-    () => current().strategy?.retire(),
+    () => {
+      const p = current();
+      p.strategy?.retire();
+      p.algorithms?.end?.();
+    },
   );
 }
 

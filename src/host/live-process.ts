@@ -2,6 +2,7 @@
 // every answer, timer and command one unit of work of the serial inbox, the log committed after
 // each into the run's store rows, and at its end how it ended stored. A paper run and a service
 // session start and stop it alike: docs/0065-the-host-layer.md.
+import type { AlgorithmResolver } from '../core/algo/intent-algorithm.ts';
 import { Rng } from '../core/clock/rng.ts';
 import { EventLog } from '../core/log/event-log.ts';
 import type { LogEntry } from '../core/model/events.ts';
@@ -56,6 +57,8 @@ export class LiveProcess {
   readonly crashedAt: number;
   /** The strategy module the file names, running beside the node (null: none). */
   readonly strategy: LiveStrategy | null;
+  /** This process's instances of the algorithm modules the file names (null: none). */
+  private readonly algorithms: AlgorithmResolver | null;
   /** Run after each unit commits (the host's end check). */
   private onCommit: () => void = () => {};
   private finished: ((how: LiveOutcome) => void) | null = null;
@@ -118,10 +121,9 @@ export class LiveProcess {
     // The algorithm modules the file's orders and signals name: fresh instances for this process,
     // on its clock and the run's seed, as in a backtest.
     const modules = loaded.algorithms;
-    const config =
-      modules !== undefined && modules.size > 0
-        ? { ...base, algorithms: algorithmResolver(modules, () => clock.now(), s.seed) }
-        : base;
+    this.algorithms =
+      modules !== undefined && modules.size > 0 ? algorithmResolver(modules, () => clock.now(), s.seed) : null;
+    const config = this.algorithms ? { ...base, algorithms: this.algorithms } : base;
     this.volumes = new DailyVolumeReads(
       config.liquidity?.source === 'venue' ? config.liquidity : null,
       venue,
@@ -284,6 +286,9 @@ export class LiveProcess {
     this.node.stop();
     this.inbox.stop();
     this.clock.stop();
+    // Nothing asks the algorithm modules' instances again: their realms go on to the thread's
+    // next runs (a server's, say).
+    this.algorithms?.end?.();
     // The P&L's last mark: each symbol's book at the venue as the process ends, read before its
     // streams stop.
     const { venue, instruments } = this.session;

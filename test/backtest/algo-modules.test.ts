@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../src/core/model/events.ts';
 import { parentOrderId } from '../../src/core/model/ids.ts';
@@ -14,6 +14,8 @@ import { isTerminal } from '../../src/core/model/order-status.ts';
 import { runScenario } from '../../src/runtime/backtest-run.ts';
 import { loadScenarioFile, parseScenario, ScenarioError } from '../../src/scenario/load-scenario.ts';
 import { algorithmResolver } from '../../src/strategy/load-algorithm.ts';
+import { bundleOf } from '../../src/strategy/strategy-bundle.ts';
+import type { RealmCounts } from '../../src/strategy/strategy-realm.ts';
 import { runSweepUnits } from '../../src/sweep/sweep-threads.ts';
 import { SweepCollector, type SweepDefinition } from '../../src/sweep/sweep-units.ts';
 import { runSweep } from '../../src/sweep/sweep.ts';
@@ -138,6 +140,21 @@ describe('an algorithm module', () => {
     const first = single.perPath[0];
     expect(runScenario(loadScenarioFile(EXAMPLE), { seed: first?.seed ?? -1 }).digest).toBe(first?.digest);
   }, 120_000);
+
+  it('gives its realm back when its process ends, to the next instance: a restarted process, the next run', () => {
+    const module = './test/fixtures/algorithms/random-rest.ts';
+    const loaded = parseScenario(yaml(5, module, ['{ at: PT30S, downtime: PT20S }'], []), 'algo-module.yaml');
+    const counts = bundleOf(module, resolve(module)).compiled?.counts as RealmCounts;
+    const before = { ...counts };
+    const first = runScenario(loaded);
+    const second = runScenario(loaded);
+    expect(first.parents[0]?.childOrders).toBeGreaterThan(0);
+    expect(first.reconciliation.restarts).toBe(1);
+    expect(second.digest).toBe(first.digest);
+    // Two processes a run, so four instances, and no new realm: the first took the one the load's
+    // own check gave back, and each later one the one its crashed or finished predecessor gave.
+    expect([counts.created - before.created, counts.reused - before.reused]).toEqual([0, 4]);
+  });
 
   it('refuses a bad module path or shape as one problem naming the field, before anything runs', () => {
     const problem = (module: string): string => {
