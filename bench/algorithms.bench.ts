@@ -4,7 +4,8 @@
 // For each market: the hour with no orders of ours ("quiet"), then per algorithm (twap, vwap, is,
 // pov) three busy hours: a market-order parent of 120 slices over the hour ("market"), a limit
 // parent of 60 slices resting 3 USDT beyond the touch ("limit"), and the market parent with a
-// never-worse price ("never-worse": its slices go out as IOC limits at it).
+// never-worse price ("never-worse": its slices go out as IOC limits at it); and one busy hour
+// for each algorithm that places its children as it runs (DECIDERS: an iceberg, a user's module).
 // What it prints, per variant:
 // - CPU ms (user + system, every thread) per simulated hour: warm, the median over --rounds
 //   rounds of --runs runs (default 6 x 16), and cold (the process's first run of the variant).
@@ -31,7 +32,7 @@
 //   earlier commit) in the same process, interleaved round by round with this one's, each
 //   variant's runs checked to log the same run on both (equal digests); its rows follow, marked.
 // Run: npm run bench:algorithms -- [--runs 16] [--warmups 60] [--rounds 6] [--cli 3]
-//        [--only dense|bench] [--algos twap,vwap] [--against DIR]
+//        [--only dense|bench] [--algos twap,vwap,iceberg,module] [--against DIR]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -55,6 +56,13 @@ export const ALGOS = ['twap', 'vwap', 'is', 'pov'] as const;
 export type Algo = (typeof ALGOS)[number];
 export const PLACEMENTS = ['market', 'limit', 'never-worse'] as const;
 export type Placement = (typeof PLACEMENTS)[number];
+/** The algorithms that place their own children as they run, one busy hour each: an iceberg
+ *  pegged to the touch, and a user's module (examples/algorithms/liquidity-seeker.ts: one child
+ *  resting at the bid, a market child when the ask shows size, a look at the book every 2 s). */
+export const DECIDERS = ['iceberg', 'module'] as const;
+export type Decider = (typeof DECIDERS)[number];
+const isAlgo = (a: string): a is Algo => (ALGOS as readonly string[]).includes(a);
+const isDecider = (a: string): a is Decider => (DECIDERS as readonly string[]).includes(a);
 
 /** Each algorithm's `algo` block (none for TWAP: the exact path TWAP always took). VWAP follows a
  *  U-shaped profile of its own (the 24/7 default would be flat); implementation shortfall has
@@ -74,6 +82,26 @@ const TRAJECTORY: Record<Algo, TrajectorySpec | undefined> = {
   is: { kind: 'almgren-chriss', urgency: 0.001, volatility: 0.02, impact: 0.001 },
   pov: { kind: 'pov', rate: 0.03, maxRate: 0.1, minChildQty: 0, end: 'complete' },
 };
+
+/** A deciding algorithm's parent in the hour, as a scenario's orders entry: 3 BTC over the hour,
+ *  as the limit parents, never above 61,300. */
+export function deciderOrder(kind: Decider): string {
+  const base = '  - { id: buy, at: PT1M, side: buy, qty: "3", type: limit, limitPrice: "61300"';
+  switch (kind) {
+    case 'iceberg':
+      return (
+        `${base}, twap: { duration: PT1H, interval: PT20S },` +
+        ' algo: { kind: iceberg, displayMin: "0.05", displayMax: "0.1", peg: touch, repegTicks: 3, end: complete } }'
+      );
+    case 'module': {
+      const module = JSON.stringify(path.join(ROOT, 'examples', 'algorithms', 'liquidity-seeker.ts'));
+      return (
+        `${base}, twap: { duration: PT1H, interval: PT1M },` +
+        ` algo: { kind: module, path: ${module}, params: { takeAt: 60000, restQty: 5000, checkEveryMs: 2000 } } }`
+      );
+    }
+  }
+}
 
 /** A parent of ours in the hour, as a scenario's orders entry. */
 export function order(algo: Algo, placement: Placement): string {
@@ -135,7 +163,9 @@ interface Variant {
   /** Whose code runs it: this checkout's, or --against's. */
   readonly code: Code;
   readonly market: Market['name'];
-  readonly algo: Algo | null;
+  /** null: the quiet hour. */
+  readonly algo: Algo | Decider | null;
+  /** null: the quiet hour, or a deciding algorithm's (it places its children itself). */
   readonly placement: Placement | null;
   readonly label: string;
   readonly loaded: unknown;
@@ -150,10 +180,15 @@ interface Variant {
   cold: number;
 }
 
-function variant(code: Code, m: Market, algo: Algo | null, placement: Placement | null): Variant {
-  const label = algo === null ? `${m.name} quiet` : `${m.name} ${algo} ${placement}`;
+function variant(code: Code, m: Market, algo: Algo | Decider | null, placement: Placement | null): Variant {
+  const label =
+    algo === null ? `${m.name} quiet` : placement === null ? `${m.name} ${algo}` : `${m.name} ${algo} ${placement}`;
   const yaml =
-    algo === null || placement === null ? m.quiet : busy(m, `${m.name}-${algo}-${placement}`, [order(algo, placement)]);
+    algo === null
+      ? m.quiet
+      : isDecider(algo)
+        ? busy(m, `${m.name}-${algo}`, [deciderOrder(algo)])
+        : busy(m, `${m.name}-${algo}-${placement}`, [order(algo, placement ?? 'market')]);
   const loaded = code.parse(yaml, `${label.replaceAll(' ', '-')}.yaml`);
   // The first (cold) run also tells the children sent.
   const c0 = process.cpuUsage();
@@ -277,15 +312,19 @@ export async function main(argv: readonly string[]): Promise<void> {
   const oi = argv.indexOf('--only');
   const only = oi === -1 ? null : argv[oi + 1];
   const ai = argv.indexOf('--algos');
-  const algos = ai === -1 ? [...ALGOS] : ((argv[ai + 1] ?? '').split(',') as Algo[]);
-  for (const a of algos) if (!ALGOS.includes(a)) throw new Error(`--algos: no algorithm ${a}`);
+  const algos = ai === -1 ? [...ALGOS, ...DECIDERS] : (argv[ai + 1] ?? '').split(',');
+  for (const a of algos)
+    if (!isAlgo(a) && !isDecider(a))
+      throw new Error(`--algos: no algorithm ${a} (${[...ALGOS, ...DECIDERS].join(', ')})`);
+  const planned = algos.filter(isAlgo);
+  const deciders = algos.filter(isDecider);
   const gi = argv.indexOf('--against');
   const codes = gi === -1 ? [current] : [current, await codeAt(path.resolve(argv[gi + 1] ?? ''))];
   const cpus = os.cpus();
   console.log(`node ${process.version} | ${cpus[0]?.model ?? 'unknown'} | ${cpus.length} cores | load ${load()}`);
 
   console.log('plan of the parent (10 BTC, 120 slices over an hour; planTrajectorySlices), CPU ms:');
-  for (const a of algos)
+  for (const a of planned)
     console.log(
       `  ${a.padEnd(5)} warm ${planWarm(a).toFixed(3)} ms, cold ${planCold(a).toFixed(2)} ms (first plan in a fresh process)`,
     );
@@ -295,7 +334,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   for (const code of codes)
     for (const m of ms) {
       vs.push(variant(code, m, null, null));
-      for (const a of algos) for (const p of PLACEMENTS) vs.push(variant(code, m, a, p));
+      for (const a of planned) for (const p of PLACEMENTS) vs.push(variant(code, m, a, p));
+      for (const d of deciders) vs.push(variant(code, m, d, null));
     }
   // Another checkout's variant logs the same run as this one's.
   for (const v of vs)
@@ -346,8 +386,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     try {
       const dense = markets().find((m) => m.name === 'dense') as Market;
       const files: Array<[string, string]> = [['dense quiet', dense.quiet]];
-      for (const a of algos)
+      for (const a of planned)
         files.push([`dense ${a} market+limit`, busy(dense, `dense-${a}`, [order(a, 'market'), order(a, 'limit')])]);
+      for (const d of deciders) files.push([`dense ${d}`, busy(dense, `dense-${d}`, [deciderOrder(d)])]);
       const paths = files.map(([label, yaml], i) => {
         const file = path.join(scratch, `${i}.yaml`);
         writeFileSync(file, yaml);
@@ -375,8 +416,8 @@ if (isMain) {
   const argv = process.argv.slice(2);
   const pc = argv.indexOf('--plan-cold');
   if (pc !== -1) {
-    const algo = argv[pc + 1] as Algo;
-    if (!ALGOS.includes(algo)) throw new Error(`--plan-cold: no algorithm ${algo}`);
+    const algo = argv[pc + 1] ?? '';
+    if (!isAlgo(algo)) throw new Error(`--plan-cold: no algorithm ${algo}`);
     const c0 = process.cpuUsage();
     planOnce(algo);
     const c = process.cpuUsage(c0);
