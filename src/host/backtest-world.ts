@@ -44,6 +44,10 @@ export interface RollbackSink extends EventSink {
   follow?(ledger: OrderLedger): void;
 }
 
+/** A process's resolver of the algorithm modules, with the end of every instance it made when it
+ *  has one (load-algorithm.ts's does: its instances give their realms back). */
+type EndingAlgorithms = AlgorithmResolver & { end?(): void };
+
 /** The live pieces of a prepared run: advance `clock` to `end` to run it. The process-owned
  *  pieces are getters: after a restart they are the new process's. */
 export interface PreparedRun {
@@ -74,7 +78,7 @@ interface Proc extends HostedProcess<SwapRequest> {
   /** The process's strategy (a fresh instance of the live one), null without one. */
   readonly strategy: StrategySlot | null;
   /** The process's instances of the user's algorithm modules, null without any. */
-  readonly algorithms: AlgorithmResolver | null;
+  readonly algorithms: EndingAlgorithms | null;
 }
 
 /**
@@ -106,7 +110,7 @@ export interface RunParts {
   /** Each process's finder of the user's algorithm modules the scenario's parents name
    *  (load-algorithm.ts: fresh instances per process, as a restarted process has); absent:
    *  built-in algorithms only. */
-  readonly algorithms?: () => AlgorithmResolver;
+  readonly algorithms?: () => EndingAlgorithms;
 }
 
 export function prepareRun(parts: RunParts): PreparedRun {

@@ -2,7 +2,6 @@
 // every answer, timer and command one unit of work of the serial inbox, the log committed after
 // each into the run's store rows, and at its end how it ended stored. A paper run and a service
 // session start and stop it alike: docs/0065-the-host-layer.md.
-import type { AlgorithmResolver } from '../core/algo/intent-algorithm.ts';
 import { Rng } from '../core/clock/rng.ts';
 import { EventLog } from '../core/log/event-log.ts';
 import type { LogEntry } from '../core/model/events.ts';
@@ -11,7 +10,7 @@ import { OrderLedger } from '../core/order/order-ledger.ts';
 import { RunReportFold } from '../core/report/run-report.ts';
 import { ALWAYS_OPEN } from '../core/venues/index.ts';
 import { nodeConfigOf } from '../scenario/node-config-of.ts';
-import { algorithmResolver } from '../strategy/load-algorithm.ts';
+import { algorithmResolver, type ProcessAlgorithms } from '../strategy/load-algorithm.ts';
 import type { RunStore, RunWriter } from '../store/run-store.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
 import type { RequestTag } from '../node/request-journal.ts';
@@ -58,7 +57,7 @@ export class LiveProcess {
   /** The strategy module the file names, running beside the node (null: none). */
   readonly strategy: LiveStrategy | null;
   /** This process's instances of the algorithm modules the file names (null: none). */
-  private readonly algorithms: AlgorithmResolver | null;
+  private readonly algorithms: ProcessAlgorithms | null;
   /** Run after each unit commits (the host's end check). */
   private onCommit: () => void = () => {};
   private finished: ((how: LiveOutcome) => void) | null = null;
@@ -288,7 +287,7 @@ export class LiveProcess {
     this.clock.stop();
     // Nothing asks the algorithm modules' instances again: their realms go on to the thread's
     // next runs (a server's, say).
-    this.algorithms?.end?.();
+    this.algorithms?.end();
     // The P&L's last mark: each symbol's book at the venue as the process ends, read before its
     // streams stop.
     const { venue, instruments } = this.session;

@@ -44,8 +44,18 @@ export interface LoadedAlgorithm {
   readonly path: string;
   /** The bundle's hash: the module's code identity. */
   readonly codeHash: string;
-  instantiate(env: InstanceEnv): ExecAlgorithm;
+  instantiate(env: InstanceEnv): ModuleInstance;
 }
+
+/** An instance of a module: it decides, and ends with the process that made it (a crash, the
+ *  run's end), after which nothing calls it and its realm goes back to the module. */
+export interface ModuleInstance extends ExecAlgorithm {
+  end(): void;
+}
+
+/** A process's resolver of the modules its parents name, and the end of every instance it made,
+ *  once the process is over. */
+export type ProcessAlgorithms = AlgorithmResolver & { end(): void };
 
 /** Loads `module` (as written; `path` is where it is) and checks its shape with one instance. */
 export function loadAlgorithm(module: string, path: string, budgetMs = DEFAULT_CALLBACK_BUDGET_MS): LoadedAlgorithm {
@@ -69,7 +79,7 @@ export function loadAlgorithm(module: string, path: string, budgetMs = DEFAULT_C
       seat.leave(before);
     }
   };
-  const instanceOf = (env: InstanceEnv, load: boolean): { algorithm: ExecAlgorithm; seat: RealmSeat } => {
+  const instanceOf = (env: InstanceEnv, load: boolean): { algorithm: ModuleInstance; seat: RealmSeat } => {
     const rng = new Rng(env.seed, `algorithm/${module}`);
     const seat = compiled(bundle, path).seat({ now: env.now, random: () => rng.next() });
     const require = (id: string): unknown => {
@@ -99,7 +109,7 @@ export function loadAlgorithm(module: string, path: string, budgetMs = DEFAULT_C
       if (err instanceof AlgorithmLoadError || !load) throw err;
       throw new AlgorithmLoadError('path', (err as Error).message);
     }
-    const algorithm: ExecAlgorithm = {
+    const algorithm: ModuleInstance = {
       // The realm goes back to the module for the thread's next instance (a sweep's next path,
       // a restarted process) once no call of this one is under way; made afresh it cost a
       // context of its own per run, about 3 ms of CPU and as much again for the collector.
@@ -139,8 +149,8 @@ export function algorithmResolver(
   loaded: ReadonlyMap<string, LoadedAlgorithm>,
   now: () => number,
   seed: number,
-): AlgorithmResolver {
-  const instances = new Map<string, ExecAlgorithm>();
+): ProcessAlgorithms {
+  const instances = new Map<string, ModuleInstance>();
   const resolve = (ref: AlgoRef): ExecAlgorithm => {
     const key = ref.module ?? '';
     let a = instances.get(key);
@@ -156,7 +166,7 @@ export function algorithmResolver(
   };
   return Object.assign(resolve, {
     end: (): void => {
-      for (const a of instances.values()) a.end?.();
+      for (const a of instances.values()) a.end();
       instances.clear();
     },
   });

@@ -124,9 +124,6 @@ export interface AlgoDecision {
 export interface ExecAlgorithm {
   /** Decides; a throw stops the parent with the error's message. */
   decide(ctx: AlgoContext): AlgoDecision;
-  /** The process that made this instance is over (its run ended, or it crashed): nothing asks
-   *  the instance again, and what it holds may go (a user's module gives back its realm). */
-  end?(): void;
 }
 
 /** What a plan stores of an intent-driven parent's algorithm, and what resolves it again. */
@@ -139,12 +136,8 @@ export interface AlgoRef {
 }
 
 /** Finds the algorithm a plan names (a user's module loaded by the host; a built-in here), or
- *  throws saying why not. One per process: end() ends every instance it made, once the process
- *  is over. */
-export interface AlgorithmResolver {
-  (ref: AlgoRef): ExecAlgorithm;
-  end?(): void;
-}
+ *  throws saying why not. */
+export type AlgorithmResolver = (ref: AlgoRef) => ExecAlgorithm;
 
 /** An intent-driven parent as the engine takes it: the algorithm and its horizon. */
 export interface AlgoRequest extends AlgoRef {
