@@ -2,9 +2,9 @@
 // the scenario's inputs) survives a crash; a process (ledger and trading node over its ProcessLife)
 // does not, and the next one starts from the durable log. Crashes, restarts and refused inputs:
 // docs/0065-the-host-layer.md.
+import type { AlgorithmResolver } from '../core/algo/intent-algorithm.ts';
 import type { Rng } from '../core/clock/rng.ts';
 import type { VirtualClock } from '../core/clock/virtual-clock.ts';
-import type { AlgorithmResolver } from '../core/algo/intent-algorithm.ts';
 import { canonicalLine, EventLog } from '../core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
 import { clientOrderId, parentOrderId, type Symbol } from '../core/model/ids.ts';
