@@ -21,6 +21,8 @@ import { openSession, SessionRefused } from '../../src/runtime/session-root.ts';
 import { ScenarioError, simulatedScenario } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
+import { bundleOf } from '../../src/strategy/strategy-bundle.ts';
+import type { RealmCounts } from '../../src/strategy/strategy-realm.ts';
 import { advance, SANDBOX, sessionApp, settle, TestVenueClock, until } from '../support/session-fixture.ts';
 
 const TOKEN = 'session-algo-module-token-0123456789';
@@ -193,6 +195,27 @@ describe('a declared module over HTTP', () => {
         params: { takeAt: 10000, restQty: 200, checkEveryMs: 1000 },
       }),
     ]);
+  });
+
+  it('gives the module instance’s realm back when the session stops, to the next session’s', async () => {
+    const path = 'examples/algorithms/liquidity-seeker.ts';
+    const algo = { kind: 'module', name: 'seeker' };
+    const session = async (): Promise<void> => {
+      const { f, post } = await open(SEEKER);
+      const res = await post('/signals', { signalId: 'sig-r', symbol: 'BTCUSDT', side: 'buy', qty: '0.01', algo });
+      expect(res.status).toBe(201);
+      const parentId = res.body.ids[0] as string;
+      await until(f.clock, () => of(f.session.entriesAfter(0))('OrderCreated').some((e) => e.parentId === parentId));
+      await closing.pop()!();
+    };
+    await session();
+    // The module's code is compiled once per thread, when it first runs.
+    const counts = bundleOf(path, resolve(path)).compiled?.counts as RealmCounts;
+    const before = { ...counts };
+    // Each session seats two instances: the file load's check and the parent's. The pool keeps
+    // two free realms at most, so three sessions that kept their instance's realm would make one.
+    for (let i = 0; i < 3; i++) await session();
+    expect([counts.created - before.created, counts.reused - before.reused]).toEqual([0, 6]);
   });
 
   it('refuses a module by path, a name the file does not declare, or a placement beside it, with a 400 naming the field', async () => {
