@@ -153,7 +153,11 @@ describe('an algorithm module', () => {
     expect(second.digest).toBe(first.digest);
     // Two processes a run, so four instances, and no new realm: the first took the one the load's
     // own check gave back, and each later one the one its crashed or finished predecessor gave.
-    expect([counts.created - before.created, counts.reused - before.reused]).toEqual([0, 4]);
+    // A realm is made again only for one dropped: one that served its most instances, in a thread
+    // whose properties ran this module many times before.
+    const made = counts.created - before.created;
+    expect(made + counts.reused - before.reused).toBe(4);
+    expect(made).toBeLessThanOrEqual(counts.dropped - before.dropped);
   });
 
   it('refuses a bad module path or shape as one problem naming the field, before anything runs', () => {
