@@ -11,6 +11,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument } from 'yaml';
+import { duplicateKeys, flowDepthProblem } from './yaml-guards.ts';
 import { canonicalJson } from '../core/log/canonical-json.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { loadStrategy, StrategyLoadError } from '../strategy/load-strategy.ts';
@@ -104,6 +105,17 @@ export function listed(file: string, problems: readonly ScenarioProblem[]): Scen
 /** A ScenarioError of one problem. */
 const oneProblem = (file: string, path: string, message: string): ScenarioError => listed(file, [{ path, message }]);
 
+/** `line L, column C` (1-based) of an offset into `text`, as the parser's errors are placed. */
+function spotPath(text: string, offset: number): string {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return `line ${line}, column ${offset - start + 1}`;
+}
+
 /** The yaml package's message of a parse error, on one line. It reports running out of stack on
  *  collections nested thousands deep as the engine's RangeError text: said here as what it is. */
 function yamlProblem(message: string): string {
@@ -138,14 +150,21 @@ export function parseScenarioFile(text: string, file: string): LoadedScenario<Sc
 /** A file's YAML as a mapping of fields, or a ScenarioError naming the line (bad YAML) or saying
  *  it is no mapping. */
 export function parseYamlMapping(text: string, file: string): object {
+  const deep = flowDepthProblem(text);
+  if (deep !== null) throw oneProblem(file, spotPath(text, deep.offset), `invalid YAML: ${deep.message}`);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  // Keys are checked for uniqueness below, in one pass: the package's own check is quadratic.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const errors = [
+    ...doc.errors.map((err) => ({ offset: err.pos[0], message: yamlProblem(err.message) })),
+    ...duplicateKeys(doc),
+  ].sort((a, b) => a.offset - b.offset);
+  if (errors.length > 0) {
     throw listed(
       file,
-      doc.errors.map((err) => {
-        const pos = lineCounter.linePos(err.pos[0]);
-        return { path: `line ${pos.line}, column ${pos.col}`, message: `invalid YAML: ${yamlProblem(err.message)}` };
+      errors.map((err) => {
+        const pos = lineCounter.linePos(err.offset);
+        return { path: `line ${pos.line}, column ${pos.col}`, message: `invalid YAML: ${err.message}` };
       }),
     );
   }

@@ -4,23 +4,13 @@
 // runs. Paths there are resolved from the scenarios directory and must stay inside it, so
 // a request cannot probe the server's file system (does /x exist, is it a file, what does it
 // record) nor run code from it. The paths are read from the YAML the same way the loader reads
-// them, before the loader touches any of them; text that is not YAML enough to tell is left to
-// the loader to refuse.
+// them (from the one parse of the text), before the loader touches any of them.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { parseDocument } from 'yaml';
 import type { FieldError } from './problem.ts';
 
-/** A problem for each field of `text` whose path lies outside `dir` (none: every path is inside
- *  it, or the text is not YAML enough to tell). */
-export function outsidePathErrors(text: string, dir: string): FieldError[] {
-  let raw: unknown;
-  try {
-    const doc = parseDocument(text, { uniqueKeys: true });
-    if (doc.errors.length > 0) return [];
-    raw = doc.toJS({ maxAliasCount: 100 });
-  } catch {
-    return [];
-  }
+/** A problem for each field of a scenario's parsed YAML (`raw`, as parseYamlMapping reads it)
+ *  whose path lies outside `dir` (none: every path is inside it). */
+export function outsidePathErrors(raw: object, dir: string): FieldError[] {
   const doc = raw as {
     market?: { files?: unknown };
     strategy?: { module?: unknown };

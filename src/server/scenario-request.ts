@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import {
   loadAnyScenarioSource,
-  parseScenarioFile,
+  parseScenarioFields,
+  parseYamlMapping,
   ScenarioError,
   simulatedScenario,
   type LoadedScenario,
@@ -22,6 +23,20 @@ import { outsidePathErrors } from './path-field-guard.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
+/** Scenario text over HTTP: at most this many characters. The bundled scenarios are under 4 KB.
+ *  The YAML parser runs on the server's one thread and takes about a third of a second for 64 KB
+ *  of its slowest shapes (long flow lists) on a small machine, so this bounds how long one request
+ *  can hold up every other, a session's kill switch included. */
+export const MAX_SCENARIO_TEXT = 65_536;
+
+/** Scenario text in a request body (a field, or the whole body of the validation route). */
+export const scenarioText = z
+  .string()
+  .max(
+    MAX_SCENARIO_TEXT,
+    `must be at most ${MAX_SCENARIO_TEXT} characters (a scenario file is a few KB; market data goes in replay files)`,
+  );
+
 /** The request fields that name a scenario: exactly one of them. */
 export const scenarioRequestSchema = z.strictObject({
   scenario: z
@@ -29,7 +44,7 @@ export const scenarioRequestSchema = z.strictObject({
     .regex(NAME, 'must be the name of a bundled scenario (GET /scenarios lists them)')
     .optional()
     .describe('a bundled scenario by name, e.g. twap-calm'),
-  yaml: z.string().min(1, 'must not be empty').optional().describe('scenario file text'),
+  yaml: scenarioText.min(1, 'must not be empty').optional().describe('scenario file text'),
 });
 
 export interface ScenarioRequest<S extends ScenarioFile = Scenario> {
@@ -66,9 +81,11 @@ export function invalidScenario(errors: readonly FieldError[]): never {
 /** Loads scenario text sent over HTTP as the loader would from a file in `dir`: any scenario file,
  *  a paper-only one included, as `execsim run` reads it. */
 export function loadScenarioText(text: string, dir: string): LoadedScenario<ScenarioFile> {
-  const outside = outsidePathErrors(text, dir);
+  const file = join(dir, '(request).yaml');
+  const raw = orRefused(() => parseYamlMapping(text, file));
+  const outside = outsidePathErrors(raw, dir);
   if (outside.length > 0) invalidScenario(outside);
-  return orRefused(() => parseScenarioFile(text, join(dir, '(request).yaml')));
+  return orRefused(() => parseScenarioFields(raw, file));
 }
 
 /** The scenario as a simulation needs it, or the 422 naming what a paper-only file leaves out. */

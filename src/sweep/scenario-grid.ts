@@ -36,7 +36,9 @@ function expandLatency(doc: Document, path: DocPath): void {
 
 /** The YAML text of `text` with `settings` (value index per resolved axis) written in. */
 function variantText(text: string, axes: readonly ResolvedAxis[], at: readonly number[]): string {
-  const doc = parseDocument(text, { uniqueKeys: true });
+  // Repeated keys are left to the loader, which reads every variant (in one pass: the package's own
+  // check compares each key with every other).
+  const doc = parseDocument(text, { uniqueKeys: false });
   axes.forEach((a, k) => {
     const value = a.typed[at[k] as number];
     for (const t of a.targets) {

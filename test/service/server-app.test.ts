@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type AppOptions, type ExecsimApp } from '../../src/server/app.ts';
 import type { RunReader } from '../../src/store/read-model-port.ts';
 import { storeFixture, type StoreFixture } from '../support/server-fixture.ts';
+import { MAX_SCENARIO_TEXT } from '../../src/server/scenario-request.ts';
+import { MAX_FLOW_DEPTH } from '../../src/scenario/yaml-guards.ts';
 
 const TOKEN = 'app-token-0123456789abcdef';
 const idleLoad = { queued: 0, running: 0, workers: 1 };
@@ -248,5 +250,34 @@ describe('the app around its routes', () => {
       body: 'name: x\n',
     });
     expect(text.status).toBe(422);
+  });
+
+  it('refuses scenario text past its limit with a 400 naming the field, and deep brackets with a 422, unparsed', async () => {
+    // The default body limit (a megabyte), so the scenario text's own limit is what answers.
+    const app = readOnlyApp({ checkResponses: true });
+    const post = (type: string, body: string) =>
+      app.app.request('http://127.0.0.1/api/v1/scenarios/validate', {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      });
+    const over = `name: x\nv: [${'1,'.repeat(MAX_SCENARIO_TEXT / 2)}1]\n`;
+    const limit = `must be at most ${MAX_SCENARIO_TEXT} characters (a scenario file is a few KB; market data goes in replay files)`;
+    const raw = await post('text/yaml', over);
+    expect(raw.status).toBe(400);
+    expect((await problem(raw)).errors).toEqual([{ path: 'body', message: limit }]);
+    const field = await post('application/json', JSON.stringify({ yaml: over }));
+    expect(field.status).toBe(400);
+    expect((await problem(field)).errors).toEqual([{ path: 'body.yaml', message: limit }]);
+    // Brackets nested past the parser's limit: one problem at the first one too deep. A run of
+    // them this long ran the server out of memory in the YAML parser.
+    const deep = await post('text/yaml', `name: x\nv: ${'['.repeat(MAX_SCENARIO_TEXT - 100)}\n`);
+    expect(deep.status).toBe(422);
+    expect((await problem(deep)).errors).toEqual([
+      {
+        path: `line 2, column ${4 + MAX_FLOW_DEPTH}`,
+        message: `invalid YAML: flow collections ([ ] and { }) nested too deeply (more than ${MAX_FLOW_DEPTH} levels); write the value with fewer`,
+      },
+    ]);
   });
 });

@@ -18,7 +18,7 @@ import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
 import { parentOrderId } from '../../src/core/model/ids.ts';
 import { InProcessVenue } from '../../src/gateway/in-process-venue.ts';
 import { openSession, SessionRefused } from '../../src/runtime/session-root.ts';
-import { ScenarioError, simulatedScenario } from '../../src/scenario/load-scenario.ts';
+import { parseYamlMapping, ScenarioError, simulatedScenario } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
 import { bundleOf } from '../../src/strategy/strategy-bundle.ts';
@@ -463,7 +463,7 @@ describe('scenario text sent over HTTP', () => {
       'signals:\n  - { id: s, side: buy, qty: "1", algo: { kind: module, name: b } }\n';
     const says = (m: string) =>
       `over HTTP, an algorithm module must be inside the scenarios directory (paths relative to it); ${JSON.stringify(m)} is not`;
-    expect(outsidePathErrors(text, 'scenarios')).toEqual([
+    expect(outsidePathErrors(parseYamlMapping(text, 'request.yaml'), 'scenarios')).toEqual([
       { path: 'algorithms.a.path', message: says('../x.ts') },
       { path: 'orders[0].algo.path', message: says('/etc/y.ts') },
     ]);

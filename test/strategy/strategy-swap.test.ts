@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runLogged } from '../support/logged-run.ts';
 import { parseUtcInstant } from '../../src/core/model/time-fields.ts';
-import { parseScenario } from '../../src/scenario/load-scenario.ts';
+import { parseScenario, parseYamlMapping } from '../../src/scenario/load-scenario.ts';
 import { outsidePathErrors } from '../../src/server/path-field-guard.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
@@ -261,13 +261,13 @@ describe('a bad swap action is one scenario problem naming its field', () => {
 
   it('over HTTP, refuses a swap module outside the scenarios directory before loading it', () => {
     const text = scenario(swap('{}').replace('module: zscore.ts', 'module: ../../x.ts'));
-    expect(outsidePathErrors(text, DIR)).toEqual([
+    expect(outsidePathErrors(parseYamlMapping(text, FILE), DIR)).toEqual([
       {
         path: 'actions[0].module',
         message:
           'over HTTP, a strategy module must be inside the scenarios directory (paths relative to it); "../../x.ts" is not',
       },
     ]);
-    expect(outsidePathErrors(scenario(swap('{}')), DIR)).toEqual([]);
+    expect(outsidePathErrors(parseYamlMapping(scenario(swap('{}')), FILE), DIR)).toEqual([]);
   });
 });

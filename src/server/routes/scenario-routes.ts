@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { loadScenarioFile, ScenarioError } from '../../scenario/load-scenario.ts';
 import { fieldErrorSchema } from '../problem.ts';
-import { loadScenarioText, problemsOf } from '../scenario-request.ts';
+import { loadScenarioText, problemsOf, scenarioText } from '../scenario-request.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { scenarioSummary, scenarioSummarySchema } from '../scenario-summary.ts';
 
@@ -62,9 +62,9 @@ export function scenarioRoutes(deps: ScenarioDeps): AnyRoute[] {
         'Replay files (market.files) are resolved from the scenarios directory and must be inside it.',
       auth: 'none',
       body: {
-        'application/yaml': z.string(),
-        'text/yaml': z.string(),
-        'application/json': z.strictObject({ yaml: z.string().describe('the scenario file text') }),
+        'application/yaml': scenarioText,
+        'text/yaml': scenarioText,
+        'application/json': z.strictObject({ yaml: scenarioText.describe('the scenario file text') }),
       },
       problems: ['invalid-scenario'],
       responses: {
