@@ -275,3 +275,33 @@ describe('a request sent again under its key', () => {
       expect([...retried], `${must} (${[...retried].sort().join(', ')})`).toContain(must);
   }, 600_000);
 });
+
+describe('a slicing request its plan cannot be made for', () => {
+  it('is a 400 at the body field the planner refuses, decides nothing, and leaves its key to the corrected request', async () => {
+    const base = { symbol: 'BTCUSDT', side: 'buy', qty: '0.002', duration: 'PT10S' };
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ ...base, interval: 'PT20S' }, 'body.duration'],
+      [{ ...base, interval: 'PT0S' }, 'body.interval'],
+      [{ ...base, duration: 'PT0S', slices: 2 }, 'body.duration'],
+      [{ ...base, slices: 100_000 }, 'body.duration'],
+      [{ ...base, slices: 2, minSliceNotional: '99999999999999999999999999' }, 'body.minSliceNotional'],
+    ];
+    for (const [i, [body, path]] of cases.entries()) {
+      const key = `unplannable-${i}`;
+      const before = f.session.lastSeq;
+      const refused = await send('POST', '/orders/slice', key, body);
+      expect(refused.status, JSON.stringify(refused.body)).toBe(400);
+      const errors = refused.body['errors'] as Array<{ path: string; message: string }>;
+      expect(
+        errors.map((e) => e.path),
+        JSON.stringify(errors),
+      ).toEqual([path]);
+      expect(
+        f.session.entriesAfter(before).filter((e) => e.event.kind === 'RequestDecided'),
+        'nothing decided',
+      ).toEqual([]);
+      const fixed = await send('POST', '/orders/slice', key, { ...base, slices: 2 });
+      expect(fixed.status, JSON.stringify(fixed.body)).toBe(201);
+    }
+  });
+});

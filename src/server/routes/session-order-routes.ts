@@ -50,7 +50,14 @@ import {
   parentParams,
   sliceBody,
 } from './session-schemas.ts';
-import { algoRequestField, bothPlaced, otherSymbol, placementField, symbolOf } from './session-request-fields.ts';
+import {
+  algoRequestField,
+  bothPlaced,
+  otherSymbol,
+  placementField,
+  symbolOf,
+  twapPlanField,
+} from './session-request-fields.ts';
 
 /** What a request's body says, as the parent's source: the same body again is the same parent. */
 const sourceOf = (kind: string, body: object): string =>
@@ -176,6 +183,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
             if (algo[k] !== undefined) lotsField(inst, algo[k], `body.algo.${k}`);
         const algoRequest = algoRequestField(port, algo, inst, 'body');
         if (algoRequest !== undefined && placement !== undefined) throw bothPlaced(algoRequest);
+        twapPlanField(twap, lots, type, inst, algo, placed);
         const request: ParentRequest = {
           parentId,
           ...otherSymbol(port, inst),

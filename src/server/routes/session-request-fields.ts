@@ -7,11 +7,14 @@ import type { AlgoRequest } from '../../core/algo/intent-algorithm.ts';
 import type { Placement } from '../../core/algo/placement.ts';
 import type { Symbol } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
-import type { AlgoEntry } from '../../scenario/execution-schema.ts';
+import type { OrderType } from '../../core/model/order.ts';
+import type { AlgoEntry, TwapEntry } from '../../scenario/execution-schema.ts';
+import { checkQuoteAmount } from '../../scenario/magnitude-limits.ts';
+import { checkTwapPlan } from '../../scenario/twap-check.ts';
 import { placementProblem, toPlacement, type PlacementEntry } from '../../scenario/placement-schema.ts';
-import { moduleRequest, toAlgoRequest, undeclared } from '../../scenario/scenario-requests.ts';
+import { moduleRequest, toAlgoRequest, toTrajectory, undeclared } from '../../scenario/scenario-requests.ts';
 import { lotsField } from '../instrument-fields.ts';
-import { ProblemError } from '../problem.ts';
+import { ProblemError, type FieldError } from '../problem.ts';
 import { sessionInstrument, type SessionPort } from '../session-port.ts';
 
 /** The symbol must be one the session trades: its instrument, or one problem naming the field. */
@@ -82,4 +85,46 @@ export function algoRequestField(
       { path: `${base}.algo.name`, message: undeclared(name, port.algorithms, 'the session file') },
     ]);
   return moduleRequest(name, a.params, port.algorithms);
+}
+
+/** A slicing request's plan checked as a scenario's TWAP is at validation (checkTwapPlan: the
+ *  planner itself, at the price that gives the most slices), and its minimum slice notional as a
+ *  scenario's: what the planner refuses is a 400 at the body field it comes from (body.duration,
+ *  body.interval, body.minSliceNotional, body.algo...), before anything is decided, so the key
+ *  stays free for the corrected request. */
+export function twapPlanField(
+  twap: TwapEntry,
+  lots: number,
+  type: OrderType,
+  inst: Instrument,
+  algo: AlgoEntry | undefined,
+  placement: PlacementEntry | undefined,
+): void {
+  const errors: FieldError[] = [];
+  const issue = (path: readonly (string | number)[], message: string): void => {
+    let at = '';
+    for (const part of path) at += typeof part === 'number' ? `[${part}]` : `${at ? '.' : ''}${part}`;
+    errors.push({ path: at, message });
+  };
+  checkQuoteAmount(['body', 'minSliceNotional'], twap.minSliceNotional, inst, issue);
+  if (errors.length === 0)
+    checkTwapPlan(
+      {
+        twapPath: ['body'],
+        ownerPath: ['body'],
+        owner: null,
+        twap,
+        qty: lots,
+        type,
+        // The plan does not depend on when it starts, only on its own times.
+        startTime: 0,
+        ...(algo === undefined ? {} : { algoPath: ['body', 'algo'], trajectory: toTrajectory(algo, inst) }),
+        ...(placement !== undefined && placement.kind !== 'market'
+          ? { placementOffsetTicks: placement.offsetTicks }
+          : {}),
+      },
+      inst,
+      issue,
+    );
+  if (errors.length > 0) throw new ProblemError('bad-request', 'the slicing request cannot be planned', errors);
 }
