@@ -116,7 +116,10 @@ function loadCandidate(
       onFailure: live.onFailure,
     });
   } catch (err) {
-    if (err instanceof StrategyLoadError) return { field: err.field, message: err.message };
+    // Said relative to the session's folder, as the request named it: an HTTP answer does not
+    // show where the server's files are.
+    if (err instanceof StrategyLoadError)
+      return { field: err.field, message: err.message.split(`${resolve(dir)}${sep}`).join('') };
     throw err;
   }
   if (!sameFeed(candidate, live))

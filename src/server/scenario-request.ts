@@ -6,7 +6,7 @@
 // are file names in the scenarios directory (with or without .yaml) and cannot leave it; replay
 // files and modules named by scenario text must be inside it too (path-field-guard.ts).
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import {
   loadAnyScenarioSource,
@@ -85,7 +85,15 @@ export function loadScenarioText(text: string, dir: string): LoadedScenario<Scen
   const raw = orRefused(() => parseYamlMapping(text, file));
   const outside = outsidePathErrors(raw, dir);
   if (outside.length > 0) invalidScenario(outside);
-  return orRefused(() => parseScenarioFields(raw, file));
+  try {
+    return parseScenarioFields(raw, file);
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    // Paths said relative to the scenarios directory, as the text names them: an answer does not
+    // show where the server's files are.
+    const within = `${resolve(dir)}${sep}`;
+    invalidScenario(problemsOf(err).map((p) => ({ path: p.path, message: p.message.split(within).join('') })));
+  }
 }
 
 /** The scenario as a simulation needs it, or the 422 naming what a paper-only file leaves out. */

@@ -5,6 +5,8 @@
 // goes to the log), health and readiness answer, metrics label requests by route pattern (not by
 // id) with the execsim_ prefix, and scenarios are listed and validated with field paths. A
 // "__proto__" key anywhere in a JSON body is refused by name (a record schema would drop it).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type AppOptions, type ExecsimApp } from '../../src/server/app.ts';
 import type { RunReader } from '../../src/store/read-model-port.ts';
@@ -250,6 +252,25 @@ describe('the app around its routes', () => {
       body: 'name: x\n',
     });
     expect(text.status).toBe(422);
+  });
+
+  it('names a replay file that is missing or no file as the text names it, not where the server keeps it', async () => {
+    const replay = readFileSync(path.join(fixture.scenariosDir, 'replay-btcusdt.yaml'), 'utf8');
+    const cases: Array<[string, string]> = [
+      ['data/nope.gz', 'no such file data/nope.gz (paths are relative to the scenario file)'],
+      ['data', 'data is not a file'],
+    ];
+    for (const [file, says] of cases) {
+      const res = await readOnlyApp().app.request('http://127.0.0.1/api/v1/scenarios/validate', {
+        method: 'POST',
+        headers: { 'content-type': 'text/yaml' },
+        body: replay.replace('data/binance-spot/btcusdt_20240808.gz', file),
+      });
+      expect(res.status).toBe(422);
+      const body = JSON.stringify(await problem(res));
+      expect(body).toContain(JSON.stringify({ path: 'market.files[0]', message: says }));
+      expect(body).not.toContain(fixture.scenariosDir);
+    }
   });
 
   it('refuses scenario text past its limit with a 400 naming the field, and deep brackets with a 422, unparsed', async () => {

@@ -176,6 +176,8 @@ describe('the session strategy routes', () => {
       const errors = res.body!['errors'] as Array<{ path: string; message: string }>;
       expect(errors[0]?.path, JSON.stringify(res.body)).toBe(path);
       expect(errors[0]?.message).toMatch(message);
+      // Files as the request names them, relative to the session's folder: not where they are.
+      expect(JSON.stringify(res.body)).not.toContain(process.cwd());
     }
     expect(
       (await call('POST', '/session/strategy/swap', ask(), { 'content-type': 'application/json' } as never)).status,
