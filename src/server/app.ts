@@ -158,7 +158,7 @@ export function createApp(options: AppOptions): ExecsimApp {
           kindOf: (id) => pool.kindOf(id),
           rerunSweepPath: (id, index) => {
             const r = pool.rerunSweepPath(id, index);
-            if (r.kind === 'submitted') metrics.jobsSubmitted.inc({ kind: 'run' });
+            if (r.kind === 'submitted' && !r.again) metrics.jobsSubmitted.inc({ kind: 'run' });
             return r;
           },
           get load() {

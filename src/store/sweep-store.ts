@@ -204,14 +204,16 @@ export class SweepStore {
         /** A grid sweep's axes and the path's point: the run needs that point's scenario. */
         grid: GridAxes | null;
         point: number;
+        /** The run the path was last re-run as, if any. */
+        runId: string | null;
       } {
     const sweep = this.db
       .prepare('SELECT scenario_file, scenario_source, grid_json FROM sweeps WHERE id = ?')
       .get(id) as { scenario_file: string; scenario_source: string; grid_json: string | null } | undefined;
     if (!sweep) return { kind: 'no-sweep' };
     const row = this.db
-      .prepare('SELECT seed, digest, grid_point FROM sweep_paths WHERE sweep_id = ? AND path = ?')
-      .get(id, path) as { seed: number; digest: string | null; grid_point: number } | undefined;
+      .prepare('SELECT seed, digest, grid_point, run_id FROM sweep_paths WHERE sweep_id = ? AND path = ?')
+      .get(id, path) as { seed: number; digest: string | null; grid_point: number; run_id: string | null } | undefined;
     if (!row) return { kind: 'no-path' };
     return {
       kind: 'found',
@@ -221,6 +223,7 @@ export class SweepStore {
       digest: row.digest,
       grid: storedGrid(this.db, id, sweep.grid_json),
       point: row.grid_point,
+      runId: row.run_id,
     };
   }
 

@@ -55,7 +55,14 @@ export interface SweepSubmission {
 
 /** What asking for a sweep path's drill-down run came to. */
 export type PathRerun =
-  | { readonly kind: 'submitted'; readonly runId: string; readonly seed: number; readonly digest: string | null }
+  /** `again`: the path's re-run still queued or running on this pool, answered instead of a second. */
+  | {
+      readonly kind: 'submitted';
+      readonly runId: string;
+      readonly seed: number;
+      readonly digest: string | null;
+      readonly again: boolean;
+    }
   | { readonly kind: 'no-sweep' }
   | { readonly kind: 'no-path' }
   /** The stored scenario (or its grid point) does not load here, e.g. a replay file it names is
@@ -140,12 +147,16 @@ export class RunPool {
    * so the same digest) and records the run's id on the path row. The run goes through the queue
    * like any other; its id is new unless given. The scenario is loaded here first: one that no
    * longer loads (a replay file moved, a grid value the schema now refuses) is refused before
-   * anything is queued or recorded on the path.
+   * anything is queued or recorded on the path. While the path's last re-run is queued or running
+   * here, asking again answers that run (a second click, a retried request) instead of another.
    */
   rerunSweepPath(sweepId: string, index: number, runId = `run-${randomUUID()}`): PathRerun {
     const source = this.sweepStore().pathSource(sweepId, index);
     if (source.kind !== 'found') return source;
     const path = source;
+    const last = source.runId;
+    if (last !== null && (this.state(last) === 'queued' || this.state(last) === 'running'))
+      return { kind: 'submitted', runId: last, seed: path.seed, digest: path.digest, again: true };
     let yaml: string;
     try {
       const base = parseScenario(source.yaml, source.file);
@@ -158,7 +169,7 @@ export class RunPool {
     }
     this.submit({ runId, name: source.file, yaml, seed: source.seed, sweepId });
     this.sweepStore().setPathRun(sweepId, index, runId);
-    return { kind: 'submitted', runId, seed: path.seed, digest: path.digest };
+    return { kind: 'submitted', runId, seed: path.seed, digest: path.digest, again: false };
   }
 
   /** Whether the pool knows the job (run or sweep), and where it is. */

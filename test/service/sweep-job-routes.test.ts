@@ -459,6 +459,14 @@ describe('a sweep over HTTP', () => {
     expect(res.status).toBe(202);
     const body = (await res.json()) as { runId: string; seed: number; digest: string; path: number };
     expect(res.headers.get('location')).toBe(`${API}/runs/${body.runId}`);
+    expect(res.headers.get('idempotent-replayed')).toBeNull();
+    // Three more at once while it is queued or running (a double click): the same run each time.
+    const again = await Promise.all([1, 2, 3].map(() => post(`/sweeps/${sweepId}/paths/2/run`)));
+    for (const a of again) {
+      expect(a.status).toBe(202);
+      expect(a.headers.get('idempotent-replayed')).toBe('true');
+      expect(((await a.json()) as { runId: string }).runId).toBe(body.runId);
+    }
     const handle = openExistingDatabase(db, 'read');
     const row = handle
       .prepare('SELECT seed, digest, run_id FROM sweep_paths WHERE sweep_id = ? AND path = 2')

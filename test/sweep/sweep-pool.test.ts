@@ -128,6 +128,9 @@ describe('sweep jobs', () => {
   it('re-runs a path as a stored run with the same digest and records the run on the path', async () => {
     const rerun = pool.rerunSweepPath(finishedId, 3);
     if (rerun.kind !== 'submitted') throw new Error(`not submitted: ${rerun.kind}`);
+    expect(rerun.again).toBe(false);
+    // Asked again while that run is queued or running (a second click): the same run, not another.
+    expect(pool.rerunSweepPath(finishedId, 3)).toEqual({ ...rerun, again: true });
     const [row] = query<{ seed: number; digest: string; run_id: string }>(
       'SELECT seed, digest, run_id FROM sweep_paths WHERE sweep_id = ? AND path = 3',
       finishedId,
@@ -138,6 +141,16 @@ describe('sweep jobs', () => {
     expect(updates.at(-1)).toMatchObject({ type: 'finished', digest: row?.digest });
     expect(query('SELECT status, seed, digest, sweep_id FROM runs WHERE id = ?', rerun.runId)).toEqual([
       { status: 'finished', seed: row?.seed, digest: row?.digest, sweep_id: finishedId },
+    ]);
+    expect(query('SELECT COUNT(*) AS n FROM runs WHERE sweep_id = ?', finishedId)).toEqual([{ n: 1 }]);
+    // Once it has ended, asking again starts another run, which the path then records.
+    const next = pool.rerunSweepPath(finishedId, 3);
+    if (next.kind !== 'submitted') throw new Error(`not submitted: ${next.kind}`);
+    expect(next).toMatchObject({ again: false, seed: rerun.seed, digest: rerun.digest });
+    expect(next.runId).not.toBe(rerun.runId);
+    expect((await followRun(next.runId)).at(-1)).toMatchObject({ type: 'finished', digest: row?.digest });
+    expect(query('SELECT run_id FROM sweep_paths WHERE sweep_id = ? AND path = 3', finishedId)).toEqual([
+      { run_id: next.runId },
     ]);
     expect(pool.rerunSweepPath(finishedId, 6)).toEqual({ kind: 'no-path' });
     expect(pool.rerunSweepPath('sweep-nope', 0)).toEqual({ kind: 'no-sweep' });

@@ -13,6 +13,7 @@ import { MAX_SWEEP_PATHS } from '../../sweep/sweep.ts';
 import { GridError, gridAxis, MAX_AXIS_VALUES, MAX_GRID_POINTS, type GridAxis } from '../../sweep/sweep-grid.ts';
 import { checkSweepGrid, MAX_SWEEP_UNITS } from '../../sweep/sweep-units.ts';
 import type { SweepState } from '../../store/sweep-read.ts';
+import { REPLAYED_HEADER } from '../idempotent-command.ts';
 import { ProblemError } from '../problem.ts';
 import { idParam, idParams, wholeNumber } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
@@ -235,6 +236,10 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
       operationId: 'runSweepPath',
       tag: 'sweeps',
       summary: "Re-run one stored path of a sweep as a full, stored run (the path's scenario and seed)",
+      description:
+        "While the path's last re-run is queued or running on this server, the same request answers that run " +
+        '(202 again, Idempotent-Replayed: true) rather than starting another; once it has ended, another request ' +
+        'starts another run, which the path then records.',
       params: pathParams,
       problems: ['not-found', 'invalid-scenario', 'stored-data-unreadable'],
       responses: {
@@ -263,6 +268,7 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
             `sweep ${JSON.stringify(params.id)}: its stored scenario no longer loads here, so its path cannot be re-run`,
             r.error instanceof ScenarioError ? problemsOf(r.error) : [{ path: '', message: r.error.message }],
           );
+        if (r.again) c.header(REPLAYED_HEADER, 'true');
         c.header('Location', `${apiBaseOf(c, /\/sweeps\/[^/]+\/paths\/[^/]+\/run$/)}/runs/${r.runId}`);
         return c.json({ runId: r.runId, sweepId: params.id, path: params.index, seed: r.seed, digest: r.digest }, 202);
       },
