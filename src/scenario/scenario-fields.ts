@@ -113,7 +113,11 @@ const confirmations = z
   .array(z.enum(CONFIRMATIONS, { error: `must be one of ${CONFIRMATIONS.join(', ')}` }))
   .default([]);
 
-const symbolField = z.string().regex(/^[A-Z0-9./-]{1,20}$/, 'must be an upper-case symbol like BTCUSDT');
+// A symbol that fails this stops the checks across fields (abort): they build the instrument,
+// which an empty symbol cannot be.
+const symbolField = z
+  .string()
+  .regex(/^[A-Z0-9./-]{1,20}$/, { message: 'must be an upper-case symbol like BTCUSDT', abort: true });
 
 /** The instrument an order or signal trades, when not the run's (one of otherInstruments). */
 const tradedSymbol = symbolField.optional();

@@ -246,6 +246,29 @@ const BAD: readonly BadCase[] = [
     path: 'venue.endpoint',
     mentions: ["must be the name of one of the venue's paper endpoints, like demo or testnet"],
   },
+  // The checks across fields build the instrument, which an empty symbol cannot be: they must not
+  // run on one (they threw "Symbol must not be empty", a stack trace at the command line).
+  {
+    title: 'an empty symbol',
+    text: variant('symbol: BTCUSDT,', 'symbol: "",'),
+    path: 'instrument.symbol',
+    mentions: ['must be an upper-case symbol like BTCUSDT'],
+  },
+  {
+    title: 'an empty symbol of a further instrument',
+    text:
+      BASE +
+      'otherInstruments:\n  - { symbol: "", tickSize: "0.01", lotSize: "0.001", minNotional: "5", market: { model: static_book, bids: [["9.90", "5"]], asks: [["10.10", "5"]] } }\n',
+    path: 'otherInstruments[0].symbol',
+    mentions: ['must be an upper-case symbol like BTCUSDT'],
+  },
+  ...['""', '"x"', '" "', '"1e3"'].map((v) => ({
+    // A pre-trade limit that is no decimal is not compared with 0 (parseDecimal threw).
+    title: `a pre-trade limit of ${v}`,
+    text: BASE + `safety: { preTrade: { maxOrderQty: ${v} } }\n`,
+    path: 'safety.preTrade.maxOrderQty',
+    mentions: ['must be a quantity as a decimal string like "5000"'],
+  })),
 ];
 
 describe('parseScenario rejects bad scenarios with the file and field in the message', () => {

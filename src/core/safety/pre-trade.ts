@@ -24,7 +24,8 @@ const DEC = /^\d+(\.\d+)?$/;
 const amount = (what: string) =>
   z
     .string(`must be a ${what} as a decimal string`)
-    .regex(DEC, `must be a ${what} as a decimal string like "5000"`)
+    // abort: what is no decimal is not compared with 0 (parseDecimal would throw).
+    .regex(DEC, { message: `must be a ${what} as a decimal string like "5000"`, abort: true })
     .refine((s) => parseDecimal(s).mantissa > 0n, 'must be greater than 0');
 const ordered = (a: string, b: string) => !DEC.test(a) || !DEC.test(b) || compareDecimals(a, b) <= 0;
 
