@@ -6,6 +6,7 @@
 // (tests and embedding); runCli, what bin/execsim.js calls, runs `run` with the event loop
 // turning between chunks of simulation, so that a signal stops the run and marks it interrupted.
 import { ReplayFileError } from '../scenario/replay-file.ts';
+import { SweepPathError } from '../sweep/sweep.ts';
 import { ScenarioError } from '../scenario/load-scenario.ts';
 import { StoreError } from '../store/open-database.ts';
 import { ResumeRefused, RunGoneError } from '../store/run-store.ts';
@@ -165,6 +166,11 @@ function unknownCommand(command: string | undefined): never {
 export function failure(err: unknown, io: Io): number {
   if (err instanceof UsageError) {
     io.err(`execsim: ${err.message}\n${err.usage ?? USAGE}`);
+    return 2;
+  }
+  // A sweep's path that met a replay file's bad content: the same bad input, said for its path.
+  if (err instanceof SweepPathError && err.cause instanceof ReplayFileError) {
+    io.err(`execsim: ${err.message}`);
     return 2;
   }
   if (err instanceof ScenarioError || err instanceof ReplayFileError) {

@@ -4,6 +4,8 @@
 // SIGINT, SIGTERM and SIGHUP are handled: the current run is marked 'interrupted' in the store
 // and the command exits 128 + the signal's number (130, 143, 129). On a terminal a long run shows its
 // progress on stderr; a run estimated above WARN_SIM_EVENTS simulated events is announced first.
+import { randomUUID } from 'node:crypto';
+import { ReplayFileError } from '../scenario/replay-file.ts';
 import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -261,15 +263,27 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
         continue;
       }
       const progress = announce(scenario, io, p.quiet);
+      const runId = `run-${randomUUID()}`;
       try {
         reports.push(
           print(
-            await runScenarioAsync(simulatedScenario(scenario), { ...runOptions(p, progress), signal: stop.signal }),
+            await runScenarioAsync(simulatedScenario(scenario), {
+              ...runOptions(p, progress),
+              runId,
+              signal: stop.signal,
+            }),
             p,
             io,
           ),
         );
       } catch (err) {
+        // A replay file whose content turns out bad as the run reads it (a cut-off gzip, a bad
+        // line): the run was stored as failed by then, which the message says.
+        if (err instanceof ReplayFileError && p.store?.getRun(runId) !== undefined) {
+          progress?.clear();
+          io.err(`execsim: ${err.message}\nexecsim: stored as failed run ${runId}`);
+          return 2;
+        }
         if (!(err instanceof RunInterrupted)) throw err;
         progress?.clear();
         io.err(

@@ -7,7 +7,8 @@ import { homedir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
 import { SweepStore } from '../store/sweep-store.ts';
-import { MAX_SWEEP_PATHS, type SweepResult } from '../sweep/sweep.ts';
+import { MAX_SWEEP_PATHS, SweepPathError, type SweepResult } from '../sweep/sweep.ts';
+import { ReplayFileError } from '../scenario/replay-file.ts';
 import { newSweep, newSweepId, SweepRecorder } from '../sweep/sweep-recorder.ts';
 import { GridError, parseGridFlag, type GridAxis } from '../sweep/sweep-grid.ts';
 import {
@@ -273,6 +274,10 @@ export async function sweepCommand(
     recorder?.finish(result);
   } catch (err) {
     recorder?.fail(err);
+    if (recorder !== undefined && err instanceof SweepPathError && err.cause instanceof ReplayFileError) {
+      io.err(`execsim: ${err.message}\nexecsim: stored as failed sweep ${recorder.sweepId}`);
+      return 2;
+    }
     throw err;
   } finally {
     removeHandlers?.();

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { ReplayFileError } from '../scenario/replay-file.ts';
 import { SweepPathError } from './sweep.ts';
 import { SweepUnitRunner, unitCount, type SweepDefinition, type UnitResult } from './sweep-units.ts';
 
@@ -28,6 +29,8 @@ export type SweepThreadReply =
       readonly point: number;
       readonly label: string | null;
       readonly cause: string;
+      /** The cause was a replay file's content (ReplayFileError): bad input, not a fault. */
+      readonly dataProblem: boolean;
     };
 
 /** What a sweep worker starts with (workerData): the sweep, and its end of the channel it gets
@@ -232,7 +235,17 @@ function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<
         t.done += m.results.length;
         for (const r of m.results) waiting.set(r.unit, r);
         if (m.type === 'path-error')
-          failAt(m.unit, new SweepPathError(m.path, m.seed, new Error(m.cause), m.point, m.unit, m.label));
+          failAt(
+            m.unit,
+            new SweepPathError(
+              m.path,
+              m.seed,
+              m.dataProblem ? new ReplayFileError(m.cause) : new Error(m.cause),
+              m.point,
+              m.unit,
+              m.label,
+            ),
+          );
         dispatch(t);
         progress();
       } catch (err) {

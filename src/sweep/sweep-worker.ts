@@ -6,6 +6,7 @@
 // which sends results on to the coordinator, asks for the whole reports). A path whose run throws
 // ends the chunk: the results before it and the path's error are sent, and the parent decides.
 import { workerData } from 'node:worker_threads';
+import { ReplayFileError } from '../scenario/replay-file.ts';
 import { SweepPathError } from './sweep.ts';
 import { parentFigures, SweepUnitRunner, type UnitResult } from './sweep-units.ts';
 import type { SweepThreadReply, SweepThreadRequest, SweepWorkerData } from './sweep-threads.ts';
@@ -30,6 +31,7 @@ port.on('message', (m: SweepThreadRequest) => {
       if (!(err instanceof SweepPathError)) throw err;
       const cause = err.cause instanceof Error ? err.cause.message : String(err.cause);
       send({
+        dataProblem: err.cause instanceof ReplayFileError,
         type: 'path-error',
         results,
         unit: u,

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execsimInProcess } from '../support/cli-in-process.ts';
 
@@ -308,5 +309,35 @@ describe('execsim data import --from binance-archive: the synthesized book', () 
     const ok = await execsimInProcess(args('0.5,1'));
     expect(ok.code, ok.err.join('\n')).toBe(0);
     expect(ok.stdout).toContain('2 levels a side');
+  });
+});
+
+describe('execsim sweep: a replay file whose content is bad', () => {
+  it('is one message naming the path, the file and the line, exit 2; a stored sweep or run says it was stored as failed', async () => {
+    // The bundled recording's first day, cut after 40 lines and a line of garbage.
+    const data = path.join(dir, 'bad-replay', 'data', 'binance-spot');
+    fs.mkdirSync(data, { recursive: true });
+    const day = zlib.gunzipSync(fs.readFileSync('scenarios/data/binance-spot/btcusdt_20240808.gz')).toString('utf8');
+    const lines = day.split('\n').slice(0, 40);
+    fs.writeFileSync(path.join(data, 'btcusdt_20240808.gz'), zlib.gzipSync(`${lines.join('\n')}\nnot a line\n`));
+    fs.copyFileSync('scenarios/data/binance-spot/btcusdt_20240809.gz', path.join(data, 'btcusdt_20240809.gz'));
+    const file = path.join(dir, 'bad-replay', 'replay.yaml');
+    fs.copyFileSync('scenarios/replay-btcusdt.yaml', file);
+    const says = /^execsim: path 0 \(seed \d+\): .*btcusdt_20240808\.gz: line 41: /;
+    refused(await execsimInProcess(['sweep', file, '--paths', '2', '--workers', '1', '--quiet']), says);
+    const db = path.join(dir, 'bad-replay.db');
+    const stored = await execsimInProcess(['sweep', file, '--paths', '2', '--workers', '1', '--store', '--db', db]);
+    refused(stored, says);
+    expect(stored.err[1]).toMatch(/^execsim: stored as failed sweep sweep-\S+$/);
+    const sweeps = await execsimInProcess(['sweeps', '--db', db, '--json']);
+    expect((JSON.parse(sweeps.stdout) as Array<{ state: string }>).map((s) => s.state)).toEqual(['failed']);
+    // A run meets the line as it reads it: the run was stored as failed by then, and says so.
+    const run = await execsimInProcess(['run', file, '--db', db, '--quiet']);
+    refused(run, /^execsim: .*btcusdt_20240808\.gz: line 41: /);
+    const id = /^execsim: stored as failed run (run-\S+)$/.exec(run.err[1] ?? '')?.[1];
+    const runs = await execsimInProcess(['runs', '--db', db, '--json']);
+    expect((JSON.parse(runs.stdout) as Array<{ runId: string; state: string }>).map((r) => [r.runId, r.state])).toEqual(
+      [[id, 'failed']],
+    );
   });
 });
