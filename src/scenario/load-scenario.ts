@@ -352,7 +352,12 @@ export function loadAnyScenarioSource(file: string): { loaded: LoadedScenario<Sc
   return { loaded: parseScenarioFile(text, file), text };
 }
 
+/** The largest scenario file read: a megabyte (the bundled ones are under 4 KB). */
+export const MAX_SCENARIO_FILE_BYTES = 1 << 20;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** A scenario (or session) file's text, or a ScenarioError saying why it cannot be read. */
+
 export function readScenarioText(file: string): string {
   if (file === '') throw new ScenarioError('"": an empty path; name the scenario file');
   try {
@@ -362,7 +367,21 @@ export function readScenarioText(file: string): string {
     if (stat.isDirectory()) throw new ScenarioError(`${file}: a folder, not a scenario file`);
     if (stat.isCharacterDevice() || stat.isBlockDevice())
       throw new ScenarioError(`${file}: a ${stat.isBlockDevice() ? 'block' : 'character'} device, not a scenario file`);
-    return readFileSync(file, 'utf8');
+    const bytes = readFileSync(file);
+    // Past this size, or binary, the YAML parser would take seconds and hundreds of MB to list
+    // thousands of problems that all say one thing: this is no scenario file.
+    if (bytes.length > MAX_SCENARIO_FILE_BYTES)
+      throw new ScenarioError(
+        `${file}: ${bytes.length} bytes; a scenario file is at most ${MAX_SCENARIO_FILE_BYTES} (market data goes in replay files)`,
+      );
+    const nul = bytes.indexOf(0);
+    if (nul !== -1)
+      throw new ScenarioError(`${file}: not a text file (a NUL byte at offset ${nul}); a scenario is YAML text`);
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      throw new ScenarioError(`${file}: not UTF-8 text; a scenario is YAML text in UTF-8`);
+    }
   } catch (err) {
     if (err instanceof ScenarioError) throw err;
     const code = (err as NodeJS.ErrnoException).code;

@@ -341,3 +341,28 @@ describe('execsim sweep: a replay file whose content is bad', () => {
     );
   });
 });
+
+describe('execsim run: a file that is no scenario text', () => {
+  it('binary, not UTF-8 or past a megabyte: one message saying which, not thousands of YAML problems', async () => {
+    const binary = path.join(dir, 'binary.yaml');
+    fs.writeFileSync(binary, Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0x00, 0xff, 0x10]));
+    refused(
+      await execsimInProcess(['run', binary, '--no-store']),
+      /^execsim: .*binary\.yaml: not a text file \(a NUL byte at offset 6\); a scenario is YAML text$/,
+    );
+    const latin1 = path.join(dir, 'latin1.yaml');
+    fs.writeFileSync(latin1, Buffer.from('name: caf\xe9\n', 'latin1'));
+    refused(
+      await execsimInProcess(['run', latin1, '--no-store']),
+      /^execsim: .*latin1\.yaml: not UTF-8 text; a scenario is YAML text in UTF-8$/,
+    );
+    const huge = path.join(dir, 'huge.yaml');
+    fs.writeFileSync(huge, `name: x\nv: [${'1,'.repeat(600_000)}1]\n`);
+    const r = await execsimInProcess(['run', huge, '--no-store']);
+    refused(
+      r,
+      /^execsim: .*huge\.yaml: 1200015 bytes; a scenario file is at most 1048576 \(market data goes in replay files\)$/,
+    );
+    expect(r.err).toHaveLength(1);
+  });
+});
