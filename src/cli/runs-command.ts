@@ -120,6 +120,8 @@ function runFilter(f: Readonly<Record<string, string>>): Omit<RunQuery, 'cursor'
     }
     q[flag] = v;
   }
+  if (q.from !== undefined && q.to !== undefined && parseUtcInstant(q.from) >= parseUtcInstant(q.to))
+    throw new UsageError(`--from: ${q.from} is not before --to ${q.to}: no run could match`, RUNS_USAGE);
   return q;
 }
 

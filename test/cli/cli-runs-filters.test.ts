@@ -88,6 +88,10 @@ describe('execsim runs with filters', () => {
     [['--from', 'yesterday'], '--from: "yesterday" is not an ISO-8601 UTC instant like 2024-08-09T00:00:00Z'],
     [['--to', '2026-11-25'], '--to: "2026-11-25" is not an ISO-8601 UTC instant like 2024-08-09T00:00:00Z'],
     [['--symbol', ''], '--symbol: "" is empty'],
+    [
+      ['--from', '2030-01-01T00:00:00Z', '--to', '2020-01-01T00:00:00Z'],
+      '--from: 2030-01-01T00:00:00Z is not before --to 2020-01-01T00:00:00Z: no run could match',
+    ],
   ])('refuses %j before opening the database: %s', (flags, message) => {
     const missing = path.join(dir, 'never.db');
     const r = execsimMain(['runs', ...flags, '--db', missing]);
