@@ -191,6 +191,21 @@ describe('GET /runs', () => {
 });
 
 describe('GET /runs/:id and its records', () => {
+  it('refuses a series window that ends before it starts, or reaches past an exact instant, naming the parameter', async () => {
+    const after = await get<{ errors: Array<{ path: string; message: string }> }>(
+      `/runs/${ids['impact']}/series?from=600000&to=1000`,
+      400,
+    );
+    expect(after.errors).toEqual([
+      { path: 'query.from', message: '600000 is after query.to (1000): the window would be empty' },
+    ]);
+    const far = await get<{ errors: Array<{ path: string }> }>(
+      `/runs/${ids['impact']}/series?from=9007199254740991`,
+      400,
+    );
+    expect(far.errors.map((e) => e.path)).toEqual(['query.from']);
+  });
+
   it('gives the run with its parents and report; 404 for an unknown id', async () => {
     const run = await get<RunDetail>(`/runs/${ids['impact']}`);
     expect(run.parents.map((p) => p.parentOrderId)).toEqual(['b1', 'b2', 'b3', 'b4', 'b5']);

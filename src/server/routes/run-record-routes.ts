@@ -7,17 +7,20 @@ import { cursorParam, idParams, limitParam, wholeNumber } from '../query-params.
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { found, paged, requireReader } from './reader-access.ts';
 import { runSeriesSchema } from './series-schema.ts';
+import { ProblemError } from '../problem.ts';
 import { fillRowSchema, orderRowSchema, pageSchema } from './store-schemas.ts';
 
 export const MAX_ROW_PAGE = 500;
 export const MAX_SERIES_POINTS = 10_000;
+const MAX_SERIES_MS = 1e15;
 
 const pageQuery = z.object({ cursor: cursorParam.optional(), limit: limitParam(MAX_ROW_PAGE).optional() });
 
 const seriesQuery = z.object({
   maxPoints: wholeNumber(2, MAX_SERIES_POINTS).optional().describe('at most this many points per series'),
-  from: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional().describe('simulated ms from the run start'),
-  to: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional().describe('simulated ms from the run start'),
+  // At most 10^15 ms (31,000 years): added to the run's start, still an exact instant.
+  from: wholeNumber(0, MAX_SERIES_MS).optional().describe('simulated ms from the run start'),
+  to: wholeNumber(0, MAX_SERIES_MS).optional().describe('simulated ms from the run start'),
 });
 
 export function runRecordRoutes(reader: RunReader | null): AnyRoute[] {
@@ -72,7 +75,13 @@ export function runRecordRoutes(reader: RunReader | null): AnyRoute[] {
       query: seriesQuery,
       problems: ['not-found', 'store-unavailable', 'stored-data-unreadable'],
       responses: { 200: json('the series', runSeriesSchema) },
-      handle: ({ params, query }, c) => c.json(found(requireReader(reader).series(params.id, query), 'run', params.id)),
+      handle: ({ params, query }, c) => {
+        if (query.from !== undefined && query.to !== undefined && query.from > query.to)
+          throw new ProblemError('bad-request', 'invalid query', [
+            { path: 'query.from', message: `${query.from} is after query.to (${query.to}): the window would be empty` },
+          ]);
+        return c.json(found(requireReader(reader).series(params.id, query), 'run', params.id));
+      },
     }),
   ];
 }
