@@ -227,6 +227,25 @@ describe('POST /orders/slice', () => {
     }
   });
 
+  it('refuses an audit field that is blank or holds a control character, naming it, and changes nothing', async () => {
+    const mark = f.session.lastSeq;
+    const cases: Array<[string, Json, string, string]> = [
+      ['/kill-switch', { state: 'halted', actor: ' ', reason: 'drill' }, 'body.actor', 'must name who acts'],
+      ['/kill-switch', { state: 'halted', actor: 'ops', reason: '\u0000' }, 'body.reason', 'must not hold control'],
+      ['/breaker', { action: 'trip', actor: 'ops', reason: 'a\nb' }, 'body.reason', 'must not hold control'],
+      ['/breaker', { action: 'trip', actor: '', reason: 'x' }, 'body.actor', 'must name who acts'],
+    ];
+    for (const [route, body, path, says] of cases) {
+      const res = await post(route, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      const errors = res.body!['errors'] as Array<{ path: string; message: string }>;
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ path });
+      expect(errors[0]!.message).toContain(says);
+    }
+    expect(f.session.lastSeq).toBe(mark);
+  });
+
   it('refuses a halted kill switch and a tripped breaker with 409, and lets no slice out while either holds', async () => {
     const running = await post('/orders/slice', twap({ parentId: 'halt-mid', duration: 'PT4S', slices: 4 }));
     expect(running.status).toBe(201);

@@ -7,6 +7,7 @@
 // again gets the first answer's status (the state as it is now), another under the key a 409.
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { auditText } from './session-schemas.ts';
 import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from '../../core/model/instrument.ts';
 import type { Symbol } from '../../core/model/ids.ts';
 import { ProblemError } from '../problem.ts';
@@ -28,8 +29,8 @@ import {
 } from '../idempotent-command.ts';
 
 const audit = {
-  actor: z.string().min(1, 'must name who acts').max(200).describe('who acts (an operator, a system)'),
-  reason: z.string().min(1, 'must say why').max(500).describe('why: kept in the event log'),
+  actor: auditText(200, 'must name who acts').describe('who acts (an operator, a system)'),
+  reason: auditText(500, 'must say why').describe('why: kept in the event log'),
 };
 
 const killSwitchBody = z.strictObject({

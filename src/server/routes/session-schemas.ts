@@ -45,6 +45,15 @@ const requestAlgo = algoSchema.refine((a) => a.kind !== 'module' || a.path === u
   path: ['path'],
 });
 
+/** An audit field (who acts, why), kept in the event log and printed on its lines: words, so
+ *  neither blank (only spaces) nor holding a control character (a line break, a NUL). */
+export const auditText = (max: number, missing: string) =>
+  z
+    .string()
+    .max(max)
+    .regex(/\S/, missing)
+    .regex(/^\P{Cc}*$/u, 'must not hold control characters (line breaks, tabs, NUL)');
+
 export const sliceBody = z
   .strictObject({
     parentId: parentIdField.optional(),
@@ -128,7 +137,7 @@ export const cancelBody = z
   .strictObject({ reason: z.string().min(1).max(500).optional().describe('why: kept in the event log') })
   .default({});
 export const cancelQuery = z.object({
-  reason: z.string().min(1, 'must say why').max(500).optional().describe('why, when the request has no body'),
+  reason: auditText(500, 'must say why').optional().describe('why, when the request has no body'),
 });
 
 export const parentParams = z.object({ parentId: idField.describe('the parent order’s id') });

@@ -3,6 +3,7 @@
 // before anything else happens. Status codes, and a swap sent with an Idempotency-Key:
 // docs/0070-store-service-and-cli-notes.md#srcserverroutessession-strategy-routests.
 import { z } from 'zod';
+import { auditText } from './session-schemas.ts';
 import { parseDurationMs } from '../../core/model/time-fields.ts';
 import { duration } from '../../scenario/common-schema.ts';
 import { ProblemError } from '../problem.ts';
@@ -31,8 +32,8 @@ const swapBody = z.strictObject({
     .default(0.5)
     .describe("reject above this mean difference, relative to the live outputs' mean magnitude"),
   override: z.boolean().default(false).describe('skip the shadow validation: swap at once'),
-  actor: z.string().min(1, 'must name who acts').max(200).describe('who asks (an operator)'),
-  reason: z.string().min(1, 'must say why').max(500).describe('why: kept in the event log'),
+  actor: auditText(200, 'must name who acts').describe('who asks (an operator)'),
+  reason: auditText(500, 'must say why').describe('why: kept in the event log'),
 });
 
 const statusSchema = z.object({
