@@ -234,6 +234,11 @@ export function showCommand(args: readonly string[], io: Io, live: Liveness = lo
         io.out(
           `\nrun is ${state}: no digest; the stored log of ${v.events} events ${v.problems.length === 0 ? 'is a consistent prefix' : 'is NOT consistent'}`,
         );
+      } else if (run.digest === null) {
+        // A run that did not finish has no run digest; its writer recorded one of the log it stored.
+        io.out(
+          `\nrun is ${state}: no run digest; the stored log of ${v.events} events ${v.digestVerified ? 'reproduces' : 'DOES NOT reproduce'} the digest its writer recorded for it`,
+        );
       } else {
         io.out(`\nstored log ${v.digestVerified ? 'reproduces' : 'DOES NOT reproduce'} the digest`);
       }

@@ -339,6 +339,13 @@ describe('execsim sweep: a replay file whose content is bad', () => {
     expect((JSON.parse(runs.stdout) as Array<{ runId: string; state: string }>).map((r) => [r.runId, r.state])).toEqual(
       [[id, 'failed']],
     );
+    // Its show says which digest its log reproduces: the writer's of the log, not a run digest.
+    const shown = await execsimInProcess(['show', id as string, '--db', db]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(
+      /run is failed: no run digest; the stored log of \d+ events reproduces the digest its writer recorded for it/,
+    );
+    expect(shown.stdout).not.toContain('stored log reproduces the digest');
   });
 });
 
