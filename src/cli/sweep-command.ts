@@ -79,8 +79,11 @@ duration. Path i reproduces with \`execsim run <scenario> --seed <its seed>\` (s
 Exit codes: 0 the sweep ran (expectations are counted per path, not failed on), 2 bad input,
 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP (a stored sweep is marked interrupted).`;
 
+/** What a refused sweep command prints under its message: the usage lines, not the whole help. */
+export const SWEEP_USAGE = `${SWEEP_HELP.split('\n').slice(0, 2).join('\n')}\n(execsim sweep --help lists every option)`;
+
 /** --rank FIELD: one of RANK_FIELDS, and only with --grid (a plain sweep has nothing to rank). */
-export function rankField(text: string | undefined, grid: boolean, usage = SWEEP_HELP): RankField | undefined {
+export function rankField(text: string | undefined, grid: boolean, usage = SWEEP_USAGE): RankField | undefined {
   if (text === undefined) return undefined;
   if (!(RANK_FIELDS as readonly string[]).includes(text))
     throw new UsageError(
@@ -135,8 +138,8 @@ export function progressLine(label: string, done: number, total: number, elapsed
 
 function positiveInt(flag: string, text: string, max: number): number {
   if (!/^\d+$/.test(text) || BigInt(text) < 1n)
-    throw new UsageError(`${flag}: "${text}" is not a positive integer`, SWEEP_HELP);
-  if (BigInt(text) > BigInt(max)) throw new UsageError(`${flag}: ${text} is above the limit of ${max}`, SWEEP_HELP);
+    throw new UsageError(`${flag}: "${text}" is not a positive integer`, SWEEP_USAGE);
+  if (BigInt(text) > BigInt(max)) throw new UsageError(`${flag}: ${text} is above the limit of ${max}`, SWEEP_USAGE);
   return Number(text);
 }
 
@@ -193,23 +196,23 @@ export async function sweepCommand(
     args,
     '--chunk',
     'for a sweep on a queue (--queue): a local sweep spreads its paths over --workers threads',
-    SWEEP_HELP,
+    SWEEP_USAGE,
   );
-  const { values, positionals } = parseCommand(args, OPTIONS, SWEEP_HELP, ['queue', 'resume', 'chunk']);
+  const { values, positionals } = parseCommand(args, OPTIONS, SWEEP_USAGE, ['queue', 'resume', 'chunk']);
   if (values.help) {
     io.out(SWEEP_HELP);
     return 0;
   }
   const progress = values.quiet ? null : terminal;
   if (positionals.length !== 1)
-    throw new UsageError(`sweep needs exactly one scenario file, got ${positionals.length}`, SWEEP_HELP);
+    throw new UsageError(`sweep needs exactly one scenario file, got ${positionals.length}`, SWEEP_USAGE);
   if (values.paths === undefined)
-    throw new UsageError(`--paths is required: the number of paths to run (1..${MAX_SWEEP_PATHS})`, SWEEP_HELP);
+    throw new UsageError(`--paths is required: the number of paths to run (1..${MAX_SWEEP_PATHS})`, SWEEP_USAGE);
   const paths = positiveInt('--paths', values.paths, MAX_SWEEP_PATHS);
-  const seed = values.seed === undefined ? undefined : parseSeed(values.seed, SWEEP_HELP);
+  const seed = values.seed === undefined ? undefined : parseSeed(values.seed, SWEEP_USAGE);
   const workers =
     values.workers === undefined ? defaultWorkers() : positiveInt('--workers', values.workers, MAX_WORKERS);
-  const grid = gridAxes(values.grid, SWEEP_HELP);
+  const grid = gridAxes(values.grid, SWEEP_USAGE);
   const rank = rankField(values.rank, grid.length > 0);
   if (values.db !== undefined && !values.store)
     io.err('execsim: --db has no effect without --store (sweep paths are not stored)');
@@ -222,7 +225,7 @@ export async function sweepCommand(
   const dbFile = values.store ? dbPath(values.db, io) : DEFAULT_DB_PATH;
   // Stored: replays' parsed caches beside the store, as for runs; else the environment's.
   const replayCache = values.store ? replayCacheDir(io.env, homedir(), dbFile) : undefined;
-  const runner = checkedRunner(def, loaded, SWEEP_HELP, replayCache);
+  const runner = checkedRunner(def, loaded, SWEEP_USAGE, replayCache);
 
   let recorder: SweepRecorder | undefined;
   let store: SweepStore | undefined;
