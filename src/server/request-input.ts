@@ -15,16 +15,15 @@ import { isJsonMediaType, type AnyRoute, type BodyContent, type RouteParamsSchem
 
 /** A zod error's issues as field errors, each path under `prefix` (`query`, `params`, `body`), a
  *  field left out said to be required.
- *  One field's checks may fail together with the same message (a number that is neither whole
- *  nor below the maximum: 1e300); that is one error, listed once. */
+ *  One field's checks may fail together (1e300 is neither whole, nor a safe integer, nor below the
+ *  maximum): the field gets one error, the first check's, in the order the schema states them. */
 export function fieldErrors(prefix: string, error: z.ZodError): FieldError[] {
   const seen = new Set<string>();
   const out: FieldError[] = [];
   for (const issue of error.issues) {
     const e = { path: fieldPath(prefix, issue.path), message: plainMessage(issue.message) };
-    const key = JSON.stringify([e.path, e.message]);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (seen.has(e.path)) continue;
+    seen.add(e.path);
     out.push(e);
   }
   return out;
