@@ -200,24 +200,37 @@ export function parseScenarioFields(raw: object, file: string): LoadedScenario<S
   }
   const scenario = deepFreeze(result.data);
   if (scenario.market?.model === 'replay') {
+    // Every file's problem at once, as every field's.
+    const problems: ScenarioProblem[] = [];
+    const format = scenario.market.format;
     scenario.market.files.forEach((f, i) => {
       const path = resolve(dirname(file), f);
       const at = `market.files[${i}]`;
-      if (!existsSync(path))
-        throw oneProblem(file, at, `no such file ${path} (paths are relative to the scenario file)`);
-      if (!statSync(path).isFile()) throw oneProblem(file, at, `${path} is not a file`);
+      if (!existsSync(path)) {
+        problems.push({ path: at, message: `no such file ${path} (paths are relative to the scenario file)` });
+        return;
+      }
+      if (!statSync(path).isFile()) {
+        problems.push({ path: at, message: `${path} is not a file` });
+        return;
+      }
       // Imported formats check every row's symbol as they read it (a raw recording names its
       // symbol in its stream names, read here before anything runs).
-      const format = scenario.market?.model === 'replay' ? scenario.market.format : null;
-      const symbol = format !== null && isRawRecording(format) ? replayFileSymbol(file, i, path) : null;
-      if (symbol !== null && symbol !== scenario.instrument.symbol.toUpperCase()) {
-        throw oneProblem(
-          file,
-          at,
-          `${path} is a recording of ${symbol}, but instrument.symbol is ${scenario.instrument.symbol}`,
-        );
+      let symbol: string | null;
+      try {
+        symbol = isRawRecording(format) ? replayFileSymbol(file, i, path) : null;
+      } catch (err) {
+        if (!(err instanceof ScenarioError)) throw err;
+        problems.push(...err.problems);
+        return;
       }
+      if (symbol !== null && symbol !== scenario.instrument.symbol.toUpperCase())
+        problems.push({
+          path: at,
+          message: `${path} is a recording of ${symbol}, but instrument.symbol is ${scenario.instrument.symbol}`,
+        });
     });
+    if (problems.length > 0) throw listed(file, problems);
   }
   const strategy = scenario.strategy ? strategyOf(scenario.strategy, file) : null;
   const swaps = strategy && scenario.strategy ? swapsOf(scenario, scenario.strategy, strategy, file) : [];

@@ -349,6 +349,18 @@ describe('execsim sweep: a replay file whose content is bad', () => {
   });
 });
 
+describe('execsim run: replay files that are missing', () => {
+  it('are each named, all at once, as every field is', async () => {
+    const file = path.join(dir, 'no-data', 'replay.yaml');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.copyFileSync('scenarios/replay-btcusdt.yaml', file);
+    const r = await execsimInProcess(['run', file, '--no-store']);
+    refused(r, /^execsim: .*replay\.yaml: market\.files\[0\]: no such file .*btcusdt_20240808\.gz/);
+    expect(r.err[1]).toMatch(/^execsim: .*replay\.yaml: market\.files\[1\]: no such file .*btcusdt_20240809\.gz/);
+    expect(r.err).toHaveLength(2);
+  });
+});
+
 describe('execsim run: a file that is no scenario text', () => {
   it('binary, not UTF-8 or past a megabyte: one message saying which, not thousands of YAML problems', async () => {
     const binary = path.join(dir, 'binary.yaml');
