@@ -272,6 +272,12 @@ export function recordedSymbol(file: string, maxLines = 1_000): string | null {
   try {
     for (let n = 0; n < maxLines && reader.next(); n++) {
       const head = decoder.decode(reader.bytes.subarray(reader.start, Math.min(reader.end, reader.start + 256)));
+      // A file that is no recording (a scenario named by mistake, a CSV) is said at validation,
+      // in the words the run would use at its first line, rather than failing the run at once.
+      if (head.trim() !== '' && !/^\d+ /.test(head))
+        throw new ReplayFileError(
+          `${file}: line ${n + 1}: expected "<receive time ns> <json>": the line must start with digits and a space`,
+        );
       const m = /^\d+ \{\s*"stream"\s*:\s*"([^"@]+)@/.exec(head);
       if (m !== null) return (m[1] as string).toUpperCase();
     }

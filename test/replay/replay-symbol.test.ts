@@ -119,6 +119,14 @@ describe("a scenario whose instrument is not the recording's symbol", () => {
     );
   });
 
+  it('a file that is no recording (a scenario named by mistake) is a bad scenario at validation, naming its first line', () => {
+    const other = path.join(ROOT, 'scenarios/twap-calm.yaml');
+    const file = scenarioFile('not-recording.yaml', (t) => t, [other]);
+    expect(() => parseScenario(fs.readFileSync(file, 'utf8'), file)).toThrow(
+      `${file}: market.files[0]: ${other}: line 1: expected "<receive time ns> <json>": the line must start with digits and a space`,
+    );
+  });
+
   it('`node bin/execsim.js run` exits 2 with one line per recording and stores nothing', () => {
     const file = scenarioFile('eth-cli.yaml', ethusdt);
     const db = path.join(dir, 'eth.db');
