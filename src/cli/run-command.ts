@@ -6,9 +6,9 @@
 // progress on stderr; a run estimated above WARN_SIM_EVENTS simulated events is announced first.
 import { randomUUID } from 'node:crypto';
 import { ReplayFileError } from '../scenario/replay-file.ts';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   RunInterrupted,
   runScenario,
@@ -44,6 +44,7 @@ import {
   parseCommand,
   parseSeed,
   SIGNAL_EXIT,
+  statOrNone,
   UsageError,
   type InterruptSignalName,
   type Io,
@@ -105,6 +106,9 @@ interface Prepared {
   readonly statusEveryMs: number | undefined;
   /** The database's absolute path (null with --no-store). */
   readonly dbFile: string | null;
+  /** What this command created to hold the database (the file, or the first folder that was
+   *  missing on its path); null when the database was there already. */
+  readonly createdPath: string | null;
 }
 
 const isPaper = (p: Pick<Prepared, 'mode'>, s: LoadedScenario<ScenarioFile>): boolean =>
@@ -173,6 +177,7 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
     }
   }
   const dbFile = noStore ? null : dbPath(values.db, io);
+  const createdPath = dbFile === null ? null : firstMissing(resolve(dbFile));
   const store = dbFile === null ? null : new RunStore(openDatabase(dbFile));
   const replayCache = dbFile === null ? undefined : replayCacheDir(io.env, homedir(), dbFile);
   return {
@@ -186,6 +191,7 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
     quiet: values.quiet,
     statusEveryMs,
     dbFile: dbFile === null ? null : resolve(dbFile),
+    createdPath,
   };
 }
 
@@ -222,7 +228,43 @@ export function runCommand(args: readonly string[], io: Io): number {
 export function runCommandAsync(args: readonly string[], io: Io): number | Promise<number> {
   const p = prepare(args, io);
   if (typeof p === 'number') return p;
-  return runAll(p, io).finally(() => p.store?.db.close());
+  return runAll(p, io).then(
+    (code) => {
+      p.store?.db.close();
+      return code;
+    },
+    (err: unknown) => {
+      // A command that stored nothing (a paper run whose venue cannot be reached) leaves no
+      // database it created behind, nor the folders it made for it.
+      const empty = p.store !== null && p.store.listRuns(1).length === 0;
+      p.store?.db.close();
+      if (empty && p.createdPath !== null && p.dbFile !== null) removeCreated(p.createdPath, p.dbFile);
+      throw err;
+    },
+  );
+}
+
+/** The first path from the root down to `file` that does not exist (the file itself when only it
+ *  is missing); null when the file exists. */
+function firstMissing(file: string): string | null {
+  if (statOrNone(file) !== undefined) return null;
+  let missing = file;
+  for (let up = dirname(missing); up !== missing && statOrNone(up) === undefined; up = dirname(up)) missing = up;
+  return missing;
+}
+
+/** Removes the database `file` this command created, with its journal files, and the folder
+ *  `created` it made for it when that holds nothing else. */
+function removeCreated(created: string, file: string): void {
+  const own = ['', '-wal', '-shm', '-journal'].map((x) => file + x);
+  if (created !== file) {
+    const others = readdirSync(created, { recursive: true, withFileTypes: true }).filter(
+      (e) => !e.isDirectory() && !own.includes(join(e.parentPath, e.name)),
+    );
+    if (others.length === 0) rmSync(created, { recursive: true, force: true });
+    return;
+  }
+  for (const f of own) rmSync(f, { force: true });
 }
 
 async function runAll(p: Prepared, io: Io): Promise<number> {

@@ -344,8 +344,15 @@ describe('the switch on the command line', () => {
     const x = io({ EXECSIM_DB: db, ...keys });
     expect(await runCli(['run', TWAP, '--venue-url', 'http://127.0.0.1:9', '--market-hours', 'always'], x)).toBe(2);
     expect(x.errs.at(-1)).toMatch(/^execsim: cannot reach the venue at http:\/\/127\.0\.0\.1:9: /);
-    // A backtest of a scenario on a venue with a paper adapter: made a paper run below, it can be resumed.
+    // It stored nothing, so it leaves no database it made, nor the folders it made for it.
+    expect(existsSync(db)).toBe(false);
+    const nested = path.join(dir, 'made', 'for', 'it.db');
+    expect(await runCli(['run', TWAP, '--venue-url', 'http://127.0.0.1:9', '--db', nested], io(keys))).toBe(2);
+    expect(existsSync(path.join(dir, 'made'))).toBe(false);
+    // A database that was there already stays, with what it held.
     expect(main(['run', TWAP, '--mode', 'backtest'], io({ EXECSIM_DB: db }))).toBe(0);
+    expect(await runCli(['run', TWAP, '--venue-url', 'http://127.0.0.1:9', '--market-hours', 'always'], x)).toBe(2);
+    // A backtest of a scenario on a venue with a paper adapter: made a paper run below, it can be resumed.
     const runs = new Database(db, { readonly: true }).prepare('SELECT id, mode FROM runs').all() as Array<{
       id: string;
       mode: string;
