@@ -98,7 +98,7 @@ describe('flow collections nested deep', () => {
     expect(() => parseYamlMapping(at(MAX_FLOW_DEPTH + 1), 'deep.yaml')).toThrow(
       `deep.yaml: line 2, column ${4 + MAX_FLOW_DEPTH}: invalid YAML: flow collections ([ ] and { }) nested too deeply (more than ${MAX_FLOW_DEPTH} levels)`,
     );
-    // A megabyte of opening brackets, which ran the parser out of memory, is the same one problem.
+    // A megabyte of opening brackets, seconds or more in the parser, is the same one problem.
     expect(() => parseYamlMapping(`v: ${'['.repeat(1 << 20)}`, 'm.yaml')).toThrow(
       `m.yaml: line 1, column ${4 + MAX_FLOW_DEPTH}: invalid YAML: flow collections`,
     );
