@@ -1,10 +1,10 @@
 // Checks on YAML text that keep parsing it linear in its length. The yaml package is quadratic or
 // worse in two shapes: flow collections nested deep (`[[[[...`: 64 KB took 0.7 s, 128 KB 2 s, and
-// a process that had parsed smaller ones ran out of memory on 128 KB) and many keys in one mapping when it checks keys for uniqueness
-// itself (every key against every earlier one: 256 KB of keys took 2.7 s). Deep nesting is found
-// by the package's own lexer before the parse, which is linear and sees quotes, comments and block
-// scalars as the parser does; duplicate keys by one pass over the parsed document with a set per
-// mapping, the package's own check left off.
+// a process that had parsed smaller ones ran out of memory on 128 KB) and many keys in one
+// mapping when it checks keys for uniqueness itself (every key against every earlier one: 256 KB
+// of keys took 2.7 s). Deep nesting is found by the package's own lexer before the parse, which
+// is linear and sees quotes, comments and block scalars as the parser does; duplicate keys by one
+// pass over the parsed document with a set per mapping, the package's own check left off.
 import { isMap, isScalar, Lexer, visit, type Document } from 'yaml';
 
 /** How deep flow collections (`[`, `{`) may nest. No scenario or session file comes near it. */
