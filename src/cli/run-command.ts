@@ -6,9 +6,9 @@
 // progress on stderr; a run estimated above WARN_SIM_EVENTS simulated events is announced first.
 import { randomUUID } from 'node:crypto';
 import { ReplayFileError } from '../scenario/replay-file.ts';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   RunInterrupted,
   runScenario,
@@ -28,7 +28,7 @@ import { paperWarnings } from '../scenario/paper-mode.ts';
 import { LIVE_VENUES } from '../live/venue-registry.ts';
 import { estimateRunEvents } from '../scenario/run-limits.ts';
 import { MAX_SIM_EVENTS } from '../scenario/event-limit.ts';
-import { openDatabase } from '../store/open-database.ts';
+import { firstMissingOnPath, openDatabase, removeCreatedDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
 import { replayCacheDir } from '../scenario/replay-cache-location.ts';
 import { formatReport } from './format-report.ts';
@@ -44,7 +44,6 @@ import {
   parseCommand,
   parseSeed,
   SIGNAL_EXIT,
-  statOrNone,
   UsageError,
   type InterruptSignalName,
   type Io,
@@ -177,7 +176,7 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
     }
   }
   const dbFile = noStore ? null : dbPath(values.db, io);
-  const createdPath = dbFile === null ? null : firstMissing(resolve(dbFile));
+  const createdPath = dbFile === null ? null : firstMissingOnPath(resolve(dbFile));
   const store = dbFile === null ? null : new RunStore(openDatabase(dbFile));
   const replayCache = dbFile === null ? undefined : replayCacheDir(io.env, homedir(), dbFile);
   return {
@@ -238,33 +237,10 @@ export function runCommandAsync(args: readonly string[], io: Io): number | Promi
       // database it created behind, nor the folders it made for it.
       const empty = p.store !== null && p.store.listRuns(1).length === 0;
       p.store?.db.close();
-      if (empty && p.createdPath !== null && p.dbFile !== null) removeCreated(p.createdPath, p.dbFile);
+      if (empty && p.createdPath !== null && p.dbFile !== null) removeCreatedDatabase(p.createdPath, p.dbFile);
       throw err;
     },
   );
-}
-
-/** The first path from the root down to `file` that does not exist (the file itself when only it
- *  is missing); null when the file exists. */
-function firstMissing(file: string): string | null {
-  if (statOrNone(file) !== undefined) return null;
-  let missing = file;
-  for (let up = dirname(missing); up !== missing && statOrNone(up) === undefined; up = dirname(up)) missing = up;
-  return missing;
-}
-
-/** Removes the database `file` this command created, with its journal files, and the folder
- *  `created` it made for it when that holds nothing else. */
-function removeCreated(created: string, file: string): void {
-  const own = ['', '-wal', '-shm', '-journal'].map((x) => file + x);
-  if (created !== file) {
-    const others = readdirSync(created, { recursive: true, withFileTypes: true }).filter(
-      (e) => !e.isDirectory() && !own.includes(join(e.parentPath, e.name)),
-    );
-    if (others.length === 0) rmSync(created, { recursive: true, force: true });
-    return;
-  }
-  for (const f of own) rmSync(f, { force: true });
 }
 
 async function runAll(p: Prepared, io: Io): Promise<number> {

@@ -38,7 +38,8 @@ function plainMessage(message: string): string {
   return `is required (${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type})`;
 }
 
-function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
+/** `prefix` and a zod-style path as a field path: `body.orders[0].qty`. */
+export function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
   let out = prefix;
   for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;
   return out;

@@ -6,8 +6,8 @@
 // beside the file). Every problem with the path or the file is a StoreError whose message names
 // the path and the problem.
 import Database from 'better-sqlite3';
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { migrate, MIGRATIONS, SchemaError, type Migration } from './migrations.ts';
 
 export const DEFAULT_DB_PATH = './data/execsim.db';
@@ -294,4 +294,28 @@ export function described(err: unknown, path: string): Error {
                     ? `an I/O error reading it (is it a regular file?)`
                     : message;
   return new StoreError(`database ${path}: ${problem} (${message})`);
+}
+
+/** The first path from the root down to `file` that does not exist (the file itself when only it
+ *  is missing); null when the file exists. */
+export function firstMissingOnPath(file: string): string | null {
+  if (existsSync(file)) return null;
+  let missing = file;
+  for (let up = dirname(missing); up !== missing && !existsSync(up); up = dirname(up)) missing = up;
+  return missing;
+}
+
+/** Removes a database `file` that was opened (created) where nothing was, with its journal files,
+ *  and `created`, the folder made for it (firstMissingOnPath before the open), when that holds
+ *  nothing else: what a command that stored nothing leaves as it found it. */
+export function removeCreatedDatabase(created: string, file: string): void {
+  const own = ['', '-wal', '-shm', '-journal'].map((x) => file + x);
+  if (created !== file) {
+    const others = readdirSync(created, { recursive: true, withFileTypes: true }).filter(
+      (e) => !e.isDirectory() && !own.includes(join(e.parentPath, e.name)),
+    );
+    if (others.length === 0) rmSync(created, { recursive: true, force: true });
+    return;
+  }
+  for (const f of own) rmSync(f, { force: true });
 }

@@ -15,6 +15,7 @@ import { placementProblem, toPlacement, type PlacementEntry } from '../../scenar
 import { moduleRequest, toAlgoRequest, toTrajectory, undeclared } from '../../scenario/scenario-requests.ts';
 import { lotsField } from '../instrument-fields.ts';
 import { ProblemError, type FieldError } from '../problem.ts';
+import { fieldPath } from '../request-input.ts';
 import { sessionInstrument, type SessionPort } from '../session-port.ts';
 
 /** The symbol must be one the session trades: its instrument, or one problem naming the field. */
@@ -102,9 +103,7 @@ export function twapPlanField(
 ): void {
   const errors: FieldError[] = [];
   const issue = (path: readonly (string | number)[], message: string): void => {
-    let at = '';
-    for (const part of path) at += typeof part === 'number' ? `[${part}]` : `${at ? '.' : ''}${part}`;
-    errors.push({ path: at, message });
+    errors.push({ path: fieldPath('', path), message });
   };
   checkQuoteAmount(['body', 'minSliceNotional'], twap.minSliceNotional, inst, issue);
   if (errors.length === 0)
