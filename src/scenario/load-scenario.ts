@@ -11,7 +11,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument } from 'yaml';
-import { duplicateKeys, flowDepthProblem } from './yaml-guards.ts';
+import { duplicateKeys, flowDepthProblem, spotPath } from './yaml-guards.ts';
 import { canonicalJson } from '../core/log/canonical-json.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { loadStrategy, StrategyLoadError } from '../strategy/load-strategy.ts';
@@ -104,17 +104,6 @@ export function listed(file: string, problems: readonly ScenarioProblem[]): Scen
 
 /** A ScenarioError of one problem. */
 const oneProblem = (file: string, path: string, message: string): ScenarioError => listed(file, [{ path, message }]);
-
-/** `line L, column C` (1-based) of an offset into `text`, as the parser's errors are placed. */
-function spotPath(text: string, offset: number): string {
-  let line = 1;
-  let start = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    start = i + 1;
-  }
-  return `line ${line}, column ${offset - start + 1}`;
-}
 
 /** The yaml package's message of a parse error, on one line. It reports running out of stack on
  *  collections nested thousands deep as the engine's RangeError text: said here as what it is. */

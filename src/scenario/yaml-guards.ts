@@ -55,3 +55,14 @@ export function duplicateKeys(doc: Document): YamlSpot[] {
   });
   return found;
 }
+
+/** `line L, column C` (1-based) of an offset into `text`, as the parser's errors are placed. */
+export function spotPath(text: string, offset: number): string {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return `line ${line}, column ${offset - start + 1}`;
+}
