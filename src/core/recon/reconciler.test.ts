@@ -234,6 +234,32 @@ describe('Reconciler', () => {
     expect(s.of('ReconciliationCompleted')).toHaveLength(1);
   });
 
+  it('an open order whose send is unanswered yet is its acknowledgement overtaken, not a mismatch; an unknown outcome is', () => {
+    const s = setup();
+    const inFlight = s.order('in-flight', false, true);
+    s.record({ kind: 'SubmitOrder', clientOrderId: inFlight }); // sent; the venue's answer is on its way
+    const unknown = s.order('unknown', false, true);
+    s.record({ kind: 'SubmitOrder', clientOrderId: unknown });
+    s.record({ kind: 'OutcomeUnknownReport', clientOrderId: unknown, request: 'submit', reason: 'timeout' });
+    const filledEarly = s.order('filled-early', false, true);
+    s.record({ kind: 'SubmitOrder', clientOrderId: filledEarly });
+    s.venue.fill(filledEarly, 4, 100);
+    s.recon.run('periodic');
+    s.reply('open'); // the venue shows all three open
+    s.reply('account');
+    s.reply('since');
+    s.reply('since'); // the second page
+    // The in-flight order learned its acknowledgement from the read, as any venue state is applied.
+    expect(s.ledger.order(inFlight)?.status).toBe('accepted');
+    expect(s.ledger.order(unknown)?.status).toBe('accepted');
+    // A fill is never an overtaken acknowledgement: the venue traded what we had not heard of.
+    expect(s.of('ReconciliationMismatch').map((m) => [m.mismatch, m.clientOrderId])).toEqual([
+      ['status', unknown],
+      ['missed_fill', filledEarly],
+    ]);
+    expect(s.of('ReconciliationCompleted').map((c) => c.mismatches)).toEqual([2]);
+  });
+
   it('asks a failed query again after retryMs; corrects a position only when a second look confirms it', () => {
     const s = setup('updated', 3); // the venue's account holds 3 lots we know nothing of
     s.recon.run('startup');

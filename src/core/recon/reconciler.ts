@@ -315,7 +315,7 @@ export class Reconciler {
               msg.clientOrderId,
               `venue filled ${msg.filledQty}, we had ${had.filledQty}`,
             );
-          else if (!agrees(had, msg) && had.status !== 'pending_cancel')
+          else if (!agrees(had, msg) && had.status !== 'pending_cancel' && !ackOvertaken(had, msg))
             this.mismatch(p, 'status', msg.clientOrderId, `venue ${msg.status}, we had ${had.status}`);
           this.checkApplied(msg);
         }
@@ -340,7 +340,8 @@ export class Reconciler {
     if (agrees(ours, o) || this.unresolvedBefore(o)) return;
     if (o.filledQty > ours.filledQty)
       this.mismatch(p, 'missed_fill', o.clientOrderId, `venue filled ${o.filledQty}, we had ${ours.filledQty}`);
-    else this.mismatch(p, 'status', o.clientOrderId, `venue ${o.status}, we had ${ours.status}`);
+    else if (!ackOvertaken(ours, o))
+      this.mismatch(p, 'status', o.clientOrderId, `venue ${o.status}, we had ${ours.status}`);
     this.deps.apply({ kind: 'OrderStatusReport', ...o, source: 'reconciliation' });
     this.checkApplied(o);
   }
@@ -538,6 +539,17 @@ function agrees(ours: { status: OrderStatus; filledQty: number }, o: Pick<Entry,
   if (o.filledQty !== ours.filledQty) return false;
   const venue = statusOfVenue(o.status);
   return venue === ours.status || (ours.status === 'pending_cancel' && !isTerminal(venue));
+}
+
+/** The venue shows open and untouched an order whose send has not been answered yet: its
+ *  acknowledgement is still on its way (a read overtook it), which is no disagreement. It is
+ *  applied like any venue state, but not reported as a mismatch. An order whose send failed with
+ *  an unknown outcome (submitted_unconfirmed) is different: that the venue has it is a finding. */
+function ackOvertaken(
+  ours: { status: OrderStatus; filledQty: number },
+  o: Pick<Entry, 'status' | 'filledQty'>,
+): boolean {
+  return ours.status === 'submitted' && o.filledQty === ours.filledQty && statusOfVenue(o.status) === 'accepted';
 }
 
 const venueState = (o: Pick<Entry, 'status' | 'filledQty'>): string => `${o.status}:${o.filledQty}`;
