@@ -72,6 +72,7 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
       marketHours: venue.marketHours,
       signal: stop.signal,
       warn: (m) => io.err(`execsim: ${m}`),
+      ...(values.quiet ? {} : { note: (m: string) => io.err(`execsim: ${m}`) }),
       ...(printer ? { onEntry: (e) => printer.entry(e) } : {}),
     });
     lines?.stop();

@@ -267,6 +267,7 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
             marketHours: paper.marketHours,
             signal: stop.signal,
             warn: (m) => io.err(`execsim: ${m}`),
+            ...(p.quiet ? {} : { note: (m: string) => io.err(`execsim: ${m}`) }),
             ...(lines ? { onEntry: (e) => lines.entry(e) } : {}),
           });
           lines?.stop();

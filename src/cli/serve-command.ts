@@ -129,6 +129,7 @@ export async function startServer(args: readonly string[], io: Io, version: stri
         store: new RunStore(sessionDb),
         venue,
         warn: (m) => io.err(`execsim serve: ${m}`),
+        ...(values.quiet ? {} : { note: (m: string) => io.err(`execsim serve: ${m}`) }),
       });
     } catch (err) {
       sessionDb.close();

@@ -36,6 +36,9 @@ export interface ConnectOptions {
   /** Where the venue is, for messages. */
   readonly venueUrl: string;
   readonly warn?: (message: string) => void;
+  /** Progress a person watching wants and a quiet command leaves out: that a local venue is not
+   *  listening yet and is waited for. */
+  readonly note?: (message: string) => void;
   /** How long the first account read may take before the venue is called unreachable (ms). */
   readonly preflightTimeoutMs?: number;
   /** 'venue' (default): slices wait for the venue's trading hours (its rules' calendar);
@@ -97,7 +100,7 @@ export async function connectVenue(
     // before) is asked again until the deadline; a remote one that cannot be reached is not.
     if (!startingLocally(answer, options.venueUrl) || clock.now() + RETRY_MS >= deadline) break;
     if (!waiting)
-      options.warn?.(
+      options.note?.(
         `nothing listens at ${options.venueUrl} yet: waiting for it up to ${Math.ceil((deadline - clock.now()) / 1000)} s`,
       );
     waiting = true;

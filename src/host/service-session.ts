@@ -36,6 +36,8 @@ export interface SessionOptions {
    *  mode), or the CLI's paper venue (paper mode). */
   readonly venue: Pick<LiveOptions, 'venue' | 'venueUrl' | 'marketHours'>;
   readonly warn?: (message: string) => void;
+  /** Progress a quiet server leaves out (ConnectOptions.note). */
+  readonly note?: (message: string) => void;
   readonly preflightTimeoutMs?: number;
   readonly streamWaitMs?: number;
   /** A quote older than this is stale (readiness, the latest-quote answer); default 5 s. */

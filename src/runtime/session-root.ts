@@ -38,6 +38,7 @@ export async function openSession(file: LoadedSession, options: SessionOptions):
     ...options.venue,
     ...(options.clock ? { clock: options.clock } : {}),
     warn,
+    ...(options.note ? { note: options.note } : {}),
     onEntry: (entry) => holder.s?.noteEntry(entry),
     ...(options.preflightTimeoutMs !== undefined ? { preflightTimeoutMs: options.preflightTimeoutMs } : {}),
     ...(options.streamWaitMs !== undefined ? { streamWaitMs: options.streamWaitMs } : {}),
