@@ -118,6 +118,16 @@ describe('PATCH /v2/orders/{id}: replace as cancel-then-submit', () => {
         orders.patchOrderByOrderId({ orderId: resting.id as string, patchOrderRequest: { clientOrderId: 'keep' } }),
       ),
     ).toMatchObject({ status: 422, code: 40010001 });
+    // A name every object inherits is no time in force either: refused before the order is touched.
+    for (const tif of ['constructor', 'toString', '__proto__'])
+      expect(
+        await refusal(
+          orders.patchOrderByOrderId({
+            orderId: resting.id as string,
+            patchOrderRequest: { timeInForce: tif as never },
+          }),
+        ),
+      ).toMatchObject({ status: 422, code: 40010001, message: `invalid time_in_force "${tif}"` });
     expect(
       await refusal(
         orders.patchOrderByOrderId({

@@ -53,7 +53,8 @@ export function parseOrderRequest(
   }
   const tif = b['time_in_force'];
   if (typeof tif !== 'string') return invalid('time_in_force is required');
-  if (!(tif in TIFS)) {
+  // Own keys only: `in` would take a name every object inherits ("constructor") as a time in force.
+  if (!Object.hasOwn(TIFS, tif)) {
     return tif === 'opg' || tif === 'cls'
       ? alpacaError(422, 42210000, `time_in_force ${tif} is not supported by this gateway`)
       : invalid(`invalid time_in_force "${tif.slice(0, 40)}"`);
