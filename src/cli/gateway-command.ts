@@ -77,8 +77,9 @@ export async function startGateway(args: readonly string[], io: Io): Promise<Sta
       },
     });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
+    const { code, syscall } = err as NodeJS.ErrnoException;
+    // The port is taken or not ours, the address is not this machine's, or --host names no host.
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || syscall === 'getaddrinfo')
       throw new UsageError(`cannot listen on ${host}:${port}: ${(err as Error).message}`, GATEWAY_USAGE);
     throw err;
   }

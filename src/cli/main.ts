@@ -145,7 +145,8 @@ function dispatch(argv: readonly string[], io: Io): number {
         io.out(USAGE);
         return 0;
       }
-      const help = HELP[topic];
+      // Own keys only: "constructor" is a name every object has, not a command.
+      const help = Object.hasOwn(HELP, topic) ? HELP[topic] : undefined;
       if (help === undefined) throw new UsageError(`no command "${topic}"${didYouMean(topic, Object.keys(HELP))}`);
       io.out(help);
       return 0;

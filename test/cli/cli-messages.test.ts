@@ -78,6 +78,7 @@ describe('an unknown command or option names the one it most likely meant', () =
     expect(await first(['serv'])).toBe('execsim: unknown command "serv" (did you mean "serve"?)');
     expect(await first(['--verison'])).toBe("execsim: unknown option '--verison' (did you mean --version?)");
     expect(await first(['help', 'sweps'])).toBe('execsim: no command "sweps" (did you mean "sweeps"?)');
+    expect(await first(['help', 'constructor'])).toBe('execsim: no command "constructor"');
     expect(await first(['gateway', 'binanse'])).toBe(
       'execsim: unknown gateway "binanse" (did you mean "binance"?) (known: alpaca, binance)',
     );
@@ -186,5 +187,35 @@ describe('a scenario file that does not exist', () => {
       }
     }
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('never'))).toEqual([]);
+  });
+});
+
+describe('a --host that names no host', () => {
+  it('is one usage message from gateway and serve, exit 2, no stack (the name is resolved by a stub: no DNS)', async () => {
+    const dns = await import('node:dns');
+    const real = dns.default.lookup;
+    const stub = ((host: string, ...rest: unknown[]) => {
+      const cb = rest.at(-1) as (err: NodeJS.ErrnoException) => void;
+      if (host !== 'no-such-host.test') return (real as (...a: unknown[]) => unknown)(host, ...rest);
+      const err: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${host}`);
+      Object.assign(err, { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: host });
+      process.nextTick(() => cb(err));
+    }) as typeof real;
+    dns.default.lookup = stub;
+    try {
+      const env = { EXECSIM_DB: path.join(dir, 'no-host.db'), APCA_API_KEY_ID: 'k', APCA_API_SECRET_KEY: 's' };
+      for (const [command, args] of [
+        ['gateway', ['gateway', 'alpaca', '--scenario', 'scenarios/gateway/aapl.yaml']],
+        ['serve', ['serve', '--create']],
+      ] as const) {
+        const r = await execsimInProcess([...args, '--host', 'no-such-host.test', '--port', '0'], env);
+        expect(r.code, r.err.join('\n')).toBe(2);
+        expect(r.err[0]).toBe('execsim: cannot listen on no-such-host.test:0: getaddrinfo ENOTFOUND no-such-host.test');
+        expect(r.err[1], command).toMatch(new RegExp(`^usage: execsim ${command} `));
+      }
+    } finally {
+      dns.default.lookup = real;
+    }
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('no-host'))).toEqual([]);
   });
 });
