@@ -13,7 +13,7 @@ const GOLDEN: Record<string, string> = {
   'almgren-chriss-impact': '399c7a41a1570f938fc33d45f65bc1d5372a38bde8bfec063bbe8026ba8f26d8',
   'fill-detection-faults': 'cc6b1c3fdd7097bb01899faed54772978289bc8d115fffcb049ead23992ae0a8',
   'quote-fallback-outage': 'd68f3794d2188d0b531b120d01a37fc792b0dc37dce6e78ac0131ad3913988ee',
-  'reject-window-signals': '66244ccfa42258b58192879771e64f456245584cf5feb116b8baf879ab2b7bce',
+  'reject-window-signals': '8c28a60a5ed2e128dae9bd5e4a40e5cfc713ba28e63cb686129fc8c03381590c',
   'replay-btcusdt': '9660abbadba16b8a16306af8d03ad6f308933f4693aae60a4f4382293c1f0e4f',
   'restart-between-submit-and-store': '5f57156b76c79fe740f922add1c90b2783dc1ad32c4f8cf73037ea0bcb03b168',
   'restart-mid-twap': '9c9752107ed78997086b5d91a6eb9cb63fd1eb13e546d3d5bbc145dd4bf584d0',

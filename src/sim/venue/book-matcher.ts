@@ -110,7 +110,12 @@ export abstract class BookMatcher {
   /** Order and trade numbering: the venue's when it has several books. */
   protected readonly ids: VenueIds;
   private haltedNow = false;
+  /** The venue's last trade, whoever made it: a market trade or one of our fills (both print on
+   *  the venue's tape). Stops trigger on it. */
   lastTradePrice: number | null = null;
+  /** Prices printed since stops were last checked against them, in tape order (only collected
+   *  while a stop waits). Checked once the action that printed them is over (settlePrints). */
+  private prints: number[] = [];
   readonly account: ExchangeAccount;
   impact: ImpactHooks | null = null;
 
@@ -149,6 +154,7 @@ export abstract class BookMatcher {
     if (resumed && this.resting.size > 0) {
       this.fillCrossed('ask');
       this.fillCrossed('bid');
+      this.settlePrints();
     }
   }
 
@@ -181,6 +187,9 @@ export abstract class BookMatcher {
     if (traded !== undefined) tradedSince.delete(price);
     this.shrinkQueue(side, price, prev - (traded ?? 0), qty);
     if (!this.halted && this.resting.size > 0) this.fillCrossed(side);
+    // A stop our crossed fills reached triggers once no redraw is under way (setGrid settles its
+    // own at its end).
+    if (this.prints.length > 0 && this.redrawing === 0) this.settlePrints();
   }
 
   /** A level of `side` at `price` went from `before` lots (less what traded there since the last
@@ -260,6 +269,7 @@ export abstract class BookMatcher {
     } finally {
       this.redrawing--;
     }
+    if (this.prints.length > 0 && this.redrawing === 0) this.settlePrints();
     prev.record(best, gap, next.qty, count);
     // Clean again once the side shows nothing but this drawing (a redraw inside this one may
     // have left levels of its own that no later drawing removes).
@@ -384,7 +394,8 @@ export abstract class BookMatcher {
     this.lastTradePrice = price;
     const passive: 'bid' | 'ask' = aggressor === 'sell' ? 'bid' : 'ask';
     this.tradedSince[passive].set(price, (this.tradedSince[passive].get(price) ?? 0) + qty);
-    if (this.halted) return;
+    if (this.halted) return; // (a halted venue triggers no stop either)
+    if (this.stops.length > 0) this.prints.push(price);
     if (this.resting.size > 0) {
       const ourSide: Side = passive === 'bid' ? 'buy' : 'sell';
       // Through our price: the market traded at a worse price than ours, so ours went first.
@@ -401,7 +412,7 @@ export abstract class BookMatcher {
         }
       }
     }
-    if (this.stops.length > 0) this.triggerStops(price);
+    this.settlePrints();
   }
 
   // ---- our orders -----------------------------------------------------------------------
@@ -413,18 +424,38 @@ export abstract class BookMatcher {
     return o.side === 'buy' ? price >= (o.stopPrice as number) : price <= (o.stopPrice as number);
   }
 
-  private triggerStops(price: number): void {
-    const fired = this.stops.filter((o) => this.stopHit(o, price));
-    if (fired.length === 0) return;
-    for (const o of fired) {
-      this.stops.splice(this.stops.indexOf(o), 1);
-      o.triggered = true;
-      this.execute(o);
+  /**
+   * Checks the waiting stops against each price printed since the last check, in tape order: a
+   * triggered stop executes, and its own prints are checked in turn (each stop executes once).
+   */
+  private settlePrints(): void {
+    while (this.prints.length > 0) {
+      const prices = this.prints;
+      this.prints = [];
+      for (const price of prices) {
+        if (this.stops.length === 0) break;
+        const fired = this.stops.filter((o) => this.stopHit(o, price));
+        for (const o of fired) {
+          const at = this.stops.indexOf(o);
+          // Gone meanwhile: fired by a check nested in an execution before it (a fill that made
+          // the market model redraw), or canceled.
+          if (at < 0) continue;
+          this.stops.splice(at, 1);
+          o.triggered = true;
+          this.place(o);
+        }
+      }
     }
   }
 
-  /** Takes liquidity, then rests or expires the remainder. */
+  /** Takes liquidity, then rests or expires the remainder; then triggers any stop its fills
+   *  reached. */
   protected execute(o: ExchangeOrder): void {
+    this.place(o);
+    this.settlePrints();
+  }
+
+  private place(o: ExchangeOrder): void {
     const limit = o.type === 'market' || o.type === 'stop' ? null : (o.limitPrice as number);
     const side = opposite(bookSide(o.side));
     if (o.tif === 'FOK' && this.takeable(o, side, limit) < o.qty) {
@@ -540,6 +571,8 @@ export abstract class BookMatcher {
     o.notional += qty * price;
     o.trades.push(trade);
     o.updatedAt = time;
+    this.lastTradePrice = price;
+    if (this.stops.length > 0) this.prints.push(price);
     o.status = o.filled === o.qty ? 'filled' : 'partially_filled';
     if (o.status === 'filled') this.resting.remove(o);
     this.account.applyFill(o.side, qty, price, fee);

@@ -547,12 +547,69 @@ describe('SimExchange: stops', () => {
     expect(of('st').map((f) => [f.qty, f.price])).toEqual([[2, 101]]);
   });
 
-  it('without any market trade a stop never triggers (a static book has no last price)', () => {
+  it('without any trade a stop never triggers (a static book has no last price)', () => {
     const { ex, fills, levels } = setup();
     levels([[99, 5]], [[101, 5]]);
     accept(ex, req('st', 'buy', 2, 'stop', { stop: 50, tif: 'GTC' }));
     ex.setLevel('ask', 101, 9);
     expect(fills).toEqual([]);
+  });
+
+  it('our own fills are trades on the tape too: each price they print is checked, and its stops fire after it', () => {
+    const { ex, of, levels } = setup();
+    levels(
+      [
+        [99, 5],
+        [97, 5],
+      ],
+      [
+        [101, 2],
+        [103, 5],
+      ],
+    );
+    const high = accept(ex, req('high', 'buy', 1, 'stop', { stop: 103, tif: 'GTC' }));
+    const mid = accept(ex, req('mid', 'buy', 1, 'stop', { stop: 102, tif: 'GTC' }));
+    const never = accept(ex, req('never', 'buy', 1, 'stop', { stop: 104, tif: 'GTC' }));
+    // Our market buy walks 101 then 103: the venue's last trade is 103, which both stops reached.
+    accept(ex, market('m', 'buy', 3));
+    expect(of('m').map((f) => [f.qty, f.price])).toEqual([
+      [2, 101],
+      [1, 103],
+    ]);
+    expect(ex.lastTradePrice).toBe(103);
+    expect([high.triggered, mid.triggered, never.triggered]).toEqual([true, true, false]);
+    // Each fired after the order that printed it, in the order they wait, taking what it left.
+    expect([...of('high'), ...of('mid')].map((f) => [f.id, f.qty, f.price])).toEqual([
+      ['high', 1, 103],
+      ['mid', 1, 103],
+    ]);
+    // A sell of ours through the bids prints 97: a sell stop placed after it at 98 fires at once.
+    accept(ex, market('s', 'sell', 6));
+    expect(ex.lastTradePrice).toBe(97);
+    const late = accept(ex, req('late', 'sell', 1, 'stop', { stop: 98, tif: 'GTC' }));
+    expect(late.triggered).toBe(true);
+    // The buy stop at 104 still waits: nothing printed at or above it.
+    expect(never.triggered).toBe(false);
+  });
+
+  it('a stop fired by our fill can fire the next: a cascade, each stop once, in tape order', () => {
+    const { ex, of, levels } = setup();
+    levels(
+      [[90, 50]],
+      [
+        [100, 1],
+        [101, 1],
+        [102, 1],
+        [103, 10],
+      ],
+    );
+    const a = accept(ex, req('a', 'buy', 1, 'stop', { stop: 100, tif: 'GTC' }));
+    const b = accept(ex, req('b', 'buy', 1, 'stop', { stop: 101, tif: 'GTC' }));
+    const c = accept(ex, req('c', 'buy', 1, 'stop', { stop: 102, tif: 'GTC' }));
+    accept(ex, market('m', 'buy', 1)); // prints 100: a fires, prints 101: b fires, prints 102: c fires
+    expect([a, b, c].map((o) => o.triggered)).toEqual([true, true, true]);
+    expect(['a', 'b', 'c'].map((id) => of(id).map((f) => f.price))).toEqual([[101], [102], [103]]);
+    expect(ex.lastTradePrice).toBe(103);
   });
 });
 
@@ -819,7 +876,9 @@ function play(input: {
   for (const [off, q] of input.asks) refresh('ask', MID + off, q);
   let seen = 0;
   let n = 0;
+  let lastPrint: number | null = null;
   const check = (step: number) => {
+    if (fills.length > seen) lastPrint = (fills.at(-1) as Fill).price;
     for (const f of fills.slice(seen)) {
       if (f.liquidity !== 'taker') continue;
       const side = f.side === 'buy' ? 'ask' : 'bid';
@@ -841,6 +900,17 @@ function play(input: {
         if (ex.available(side, price) < 0) violations.push(`step ${step}: negative available at ${side} ${price}`);
       }
     }
+    // The venue's last trade is the tape's last print: our latest fill, or the latest market
+    // trade when we had no fill since; no stop waits that it reached.
+    const last = lastPrint;
+    expect(ex.lastTradePrice).toBe(last);
+    if (last !== null)
+      for (const o of ex.openOrders()) {
+        if (o.triggered) continue;
+        const stop = o.stopPrice as number;
+        if (o.side === 'buy' ? last >= stop : last <= stop)
+          violations.push(`step ${step}: ${o.clientOrderId} ${o.side} stop ${stop} waits after a trade at ${last}`);
+      }
     // A resting order of ours is never left crossed with liquidity it could take.
     for (const o of ex.resting.all()) {
       const other = o.side === 'buy' ? 'ask' : 'bid';
@@ -867,6 +937,7 @@ function play(input: {
         const passive = op.aggressor === 'buy' ? 'ask' : 'bid';
         const price = op.aggressor === 'buy' ? MID + op.offset : MID - op.offset;
         const shown = ex.book.qty(passive, price);
+        lastPrint = price;
         ex.marketTrade(price, op.qty, op.aggressor);
         if (shown > 0) ex.setLevel(passive, price, Math.max(0, shown - op.qty), false);
         break;
@@ -905,7 +976,7 @@ function play(input: {
 }
 
 describe('SimExchange properties', () => {
-  it('never fills an order beyond its quantity, never takes consumed liquidity, keeps queue positions >= 0, never rests crossed', () => {
+  it('never fills an order beyond its quantity, never takes consumed liquidity, keeps queue positions >= 0, never rests crossed, never leaves a reached stop waiting', () => {
     fc.assert(
       fc.property(scenarioArb, (input) => {
         const { violations } = play(input);
