@@ -43,6 +43,20 @@ describe('commission prices', () => {
     );
   });
 
+  it("refuses a commission asset without its price when any symbol's trades cannot price it", () => {
+    const file = 'scenarios/gateway/btc-eth.yaml';
+    const twoSymbols = readFileSync(file, 'utf8');
+    const withFees = (fees: string) =>
+      parseScenarioFile(twoSymbols.replace(/^ {2}fees: .*$/m, `  fees: ${fees}`), file).scenario;
+    // BTC is BTCUSDT's base (its trade prices it) but neither ETHUSDT's base nor its quote.
+    expect(() => withFees('{ makerBps: 10, takerBps: 10, commissionAsset: BTC }')).toThrow(
+      /venue\.fees\.commissionAssetPrice: is required for commissions in BTC \(neither ETH nor USDT of ETHUSDT\)/,
+    );
+    expect(withFees('{ makerBps: 10, takerBps: 10, commissionAsset: USDT }').venue.fees.commissionAsset).toBe('USDT');
+    const priced = withFees('{ makerBps: 10, takerBps: 10, commissionAsset: BTC, commissionAssetPrice: "61000" }');
+    expect(priced.venue.fees.commissionAssetPrice).toBe('61000');
+  });
+
   it('a file without the field hashes as before: nothing is added to it', () => {
     expect(load('').commissionPrices).toBeUndefined();
     expect(parseScenarioFile(text, TWAP).canonical).not.toContain('commissionPrices');

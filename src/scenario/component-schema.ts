@@ -66,6 +66,7 @@ interface Parts {
     };
   };
   readonly instrument: { readonly symbol: string };
+  readonly otherInstruments: readonly { readonly symbol: string }[];
   readonly fillDetection: z.output<typeof fillDetectionSchema>;
   readonly commissionPrices?: Readonly<Record<string, string>> | undefined;
   readonly safety: z.output<typeof safetySchema>;
@@ -101,11 +102,18 @@ export function checkComponentConfigs(s: Parts, issue: Issue): void {
   }
   const fees = s.venue.fees;
   if (fees.commissionAsset !== undefined && fees.commissionAssetPrice === undefined) {
-    const { base, quote } = assetsOf(s.instrument.symbol);
-    if (fees.commissionAsset !== base && fees.commissionAsset !== quote) {
+    // Every symbol the venue trades pays its commissions in that asset: each must price it.
+    const asset = fees.commissionAsset;
+    const unpriced = [s.instrument, ...s.otherInstruments].find((inst) => {
+      const { base, quote } = assetsOf(inst.symbol);
+      return asset !== base && asset !== quote;
+    });
+    if (unpriced !== undefined) {
+      const { base, quote } = assetsOf(unpriced.symbol);
+      const of = unpriced === s.instrument ? '' : ` of ${unpriced.symbol}`;
       issue(
         ['venue', 'fees', 'commissionAssetPrice'],
-        `is required for commissions in ${fees.commissionAsset} (neither ${base} nor ${quote})`,
+        `is required for commissions in ${asset} (neither ${base} nor ${quote}${of})`,
       );
     }
   }
