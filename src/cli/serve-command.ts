@@ -251,8 +251,26 @@ function listen(
 export async function serveCommand(args: readonly string[], io: Io, version: string): Promise<number> {
   const running = await startServer(args, io, version);
   if (running === null) return 0;
-  await untilStopped(io, 'execsim serve');
-  io.out('execsim serve: stopping');
+  return serveUntilStopped(running, io);
+}
+
+/** Serves until a signal, or until the session fails (said on stderr as it fails): a server
+ *  whose session died would answer health checks while refusing every command, so it stops
+ *  too, exit 1. */
+export async function serveUntilStopped(
+  running: Pick<RunningServer, 'session' | 'close'>,
+  io: Io,
+  signal?: AbortSignal,
+): Promise<number> {
+  const failed = new AbortController();
+  let sessionFailed = false;
+  running.session?.done.catch(() => {
+    sessionFailed = true;
+    failed.abort();
+  });
+  const stop = signal ? AbortSignal.any([signal, failed.signal]) : failed.signal;
+  await untilStopped(io, 'execsim serve', stop);
+  io.out(sessionFailed ? 'execsim serve: stopping: the session failed' : 'execsim serve: stopping');
   await running.close();
-  return 0;
+  return sessionFailed ? 1 : 0;
 }
