@@ -15,7 +15,7 @@ import type {
   ExecAlgorithm,
 } from '../core/algo/intent-algorithm.ts';
 import { DEFAULT_CALLBACK_BUDGET_MS } from './load-strategy.ts';
-import { copyPlain, describeThrown, isThenable } from './plain-copy.ts';
+import { copyPlain, describeThrown, isThenable, TooBigToCopy } from './plain-copy.ts';
 import * as api from './strategy-api.ts';
 import { BundleError, bundleOf, compiled, type Bundle } from './strategy-bundle.ts';
 import type { InstanceEnv } from './strategy-port.ts';
@@ -123,7 +123,13 @@ export function loadAlgorithm(module: string, path: string, budgetMs = DEFAULT_C
             throw new Error(describeThrown(err), { cause: err });
           }
           if (isThenable(out)) throw new Error('decide returned a Promise: a decision is made at once');
-          return copyPlain(out, 8) as AlgoDecision;
+          // Deep enough that the memo's own check (32 levels) is what refuses a deeper one.
+          try {
+            return copyPlain(out, 35) as AlgoDecision;
+          } catch (err) {
+            if (err instanceof TooBigToCopy) throw new Error(`the decision holds ${err.message}`, { cause: err });
+            throw err;
+          }
         }),
     };
     return { algorithm, seat };

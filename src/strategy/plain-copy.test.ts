@@ -4,7 +4,16 @@
 // message, whatever it is.
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { copyPlain, describeThrown, isThenable, showPlain, TooDeep } from './plain-copy.ts';
+import {
+  copyPlain,
+  describeThrown,
+  isThenable,
+  MAX_ITEMS,
+  MAX_KEYS,
+  showPlain,
+  TooBigToCopy,
+  TooDeep,
+} from './plain-copy.ts';
 
 /** A value made in a realm of its own (as a strategy's are). */
 const foreign = <T>(code: string): T => runInNewContext(code) as T;
@@ -27,6 +36,19 @@ describe('copyPlain', () => {
     expect(copyPlain([f, d])).toEqual([f, d]);
     expect((copyPlain([d]) as unknown[])[0]).toBe(d);
     expect(copyPlain(foreign('new Date(5)'))).toEqual({});
+  });
+
+  it('refuses a value past its bounds whole (never cuts it short), unless asked to cut it for a message', () => {
+    const wide = Object.fromEntries(Array.from({ length: MAX_KEYS + 1 }, (_, i) => [`k${i}`, i]));
+    const long = Array.from({ length: MAX_ITEMS + 1 }, (_, i) => i);
+    expect(() => copyPlain({ memo: wide })).toThrow(TooBigToCopy);
+    expect(() => copyPlain({ memo: wide })).toThrow(`an object of ${MAX_KEYS + 1} properties, more than the 64`);
+    expect(() => copyPlain([long])).toThrow(`a list of ${MAX_ITEMS + 1} items, more than the 10000`);
+    // At the bounds, whole.
+    expect(Object.keys(copyPlain(Object.fromEntries(Object.entries(wide).slice(1))) as object)).toHaveLength(MAX_KEYS);
+    expect(copyPlain(long.slice(1))).toHaveLength(MAX_ITEMS);
+    expect(Object.keys(copyPlain(wide, 4, true) as object)).toHaveLength(MAX_KEYS);
+    expect(describeThrown(wide)).toContain('"k0":0');
   });
 
   it('lets a getter throw (the caller records the failure)', () => {

@@ -7,8 +7,12 @@
 import { isNativeError } from 'node:util/types';
 
 /** At most this many properties of an object, and items of a list, are copied. */
-const MAX_KEYS = 64;
-const MAX_ITEMS = 10_000;
+export const MAX_KEYS = 64;
+export const MAX_ITEMS = 10_000;
+
+/** A value past what a copy takes (MAX_KEYS, MAX_ITEMS): refused whole, never cut short, so
+ *  nothing a strategy or an algorithm handed over is silently lost. */
+export class TooBigToCopy extends Error {}
 
 /** Stands for a value nested deeper than the copy goes: an object to the host's checks. */
 export class TooDeep {
@@ -19,28 +23,35 @@ export class TooDeep {
 
 /**
  * A copy of `value` as plain data: primitives as they are, lists and the strategy's objects
- * copied (own enumerable properties, at most MAX_KEYS of an object) down to `depth` levels, below
- * which a TooDeep stands in. Functions are kept as they are: the host never calls one it did not
- * ask for (a handler), and never reads a property of one.
+ * copied (own enumerable properties) down to `depth` levels, below which a TooDeep stands in.
+ * An object of more than MAX_KEYS properties or a list of more than MAX_ITEMS items throws
+ * TooBigToCopy, or with `cut` (for a message about a value) is copied that far. Functions are
+ * kept as they are: the host never calls one it did not ask for (a handler), and never reads a
+ * property of one.
  */
-export function copyPlain(value: unknown, depth = 4): unknown {
+export function copyPlain(value: unknown, depth = 4, cut = false): unknown {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return value;
   if (typeof value === 'function') return value;
   if (depth <= 0) return new TooDeep();
   if (Array.isArray(value)) {
+    if (value.length > MAX_ITEMS && !cut)
+      throw new TooBigToCopy(`a list of ${value.length} items, more than the ${MAX_ITEMS} a value may hold`);
     const n = Math.min(value.length, MAX_ITEMS);
     const out: unknown[] = [];
-    for (let i = 0; i < n; i++) out.push(copyPlain(value[i], depth - 1));
+    for (let i = 0; i < n; i++) out.push(copyPlain(value[i], depth - 1, cut));
     return out;
   }
   // The host's own objects that are not plain data (a Date, a class's instance) are left as they
   // are: nothing of the strategy runs when the host reads them.
   if (value instanceof Object && Object.getPrototypeOf(value) !== Object.prototype) return value;
   const out: Record<string, unknown> = {};
-  const keys = Object.keys(value).slice(0, MAX_KEYS);
+  const all = Object.keys(value);
+  if (all.length > MAX_KEYS && !cut)
+    throw new TooBigToCopy(`an object of ${all.length} properties, more than the ${MAX_KEYS} a value may hold`);
+  const keys = all.slice(0, MAX_KEYS);
   for (const k of keys)
     Object.defineProperty(out, k, {
-      value: copyPlain((value as Record<string, unknown>)[k], depth - 1),
+      value: copyPlain((value as Record<string, unknown>)[k], depth - 1, cut),
       enumerable: true,
       writable: true,
       configurable: true,
@@ -66,7 +77,7 @@ export function describeThrown(err: unknown): string {
       const shown = typeof message === 'string' ? message : String(message);
       text = typeof name === 'string' && name !== 'Error' ? `${name}: ${shown}` : shown;
     } else {
-      text = showPlain(copyPlain(err));
+      text = showPlain(copyPlain(err, 4, true));
     }
   } catch {
     text = 'a thrown value that cannot be read';

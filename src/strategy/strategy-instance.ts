@@ -92,7 +92,7 @@ export class StrategyInstance {
         scheduler,
       });
       if (typeof (out as { subscribe?: unknown } | null)?.subscribe !== 'function')
-        throw new OutputError(`reactive() must return an Observable, got ${showPlain(copyPlain(out, 2))}`);
+        throw new OutputError(`reactive() must return an Observable, got ${showPlain(copyPlain(out, 2, true))}`);
       this.subscription = out.subscribe({
         next: (o) => calls.emit(o),
         error: (err: unknown) => calls.fail('stream', err),
@@ -100,7 +100,9 @@ export class StrategyInstance {
     } else {
       const handlers = def.create(params, context) as unknown;
       if (typeof handlers !== 'object' || handlers === null)
-        throw new OutputError(`create() must return an object of handlers, got ${showPlain(copyPlain(handlers, 2))}`);
+        throw new OutputError(
+          `create() must return an object of handlers, got ${showPlain(copyPlain(handlers, 2, true))}`,
+        );
       this.handlers = handlersOf(handlers as StrategyHandlers);
     }
   }
@@ -146,7 +148,7 @@ function handlersOf(target: StrategyHandlers): Handlers {
     onFill: fn(onFill),
     onParent: fn(onParent),
     onTimer: fn(onTimer),
-    timerMs: copyPlain(timerMs, 1),
+    timerMs: copyPlain(timerMs, 1, true),
   };
 }
 

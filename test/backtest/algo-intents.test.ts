@@ -233,6 +233,11 @@ describe('an algorithm that fails', () => {
       [{ wakeAt: 0 }, 'wakeAt 0 is not after now'],
       [{ memo: { f: () => 1 } }, 'memo: a function is not JSON'],
       [{ intents: [{ kind: 'place', qty: 5, type: 'market' }], extra: 1 }, 'unknown field extra'],
+      // A peg this far would price the child past any price there is.
+      [
+        { intents: [{ kind: 'place', qty: 5, type: 'limit', peg: { to: 'touch', offsetTicks: 2 ** 53 - 1 } }] },
+        'intents[0].peg.offsetTicks must be at most 100000 ticks either way',
+      ],
     ];
     for (const [decision, why] of bad) {
       const r = simulate(quiet, () => ({ decide: () => decision as never }));

@@ -124,6 +124,18 @@ describe('an algorithm module', () => {
     expect(run.ledger.childrenOf(parentOrderId('p')).map((c) => c.status)).toEqual(['canceled']);
   });
 
+  it('stops its parent when a decision holds more than a value may (a memo of 100 keys), carrying out none of it', () => {
+    const { run, all } = simulate(yaml(3, './test/fixtures/algorithms/memo-too-wide.ts', [], []));
+    const stops = all
+      .filter((e) => e.event.kind === 'ParentStopped')
+      .map((e) => (e.event as { reason: string }).reason);
+    expect(stops).toEqual([
+      'the algorithm failed: the decision holds an object of 100 properties, more than the 64 a value may hold',
+    ]);
+    expect(run.ledger.childrenOf(parentOrderId('p'))).toEqual([]);
+    expect(all.filter((e) => e.event.kind === 'AlgoMemo')).toEqual([]);
+  });
+
   it('gives the same digests in a single run and on a sweep on two worker threads', async () => {
     const def: SweepDefinition = { file: EXAMPLE, yaml: readFileSync(EXAMPLE, 'utf8'), seed: 4, paths: 3, grid: [] };
     const single = runSweep(loadScenarioFile(EXAMPLE), { paths: 3, seed: 4 });

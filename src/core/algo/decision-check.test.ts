@@ -7,7 +7,10 @@ const NOW = 1_700_000_000_000;
 const known = (h: number): boolean => h >= 1 && h <= 5;
 
 const arbPeg = fc.record(
-  { to: fc.constantFrom('touch', 'mid', 'far'), offsetTicks: fc.integer({ min: -20, max: 20 }) },
+  {
+    to: fc.constantFrom('touch', 'mid', 'far'),
+    offsetTicks: fc.oneof(fc.integer({ min: -20, max: 20 }), fc.constantFrom(-100_000, 100_000)),
+  },
   { requiredKeys: ['to'] },
 );
 const arbPlace = fc.oneof(
@@ -97,6 +100,24 @@ const breakers: Breaker[] = [
     const i = intents.length;
     intents.push({ kind: 'replace', child: 1, price: 10, peg: { to: 'touch' } });
     return { decision: { ...d, intents }, says: `intents[${i}]: a price or a peg, not both` };
+  },
+  (d) => {
+    const intents = [...((d.intents as unknown[] | undefined) ?? [])];
+    const i = intents.length;
+    // An offset that would price the child past any price there is (2^53 - 1 ticks from the touch).
+    intents.push({ kind: 'place', qty: 1, type: 'limit', peg: { to: 'touch', offsetTicks: 2 ** 53 - 1 } });
+    return { decision: { ...d, intents }, says: `intents[${i}].peg.offsetTicks must be at most 100000 ticks` };
+  },
+  (d) => {
+    const intents = [...((d.intents as unknown[] | undefined) ?? [])];
+    const i = intents.length;
+    intents.push({ kind: 'replace', child: 1, peg: { to: 'far', offsetTicks: -100_001 } });
+    return { decision: { ...d, intents }, says: `intents[${i}].peg.offsetTicks must be at most 100000 ticks` };
+  },
+  (d) => {
+    const intents = [...((d.intents as unknown[] | undefined) ?? [])];
+    while (intents.length <= 1_000) intents.push({ kind: 'place', qty: 1, type: 'market' });
+    return { decision: { ...d, intents }, says: `intents: ${intents.length} in one decision, at most 1000` };
   },
   (d) => {
     const intents = [...((d.intents as unknown[] | undefined) ?? [])];

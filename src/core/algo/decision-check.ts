@@ -28,10 +28,19 @@ function jsonProblem(v: unknown, depth = 0): string | null {
   return `${typeof v === 'function' ? 'a function' : typeof v} is not JSON`;
 }
 
+/** A peg's offset, in ticks either way: as far as a scenario's or a request's offsets go. */
+export const MAX_PEG_OFFSET_TICKS = 100_000;
+
+/** The intents one decision may hold: each new child is stored on its own before it is sent, so
+ *  a decision's work grows with them while the node's thread answers nothing else. */
+export const MAX_INTENTS = 1_000;
+
 function pegProblem(peg: unknown, at: string): string | null {
   if (!isObject(peg)) return `${at}.peg must be an object`;
   if (peg.to !== 'touch' && peg.to !== 'mid' && peg.to !== 'far') return `${at}.peg.to must be touch, mid or far`;
   if (peg.offsetTicks !== undefined && !isInt(peg.offsetTicks)) return `${at}.peg.offsetTicks must be whole ticks`;
+  if (peg.offsetTicks !== undefined && Math.abs(peg.offsetTicks) > MAX_PEG_OFFSET_TICKS)
+    return `${at}.peg.offsetTicks must be at most ${MAX_PEG_OFFSET_TICKS} ticks either way, got ${peg.offsetTicks}`;
   return null;
 }
 
@@ -55,6 +64,8 @@ export function checkDecision(d: unknown, now: number, known: (handle: number) =
     if (p !== null) return `memo: ${p}`;
   }
   const intents = (d.intents ?? []) as unknown[];
+  if (intents.length > MAX_INTENTS)
+    return `intents: ${intents.length} in one decision, at most ${MAX_INTENTS} (decide again when it wakes)`;
   for (let i = 0; i < intents.length; i++) {
     const it = intents[i];
     const at = `intents[${i}]`;
