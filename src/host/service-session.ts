@@ -246,11 +246,24 @@ export class ServiceSession {
     return this.quotes.latest(symbol, now);
   }
 
-  /** Entries after `afterSeq`: from memory when it still holds them, else from the store. */
-  entriesAfter(afterSeq: number): LogEntry[] {
+  /** Entries after `afterSeq` (at most `limit` of them): from memory when it still holds them,
+   *  else from the store. */
+  entriesAfter(afterSeq: number, limit = Number.POSITIVE_INFINITY): LogEntry[] {
     const first = this.recent[0];
-    if (first !== undefined && first.seq <= afterSeq + 1) return this.recent.filter((e) => e.seq > afterSeq);
-    return [...this.options.store.entries(this.id)].filter((e) => e.seq > afterSeq);
+    if (first !== undefined && first.seq <= afterSeq + 1) {
+      // The first entry past afterSeq, by bisection: recent is in seq order (a market sample
+      // shares the seq of the entry before it).
+      let lo = 0;
+      let hi = this.recent.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((this.recent[mid] as LogEntry).seq > afterSeq) hi = mid;
+        else lo = mid + 1;
+      }
+      return this.recent.slice(lo, Number.isFinite(limit) ? lo + limit : undefined);
+    }
+    const from = afterSeq + 1;
+    return [...this.options.store.entries(this.id, from, Number.isFinite(limit) ? limit : undefined)];
   }
 
   /** Calls `listener` with each entry committed from now on; returns what stops it. */

@@ -101,8 +101,8 @@ export interface SessionPort {
   sliceReasons(parentId: string): ReadonlyMap<number, string>;
   /** The entries naming one of our orders (reports, fills, fill detection), oldest first. */
   orderHistory(clientOrderId: string): readonly LogEntry[];
-  /** Committed entries after `afterSeq` (from memory or the store). */
-  entriesAfter(afterSeq: number): LogEntry[];
+  /** Committed entries after `afterSeq` (from memory or the store), at most `limit` of them. */
+  entriesAfter(afterSeq: number, limit?: number): LogEntry[];
   /** Each entry committed from now on; returns what stops it. */
   follow(listener: (entry: LogEntry) => void): () => void;
   /** The last committed entry's sequence number. */

@@ -29,6 +29,14 @@ export const DEFAULT_MAX_QUEUED = 10_000;
 
 const isEntry = (e: LogEntry): boolean => e.event.kind !== 'MarketSampled';
 
+/** Entries a stream reads of what the session holds at a time, before it lets the server's other
+ *  work (commands, the kill switch, other clients) run: a client replaying a long log from the
+ *  start must not hold the thread for the whole of it. */
+export const REPLAY_PAGE = 200;
+
+/** Resolves on the event loop's next turn (after pending I/O and timers' callbacks). */
+const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Streams the session's entries after `afterSeq`. When `afterSeq` is past the session's last
  * entry (an id from another server's session, or a guess) the answer waits until an entry past
@@ -83,12 +91,16 @@ export function streamSessionEntries(
   const open = (): Response => {
     queue.length = 0;
     dropped = false;
-    const held = log.entriesAfter(afterSeq);
+    // The first page in this turn (with the follow above: no entry between them is missed); the
+    // rest page by page as the stream writes, each read after the server's other work had a turn.
+    let held = log.entriesAfter(afterSeq, REPLAY_PAGE);
     return streamSSE(c, async (s) => {
       stream = s;
       let left = false;
       s.onAbort(() => {
         left = true;
+        // Let go at once: the writer may be waiting for its next page's turn.
+        release();
         wake?.();
       });
       const ended = (): boolean => left || dropped || shut;
@@ -100,9 +112,17 @@ export function streamSessionEntries(
         await s.writeSSE({ id: String(e.seq), event: e.event.kind, data });
       };
       try {
-        for (const e of held) {
+        // What the session held: entries committed meanwhile are both read here and queued; the
+        // queue's copies are skipped (send sends each seq once).
+        while (held.length > 0) {
+          for (const e of held) {
+            if (ended()) return;
+            await send(e);
+          }
+          const read = (held.at(-1) as LogEntry).seq;
+          await nextTurn();
           if (ended()) return;
-          await send(e);
+          held = held.length < REPLAY_PAGE ? [] : log.entriesAfter(read, REPLAY_PAGE);
         }
         while (!ended()) {
           if (queue.length === 0) {

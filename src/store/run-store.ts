@@ -304,14 +304,16 @@ export class RunStore {
     return this.db.prepare(`${SELECT_RUN} WHERE id = ?`).get(id) as RunRow | undefined;
   }
 
-  /** The stored log as log entries (what a restarted process starts from); a payload that is
-   *  not JSON (the database edited by hand) is a StoreError naming the event. */
-  *entries(runId: string): IterableIterator<LogEntry> {
-    for (const row of this.events(runId)) {
-      const payload = parsedPayload(row.payload);
+  /** The stored log as log entries (what a restarted process starts from), or those from seq
+   *  `from` on, at most `limit` of them; a payload that is not JSON (the database edited by hand)
+   *  is a StoreError naming the event. */
+  *entries(runId: string, from = 0, limit?: number): IterableIterator<LogEntry> {
+    const lines = storedEventLines(this.db, runId, { from, ...(limit === undefined ? {} : { limit }) });
+    for (const [seq, time, kind, text] of lines) {
+      const payload = parsedPayload(text);
       if (payload === undefined)
-        throw new StoreError(`database ${this.db.name}: run ${runId}: ${unreadablePayload(row.seq, row.kind)}`);
-      yield { seq: row.seq, time: row.time, event: { kind: row.kind, ...(payload as object) } as LogEntry['event'] };
+        throw new StoreError(`database ${this.db.name}: run ${runId}: ${unreadablePayload(seq, kind)}`);
+      yield { seq, time, event: { kind, ...(payload as object) } as LogEntry['event'] };
     }
   }
 

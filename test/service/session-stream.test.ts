@@ -128,6 +128,25 @@ describe('GET /session/stream over a sim session', () => {
     expect(kinds(again.events).filter((k) => k === 'FillReport').length).toBeGreaterThan(0);
   });
 
+  it('reads the held entries a page at a time alike from memory and from the store', async () => {
+    expect((await submitTwap(session, 'stream-pages', 60, 3, 600)).outcome).toBe('accepted');
+    // The session commits as it runs: compared up to the last entry the store held when read.
+    // Market samples (in memory for charts, carrying the seq before them) are not entries.
+    const entries = (es: readonly LogEntry[]): number[] =>
+      es.filter((e) => e.event.kind !== 'MarketSampled').map((e) => e.seq);
+    const all = [...store.entries(session.id)];
+    const top = all.at(-1)?.seq ?? 0;
+    expect(all.length).toBeGreaterThanOrEqual(6);
+    const paged = (page: (after: number) => LogEntry[]): number[] => {
+      const out: LogEntry[] = [];
+      for (let got = page(0); got.length > 0; got = page(got.at(-1)!.seq)) out.push(...got);
+      return entries(out).filter((seq) => seq <= top);
+    };
+    expect(paged((after) => session.entriesAfter(after, 3))).toEqual(entries(all));
+    expect(paged((after) => [...store.entries(session.id, after + 1, 3)])).toEqual(entries(all));
+    expect(entries(session.entriesAfter(0)).filter((seq) => seq <= top)).toEqual(entries(all));
+  });
+
   it('resumes after the lastEventId query parameter, and the header wins over it', async () => {
     const app = appOf(session);
     const after = session.lastSeq - 5;
