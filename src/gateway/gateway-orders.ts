@@ -288,12 +288,14 @@ export class GatewayOrders {
     return rec.announced || this.exchangeOrder(rec) !== undefined;
   }
 
-  /** The latest order that exists under a client id. */
-  byClientOrderId(clientId: string): DeskRecord | undefined {
+  /** The latest order that exists under a client id (of `symbol`, when given: a venue whose
+   *  lookups name the symbol finds an order under it even when a later one of another symbol
+   *  took the id). */
+  byClientOrderId(clientId: string, symbol?: string): DeskRecord | undefined {
     const ids = this.clientIds.get(clientId) ?? [];
     for (let i = ids.length - 1; i >= 0; i--) {
       const rec = this.visible(ids[i] as string);
-      if (rec) return rec;
+      if (rec && (symbol === undefined || rec.symbol === symbol)) return rec;
     }
     return undefined;
   }

@@ -131,6 +131,35 @@ describe('cancelReplace at the Binance gateway', () => {
     expect(await openIds(gw)).toEqual(['keep']);
   });
 
+  it('refuses a cancel id Binance would not take, as an order id is refused, touching nothing', async () => {
+    const gw = await binanceGateway();
+    await restingBuy(gw, 'keep');
+    const bad = 'has space!';
+    const a = await cancelReplace(gw, {
+      ...NEW_ORDER,
+      cancelReplaceMode: 'STOP_ON_FAILURE',
+      cancelOrigClientOrderId: 'keep',
+      cancelNewClientOrderId: bad,
+    });
+    const b = await raw(
+      gw,
+      'DELETE',
+      'order',
+      { symbol: 'BTCUSDT', origClientOrderId: 'keep', newClientOrderId: bad },
+      true,
+    );
+    const placed = await raw(
+      gw,
+      'POST',
+      'order',
+      { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', newClientOrderId: bad },
+      true,
+    );
+    for (const answer of [a, b]) expect([answer.status, answer.body]).toEqual([placed.status, placed.body]);
+    expect((placed.body as { code: number }).code).toBe(-1100);
+    expect(await openIds(gw)).toEqual(['keep']);
+  });
+
   it('with ALLOW_FAILURE places the new order anyway: 409 -2021 when only one part succeeded', async () => {
     const gw = await binanceGateway();
     const a = await cancelReplace(gw, {

@@ -113,6 +113,17 @@ describe('ccxt against the Binance gateway serving two symbols', () => {
       [ETH, 2600.5, 1, eth.id],
     ]);
     expect((await ex.fetchMyTrades(BTC)).map((t) => t.id)).toEqual((btc.trades ?? []).map((t) => t.id));
+
+    // A client id's lookup names its symbol: the closed ETH order under eth-ask is found under
+    // ETHUSDT although a later BTC order took the id, and that one under BTCUSDT.
+    const reused = await ex.createOrder(BTC, 'limit', 'buy', 0.01, 64000, { newClientOrderId: 'eth-ask' });
+    const byCid = async (symbol: string) =>
+      (await raw(gw, 'GET', 'order', { symbol, origClientOrderId: 'eth-ask' }, true)).body as {
+        orderId: number;
+        status: string;
+      };
+    expect(await byCid('ETHUSDT')).toMatchObject({ orderId: Number(ethAsk.id), status: 'CANCELED' });
+    expect(await byCid('BTCUSDT')).toMatchObject({ orderId: Number(reused.id), status: 'NEW' });
   });
 
   it('streams both symbols on the user data stream, each account position with the assets it changed', async () => {

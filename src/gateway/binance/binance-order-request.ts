@@ -133,10 +133,8 @@ export function parseOrderRequest(
 
   const cid = f.optional('newClientOrderId');
   if (isBinanceError(cid)) return badRequest(-1118, 'New client order ID was empty.');
-  if (cid !== undefined && !isValidClientId(rules, cid)) {
-    const r = refusal(rules, 'invalid-client-id');
-    return badRequest(Number(r.code), r.message);
-  }
+  const badId = clientIdRefusal(rules, cid);
+  if (badId !== null) return badId;
   return {
     order: {
       symbol: inst.symbol,
@@ -153,4 +151,12 @@ export function parseOrderRequest(
     // MARKET and LIMIT answer FULL by default, every other type ACK.
     respType: respType ?? (type === 'MARKET' || type === 'LIMIT' ? 'FULL' : 'ACK'),
   };
+}
+
+/** A client id the venue would not take (Binance: ^[a-zA-Z0-9-_]{1,36}$), wherever a request
+ *  names a new one (an order's, a cancel's, a cancel-replace's): its refusal, or null. */
+export function clientIdRefusal(rules: VenueRules, cid: string | undefined): BinanceError | null {
+  if (cid === undefined || isValidClientId(rules, cid)) return null;
+  const r = refusal(rules, 'invalid-client-id');
+  return badRequest(Number(r.code), r.message);
 }

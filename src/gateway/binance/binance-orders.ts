@@ -14,7 +14,7 @@ import type { DeskEvent, DeskOrder, DeskRecord } from '../desk-record.ts';
 import { GatewayOrders } from '../gateway-orders.ts';
 import type { GatewayVenue } from '../gateway-venue.ts';
 import type { WireFaults } from '../wire-faults.ts';
-import { parseOrderRequest, type ParsedOrder } from './binance-order-request.ts';
+import { clientIdRefusal, parseOrderRequest, type ParsedOrder } from './binance-order-request.ts';
 import { binanceStatus, OPEN_STATUSES, OrderFields } from './order-fields.ts';
 import { RequestFields } from './request-fields.ts';
 import {
@@ -173,8 +173,9 @@ export class BinanceOrders {
         -1102,
         `Param '${names.clientId}' or '${names.orderId}' must be sent, but both were empty/null!`,
       );
-    const rec = orderId !== undefined ? this.desk.visible(String(orderId)) : this.desk.byClientOrderId(cid as string);
     const symbol = f.params.get('symbol') ?? this.inst.symbol;
+    const rec =
+      orderId !== undefined ? this.desk.visible(String(orderId)) : this.desk.byClientOrderId(cid as string, symbol);
     if (!rec || rec.symbol !== symbol || (cid !== undefined && rec.clientOrderId !== cid)) return missing;
     return rec;
   }
@@ -186,6 +187,8 @@ export class BinanceOrders {
     if (isBinanceError(restriction)) return error(restriction);
     const cancelId = f.optional('newClientOrderId');
     if (isBinanceError(cancelId)) return error(badRequest(-1118, 'New client order ID was empty.'));
+    const badId = clientIdRefusal(this.rules, cancelId);
+    if (badId !== null) return error(badId);
     const refused = this.restricted(rec, restriction);
     if (refused) return error(refused);
     return this.cancelRecord(rec, cancelId ?? newClientId());

@@ -10,7 +10,7 @@
 // against either in between. A lost answer (an outage) of either is the request's answer: a lost
 // cancel places nothing. The unfilled-order-count modes are not served (orderRateLimitExceededMode
 // is refused as an unknown parameter): the order count is checked on admission, as for any order.
-import { ORDER_PARAMS, parseOrderRequest } from './binance-order-request.ts';
+import { clientIdRefusal, ORDER_PARAMS, parseOrderRequest } from './binance-order-request.ts';
 import { cancelRestriction, newClientId, type BinanceOrders, type OrderAnswer } from './binance-orders.ts';
 import { RequestFields } from './request-fields.ts';
 import {
@@ -55,6 +55,8 @@ export async function cancelReplace(orders: BinanceOrders, f: RequestFields): Pr
   if (isBinanceError(restriction)) return refuse(restriction);
   const cancelId = f.optional('cancelNewClientOrderId');
   if (isBinanceError(cancelId)) return refuse(badRequest(-1118, 'New client order ID was empty.'));
+  const badId = clientIdRefusal(orders.rules, cancelId);
+  if (badId !== null) return refuse(badId);
   // The new order, read and checked as POST order reads it, before anything is cancelled.
   const own = new Set<string>(CANCEL_KEYS);
   const parsed = parseOrderRequest(
