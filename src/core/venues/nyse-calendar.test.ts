@@ -190,6 +190,10 @@ describe('nextOpen and sessionClose', () => {
 
   it('throws outside the bundled years instead of guessing', () => {
     expect(() => isOpen(utc('2023-12-29T15:00:00Z'))).toThrow(/covers 2024-2026 only; 2023-12-29/);
+    // Said to whoever asked (an API client of the gateway too): no path of the sources.
+    expect(() => isOpen(utc('2027-01-04T15:00:00Z'))).toThrow(
+      "NYSE calendar covers 2024-2026 only; 2027-01-04 is outside it (this version of execsim holds no other year's holidays and early closes)",
+    );
     expect(() => isOpen(utc('2027-01-04T15:00:00Z'))).toThrow(/2027-01-04 is outside/);
     expect(() => nextOpen(LAST_CLOSE)).toThrow(/2027-01-01 is outside/);
     expect(() => sessionOnDate('2030-06-03')).toThrow(RangeError);

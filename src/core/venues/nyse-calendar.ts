@@ -139,7 +139,7 @@ function dayRecord(key: string): DayRecord {
   if (year < NYSE_FIRST_YEAR || year > NYSE_LAST_YEAR) {
     throw new RangeError(
       `NYSE calendar covers ${NYSE_FIRST_YEAR}-${NYSE_LAST_YEAR} only; ${key} is outside it ` +
-        "(add that year's holidays and early closes to src/core/venues/nyse-calendar.ts)",
+        "(this version of execsim holds no other year's holidays and early closes)",
     );
   }
   const weekend = weekDay === 6 || weekDay === 0;
