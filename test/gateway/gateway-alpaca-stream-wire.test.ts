@@ -55,4 +55,19 @@ describe('trade_updates over a raw websocket', () => {
       expect(c.frames).toEqual([{ stream: 'authorization', data: { status: 'unauthorized', action: 'authenticate' } }]);
     }
   });
+
+  it('the gateway stopping closes the trade_updates and market-data sockets with 1001 (going away), not a drop', async () => {
+    const gw = await gateway();
+    const orders = await rawStream(gw);
+    const data = new WebSocket(gw.dataStreamUrl);
+    onCleanup(() => data.terminate());
+    await new Promise<void>((resolve, reject) => {
+      data.once('open', () => resolve());
+      data.once('error', reject);
+    });
+    const code = (ws: WebSocket) => new Promise<number>((resolve) => ws.once('close', (c: number) => resolve(c)));
+    const closed = [code(orders.ws), code(data)];
+    await gw.close();
+    expect(await Promise.all(closed)).toEqual([1001, 1001]);
+  });
 });

@@ -13,6 +13,7 @@ import type { FeedQuote, TapePrint } from '../market-feed.ts';
 import { quoteFields, tradeFields } from './market-fields.ts';
 import type { TapeMinute } from './stream-bars.ts';
 import { rfc3339 } from './wire.ts';
+import { closeAll } from '../close-sockets.ts';
 
 /** The feeds the gateway answers on (/v2/{feed}); all serve the same venue. */
 export const STOCK_FEEDS = ['iex', 'sip', 'delayed_sip'] as const;
@@ -163,9 +164,9 @@ export class MarketDataStream {
     for (const ws of this.clients.keys()) ws.terminate();
   }
 
+  /** The gateway stops: every client is told so (1001), not dropped. */
   close(): Promise<void> {
-    this.dropAll();
-    return new Promise((resolve) => this.wss.close(() => resolve()));
+    return closeAll(this.wss, [...this.clients.keys()]);
   }
 
   private connected(ws: WebSocket, binary: boolean, headerAuth: { key: unknown; secret: unknown } | null): void {

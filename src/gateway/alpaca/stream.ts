@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { authenticateSocket, type KeyCheck } from '../socket-auth.ts';
 import type { TradeUpdate } from './alpaca-orders.ts';
+import { closeAll } from '../close-sockets.ts';
 
 interface Client {
   authorized: boolean;
@@ -52,9 +53,9 @@ export class TradeUpdatesStream {
     for (const ws of this.clients.keys()) ws.terminate();
   }
 
+  /** The gateway stops: every client is told so (1001), not dropped. */
   close(): Promise<void> {
-    this.dropAll();
-    return new Promise((resolve) => this.wss.close(() => resolve()));
+    return closeAll(this.wss, [...this.clients.keys()]);
   }
 
   private connected(ws: WebSocket): void {

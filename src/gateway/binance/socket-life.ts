@@ -3,8 +3,8 @@
 // with a pong for a minute; a connection lasts at most 24 hours; before the gateway stops, every
 // client is sent `serverShutdown` (each endpoint words it its own way) and then closed. Timers are
 // Node's (the gateway's wall clock), unref'd so an idle gateway does not hold the process. Also
-// what both endpoints take as a request id, and how a server's clients are closed.
-import type { WebSocket, WebSocketServer } from 'ws';
+// what both endpoints take as a request id.
+import type { WebSocket } from 'ws';
 
 export interface SocketLifeSettings {
   readonly pingIntervalMs: number;
@@ -73,18 +73,4 @@ export function validId(id: unknown): boolean {
   if (id === null) return true;
   if (typeof id === 'number') return Number.isSafeInteger(id);
   return typeof id === 'string' && /^[A-Za-z0-9-]{1,36}$/.test(id);
-}
-
-/** Closes a server's clients (a bounded wait for their close handshakes, then terminated). */
-export async function closeAll(wss: WebSocketServer, clients: WebSocket[]): Promise<void> {
-  await Promise.race([
-    Promise.all(
-      clients.map((ws) =>
-        ws.readyState === ws.CLOSED ? undefined : new Promise<void>((resolve) => ws.once('close', () => resolve())),
-      ),
-    ),
-    new Promise<void>((resolve) => setTimeout(resolve, 500).unref()),
-  ]);
-  for (const ws of clients) ws.terminate();
-  await new Promise<void>((resolve) => wss.close(() => resolve()));
 }

@@ -13,7 +13,8 @@ import {
   MAX_RECV_WINDOW_MS,
   type RequestSigner,
 } from './signed-request.ts';
-import { closeAll, SocketLife, validId, type SocketLifeSettings } from './socket-life.ts';
+import { closeAll } from '../close-sockets.ts';
+import { SocketLife, validId, type SocketLifeSettings } from './socket-life.ts';
 import { BAD_SIGNATURE, binanceError, mandatory, type BinanceError } from './wire.ts';
 
 interface Session {
