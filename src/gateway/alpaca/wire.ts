@@ -75,9 +75,14 @@ export function rfc3339(ms: number): string {
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/;
 
-/** A timestamp query parameter (RFC 3339, or a date) as epoch ms, or null when it is not one. */
+/** A timestamp query parameter (RFC 3339, or a date) as epoch ms, or null when it is not one: a
+ *  date that is not in the calendar (2024-02-30) is none, and a time without an offset is UTC
+ *  (the answer does not depend on the server's time zone). */
 export function parseTime(text: string): number | null {
   if (!RFC3339.test(text)) return null;
-  const ms = Date.parse(text);
+  const [y, m, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  if (m < 1 || m > 12 || d < 1 || d > new Date(Date.UTC(y, m, 0)).getUTCDate()) return null;
+  const zoned = text.length === 10 || /(?:[Zz]|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}Z`;
+  const ms = Date.parse(zoned);
   return Number.isFinite(ms) ? ms : null;
 }
