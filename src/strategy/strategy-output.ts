@@ -297,6 +297,8 @@ function toLots(inst: Instrument, qty: number | string, field: string): number {
       ? exact(() => qtyToLots(inst, qty), field, 'lot', inst.lotSize)
       : floorTo(qty, inst.lotSize);
   if (lots <= 0) throw new OutputError(`${field}: ${qty} is less than one lot (${inst.lotSize})`);
+  if (!Number.isSafeInteger(lots))
+    throw new OutputError(`${field}: ${qty} is more than any quantity (lots of ${inst.lotSize})`);
   return lots;
 }
 
@@ -308,6 +310,8 @@ function toTicks(inst: Instrument, price: number | string, side: 'buy' | 'sell',
         ? floorTo(price, inst.tickSize)
         : ceilTo(price, inst.tickSize);
   if (ticks <= 0) throw new OutputError(`${field}: ${price} is below one tick (${inst.tickSize})`);
+  if (!Number.isSafeInteger(ticks))
+    throw new OutputError(`${field}: ${price} is more than any price (ticks of ${inst.tickSize})`);
   return ticks;
 }
 
