@@ -188,7 +188,8 @@ export function failure(err: unknown, io: Io): number {
     err instanceof StoreError ||
     err instanceof RunGoneError ||
     err instanceof ResumeRefused ||
-    (err instanceof Error && err.name === 'VenueUnavailable')
+    // By name: their classes live with the trading code, which this module does not load.
+    (err instanceof Error && (err.name === 'VenueUnavailable' || err.name === 'SessionRefused'))
   ) {
     io.err(`execsim: ${err.message}`);
     return 2;

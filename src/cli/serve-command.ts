@@ -19,7 +19,7 @@ import { openDatabase, openExistingDatabase } from '../store/open-database.ts';
 import { openStoreReader } from '../store/store-reader.ts';
 import { dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 import { inProcessVenueOptions } from '../gateway/in-process-venue.ts';
-import { openSession, SessionRefused, type ServiceSession } from '../runtime/session-root.ts';
+import { openSession, type ServiceSession } from '../runtime/session-root.ts';
 import { simulatedScenario } from '../scenario/load-scenario.ts';
 import { loadSessionFile } from '../scenario/session-file.ts';
 import { RunStore } from '../store/run-store.ts';
@@ -134,7 +134,6 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     } catch (err) {
       sessionDb.close();
       if (created) removeCreated();
-      if (err instanceof SessionRefused) throw new UsageError(err.message, SERVE_USAGE);
       throw err;
     }
   }
