@@ -258,7 +258,8 @@ export interface ParentRejected {
   readonly kind: 'ParentRejected';
   readonly parentId: ParentOrderId;
   readonly reason: string;
-  /** Where it was refused: 'pre_trade' (order entry checks); absent: the TWAP plan. */
+  /** Where it was refused: 'gating', 'guards' (kill switch, breaker), 'pre_trade' (order entry
+   *  checks), 'reduce_only'; absent: the TWAP plan. */
   readonly stage?: string;
   /** The check's denial code (pre-trade.ts), e.g. 'large-order-confirmation-missing'. */
   readonly code?: string;
