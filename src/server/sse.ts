@@ -27,7 +27,7 @@ export function resumeAfter(c: Context): number {
     throw new ProblemError(
       'bad-request',
       'Last-Event-ID must be the id of an event this stream sent (a whole number)',
-      [{ path: 'headers.last-event-id', message: `must be a whole number, got ${JSON.stringify(raw.slice(0, 40))}` }],
+      [{ path: 'header.Last-Event-ID', message: `must be a whole number, got ${JSON.stringify(raw.slice(0, 40))}` }],
     );
   }
   return Number(raw.trim());

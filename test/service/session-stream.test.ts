@@ -171,7 +171,7 @@ describe('GET /session/stream over a sim session', () => {
     for (const bad of ['x', '-1', '1.5']) {
       const h = await app.request(`${API}/session/stream`, { headers: { 'last-event-id': bad } });
       expect(h.status).toBe(400);
-      expect(JSON.stringify(await h.json())).toContain('last-event-id');
+      expect(JSON.stringify(await h.json())).toContain('header.Last-Event-ID');
       const q = await app.request(`${API}/session/stream?lastEventId=${bad}`);
       expect(q.status).toBe(400);
       expect(JSON.stringify(await q.json())).toContain('lastEventId');

@@ -451,7 +451,7 @@ describe('a sweep over HTTP', () => {
     expect(await ended.text()).toBe('');
     const bad = await app.request(body.progress, { headers: { 'last-event-id': 'x' } });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { errors: Array<{ path: string }> }).errors[0]?.path).toBe('headers.last-event-id');
+    expect(((await bad.json()) as { errors: Array<{ path: string }> }).errors[0]?.path).toBe('header.Last-Event-ID');
   }, 120_000);
 
   it('re-runs a stored path as a run whose digest is the path digest, at the Location it answers', async () => {
