@@ -61,6 +61,12 @@ describe('public endpoints', () => {
     });
     expect((await raw(gw, 'GET', 'exchangeInfo', { symbols: '["BTCUSDT"]' })).status).toBe(200);
     expect((await raw(gw, 'GET', 'exchangeInfo', { symbols: 'BTCUSDT' })).body).toMatchObject({ code: -1100 });
+    // A symbol named twice is refused, as Binance refuses it, not answered once.
+    for (const path of ['exchangeInfo', 'ticker/price', 'ticker/24hr'])
+      expect((await raw(gw, 'GET', path, { symbols: '["BTCUSDT","BTCUSDT"]' })).body, path).toEqual({
+        code: -1151,
+        msg: 'Symbol is present multiple times in the list.',
+      });
   });
 
   it('depth, trades, klines and the tickers', async () => {

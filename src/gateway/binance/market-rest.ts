@@ -72,7 +72,9 @@ function symbolsOf(
   if (!Array.isArray(list) || list.length === 0 || list.some((s) => typeof s !== 'string'))
     return illegal('symbols', '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$');
   if (list.some((s) => !served.includes(s as string))) return INVALID_SYMBOL;
-  return { one: false, names: [...new Set(list as string[])] };
+  const names = list as string[];
+  if (new Set(names).size < names.length) return badRequest(-1151, 'Symbol is present multiple times in the list.');
+  return { one: false, names };
 }
 
 /** `type`: FULL (the default) or MINI. */
