@@ -114,6 +114,12 @@ describe('Binance trade archives', () => {
     expect(read([bad])).toThrow(
       new ReplayFileError(`${bad}: line 2: price "61000.001": 61000.001 is not a multiple of 0.01`),
     );
+    // A trade at no price, or of nothing, is refused: the book built around it would quote 0.
+    const zero = path.join(dir, 'zero.csv');
+    fs.writeFileSync(zero, '1,61000.00,0.1,0,1723161300000,True,True\n2,0.00,0.1,0,1723161300001,True,True\n');
+    expect(read([zero])).toThrow(new ReplayFileError(`${zero}: line 2: price "0.00" must be above zero`));
+    fs.writeFileSync(zero, '1,61000.00,0,0,1723161300000,True,True\n');
+    expect(read([zero])).toThrow(new ReplayFileError(`${zero}: line 1: qty "0" must be above zero`));
     const other = path.join(dir, 'other.csv');
     fs.writeFileSync(other, '1723161300000,1,2,0.5,1.5,10,1723161359999,15,3\n');
     expect(read([other])).toThrow(

@@ -324,6 +324,10 @@ describe('Binance kline archives: a bar market', () => {
       /close\.csv: line 1: close [\d.]+ is outside the bar's/,
     );
     refused('volume.csv', `${edit(5, '-1.5')}\n`).toThrow(/volume\.csv: line 1: volume "-1\.5" is negative/);
+    refused(
+      'zero.csv',
+      `${[1, 2, 3, 4].reduce((r, i) => r.map((c, j) => (j === i ? '0' : c)), cells).join(',')}\n`,
+    ).toThrow(/zero\.csv: line 1: open "0" must be above zero/);
     refused('order.csv', `${row(b, false)}\n${row((dayBars[0] as Bar[])[0] as Bar, false)}\n`).toThrow(
       /order\.csv: line 2: the bar opens at \d+ µs, before the bar before it closed \(\d+ µs\): give the days in order/,
     );

@@ -75,8 +75,8 @@ export class ArchiveRowParser {
     if (n !== l.fields) throw new CsvRowError(`${n} fields where a ${l.kind} archive has ${l.fields}`);
     return {
       tradeId: f.int(l.id, 'id'),
-      price: f.steps(l.price, this.tick, 'price'),
-      qty: f.steps(l.qty, this.lot, 'qty'),
+      price: f.positive(l.price, this.tick, 'price'),
+      qty: f.positive(l.qty, this.lot, 'qty'),
       timeUs: archiveTimeUs(f.int(l.time, 'time')),
       buyerIsMaker: f.bool(l.buyerIsMaker, 'isBuyerMaker'),
     };

@@ -113,4 +113,12 @@ export class CsvFields {
     if (steps < 0) throw new CsvRowError(`${name} "${text}" is negative`);
     return steps;
   }
+
+  /** Field k as `steps` reads it, and above zero: a price, or what a trade traded (a zero would
+   *  be a trade at no price, or of nothing, that fills and triggers our orders all the same). */
+  positive(k: number, grid: StepGrid, name: string): number {
+    const v = this.steps(k, grid, name);
+    if (v === 0) throw new CsvRowError(`${name} "${this.text(k)}" must be above zero`);
+    return v;
+  }
 }

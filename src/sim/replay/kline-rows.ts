@@ -90,10 +90,10 @@ export class KlineRowParser {
     const bar: KlineBar = {
       openUs: archiveTimeUs(f.int(l.openTime, 'open time')),
       closeUs: archiveTimeUs(f.int(l.closeTime, 'close time')),
-      open: f.steps(l.open, this.tick, 'open'),
-      high: f.steps(l.high, this.tick, 'high'),
-      low: f.steps(l.low, this.tick, 'low'),
-      close: f.steps(l.close, this.tick, 'close'),
+      open: f.positive(l.open, this.tick, 'open'),
+      high: f.positive(l.high, this.tick, 'high'),
+      low: f.positive(l.low, this.tick, 'low'),
+      close: f.positive(l.close, this.tick, 'close'),
       volume: f.steps(l.volume, this.lot, 'volume'),
       trades: f.int(l.count, 'trade count'),
     };

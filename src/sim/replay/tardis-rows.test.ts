@@ -122,6 +122,19 @@ describe('Tardis CSV rows', () => {
       'x.csv: line 3: local_timestamp "x3" must be a non-negative integer',
     );
     expect(bad('binance,BTCUSDT,1,3,false,bid,-1,1')).toMatch(/^x\.csv: line 3: price "-1"/);
+    // A price of zero, or a trade of nothing, is no market: refused, not replayed as fills at 0.
+    expect(bad('binance,BTCUSDT,1,3,false,bid,0,1')).toBe('x.csv: line 3: price "0" must be above zero');
+    // An incremental level of amount 0 is a level removed: read.
+    expect(rows([['x.csv', `${BOOK}\nbinance,BTCUSDT,1,2,false,bid,1,0\n`]])).toHaveLength(1);
+    const trade = (row: string) => refusal([['t.csv', `${TRADES}\nbinance,BTCUSDT,1,2,7,buy,1,1\n${row}\n`]]);
+    expect(trade('binance,BTCUSDT,1,3,8,sell,0.00,1')).toBe('t.csv: line 3: price "0.00" must be above zero');
+    expect(trade('binance,BTCUSDT,1,3,8,sell,1,0')).toBe('t.csv: line 3: amount "0" must be above zero');
+    expect(refusal([['q.csv', `${QUOTES}\nbinance,BTCUSDT,1,2,1,0,10,1\n`]])).toBe(
+      'q.csv: line 2: ask_price "0" must be above zero',
+    );
+    expect(refusal([['s.csv', `${SNAP2}\nbinance,BTCUSDT,1,2,10.02,1,0,2,,,,\n`]])).toBe(
+      's.csv: line 2: bids[0].price "0" must be above zero',
+    );
     expect(refusal([['s.csv', `${SNAP2}\nbinance,BTCUSDT,1,2,10.02,1,10.01,2,10.01,3,,\n`]])).toBe(
       's.csv: line 2: asks[1].price "10.01" is not above the level before it',
     );

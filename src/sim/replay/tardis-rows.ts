@@ -177,7 +177,7 @@ export class TardisRowParser {
       eventUs,
       snapshot: f.bool(this.col('is_snapshot'), 'is_snapshot'),
       side,
-      price: f.steps(this.col('price'), this.grid.tick, 'price'),
+      price: f.positive(this.col('price'), this.grid.tick, 'price'),
       qty: f.steps(this.col('amount'), this.grid.lot, 'amount'),
     };
   }
@@ -198,7 +198,7 @@ export class TardisRowParser {
         if (f.empty(pc) && f.empty(qc)) continue; // fewer levels than N on this side
         if (out.length !== level * 2)
           throw new CsvRowError(`${side}[${level}] follows an empty level: levels must be contiguous, best first`);
-        const price = f.steps(pc, this.grid.tick, `${side}[${level}].price`);
+        const price = f.positive(pc, this.grid.tick, `${side}[${level}].price`);
         const qty = f.steps(qc, this.grid.lot, `${side}[${level}].amount`);
         const prev = out.length >= 2 ? (out[out.length - 2] as number) : null;
         if (prev !== null && (side === 'bids' ? price >= prev : price <= prev))
@@ -232,8 +232,8 @@ export class TardisRowParser {
       eventUs,
       tradeId,
       side,
-      price: f.steps(this.col('price'), this.grid.tick, 'price'),
-      qty: f.steps(this.col('amount'), this.grid.lot, 'amount'),
+      price: f.positive(this.col('price'), this.grid.tick, 'price'),
+      qty: f.positive(this.col('amount'), this.grid.lot, 'amount'),
     };
   }
 
@@ -243,7 +243,7 @@ export class TardisRowParser {
       const pc = this.col(priceCol);
       const qc = this.col(qtyCol);
       if (f.empty(pc) && f.empty(qc)) return [-1, -1];
-      return [f.steps(pc, this.grid.tick, priceCol), f.steps(qc, this.grid.lot, qtyCol)];
+      return [f.positive(pc, this.grid.tick, priceCol), f.steps(qc, this.grid.lot, qtyCol)];
     };
     const [bid, bidQty] = side('bid_price', 'bid_amount');
     const [ask, askQty] = side('ask_price', 'ask_amount');
