@@ -341,6 +341,25 @@ describe('gaps, rebuilds and the statistics event', () => {
     expect(tickerTotal(s)).toBe(s.bookTickers);
   });
 
+  it('a venue that restarted while recorded (its update ids begin again) is a gap, the book rebuilt from its snapshot', () => {
+    const d = drive([
+      snap(8000, [100, 5], [102, 5]),
+      diff(8001, 8390, [101, 1]),
+      diff(1, 2319, [90, 5]), // the restarted venue's: below the book's id, taken for stale
+      snap(2329, [95, 4], [96, 4]),
+      diff(2330, 2340, [94, 2]),
+    ]);
+    expect(d.events.map((e) => e.kind)).toEqual(['snapshot', 'snapshot', 'gap', 'stats', 'end']);
+    const gap = d.events[2];
+    expect(gap?.kind === 'gap' && gap.gap).toMatchObject({ expectedId: 8391, gotId: 2329 });
+    expect(top(d.sink.book, 'bid')).toEqual([
+      [95, 4],
+      [94, 2],
+    ]);
+    expect(top(d.sink.book, 'ask')).toEqual([[96, 4]]);
+    expect(stats(d)).toMatchObject({ gaps: 1, rebuilds: 2, snapshots: 2 });
+  });
+
   it('compares each ticker that is the last before its covering diff with the rebuilt book, in ticks', () => {
     const d = drive([
       snap(10, [100, 5, 99, 1], [102, 5]),

@@ -188,10 +188,11 @@ export class ReplayModel implements MarketModel {
   }
 
   private snapshot(snap: BinanceSnapshot): void {
-    if (this.sync.state !== 'awaiting-snapshot') {
+    if (this.sync.state !== 'awaiting-snapshot' && snap.lastUpdateId >= this.sync.lastUpdateId) {
       this.sync.onSnapshot(snap); // counted as ignored: the diffs already keep the book exact
       return;
     }
+    // No book yet, or one whose update ids the venue restarted (depth-sync.ts): built from it.
     const gaps = this.sync.counts.gaps;
     this.rebuilding = true;
     this.sync.onSnapshot(snap);

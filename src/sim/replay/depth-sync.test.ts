@@ -94,6 +94,19 @@ describe('DepthSync', () => {
     expect(sync.lastUpdateId).toBe(25);
   });
 
+  it("a snapshot below the book's id is the venue restarted (its ids begin again): a gap, the book rebuilt", () => {
+    const sync = new DepthSync(new L2Book());
+    sync.onSnapshot(snapshot(8000, [100, 1], [101, 1]));
+    sync.onDepth(diff(8001, 8390, [100, 2]));
+    // The restarted venue's first diffs are below the book's id: taken for stale until its snapshot.
+    expect(sync.onDepth(diff(1, 2319, [90, 5]))).toBe('stale');
+    expect(sync.onSnapshot(snapshot(2329, [95, 4], [96, 4]))).toBe('loaded');
+    expect(sync.gapEvents).toEqual([{ kind: 'DepthGap', expectedId: 8391, gotId: 2329, lastId: 2329, recvMs: 2329 }]);
+    expect(sync.onDepth(diff(2330, 2340, [95, 6]))).toBe('applied');
+    expect([sync.book.depth('bid', 5), sync.book.depth('ask', 5)]).toEqual([[[95, 6]], [[96, 4]]]);
+    expect(sync.counts).toMatchObject({ snapshots: 2, snapshotsIgnored: 0, gaps: 1 });
+  });
+
   it('bounds the buffer while waiting for a snapshot', () => {
     const sync = new DepthSync(new L2Book(), { maxBuffered: 4 });
     for (let i = 0; i < 10; i++) sync.onDepth(diff(i * 10 + 1, i * 10 + 10));

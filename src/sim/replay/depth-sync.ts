@@ -90,11 +90,27 @@ export class DepthSync {
     return this.bookId;
   }
 
-  /** Loads a snapshot unless the book is already synced; then replays the buffered diffs. */
+  /**
+   * Loads a snapshot unless the book is already synced; then replays the buffered diffs. A
+   * snapshot whose id is below the book's while synced says the venue's update ids went back
+   * (the venue restarted while it was recorded): the diffs since were all taken for stale, so the
+   * book is the old venue's. That is a gap (a DepthGap from the book's id to the snapshot's), and
+   * the book is rebuilt from the snapshot.
+   */
   onSnapshot(snap: BinanceSnapshot): 'loaded' | 'ignored' {
     if (this.stateNow !== 'awaiting-snapshot') {
-      this.counts.snapshotsIgnored++;
-      return 'ignored';
+      if (snap.lastUpdateId >= this.bookId) {
+        this.counts.snapshotsIgnored++;
+        return 'ignored';
+      }
+      this.gapEvents.push({
+        kind: 'DepthGap',
+        expectedId: this.bookId + 1,
+        gotId: snap.lastUpdateId,
+        lastId: snap.lastUpdateId,
+        recvMs: snap.recvMs,
+      });
+      this.counts.gaps++;
     }
     this.counts.snapshots++;
     const book = this.book;
