@@ -89,6 +89,7 @@ interface OutputFile {
  *  temporary file beside it, renamed over `path` when finished: a refused import leaves what was
  *  at `path` as it was (an earlier recording, or an input file given as the output by mistake). */
 function outputFile(path: string): OutputFile {
+  removeAbandoned(path);
   const tmp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${process.pid}.tmp`);
   const fd = fs.openSync(tmp, 'w');
   let bytes = 0;
@@ -133,6 +134,34 @@ function outputFile(path: string): OutputFile {
       fs.rmSync(tmp, { force: true });
     },
   };
+}
+
+/** Removes the temporary files an import to `path` left when it was killed (a signal ends the
+ *  import's synchronous work before any cleanup could run): those of processes gone. */
+function removeAbandoned(path: string): void {
+  const dir = nodePath.dirname(path);
+  const prefix = `.${nodePath.basename(path)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return; // the folder's own problem is named when the file is opened
+  }
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (m === null || processAlive(Number(m[1]))) continue;
+    fs.rmSync(nodePath.join(dir, name), { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function archiveBook(book: ArchiveBookSpec | null): ArchiveBookSpec {

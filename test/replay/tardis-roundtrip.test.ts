@@ -12,6 +12,7 @@
 // What may differ: the replay's bookTicker checks (Tardis's quotes have no update ids; the
 // source numbers them so each is in force until the next diff, which is not always the diff
 // that covered it in the recording) and the diffs the recording had before its snapshot.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -199,6 +200,18 @@ describe('execsim data import', () => {
     const lines: string[] = [];
     while (reader.next()) lines.push(reader.text());
     expect(written).toBe(`${lines.join('\n')}\n`);
+  });
+
+  it('removes what an import killed before it finished left beside its output, not a running one', () => {
+    const out = path.join(dir, 'killed.txt');
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid as number; // a process that has ended
+    const left = path.join(dir, `.killed.txt.${gone}.tmp`);
+    const running = path.join(dir, `.killed.txt.${process.ppid}.tmp`); // its writer still runs
+    const other = path.join(dir, `.other.txt.${gone}.tmp`); // another output's
+    for (const f of [left, running, other]) fs.writeFileSync(f, 'partial');
+    expect(execsimMain(importArgs('binance-raw', [RECORDING[0] as string], out)).code).toBe(0);
+    expect([left, running, other].map((f) => fs.existsSync(f))).toEqual([false, true, true]);
+    for (const f of [running, other]) fs.rmSync(f);
   });
 
   it('refuses a bad row with its file and line, and leaves no output behind', () => {
