@@ -188,7 +188,7 @@ export class ReplayModel implements MarketModel {
   }
 
   private snapshot(snap: BinanceSnapshot): void {
-    if (this.sync.state !== 'awaiting-snapshot' && snap.lastUpdateId >= this.sync.lastUpdateId) {
+    if (this.sync.state !== 'awaiting-snapshot' && !this.sync.restartedBy(snap)) {
       this.sync.onSnapshot(snap); // counted as ignored: the diffs already keep the book exact
       return;
     }

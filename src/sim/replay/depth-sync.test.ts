@@ -107,6 +107,18 @@ describe('DepthSync', () => {
     expect(sync.counts).toMatchObject({ snapshots: 2, snapshotsIgnored: 0, gaps: 1 });
   });
 
+  it('a late snapshot (its answer came after newer diffs, all applied) is ignored, not taken for a restart', () => {
+    const sync = new DepthSync(new L2Book());
+    sync.onSnapshot(snapshot(100, [10, 1], []));
+    sync.onDepth(diff(101, 150, [10, 2]));
+    expect(sync.onSnapshot(snapshot(120, [10, 9], []))).toBe('ignored');
+    // Nor one after a stale diff of the same sequence that it does not follow (it is older still).
+    expect(sync.onDepth(diff(140, 145, [10, 7]))).toBe('stale');
+    expect(sync.onSnapshot(snapshot(130, [10, 9], []))).toBe('ignored');
+    expect(sync.gapEvents).toEqual([]);
+    expect(sync.book.depth('bid', 5)).toEqual([[10, 2]]);
+  });
+
   it('bounds the buffer while waiting for a snapshot', () => {
     const sync = new DepthSync(new L2Book(), { maxBuffered: 4 });
     for (let i = 0; i < 10; i++) sync.onDepth(diff(i * 10 + 1, i * 10 + 10));

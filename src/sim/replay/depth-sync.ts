@@ -63,6 +63,8 @@ export class DepthSync {
   /** The update id the book reflects (snapshot L, then each applied diff's u). */
   private bookId = -1;
   private buffer: BinanceDepth[] = [];
+  /** The highest update id of the stale diffs since the last one applied (null: none). */
+  private staleSince: number | null = null;
   private readonly onApplied: ((diff: BinanceDepth, book: L2Book) => void) | undefined;
   private readonly maxBuffered: number;
 
@@ -91,15 +93,29 @@ export class DepthSync {
   }
 
   /**
+   * Whether `snap` says the venue's update ids began again (it restarted while it was recorded):
+   * the book is synced, the diffs since the last one applied were all stale (below the book's id),
+   * and the snapshot is of their sequence (at or after them), below the book's id. A snapshot
+   * that is merely late (its answer came after diffs newer than it, which were applied) is not.
+   */
+  restartedBy(snap: BinanceSnapshot): boolean {
+    return (
+      this.stateNow !== 'awaiting-snapshot' &&
+      this.staleSince !== null &&
+      snap.lastUpdateId < this.bookId &&
+      snap.lastUpdateId >= this.staleSince
+    );
+  }
+
+  /**
    * Loads a snapshot unless the book is already synced; then replays the buffered diffs. A
-   * snapshot whose id is below the book's while synced says the venue's update ids went back
-   * (the venue restarted while it was recorded): the diffs since were all taken for stale, so the
-   * book is the old venue's. That is a gap (a DepthGap from the book's id to the snapshot's), and
-   * the book is rebuilt from the snapshot.
+   * snapshot that says the venue restarted (restartedBy) is loaded too: the diffs since were all
+   * taken for stale, so the book is the old venue's. That is a gap (a DepthGap from the book's id
+   * to the snapshot's), and the book is rebuilt from the snapshot.
    */
   onSnapshot(snap: BinanceSnapshot): 'loaded' | 'ignored' {
     if (this.stateNow !== 'awaiting-snapshot') {
-      if (snap.lastUpdateId >= this.bookId) {
+      if (!this.restartedBy(snap)) {
         this.counts.snapshotsIgnored++;
         return 'ignored';
       }
@@ -118,6 +134,7 @@ export class DepthSync {
     setLevels(book, 'bid', snap.bids);
     setLevels(book, 'ask', snap.asks);
     this.bookId = snap.lastUpdateId;
+    this.staleSince = null;
     this.stateNow = 'awaiting-first-diff';
     const buffered = this.buffer;
     this.buffer = [];
@@ -148,6 +165,7 @@ export class DepthSync {
     if (diff.firstId === id + 1) return this.apply(diff);
     if (diff.lastId <= id) {
       this.counts.stale++;
+      this.staleSince = Math.max(this.staleSince ?? -1, diff.lastId);
       return 'stale';
     }
     if (diff.firstId <= id) {
@@ -161,6 +179,7 @@ export class DepthSync {
     setLevels(this.book, 'bid', diff.bids);
     setLevels(this.book, 'ask', diff.asks);
     this.bookId = diff.lastId;
+    this.staleSince = null;
     this.counts.applied++;
     if (this.onApplied !== undefined) this.onApplied(diff, this.book);
     return 'applied';
