@@ -3,6 +3,7 @@
 // the replay would, so what any importer reads replays, and is shared, like a recording. A
 // raw recording given as input is checked line by line and copied as it is. Streams in bounded
 // memory: a chunk of input per file, a chunk of compressed output.
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseDecimal, toSteps } from '../core/model/decimal.ts';
 import {
@@ -10,7 +11,9 @@ import {
   type ImportFormat,
   importRecording,
   type ImportSummary,
+  temporaryOutputs,
 } from '../scenario/import-recording.ts';
+import { pidAlive } from '../store/run-state.ts';
 import { type ArchiveBarSpec, type ArchiveBookSpec, DEFAULT_BAR_SPEC } from '../scenario/archive-source.ts';
 import { ReplayFileError } from '../scenario/replay-file.ts';
 import { parseCommand, statOrNone, UsageError, type Io } from './io.ts';
@@ -88,6 +91,8 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
       throw new UsageError(`${flag} ${step} must be a positive decimal`, DATA_IMPORT_USAGE);
   }
   const out = values.out as string;
+  // What imports to the same output killed before they finished left beside it.
+  for (const t of temporaryOutputs(out)) if (!pidAlive(t.pid)) fs.rmSync(t.file, { force: true });
   let r: ImportSummary;
   try {
     r = importRecording(from, positionals, grid, out, archiveBook(from, values), archiveBars(from, values));

@@ -89,8 +89,7 @@ interface OutputFile {
  *  temporary file beside it, renamed over `path` when finished: a refused import leaves what was
  *  at `path` as it was (an earlier recording, or an input file given as the output by mistake). */
 function outputFile(path: string): OutputFile {
-  removeAbandoned(path);
-  const tmp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${process.pid}.tmp`);
+  const tmp = temporaryOutput(path, process.pid);
   const fd = fs.openSync(tmp, 'w');
   let bytes = 0;
   const writeOut = (chunk: Uint8Array) => {
@@ -136,32 +135,25 @@ function outputFile(path: string): OutputFile {
   };
 }
 
-/** Removes the temporary files an import to `path` left when it was killed (a signal ends the
- *  import's synchronous work before any cleanup could run): those of processes gone. */
-function removeAbandoned(path: string): void {
-  const dir = nodePath.dirname(path);
-  const prefix = `.${nodePath.basename(path)}.`;
+/** The temporary file process `pid` writes an import to `out` through, beside it. */
+const temporaryOutput = (out: string, pid: number): string =>
+  nodePath.join(nodePath.dirname(out), `.${nodePath.basename(out)}.${pid}.tmp`);
+
+/** The temporary files of imports to `out` beside it, with the processes that write them: one
+ *  whose process is gone was left by an import killed by a signal (its synchronous work ends
+ *  before any cleanup could run). */
+export function temporaryOutputs(out: string): Array<{ readonly file: string; readonly pid: number }> {
+  const prefix = `.${nodePath.basename(out)}.`;
   let names: string[];
   try {
-    names = fs.readdirSync(dir);
+    names = fs.readdirSync(nodePath.dirname(out));
   } catch {
-    return; // the folder's own problem is named when the file is opened
+    return []; // the folder's own problem is named when the output is opened
   }
-  for (const name of names) {
+  return names.flatMap((name) => {
     const m = name.startsWith(prefix) ? /^(\d+)\.tmp$/.exec(name.slice(prefix.length)) : null;
-    if (m === null || processAlive(Number(m[1]))) continue;
-    fs.rmSync(nodePath.join(dir, name), { force: true });
-  }
-}
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+    return m === null ? [] : [{ file: temporaryOutput(out, Number(m[1])), pid: Number(m[1]) }];
+  });
 }
 
 function archiveBook(book: ArchiveBookSpec | null): ArchiveBookSpec {
