@@ -6,7 +6,7 @@
 // hands over only what it wrote on the object itself (own enumerable properties).
 import { isNativeError } from 'node:util/types';
 
-/** At most this many properties of an object, and items of a list, are copied. */
+/** The most properties an object, and items a list, handed over may hold (past them: TooBigToCopy). */
 export const MAX_KEYS = 64;
 export const MAX_ITEMS = 10_000;
 
