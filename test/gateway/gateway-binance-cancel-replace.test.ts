@@ -41,6 +41,11 @@ async function statusOf(gw: BinanceGateway, clientId: string): Promise<string> {
   return (a.body as { status: string }).status;
 }
 
+/** The account's unfilled orders today (GET rateLimit/order). */
+async function unfilledToday(gw: BinanceGateway): Promise<unknown> {
+  return ((await raw(gw, 'GET', 'rateLimit/order', {}, true)).body as Array<{ count: number }>)[1]?.count;
+}
+
 const NEW_ORDER = { timeInForce: 'GTC', price: '64100', quantity: '0.02' };
 
 const dir = mkdtempSync(path.join(tmpdir(), 'execsim-cancel-replace-'));
@@ -129,6 +134,8 @@ describe('cancelReplace at the Binance gateway', () => {
       },
     ]);
     expect(await openIds(gw)).toEqual(['keep']);
+    // Binance counts the new order not attempted as an unfilled order all the same.
+    expect(await unfilledToday(gw)).toBe(2);
   });
 
   it('refuses a cancel id Binance would not take, as an order id is refused, touching nothing', async () => {
@@ -251,6 +258,7 @@ describe('cancelReplace at the Binance gateway', () => {
       msg: "Param 'cancelOrigClientOrderId' or 'cancelOrderId' must be sent, but both were empty/null!",
     });
     expect(await statusOf(gw, 'stays')).toBe('NEW');
+    expect(await unfilledToday(gw)).toBe(1); // the refused requests placed nothing, counted nothing
     // A restriction the order does not meet is the cancel's failure: nothing placed.
     const restricted = await cancelReplace(gw, {
       ...NEW_ORDER,

@@ -8,6 +8,7 @@ import { API_SECRET, binanceGateway, raw, rawLimitBuy, sign } from '../support/b
 import { waitFor } from '../support/gateway-harness.ts';
 
 const SYMBOL = 'BTCUSDT';
+const DAY = 86_400_000;
 
 /** Waits until the wall clock is at least `margin` ms away from the end of its `period` window
  *  (the gateway's limits count in windows aligned to the clock), at most one margin. */
@@ -258,7 +259,8 @@ describe('orders', () => {
       workingTime: (result.body as { transactTime: number }).transactTime,
       selfTradePreventionMode: 'NONE',
     });
-    expect(result.headers.get('x-mbx-order-count-10s')).toBe('2');
+    // The count with this order in it; the first order, filled, no longer counts as unfilled.
+    expect(result.headers.get('x-mbx-order-count-10s')).toBe('1');
     const looked = await raw(gw, 'GET', 'order', { symbol: SYMBOL, orderId: '2' }, true);
     expect((looked.body as { time: number }).time).toBe((result.body as { transactTime: number }).transactTime);
     // A market order answers FULL by default: 0.09 left at 65000, then 0.11 at 65001.
@@ -472,19 +474,60 @@ describe('request limits', () => {
     expect((await raw(gw, 'GET', 'time')).status).toBe(418);
   });
 
-  it('past the new-order count per 10 seconds: 429 -1015', async () => {
-    const gw = await binanceGateway(undefined, { limits: { ordersPer10s: 2 } });
-    await awayFromWindowEnd(10_000, 3000);
+  it('the unfilled order count: a resting order counts, past the limit 429 -1015, never a ban', async () => {
+    // The day's limit, so that a loaded machine crossing a 10-second window changes nothing.
+    const gw = await binanceGateway(undefined, { limits: { ordersPerDay: 2, banAfter: 2 } });
+    await awayFromWindowEnd(DAY, 120_000);
+    expect((await rawLimitBuy(gw, '60000.00', 'rest-1')).headers.get('x-mbx-order-count-1d')).toBe('1');
+    expect((await rawLimitBuy(gw, '60000.00', 'rest-2')).headers.get('x-mbx-order-count-1d')).toBe('2');
+    for (let i = 0; i < 4; i++) {
+      const refused = await rawLimitBuy(gw, '60000.00', `rest-${3 + i}`);
+      expect([refused.status, refused.body]).toEqual([
+        429,
+        { code: -1015, msg: 'Too many new orders; current limit is 2 orders per 1 DAY.' },
+      ]);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    // The count is the account's: refused again and again, the address is not banned for it.
+    expect((await raw(gw, 'GET', 'openOrders', { symbol: SYMBOL }, true)).status).toBe(200);
+    const counts = await raw(gw, 'GET', 'rateLimit/order', {}, true);
+    expect([counts.status, counts.headers.get('x-mbx-used-weight-1m') !== null]).toEqual([200, true]);
+    expect(counts.body).toEqual([
+      { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100, count: expect.any(Number) },
+      { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 2, count: 2 },
+    ]);
+  });
+
+  it('orders that trade are taken off the count, and orders the venue refuses never count', async () => {
+    const gw = await binanceGateway(undefined, { limits: { ordersPerDay: 2 } });
+    await awayFromWindowEnd(DAY, 120_000);
     const buy = () =>
       raw(gw, 'POST', 'order', { symbol: SYMBOL, side: 'BUY', type: 'MARKET', quantity: '0.001' }, true);
-    expect((await buy()).status).toBe(200);
-    expect((await buy()).headers.get('x-mbx-order-count-10s')).toBe('2');
-    const third = await buy();
-    expect([third.status, third.body]).toEqual([
-      429,
-      { code: -1015, msg: 'Too many new orders; current limit is 2 orders per 10 SECOND.' },
-    ]);
-    expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect((await raw(gw, 'GET', 'openOrders', { symbol: SYMBOL }, true)).status).toBe(200); // reads still pass
+    // Five market buys, each filled at once: Binance lets a trader whose orders trade keep trading.
+    for (let i = 0; i < 5; i++) expect((await buy()).status).toBe(200);
+    const countToday = async () =>
+      ((await raw(gw, 'GET', 'rateLimit/order', {}, true)).body as Array<{ count: number }>)[1]?.count;
+    await waitFor(async () => (await countToday()) === 0);
+    // Refused by the venue (more than the account's USDT; a filter): not placed, not counted.
+    const broke = await raw(
+      gw,
+      'POST',
+      'order',
+      { symbol: SYMBOL, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '100', price: '60000' },
+      true,
+    );
+    expect((broke.body as { code: number }).code).toBe(-2010);
+    const offTick = await raw(
+      gw,
+      'POST',
+      'order',
+      { symbol: SYMBOL, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '60000.001' },
+      true,
+    );
+    expect((offTick.body as { code: number }).code).toBe(-1013);
+    expect(await countToday()).toBe(0);
+    expect((await rawLimitBuy(gw, '60000.00', 'after-1')).status).toBe(200);
+    expect((await rawLimitBuy(gw, '60000.00', 'after-2')).status).toBe(200);
+    expect((await rawLimitBuy(gw, '60000.00', 'after-3')).status).toBe(429);
   });
 });

@@ -21,6 +21,7 @@ import { MarketStreams } from './market-streams.ts';
 import { priceOnlySymbol } from './price-only-symbol.ts';
 import { symbolMarkets, type SymbolMarket } from './symbol-market.ts';
 import { BINANCE_LIMITS, RequestLimits, type LimitSettings } from './request-limits.ts';
+import { UnfilledOrders } from './unfilled-orders.ts';
 import { createRestApp } from './rest.ts';
 import { RequestSigner } from './signed-request.ts';
 import { BINANCE_SOCKET_LIFE, type SocketLifeSettings } from './socket-life.ts';
@@ -90,6 +91,7 @@ export async function startBinanceGateway(options: BinanceGatewayOptions): Promi
   const life = { ...BINANCE_SOCKET_LIFE, ...options.socketLife };
   const limitSettings = { ...BINANCE_LIMITS, ...options.limits };
   const wsApi = new WsApi({ signer, now, life, gate: new StallGate(wire, gv.clock, 'user data') });
+  const unfilled = new UnfilledOrders(limitSettings, now);
   const orders = new BinanceOrders(
     gv,
     wire,
@@ -99,6 +101,7 @@ export async function startBinanceGateway(options: BinanceGatewayOptions): Promi
     },
     // Read when an order comes, by then the markets are built.
     (symbol) => markets.get(symbol)?.feed.prints.at(-1)?.price ?? null,
+    () => unfilled.firstFill(),
   );
   const [first, ...others] = symbolMarkets(gv, (symbol) => orders.resting(symbol)) as [SymbolMarket, ...SymbolMarket[]];
   const markets = new Map([first, ...others].map((m) => [m.inst.symbol as string, m]));
@@ -122,6 +125,7 @@ export async function startBinanceGateway(options: BinanceGatewayOptions): Promi
     scenario: gv.scenario,
     signer,
     limits: new RequestLimits(limitSettings, now),
+    unfilled,
     wire,
     clock: gv.clock,
     now,

@@ -72,12 +72,14 @@ export class BinanceOrders {
   /**
    * `lastPrice`: the symbol's last traded price on its public tape (ticks), or null before its
    * first trade; a stop order it has already reached is refused, as Binance refuses it.
+   * `firstFill`: told when an order trades for the first time (the unfilled order count).
    */
   constructor(
     private readonly gv: GatewayVenue,
     private readonly wire: WireFaults,
     private readonly emit: (event: UserEvent) => void,
     private readonly lastPrice: (symbol: string) => number | null = () => null,
+    private readonly firstFill: () => void = () => {},
   ) {
     this.inst = gv.instrument;
     this.rules = gv.rules;
@@ -300,6 +302,7 @@ export class BinanceOrders {
         this.report(rec, 'NEW', 'NEW', e.at, 0);
         break;
       case 'fill': {
+        if (e.trades === 1) this.firstFill();
         const filled = (o?.trades ?? []).slice(0, e.trades).reduce((sum, t) => sum + t.qty, 0);
         this.report(rec, 'TRADE', filled >= rec.qty ? 'FILLED' : 'PARTIALLY_FILLED', e.at, e.trades, e.trade);
         break;

@@ -1,11 +1,12 @@
 // Binance's request limits, per client address, on the gateway's clock: request weight per
-// minute, new orders per 10 seconds and per day (each reported in headers, 429 past it), and a ban
-// (418) for a client that keeps sending while told to wait. Windows are aligned to the clock, as
-// Binance counts them. Figures and codes: docs/0068-gateway-notes.md.
+// minute (reported in a header, 429 past it), and a ban (418) for a client that keeps sending while
+// told to wait. Windows are aligned to the clock, as Binance counts them. The order limits are the
+// account's (unfilled-orders.ts). Figures and codes: docs/0068-gateway-notes.md.
 import type { BinanceError } from './wire.ts';
 
 export interface LimitSettings {
   readonly weightPerMinute: number;
+  /** The account's unfilled orders per 10 seconds and per day (unfilled-orders.ts). */
   readonly ordersPer10s: number;
   readonly ordersPerDay: number;
   /** The how-manieth request refused again while told to wait is banned. */
@@ -23,17 +24,11 @@ export const BINANCE_LIMITS: LimitSettings = {
 };
 
 const MINUTE = 60_000;
-const TEN_S = 10_000;
-const DAY = 86_400_000;
 
 /** One client's counts. */
 class Counts {
   weightWindow = -1;
   weight = 0;
-  tenWindow = -1;
-  ten = 0;
-  dayWindow = -1;
-  day = 0;
   /** Told to wait until then (epoch ms), and how many requests came meanwhile. */
   waitUntil = 0;
   ignored = 0;
@@ -67,50 +62,22 @@ export class RequestLimits {
       c.weightWindow = minute;
       c.weight = 0;
     }
-    const ten = Math.floor(t / TEN_S);
-    if (c.tenWindow !== ten) {
-      c.tenWindow = ten;
-      c.ten = 0;
-    }
-    const day = Math.floor(t / DAY);
-    if (c.dayWindow !== day) {
-      c.dayWindow = day;
-      c.day = 0;
-    }
     return c;
   }
 
-  /** Counts a request of `weight` (a new order when `order`), or says why it is refused. */
-  admit(client: string, weight: number, order: boolean): RequestAdmission {
+  /** Counts a request of `weight`, or says why it is refused. */
+  admit(client: string, weight: number): RequestAdmission {
     const c = this.counts(client);
     const t = this.now();
     const s = this.settings;
-    if (t < c.bannedUntil) return { headers: this.usedHeaders(c, false), refused: this.banned(c, t) };
+    if (t < c.bannedUntil) return { headers: this.usedHeaders(c), refused: this.banned(c, t) };
     c.weight += weight;
-    let refused: { until: number; code: number; msg: string } | null = null;
-    if (c.weight > s.weightPerMinute) {
-      refused = {
-        until: (Math.floor(t / MINUTE) + 1) * MINUTE,
-        code: -1003,
-        msg: `Too much request weight used; current limit is ${s.weightPerMinute} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
-      };
-    } else if (order) {
-      c.ten++;
-      c.day++;
-      if (c.ten > s.ordersPer10s)
-        refused = {
-          until: (Math.floor(t / TEN_S) + 1) * TEN_S,
-          code: -1015,
-          msg: `Too many new orders; current limit is ${s.ordersPer10s} orders per 10 SECOND.`,
-        };
-      else if (c.day > s.ordersPerDay)
-        refused = {
-          until: (Math.floor(t / DAY) + 1) * DAY,
-          code: -1015,
-          msg: `Too many new orders; current limit is ${s.ordersPerDay} orders per 1 DAY.`,
-        };
-    }
-    if (refused === null) return { headers: this.usedHeaders(c, order), refused: null };
+    if (c.weight <= s.weightPerMinute) return { headers: this.usedHeaders(c), refused: null };
+    const refused = {
+      until: (Math.floor(t / MINUTE) + 1) * MINUTE,
+      code: -1003,
+      msg: `Too much request weight used; current limit is ${s.weightPerMinute} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
+    };
     // Refused again while told to wait: the banAfter-th time is a ban.
     if (t < c.waitUntil) {
       c.ignored++;
@@ -119,12 +86,12 @@ export class RequestLimits {
         c.bans++;
         c.waitUntil = 0;
         c.ignored = 0;
-        return { headers: this.usedHeaders(c, false), refused: this.banned(c, t) };
+        return { headers: this.usedHeaders(c), refused: this.banned(c, t) };
       }
     } else c.ignored = 0;
     c.waitUntil = Math.max(c.waitUntil, refused.until);
     return {
-      headers: this.usedHeaders(c, order),
+      headers: this.usedHeaders(c),
       refused: {
         status: 429,
         code: refused.code,
@@ -143,12 +110,7 @@ export class RequestLimits {
     };
   }
 
-  private usedHeaders(c: Counts, order: boolean): Record<string, string> {
-    const h: Record<string, string> = { 'X-MBX-USED-WEIGHT-1M': String(c.weight) };
-    if (order) {
-      h['X-MBX-ORDER-COUNT-10S'] = String(c.ten);
-      h['X-MBX-ORDER-COUNT-1D'] = String(c.day);
-    }
-    return h;
+  private usedHeaders(c: Counts): Record<string, string> {
+    return { 'X-MBX-USED-WEIGHT-1M': String(c.weight) };
   }
 }

@@ -15,6 +15,7 @@ import type { MarketAnswer, MarketRest } from './market-rest.ts';
 import { testOrder, testOrderWeight } from './order-test.ts';
 import { RequestFields, SIGNED_PARAMS } from './request-fields.ts';
 import type { RequestLimits } from './request-limits.ts';
+import type { UnfilledOrders } from './unfilled-orders.ts';
 import { readParams, type RequestSigner } from './signed-request.ts';
 import { binanceError, isBinanceError, NOT_FOUND, SEND_STATUS_UNKNOWN, type BinanceError } from './wire.ts';
 import type { Scenario } from '../../scenario/schema.ts';
@@ -29,7 +30,7 @@ interface Route {
   readonly params: readonly string[];
   readonly weight: (f: RequestFields) => number;
   readonly signed: boolean;
-  /** Counts as a new order (X-MBX-ORDER-COUNT-*). */
+  /** Places an order: counted as unfilled (X-MBX-ORDER-COUNT-*) unless the venue refuses it. */
   readonly order?: boolean;
   readonly handle: Handler;
 }
@@ -40,6 +41,8 @@ export interface RestOptions {
   readonly scenario: Scenario;
   readonly signer: RequestSigner;
   readonly limits: RequestLimits;
+  /** The account's unfilled order count. */
+  readonly unfilled: UnfilledOrders;
   readonly wire: WireFaults;
   readonly clock: VenueClock;
   /** The venue's time now (skew applied). */
@@ -54,6 +57,15 @@ const bySymbol = (one: number, all: number) => (f: RequestFields) => (f.params.h
 
 /** ticker/24hr's weight as Binance's: one symbol 2; `symbols` by how many it names (1-20: 2,
  *  21-100: 40, more: 80); neither 80. */
+/** Whether an order request's answer leaves the order counted as unfilled: it was placed, its
+ *  answer was lost (the venue may have it), or it was a cancel-replace that got as far as the cancel
+ *  (Binance counts its new order even when not attempted). */
+function placedOrder(answer: OrderAnswer | MarketAnswer): boolean {
+  if (!('kind' in answer)) return !isBinanceError(answer);
+  if (answer.kind !== 'error') return true;
+  return answer.error.data !== undefined;
+}
+
 function ticker24hWeight(f: RequestFields): number {
   if (f.params.has('symbol')) return 2;
   const many = f.params.get('symbols');
@@ -260,6 +272,13 @@ function routes(o: RestOptions): Route[] {
       weight: fixed(20),
       handle: (f) => account(orders, o.scenario, f, o.now()),
     }),
+    signedRoute({
+      method: 'GET',
+      path: 'rateLimit/order',
+      params: [],
+      weight: fixed(40),
+      handle: () => ({ body: o.unfilled.report() }),
+    }),
   ];
 }
 
@@ -271,7 +290,7 @@ function symbolError(route: Route, f: RequestFields, served: readonly string[]):
     if (isBinanceError(s)) return s;
     return s === undefined || served.includes(s) ? null : binanceError(400, -1121, 'Invalid symbol.');
   }
-  if (route.signed && route.path !== 'account') {
+  if (route.signed && route.path !== 'account' && route.path !== 'rateLimit/order') {
     const s = f.symbol(served);
     return isBinanceError(s) ? s : null;
   }
@@ -315,6 +334,21 @@ export function createRestApp(o: RestOptions): Hono<Env> {
     }),
   );
 
+  /** A handler's answer as the HTTP response. */
+  const answered = (c: Context<Env>, answer: OrderAnswer | MarketAnswer, headers: Record<string, string>): Response => {
+    if ('kind' in answer) {
+      switch (answer.kind) {
+        case 'ok':
+          return c.json(answer.body as object, 200, headers);
+        case 'error':
+          return fail(c, answer.error, headers);
+        case 'reset':
+          return reset(c);
+      }
+    }
+    return isBinanceError(answer) ? fail(c, answer, headers) : c.json(answer.body as object, 200, headers);
+  };
+
   app.all('/api/v3/*', async (c) => {
     const path = c.req.path.slice('/api/v3/'.length);
     const method = c.req.method;
@@ -329,13 +363,15 @@ export function createRestApp(o: RestOptions): Hono<Env> {
     const read = readParams(rawQuery, rawBody);
     const client = c.env.incoming.socket.remoteAddress ?? 'unknown';
     if (isBinanceError(read)) {
-      const admitted = o.limits.admit(client, 1, false);
+      const admitted = o.limits.admit(client, 1);
       return fail(c, admitted.refused ?? read, admitted.headers);
     }
     const f = new RequestFields(read.params);
-    const admitted = o.limits.admit(client, route.weight(f), route.order === true);
-    const headers = admitted.headers;
+    const admitted = o.limits.admit(client, route.weight(f));
+    let headers = admitted.headers;
     if (admitted.refused) return fail(c, admitted.refused, headers);
+    const tooMany = route.order === true ? o.unfilled.refusal() : null;
+    if (tooMany) return fail(c, tooMany, headers);
     if (method === 'GET') {
       const fate = o.wire.readFate(`GET ${path.slice(0, 40)}`);
       switch (fate.kind) {
@@ -370,18 +406,13 @@ export function createRestApp(o: RestOptions): Hono<Env> {
     if (unread) return fail(c, unread, headers);
     const symbolRefused = symbolError(route, f, served);
     if (symbolRefused) return fail(c, symbolRefused, headers);
+    if (route.order !== true) return answered(c, await route.handle(f), headers);
+    // Counted before the venue sees it, so that the order's own first fill is taken off after.
+    const placed = o.unfilled.place();
+    headers = { ...headers, ...placed.headers };
     const answer = await route.handle(f);
-    if ('kind' in answer) {
-      switch (answer.kind) {
-        case 'ok':
-          return c.json(answer.body as object, 200, headers);
-        case 'error':
-          return fail(c, answer.error, headers);
-        case 'reset':
-          return reset(c);
-      }
-    }
-    return isBinanceError(answer) ? fail(c, answer, headers) : c.json(answer.body as object, 200, headers);
+    if (!placedOrder(answer)) o.unfilled.refused(placed.counted);
+    return answered(c, answer, headers);
   });
   return app;
 }
