@@ -3,6 +3,9 @@
 // the tickers; no book, trades or orders), which ccxt reads as any bot would; a scenario without
 // such a commission (or a gateway told not to) lists the one symbol as before. Commissions stated
 // in the base asset come out of the base balance, as Binance's do, and not out of the quote.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { API_KEY, binanceGateway, ccxtClient, raw } from '../support/binance-gateway-harness.ts';
 
@@ -91,5 +94,40 @@ describe('commissions in the base asset', () => {
       { asset: 'BTC', free: '0.00999250', locked: '0.00000000' },
       { asset: 'USDT', free: '999350.00000000', locked: '0.00000000' },
     ]);
+  });
+});
+
+describe('commissions at Binance places', () => {
+  it('a commission whose conversion has more than 8 places is stated rounded to 8', async () => {
+    // The BNB venue at 300 USDT a BNB: 0.0001 BTC at 65000 pays 0.0065 USDT, 0.00002166... BNB.
+    const dir = mkdtempSync(path.join(tmpdir(), 'execsim-bnb-300-'));
+    try {
+      const file = path.join(dir, 'venue.yaml');
+      writeFileSync(
+        file,
+        readFileSync(BNB_VENUE, 'utf8').replace('commissionAssetPrice: "500"', 'commissionAssetPrice: "300"'),
+      );
+      const gw = await binanceGateway(file);
+      const buy = await raw(
+        gw,
+        'POST',
+        'order',
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.0001' },
+        true,
+      );
+      expect((buy.body as { fills: unknown[] }).fills).toEqual([
+        {
+          price: '65000.00000000',
+          qty: '0.00010000',
+          commission: '0.00002167',
+          commissionAsset: 'BNB',
+          tradeId: expect.any(Number),
+        },
+      ]);
+      const trades = await raw(gw, 'GET', 'myTrades', { symbol: 'BTCUSDT' }, true);
+      expect((trades.body as Array<{ commission: string }>).map((t) => t.commission)).toEqual(['0.00002167']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

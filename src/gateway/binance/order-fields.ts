@@ -12,7 +12,7 @@ import { assetsOf, type Assets } from '../../core/fills/fees.ts';
 import type { ExchangeOrder, ExchangeTrade } from '../../sim/venue/exchange-order.ts';
 import { tradeNumber } from '../desk-holdings.ts';
 import type { DeskRecord, DeskStatus } from '../desk-record.ts';
-import { places8, price8, qty8, quote8, ZERO8 } from './wire.ts';
+import { places8, price8, qty8, quote8, rounded8, ZERO8 } from './wire.ts';
 
 type Json = Record<string, unknown>;
 
@@ -117,7 +117,7 @@ export class OrderFields {
   commission(t: ExchangeTrade): { commission: string; commissionAsset: string } {
     if (this.stated) {
       const c = this.stated(t.fee, t.price);
-      return { commission: places8(c.amount), commissionAsset: c.asset };
+      return { commission: rounded8(c.amount), commissionAsset: c.asset };
     }
     return { commission: quote8(this.inst, t.fee), commissionAsset: this.assets.quote };
   }
