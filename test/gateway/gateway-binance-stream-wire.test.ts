@@ -6,7 +6,15 @@
 // pong timeout, and serverShutdown before the gateway stops. Waits are bounded conditions.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binanceGateway, raw, rawLimitBuy, rawSocket, subscribeParams } from '../support/binance-gateway-harness.ts';
+import {
+  API_KEY,
+  binanceGateway,
+  raw,
+  rawLimitBuy,
+  rawSocket,
+  sign,
+  subscribeParams,
+} from '../support/binance-gateway-harness.ts';
 import { waitFor } from '../support/gateway-harness.ts';
 
 const SYMBOL = 'BTCUSDT';
@@ -224,6 +232,32 @@ describe('market streams', () => {
 });
 
 describe('the WebSocket API and the user data stream', () => {
+  it('takes timestamp and recvWindow as numbers or as their text, as REST does', async () => {
+    const gw = await binanceGateway();
+    const { frames, send } = await rawSocket(gw.wsApiUrl);
+    const subscribe = async (id: number, timing: Record<string, unknown>): Promise<unknown> => {
+      const params: Record<string, unknown> = { apiKey: API_KEY, ...timing };
+      const payload = Object.keys(params)
+        .sort()
+        .map((k) => `${k}=${String(params[k])}`)
+        .join('&');
+      send({ id, method: 'userDataStream.subscribe.signature', params: { ...params, signature: sign(payload) } });
+      return waitFor(() => frames.find((f) => f.msg['id'] === id)?.msg);
+    };
+    // Eight seconds old: outside the default window of 5,000 ms, inside one of 10,000.
+    const old = String(Date.now() - 8_000);
+    expect(await subscribe(1, { timestamp: old })).toMatchObject({ status: 400, error: { code: -1021 } });
+    expect(await subscribe(2, { timestamp: old, recvWindow: 'ten' })).toMatchObject({
+      status: 400,
+      error: { code: -1102, msg: expect.stringContaining("'recvWindow'") },
+    });
+    expect(await subscribe(3, { timestamp: old, recvWindow: '10000.5' })).toEqual({
+      id: 3,
+      status: 200,
+      result: { subscriptionId: 0 },
+    });
+  });
+
   it('subscribes with a signature, refuses what Binance refuses, and sends executionReport and outboundAccountPosition', async () => {
     const gw = await binanceGateway();
     const { frames, send } = await rawSocket(gw.wsApiUrl);

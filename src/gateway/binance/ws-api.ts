@@ -193,7 +193,12 @@ export class WsApi {
       return mandatory('timestamp');
     const signature = p['signature'];
     if (typeof signature !== 'string' || signature === '') return mandatory('signature');
-    const recvWindow = p['recvWindow'] ?? DEFAULT_RECV_WINDOW_MS;
+    // A number, or its text as REST takes it (ms, up to three decimal places), as timestamp is.
+    const windowParam = p['recvWindow'] ?? DEFAULT_RECV_WINDOW_MS;
+    const recvWindow =
+      typeof windowParam === 'string' && /^[0-9]{1,20}(\.[0-9]{1,3})?$/.test(windowParam)
+        ? Number(windowParam)
+        : windowParam;
     if (typeof recvWindow !== 'number' || !(recvWindow >= 0)) return mandatory('recvWindow');
     if (recvWindow > MAX_RECV_WINDOW_MS)
       return binanceError(
