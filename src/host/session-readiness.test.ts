@@ -19,7 +19,13 @@ const strategy = (over: Partial<NonNullable<ReadinessFacts['strategy']>> = {}): 
 
 const healthy: ReadinessFacts = {
   stopping: false,
-  status: { stopped: false, gate: 'ready', killSwitch: 'active', connections: { orders: 'connected' } },
+  status: {
+    stopped: false,
+    gate: 'ready',
+    killSwitch: 'active',
+    breaker: { tripped: false, reason: null },
+    connections: { orders: 'connected' },
+  },
   started: true,
   quotes: [{ symbol: 'BTCUSDT', quote: { ageMs: 10, stale: false } }],
   fallback: [],
@@ -46,6 +52,7 @@ describe('assessReadiness', () => {
         stopped: false,
         gate: { waiting: 'not ready: startup reconciliation timed out' },
         killSwitch: 'halted',
+        breaker: { tripped: true, reason: '3 venue errors in 60 s' },
         connections: { orders: 'connected', market: 'disconnected' },
       },
       started: false,
@@ -58,6 +65,7 @@ describe('assessReadiness', () => {
       reasons: [
         'not ready: startup reconciliation timed out',
         'the kill switch is halted',
+        'the circuit breaker is tripped: 3 venue errors in 60 s',
         'market data stale: the latest quote is 9000 ms old',
         'market data degraded: BTCUSDT reads fallback quotes (feed down; the newest is 1234 ms old)',
         'market data degraded: ETHUSDT has no quote (feed down; no fallback quote is held)',
@@ -106,6 +114,7 @@ describe('assessReadiness', () => {
         stopped: fc.boolean(),
         gate: fc.oneof(fc.constant('ready' as const), fc.record({ waiting: fc.constant('waiting') })),
         killSwitch: fc.constantFrom('active', 'reducing', 'halted'),
+        breaker: fc.record({ tripped: fc.boolean(), reason: fc.option(fc.constant('errors')) }),
         connections: fc.dictionary(
           fc.constantFrom('orders', 'market'),
           fc.constantFrom('connected', 'disconnected', 'connecting'),
@@ -139,6 +148,7 @@ describe('assessReadiness', () => {
           f.status.gate === 'ready' &&
           f.started &&
           f.status.killSwitch !== 'halted' &&
+          !f.status.breaker.tripped &&
           f.quotes.every((q) => q.quote !== null && !q.quote.stale) &&
           f.fallback.length === 0 &&
           Object.values(f.status.connections).every((s) => s === 'connected') &&

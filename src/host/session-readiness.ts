@@ -2,8 +2,8 @@
 // answers (503, "degraded: " and the reasons), the session's readiness gauge, and the refusal of
 // an order while not ready. The session gathers the facts between units of work
 // (service-session.ts); judging them is here, apart from the session, so each reason is checked by
-// itself. Reasons come in a fixed order: stopping, startup, kill switch, market data (missing,
-// stale, on the quote fallback), venue streams, the strategy.
+// itself. Reasons come in a fixed order: stopping, startup, kill switch, circuit breaker, market
+// data (missing, stale, on the quote fallback), venue streams, the strategy.
 import type { FallbackStatus } from '../core/market/quote-fallback.ts';
 import type { NodeStatus } from '../node/node-status.ts';
 import type { StrategyStatus } from './live-strategy.ts';
@@ -18,7 +18,7 @@ export interface Readiness {
 export interface ReadinessFacts {
   /** The session was asked to stop. */
   readonly stopping: boolean;
-  readonly status: Pick<NodeStatus, 'stopped' | 'gate' | 'killSwitch' | 'connections'>;
+  readonly status: Pick<NodeStatus, 'stopped' | 'gate' | 'killSwitch' | 'breaker' | 'connections'>;
   /** The startup gate opened once (startup reconciliation and recovery complete, or forced). */
   readonly started: boolean;
   /** The latest quote held for each of the session's symbols (its own first), null before the first. */
@@ -32,8 +32,9 @@ export interface ReadinessFacts {
   readonly strategy: StrategyStatus['live'] | null;
 }
 
-/** Ready, or every reason it is not: startup running or timed out, the kill switch halted,
- *  market data missing, stale or degraded, a venue stream disconnected, the strategy not warm yet
+/** Ready, or every reason it is not: startup running or timed out, the kill switch halted, the
+ *  circuit breaker tripped (new orders refused until it is reset), market data missing, stale or
+ *  degraded, a venue stream disconnected, the strategy not warm yet
  *  or stopped, the session stopping. */
 export function assessReadiness(f: ReadinessFacts): Readiness {
   const reasons: string[] = [];
@@ -42,6 +43,8 @@ export function assessReadiness(f: ReadinessFacts): Readiness {
   if (typeof status.gate === 'object') reasons.push(status.gate.waiting);
   else if (!f.started) reasons.push('not ready: startup reconciliation is running');
   if (status.killSwitch === 'halted') reasons.push('the kill switch is halted');
+  if (status.breaker.tripped)
+    reasons.push(`the circuit breaker is tripped${status.breaker.reason === null ? '' : `: ${status.breaker.reason}`}`);
   // A session of one symbol says it plainly; of several, each reason names its symbol.
   const named = quotes.length > 1;
   for (const { symbol, quote } of quotes) {

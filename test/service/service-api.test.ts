@@ -552,7 +552,7 @@ describe('operator controls and state', () => {
     expect(page).toContain('<meta http-equiv="refresh" content="5"/>');
   });
 
-  it('reports readiness: 503 with the reason while the kill switch is halted, 200 after', async () => {
+  it('reports readiness: 503 with the reason while the kill switch is halted or the breaker tripped, 200 after', async () => {
     const up = await get('/readyz');
     expect(up.status, JSON.stringify(up.body)).toBe(200);
     await post('/kill-switch', { state: 'halted', actor: 'ops', reason: 'readiness' });
@@ -565,6 +565,13 @@ describe('operator controls and state', () => {
     await post('/kill-switch', { state: 'active', actor: 'ops', reason: 'readiness over' });
     expect((await get('/readyz')).status).toBe(200);
     expect((await get('/safety')).body!['killSwitch']).toBe('active');
+    // A tripped breaker refuses new orders until it is reset: not ready meanwhile.
+    await post('/breaker', { action: 'trip', actor: 'ops', reason: 'readiness drill' });
+    const tripped = await get('/readyz');
+    expect(tripped.status).toBe(503);
+    expect(tripped.body!['detail']).toMatch(/the circuit breaker is tripped/);
+    await post('/breaker', { action: 'reset', actor: 'ops', reason: 'readiness drill over' });
+    expect((await get('/readyz')).status).toBe(200);
   });
 
   it('needs the token for every write', async () => {
