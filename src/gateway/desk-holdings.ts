@@ -39,17 +39,31 @@ export class DeskHoldings {
     return out.sort((a, b) => tradeNumber(a.trade.tradeId) - tradeNumber(b.trade.tradeId));
   }
 
-  /** Quote locked by open buy orders of every symbol (limit or stop price x what is left),
-   *  account units (notional units with one symbol). */
-  lockedForBuys(): number {
+  /** Quote locked by open buy orders of every symbol (limit or stop price x what is left; a market
+   *  buy's `reservePrice` x what is left), account units (notional units with one symbol);
+   *  `except` (an order being replaced) left out. */
+  lockedForBuys(except?: DeskRecord): number {
+    return this.buyLocks(except, false);
+  }
+
+  /** What open market buys hold by their `reservePrice` alone, which the simulated exchange does not
+   *  lock (it prices a market order at the touch when it arrives, and holds nothing for it after),
+   *  account units; `except` left out. */
+  reservedForMarketBuys(except?: DeskRecord): number {
+    return this.buyLocks(except, true);
+  }
+
+  private buyLocks(except: DeskRecord | undefined, reservesOnly: boolean): number {
     let sum = 0;
     for (const rec of this.src.records) {
+      if (rec === except || rec.side !== 'buy') continue;
       const o = this.src.exchangeOrder(rec);
-      let locked = 0;
-      if (o && o.side === 'buy' && isOpen(o)) locked = (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
-      else if (!o && this.src.onTheWay(rec) && rec.side === 'buy')
-        locked = (rec.limitPrice ?? rec.stopPrice ?? 0) * rec.qty;
-      if (locked !== 0) sum += locked * this.src.scale(rec.symbol);
+      const at = o ? (isOpen(o) ? o : null) : this.src.onTheWay(rec) ? rec : null;
+      if (at === null) continue;
+      const priced = at.limitPrice ?? at.stopPrice;
+      const price = priced === null ? (rec.reservePrice ?? 0) : reservesOnly ? 0 : priced;
+      const left = o ? o.qty - o.filled : rec.qty;
+      if (price !== 0 && left !== 0) sum += price * left * this.src.scale(rec.symbol);
     }
     return sum;
   }

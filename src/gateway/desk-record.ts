@@ -17,6 +17,10 @@ export interface DeskOrder {
   readonly stopPrice: number | null;
   /** Maker only: refused rather than matched if it would take (Binance's LIMIT_MAKER). */
   readonly postOnly?: boolean;
+  /** Ticks a market buy holds the account's quote at while it is open (the wire's rule, fixed when
+   *  it is placed); absent: it holds nothing, as the simulated exchange locks only limit and stop
+   *  prices. */
+  readonly reservePrice?: number;
 }
 
 /** An order the desk took: what was asked for, its ids, and where it is in its life. */

@@ -378,6 +378,38 @@ describe('execsim gateway alpaca, through the real SDK', () => {
     expect(await alpaca.trading.orders.getAllOrders({ status: 'all' })).toEqual([]);
   });
 
+  it('open market buys hold buying power at the ask until they fill or close; a buy past it is 403', async () => {
+    // The venue's hours, on a Saturday: market orders queue for Monday's open.
+    let shift = Date.UTC(2024, 7, 10, 15) - Date.now();
+    const gw = await gateway(undefined, { hours: 'venue', now: () => Date.now() + shift });
+    const { alpaca } = await client(gw);
+    const buyingPower = async () => Number((await alpaca.trading.account.getAccount()).buyingPower);
+    const first = await alpaca.trading.orders.market({ symbol: 'AAPL', qty: 300, side: 'buy' });
+    expect(first.status).toBe('new');
+    expect(await buyingPower()).toBe(100_000 - 300 * 187.5); // 43,750 left
+    const refused = { status: 403, code: 40310000, message: expect.stringContaining('insufficient buying power') };
+    expect(await refusal(alpaca.trading.orders.market({ symbol: 'AAPL', qty: 300, side: 'buy' }))).toMatchObject(
+      refused,
+    );
+    expect(
+      await refusal(alpaca.trading.orders.limit({ symbol: 'AAPL', qty: 300, side: 'buy', limitPrice: 187.5 })),
+    ).toMatchObject(refused);
+    const second = await alpaca.trading.orders.market({ symbol: 'AAPL', qty: 200, side: 'buy' });
+    expect(await buyingPower()).toBe(100_000 - 500 * 187.5);
+    // Cancelled: what it held is free again.
+    await alpaca.trading.orders.deleteOrderByOrderID({ orderId: first.id as string });
+    expect(await buyingPower()).toBe(100_000 - 200 * 187.5);
+    // Monday's open: the second fills (10 at 187.50, 100 at 187.60, 90 at 187.80) and holds nothing more.
+    shift = Date.UTC(2024, 7, 12, 13, 31) - Date.now();
+    // A resting buy of 1 at 100 gives the clock work to run, and with it the open that is now due.
+    await alpaca.trading.orders.limit({ symbol: 'AAPL', qty: 1, side: 'buy', limitPrice: 100 });
+    await waitFor(
+      async () => (await alpaca.trading.orders.getOrderByOrderID({ orderId: second.id as string })).status === 'filled',
+    );
+    const cash = 100_000 - (10 * 187.5 + 100 * 187.6 + 90 * 187.8);
+    expect(await buyingPower()).toBeCloseTo(cash - 100, 6);
+  });
+
   it('unknown keys: REST answers 401 and the stream refuses the authentication', async () => {
     const gw = await gateway();
     const bad = await client(gw, KEY, 'wrong-secret');

@@ -34,6 +34,8 @@ export interface AlpacaGatewayOptions {
   readonly onEvent?: (event: ExecEvent) => void;
   /** Every trade update as published (tests). */
   readonly onUpdate?: (update: TradeUpdate) => void;
+  /** The wall clock (epoch ms) unless given (gateway-server.ts). */
+  readonly now?: () => number;
 }
 
 export interface AlpacaGateway {
