@@ -206,6 +206,39 @@ describe('the market-data stream in JSON (no MessagePack asked for)', () => {
     for (const m of data()) expect(m['t']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 
+  it('an iex connection takes 30 symbols: past them, error 405 and the set unchanged; sip has no limit', async () => {
+    const gw = await gateway();
+    const thirty = Array.from({ length: 30 }, (_, i) => `S${String(i).padStart(2, '0')}`);
+    const subscribed = async (path: string) => {
+      const c = await raw(gw, path);
+      await c.next(0);
+      c.ws.send(JSON.stringify({ action: 'auth', key: KEY, secret: SECRET }));
+      await c.next(1);
+      c.ws.send(JSON.stringify({ action: 'subscribe', trades: thirty.slice(0, 20), bars: thirty.slice(10) }));
+      return c;
+    };
+    const iex = await subscribed('/v2/iex');
+    expect((await iex.next(2))[0]).toMatchObject({ T: 'subscription', trades: thirty.slice(0, 20) });
+    // The same 30 symbols on another channel are no new symbols; one more symbol on any channel is.
+    iex.ws.send(JSON.stringify({ action: 'subscribe', quotes: thirty }));
+    const thirtyEverywhere = await iex.next(3);
+    expect(thirtyEverywhere[0]).toMatchObject({ quotes: thirty });
+    iex.ws.send(JSON.stringify({ action: 'subscribe', quotes: ['AAPL'], trades: ['S00'] }));
+    expect(await iex.next(4)).toEqual([{ T: 'error', code: 405, msg: 'symbol limit exceeded' }]);
+    iex.ws.send(JSON.stringify({ action: 'subscribe', trades: ['S00'] }));
+    expect(await iex.next(5)).toEqual(thirtyEverywhere); // nothing of the refused request was kept
+    // Unsubscribing one everywhere makes room for another.
+    iex.ws.send(JSON.stringify({ action: 'unsubscribe', trades: ['S29'], quotes: ['S29'], bars: ['S29'] }));
+    await iex.next(6);
+    iex.ws.send(JSON.stringify({ action: 'subscribe', quotes: ['AAPL'] }));
+    expect((await iex.next(7))[0]).toMatchObject({ T: 'subscription', quotes: [...thirty.slice(0, 29), 'AAPL'] });
+    // The real-time SIP feed is a paid plan's: no limit.
+    const sip = await subscribed('/v2/sip');
+    await sip.next(2);
+    sip.ws.send(JSON.stringify({ action: 'subscribe', quotes: ['AAPL', 'MSFT'] }));
+    expect((await sip.next(3))[0]).toMatchObject({ T: 'subscription', quotes: ['AAPL', 'MSFT'] });
+  });
+
   it('refuses an unknown feed path with a 404 and a bad key with error 402 and a close', async () => {
     const gw = await gateway();
     const refused = new WebSocket(gw.url.replace(/^http/, 'ws') + '/v2/nasdaq');

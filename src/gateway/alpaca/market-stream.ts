@@ -2,7 +2,8 @@
 // venue), in MessagePack or JSON as the upgrade request asks: auth (a message, or the REST key
 // headers on the upgrade), subscribe, then quotes whenever the venue's market-data view changes
 // and trades for every print, and a bar at the end of every minute that printed, of each served
-// symbol a client subscribed to (or '*'). Protocol and error codes: docs/0068-gateway-notes.md.
+// symbol a client subscribed to (or '*'), up to the free plan's symbol limit on its feeds.
+// Protocol and error codes: docs/0068-gateway-notes.md.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { decode, encode, encodeTimeSpecToTimestamp, EXT_TIMESTAMP, ExtensionCodec } from '@msgpack/msgpack';
@@ -34,6 +35,14 @@ type Channel = (typeof CHANNELS)[number];
 /** Channels Alpaca subscribes along with trades. */
 const WITH_TRADES: readonly Channel[] = ['corrections', 'cancelErrors'];
 
+/** The most symbols one connection may subscribe to, over all its channels, on the feeds Alpaca's
+ *  free market-data plan streams (IEX in real time, and the delayed SIP): its plan table states
+ *  websocket subscriptions of 30 symbols (paid plans: unlimited, and only they stream the real-time
+ *  SIP). A subscribe past it is refused with error 405 "symbol limit exceeded" and leaves the
+ *  subscriptions as they were, as Alpaca's stream documents. ('*' is one entry.) */
+export const FREE_PLAN_SYMBOL_LIMIT = 30;
+const LIMITED_FEEDS: ReadonlySet<string> = new Set(['/v2/iex', '/v2/delayed_sip']);
+
 /** A time to encode: the MessagePack timestamp extension, or RFC 3339 in JSON. */
 class WireTime {
   constructor(readonly ms: number) {}
@@ -56,6 +65,8 @@ codec.register({
 
 interface Client {
   readonly binary: boolean;
+  /** The most distinct symbols it may subscribe to (its feed's plan). */
+  readonly symbolLimit: number;
   authorized: boolean;
   readonly subs: Record<Channel, Set<string>>;
 }
@@ -88,7 +99,9 @@ export class MarketDataStream {
     const key = req.headers['apca-api-key-id'];
     const secret = req.headers['apca-api-secret-key'];
     const headerAuth = key !== undefined || secret !== undefined ? { key, secret } : null;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, binary, headerAuth));
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const symbolLimit = LIMITED_FEEDS.has(path) ? FREE_PLAN_SYMBOL_LIMIT : Infinity;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, binary, headerAuth, symbolLimit));
   }
 
   /** Sends what the venue printed and quoted for `symbol` to every authorized client subscribed
@@ -169,9 +182,14 @@ export class MarketDataStream {
     return closeAll(this.wss, [...this.clients.keys()]);
   }
 
-  private connected(ws: WebSocket, binary: boolean, headerAuth: { key: unknown; secret: unknown } | null): void {
+  private connected(
+    ws: WebSocket,
+    binary: boolean,
+    headerAuth: { key: unknown; secret: unknown } | null,
+    symbolLimit: number,
+  ): void {
     const subs = Object.fromEntries(CHANNELS.map((ch) => [ch, new Set<string>()])) as Record<Channel, Set<string>>;
-    const client: Client = { binary, authorized: false, subs };
+    const client: Client = { binary, symbolLimit, authorized: false, subs };
     this.clients.set(ws, client);
     ws.on('close', () => this.clients.delete(ws));
     ws.on('error', () => ws.terminate());
@@ -195,7 +213,7 @@ export class MarketDataStream {
     else ws.send(JSON.stringify(messages), { binary: false });
   }
 
-  private error(ws: WebSocket, c: Client, code: 400 | 401 | 402 | 403, msg: string): void {
+  private error(ws: WebSocket, c: Client, code: 400 | 401 | 402 | 403 | 405, msg: string): void {
     this.send(ws, c, [{ T: 'error', code, msg }]);
   }
 
@@ -240,6 +258,10 @@ export class MarketDataStream {
           change.push([ch, v as string[]]);
           if (ch === 'trades') for (const also of WITH_TRADES) change.push([also, v as string[]]);
         }
+        if (m['action'] === 'subscribe' && this.symbolsAfter(c, change) > c.symbolLimit) {
+          this.error(ws, c, 405, 'symbol limit exceeded');
+          return;
+        }
         for (const [ch, symbols] of change)
           for (const s of symbols) {
             if (m['action'] === 'subscribe') c.subs[ch].add(s);
@@ -251,5 +273,13 @@ export class MarketDataStream {
       default:
         this.error(ws, c, 400, 'invalid syntax');
     }
+  }
+
+  /** How many distinct symbols the client's channels would hold with `added` subscribed. */
+  private symbolsAfter(c: Client, added: ReadonlyArray<[Channel, string[]]>): number {
+    const all = new Set<string>();
+    for (const ch of CHANNELS) for (const s of c.subs[ch]) all.add(s);
+    for (const [, symbols] of added) for (const s of symbols) all.add(s);
+    return all.size;
   }
 }
