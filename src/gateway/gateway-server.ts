@@ -38,7 +38,7 @@ export function gatewayWorld(
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
-  const record = options.onEvent ?? (() => {});
+  const record = gv.record;
   const wire = new WireFaults(
     gv.scenario.faults,
     gv.startedAt,

@@ -23,6 +23,7 @@ import { bookDesk, PaperDesk, type OrderDesk } from './paper-desk.ts';
 import { buildVenue } from '../scenario/build-venue.ts';
 import { scenarioInstruments } from '../scenario/scenario-requests.ts';
 import { GatewayClock, ShiftedClock, type VenueClock } from './gateway-clock.ts';
+import { TimeoutLog } from './timeout-log.ts';
 
 export interface GatewayVenueOptions {
   /** The venue the gateway imitates (its folder's profile). */
@@ -58,6 +59,10 @@ const CLIENT_SECTIONS = ['orders', 'signals', 'externalOrders', 'actions', 'rest
 
 export class GatewayVenue {
   readonly clock: VenueClock;
+  /** Where the venue's events go (options.onEvent), a record of a request an outage leaves
+   *  unanswered once its timeout has gone by (timeout-log.ts): the wire's own faults go here too. */
+  readonly record: (event: ExecEvent) => void;
+  private readonly timeouts: TimeoutLog;
   readonly venue: SimVenue;
   readonly exchange: SimExchange;
   /** Where the gateway's orders go (the fill profile). */
@@ -120,6 +125,8 @@ export class GatewayVenue {
     this.clock =
       options.clock ??
       new GatewayClock((err) => warn(`venue error: ${(err as Error).stack ?? String(err)}`), options.now);
+    this.timeouts = new TimeoutLog(this.clock, options.onEvent ?? (() => {}));
+    this.record = this.timeouts.log;
     this.startedAt = this.clock.now();
     this.file = loaded.file;
     const replayClock = new ShiftedClock(this.clock, parseUtcInstant(s.start) - this.startedAt);
@@ -132,7 +139,7 @@ export class GatewayVenue {
       new Rng(s.seed),
       this.instrument,
       this.startedAt,
-      options.onEvent ?? (() => {}),
+      this.record,
       { rules: this.rules, replayClock },
     );
     this.venue = built.venue;
@@ -147,7 +154,7 @@ export class GatewayVenue {
           : ({ ...f, from: at(f.from), until: at(f.until) } as FaultSpec),
       );
       this.venue.setReportHandler(() => {}); // the market's venue has no orders of ours
-      const record = options.onEvent ?? (() => {});
+      const record = this.record;
       this.desk = new PaperDesk({
         clock: this.clock,
         exchange: this.exchange,
@@ -206,8 +213,10 @@ export class GatewayVenue {
     this.startAll();
   }
 
-  /** Stops every timer of the venue and its market. */
+  /** Stops every timer of the venue and its market; a request an outage still holds is logged as
+   *  ended by the stop. */
   stop(): void {
+    this.timeouts.stop();
     this.clock.stop();
   }
 }

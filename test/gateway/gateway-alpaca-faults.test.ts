@@ -12,6 +12,7 @@ import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { gatewayClient } from '../fixtures/gateway/alpaca-client.ts';
 import { FIXTURE, gateway, KEY, onCleanup, refusal, SECRET, waitFor } from '../support/gateway-harness.ts';
 
+const HEADERS = { 'APCA-API-KEY-ID': KEY, 'APCA-API-SECRET-KEY': SECRET, 'content-type': 'application/json' };
 const dir = mkdtempSync(path.join(tmpdir(), 'execsim-gateway-faults-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const withFaults = (name: string, ...faults: string[]): string => {
@@ -117,6 +118,49 @@ describe('faults on the wire', () => {
       ['fill', seen.id],
     ]);
     expect(c.reconnects()).toBe(0);
+  });
+
+  it('an outage logs a request as timed out once its timeout has gone by, not when it arrives', async () => {
+    const logged: Array<{ detail: string; at: number }> = [];
+    const gw = await gateway(withFaults('out-log', '{ kind: outage, from: PT0S, until: PT1H, timeoutMs: 1000 }'), {
+      onEvent: (e) => void (e.kind === 'FaultApplied' && logged.push({ detail: e.detail, at: Date.now() })),
+    });
+    const sent = Date.now();
+    const read = await fetch(`${gw.url}/v2/account`, { headers: HEADERS }).then(
+      (r) => r.status,
+      () => 'dropped',
+    );
+    expect(read).toBe('dropped');
+    const entry = await waitFor(() => logged.find((l) => l.detail.startsWith('GET /v2/account')));
+    expect(entry.detail).toBe('GET /v2/account: timed out after 1000 ms');
+    expect(entry.at - sent).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('a request an outage holds when the gateway stops is logged as ended by the stop, not as timed out', async () => {
+    const logged: string[] = [];
+    const gw = await gateway(
+      withFaults('out-stop', '{ kind: outage, from: PT0S, until: PT1H, mode: timeout_after, timeoutMs: 20000 }'),
+      { onEvent: (e) => void (e.kind === 'FaultApplied' && logged.push(e.detail)) },
+    );
+    const body = {
+      symbol: 'AAPL',
+      qty: '1',
+      side: 'buy',
+      type: 'market',
+      time_in_force: 'day',
+      client_order_id: 'held',
+    };
+    const post = fetch(`${gw.url}/v2/orders`, { method: 'POST', headers: HEADERS, body: JSON.stringify(body) }).then(
+      (r) => r.status,
+      () => 'dropped',
+    );
+    // The venue acts on it (timeout_after): the order exists from the POST, whose answer the outage holds.
+    const rec = await waitFor(() => gw.orders.byClientOrderId('held'));
+    await gw.close();
+    expect(await post).toBe('dropped');
+    expect(logged.filter((d) => d !== 'outage begins')).toEqual([
+      `submit ${rec.id}: unanswered, the gateway is stopping; venue received it: true`,
+    ]);
   });
 
   it('stream_stall is validated like every fault: a bad mode names the field and the choices', () => {
