@@ -15,7 +15,7 @@ import type {
   ExecAlgorithm,
 } from '../core/algo/intent-algorithm.ts';
 import { DEFAULT_CALLBACK_BUDGET_MS } from './load-strategy.ts';
-import { copyPlain, describeThrown, isThenable, TooBigToCopy } from './plain-copy.ts';
+import { copyPlain, describeThrown, isAsyncFunction, isThenable, TooBigToCopy } from './plain-copy.ts';
 import * as api from './strategy-api.ts';
 import { BundleError, bundleOf, compiled, type Bundle } from './strategy-bundle.ts';
 import type { InstanceEnv } from './strategy-port.ts';
@@ -101,6 +101,11 @@ export function loadAlgorithm(module: string, path: string, budgetMs = DEFAULT_C
           throw new AlgorithmLoadError(
             'path',
             `${module} exports no algorithm: export default defineAlgorithm({ decide(ctx) { ... } })`,
+          );
+        if (isAsyncFunction(fn))
+          throw new AlgorithmLoadError(
+            'path',
+            `${module}: decide is an async function: a decision is made at once (no async functions)`,
           );
         return (ctx: AlgoContext) => (fn as (c: AlgoContext) => unknown).call(def, ctx);
       });

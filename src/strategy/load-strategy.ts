@@ -11,7 +11,7 @@ import * as zod from 'zod';
 import { canonicalJson } from '../core/log/canonical-json.ts';
 import { Rng } from '../core/clock/rng.ts';
 import { droppedKey } from './param-keys.ts';
-import { copyPlain, describeThrown } from './plain-copy.ts';
+import { copyPlain, describeThrown, isAsyncFunction } from './plain-copy.ts';
 import * as api from './strategy-api.ts';
 import type { StrategyDefinition, Warmup } from './strategy-api.ts';
 import { BundleError, bundleOf, compiled, type Bundle } from './strategy-bundle.ts';
@@ -219,6 +219,12 @@ function definitionOf(spec: StrategySpec, exports: Record<string, unknown>): Str
     throw new StrategyLoadError(
       'module',
       `${spec.module}: the definition needs exactly one of reactive(params, inputs) or create(params, context)`,
+    );
+  const entry = isReactive ? 'reactive' : 'create';
+  if (isAsyncFunction(isReactive ? reactive : create))
+    throw new StrategyLoadError(
+      'module',
+      `${spec.module}: ${entry} is an async function: a strategy is synchronous (no async functions)`,
     );
   const base = {
     name,

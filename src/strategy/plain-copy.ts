@@ -67,6 +67,14 @@ export function isThenable(value: unknown): boolean {
   return typeof (value as { then?: unknown }).then === 'function';
 }
 
+/** Whether a value is an async function (or async generator) of any realm: its result would be a
+ *  Promise, which a strategy's synchronous calls refuse. */
+export function isAsyncFunction(value: unknown): boolean {
+  if (typeof value !== 'function') return false;
+  const tag = Object.prototype.toString.call(value);
+  return tag === '[object AsyncFunction]' || tag === '[object AsyncGeneratorFunction]';
+}
+
 /** A thrown value as the failure's message: `Name: message` for an error of any realm (just the
  *  message for a plain Error), else the value shown as JSON; never more than 1,000 characters. */
 export function describeThrown(err: unknown): string {

@@ -4,7 +4,7 @@
 // input as work (a stream's next, or a callback) to run inside a guarded call of its own.
 import type { Subscription } from 'rxjs';
 import { Subject } from 'rxjs';
-import { copyPlain, showPlain } from './plain-copy.ts';
+import { copyPlain, isAsyncFunction, showPlain } from './plain-copy.ts';
 import type {
   Bar,
   OwnFill,
@@ -136,10 +136,15 @@ export class StrategyInstance {
   }
 }
 
-/** The callbacks of the object create() returned, read once (inside the start call). */
+/** The callbacks of the object create() returned, read once (inside the start call). An async
+ *  callback is refused here, when the strategy starts, rather than at its first call. */
 function handlersOf(target: StrategyHandlers): Handlers {
-  const fn = (v: unknown): Callback | undefined => (typeof v === 'function' ? (v as Callback) : undefined);
   const { onQuote, onTrades, onBar, onFill, onParent, onTimer, timerMs } = target;
+  const given = { onQuote, onTrades, onBar, onFill, onParent, onTimer };
+  for (const [name, v] of Object.entries(given))
+    if (isAsyncFunction(v))
+      throw new OutputError(`${name} is an async function: a strategy is synchronous (no async functions)`);
+  const fn = (v: unknown): Callback | undefined => (typeof v === 'function' ? (v as Callback) : undefined);
   return {
     target,
     onQuote: fn(onQuote),

@@ -189,6 +189,9 @@ describe('an algorithm module', () => {
     expect(problem('./test/fixtures/algorithms/throws-at-load.ts')).toMatch(
       /orders\[0\]\.algo\.path: .*failed while loading: .*cannot start/,
     );
+    expect(problem('./test/fixtures/algorithms/async-decide.ts')).toMatch(
+      /orders\[0\]\.algo\.path: .*async-decide\.ts: decide is an async function: a decision is made at once/,
+    );
     // From the command line: a non-zero exit naming the field, and no store written.
     const dir = mkdtempSync(join(tmpdir(), 'execsim-algo-'));
     try {

@@ -69,6 +69,25 @@ describe('loading a strategy module', () => {
     );
   });
 
+  it('refuses an async create or reactive at load, and an async handler when the strategy starts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'execsim-strategy-'));
+    writeFileSync(join(dir, 'async-create.ts'), 'export default { name: "a", create: async () => ({}) };\n');
+    writeFileSync(join(dir, 'async-reactive.ts'), 'export default { name: "r", async reactive() { return null; } };\n');
+    writeFileSync(join(dir, 'async-bar.ts'), 'export default { name: "h", create: () => ({ async onBar() {} }) };\n');
+    expect(refusal(scenario('  module: ./async-create.ts'), join(dir, 's.yaml'))).toMatch(
+      /strategy\.module: \.\/async-create\.ts: create is an async function: a strategy is synchronous/,
+    );
+    expect(refusal(scenario('  module: ./async-reactive.ts'), join(dir, 's.yaml'))).toMatch(
+      /strategy\.module: \.\/async-reactive\.ts: reactive is an async function/,
+    );
+    // The handlers come from create(): refused as the strategy starts, before any bar reaches it.
+    const { of } = run(scenario('  module: ./async-bar.ts'), join(dir, 's.yaml'));
+    const failed = of('StrategyFailed');
+    expect(failed.map((e) => [e.event.phase, e.event.message])).toEqual([
+      ['start', 'onBar is an async function: a strategy is synchronous (no async functions)'],
+    ]);
+  });
+
   it('makes the code part of the scenario: another module, another hash', () => {
     const a = parseScenario(scenario('  module: ./misbehaving.ts\n  params: { mode: none }'), `${DIR}/s.yaml`);
     const b = parseScenario(scenario('  module: ./stateful.ts'), `${DIR}/s.yaml`);
