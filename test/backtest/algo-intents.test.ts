@@ -250,6 +250,37 @@ describe('an algorithm that fails', () => {
   });
 });
 
+describe('intents the runner cannot carry out', () => {
+  it('logs the first 20 of a decision one by one and the rest as one record, in every decision', () => {
+    // The whole parent resting far below the touch, then 50 places with no room left, twice.
+    let asked = 0;
+    const r = simulate(QUIET_CASE, () => ({
+      decide: (ctx) => {
+        asked++;
+        if (asked > 2) return { done: true };
+        const more: ChildIntent[] = Array.from({ length: 50 }, () => ({ kind: 'place', qty: 7, type: 'market' }));
+        const whole: ChildIntent = {
+          kind: 'place',
+          qty: ctx.parent.qty,
+          type: 'limit',
+          price: (ctx.market.bid ?? 6_000_000) - 5_000,
+        };
+        return { intents: asked === 1 ? [whole, ...more] : more, wakeAt: ctx.now + 5_000 };
+      },
+    }));
+    const refused = r.all.flatMap((e) => (e.event.kind === 'AlgoIntentRefused' ? [e.event] : []));
+    expect(refused).toHaveLength(42);
+    for (const decision of [refused.slice(0, 21), refused.slice(21)]) {
+      expect(decision.slice(0, 20).every((e) => e.intent === 'place 7 market')).toBe(true);
+      expect(decision[20]).toMatchObject({
+        intent: '30 more intents',
+        outcome: 'refused',
+        reason: '0 clipped and 30 refused after the first 20 of this decision, not logged one by one',
+      });
+    }
+  });
+});
+
 describe('an algorithm child below the minimum notional', () => {
   const market: Case = { ...QUIET_CASE, type: 'market' };
   const refusals = (r: ReturnType<typeof simulate>) =>

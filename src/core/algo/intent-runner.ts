@@ -56,6 +56,11 @@ export interface RunnerOps {
 /** Decisions at one instant past which the algorithm is taken to loop, and the parent stopped. */
 export const MAX_DECISIONS_PER_INSTANT = 1000;
 
+/** Intents of one decision clipped or refused that are logged one by one; the rest are counted
+ *  into one record after, so an algorithm asking for what it cannot have at every wake does not
+ *  write up to a thousand records each time. */
+export const LOGGED_REFUSALS_PER_DECISION = 20;
+
 export class IntentRunner {
   private done = false;
   private memo: unknown = null;
@@ -67,6 +72,8 @@ export class IntentRunner {
   private readonly replacements = new Map<number, { qty?: number; price?: number; peg?: Peg }>();
   private instant = Number.NaN;
   private decisionsAtInstant = 0;
+  /** The refusals of the decision being carried out: how many were logged, and those counted. */
+  private tally: { logged: number; clipped: number; refused: number } | null = null;
   private readonly handles = new Map<number, ClientOrderId>();
 
   constructor(
@@ -218,9 +225,14 @@ export class IntentRunner {
         this.ops.record({ kind: 'AlgoMemo', parentId: this.plan.parentId, memo: JSON.parse(text) as unknown });
       }
     }
-    for (const intent of decision.intents ?? []) {
-      if (this.done) return;
-      placed += this.act(intent);
+    this.tally = { logged: 0, clipped: 0, refused: 0 };
+    try {
+      for (const intent of decision.intents ?? []) {
+        if (this.done) break;
+        placed += this.act(intent);
+      }
+    } finally {
+      this.closeTally();
     }
     if (this.done) return;
     if (decision.wakeAt !== undefined && decision.wakeAt !== null) {
@@ -453,7 +465,27 @@ export class IntentRunner {
   }
 
   private refuse(intent: string, outcome: 'clipped' | 'refused', reason: string): void {
+    const t = this.tally;
+    if (t !== null && t.logged >= LOGGED_REFUSALS_PER_DECISION) {
+      t[outcome]++;
+      return;
+    }
+    if (t !== null) t.logged++;
     this.ops.record({ kind: 'AlgoIntentRefused', parentId: this.plan.parentId, intent, outcome, reason });
+  }
+
+  /** Ends a decision's tally: the refusals past those logged, as one record. */
+  private closeTally(): void {
+    const t = this.tally;
+    this.tally = null;
+    if (t === null || t.clipped + t.refused === 0) return;
+    this.ops.record({
+      kind: 'AlgoIntentRefused',
+      parentId: this.plan.parentId,
+      intent: `${t.clipped + t.refused} more intents`,
+      outcome: t.refused > 0 ? 'refused' : 'clipped',
+      reason: `${t.clipped} clipped and ${t.refused} refused after the first ${LOGGED_REFUSALS_PER_DECISION} of this decision, not logged one by one`,
+    });
   }
 }
 
