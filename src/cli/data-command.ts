@@ -20,7 +20,7 @@ import { identifySourcesMemo } from '../scenario/replay-sources.ts';
 import { inspectReplayCache } from '../scenario/replay-cache-inspect.ts';
 import { dataImportCommand } from './data-import-command.ts';
 import { DEFAULT_DB_PATH } from '../store/open-database.ts';
-import { dbPath, parseCommand, statOrNone, UsageError, type Io } from './io.ts';
+import { dbPath, parseCommand, Refusal, statOrNone, UsageError, type Io } from './io.ts';
 import { textTable } from './text-table.ts';
 import { groupedDigits } from '../core/model/count-text.ts';
 
@@ -49,7 +49,8 @@ replays (and sweep paths, worker threads) read that instead of parsing the text 
   --json        list, inspect: JSON
   -h, --help    this help
 EXECSIM_REPLAY_CACHE=off turns the cache off for replays (they parse the raw files every time).
-Exit codes: 0, 2 bad input (an unknown subcommand or flag, no such cache).`;
+Exit codes: 0, 2 bad input (an unknown subcommand or flag, with the usage; no such cache, or
+one that fails its checks, without it).`;
 
 const MB = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 const n = groupedDigits;
@@ -192,14 +193,14 @@ function findCache(dir: string, which: string): string {
   if (which === '') throw new UsageError('data inspect: an empty key; give a cache key or file', DATA_USAGE);
   if (which.endsWith(REPLAY_CACHE_EXT) || which.includes('/')) {
     const st = statOrNone(which);
-    if (st === undefined) throw new UsageError(`no replay cache file ${which}`, DATA_USAGE);
+    if (st === undefined) throw new Refusal(`no replay cache file ${which}`);
     if (st.isDirectory()) throw new UsageError(`${which}: a folder, not a replay cache file`, DATA_USAGE);
     return which;
   }
   const matches = replayCacheFiles(dir).filter((f) => keyOf(f).startsWith(which));
-  if (matches.length === 0) throw new UsageError(`no replay cache "${which}" in ${dir}`, DATA_USAGE);
+  if (matches.length === 0) throw new Refusal(`no replay cache "${which}" in ${dir}`);
   if (matches.length > 1)
-    throw new UsageError(`"${which}" starts ${matches.length} cache keys in ${dir}: give more of it`, DATA_USAGE);
+    throw new Refusal(`"${which}" starts ${matches.length} cache keys in ${dir}: give more of it`);
   return matches[0] as string;
 }
 
@@ -221,7 +222,7 @@ function inspect(dir: string, which: string, json: boolean, io: Io): number {
   try {
     cache = openReplayCache(file);
   } catch (e) {
-    if (e instanceof ReplayCacheInvalid) throw new UsageError(e.message, DATA_USAGE);
+    if (e instanceof ReplayCacheInvalid) throw new Refusal(e.message);
     throw e;
   }
   const meta = cache.meta;

@@ -16,7 +16,7 @@ import {
 import { pidAlive } from '../store/run-state.ts';
 import { type ArchiveBarSpec, type ArchiveBookSpec, DEFAULT_BAR_SPEC } from '../scenario/archive-source.ts';
 import { ReplayFileError } from '../scenario/replay-file.ts';
-import { parseCommand, statOrNone, UsageError, type Io } from './io.ts';
+import { parseCommand, Refusal, statOrNone, UsageError, type Io } from './io.ts';
 import { groupedDigits } from '../core/model/count-text.ts';
 
 export const DATA_IMPORT_USAGE =
@@ -40,8 +40,8 @@ the format of scenarios/data/binance-spot/), which a scenario replays with marke
   --trades-per-bar N      klines: most trades synthesized inside a bar (default 20)
   --bar-seed N            klines: the seed of the bar model's draws (default 1)
   -h, --help              this help
-Prints what was read and what the checks found. Exit codes: 0, 2 bad input (a row that cannot
-be read, named by file and line).`;
+Prints what was read and what the checks found. Exit codes: 0, 2 bad input (a bad flag, with
+the usage; a row that cannot be read, named by file and line, without it).`;
 
 const OPTIONS = {
   from: { type: 'string' },
@@ -97,11 +97,12 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
   try {
     r = importRecording(from, positionals, grid, out, archiveBook(from, values), archiveBars(from, values));
   } catch (err) {
-    if (err instanceof ReplayFileError) throw new UsageError(err.message, DATA_IMPORT_USAGE);
+    // A row that cannot be read (a ReplayFileError) is said as it is, without the usage: the
+    // command line was right, the data is not.
     const e = err as NodeJS.ErrnoException;
     // Checked above; what is left is the folder refusing the write (permissions, a full disk).
-    if (typeof e.code === 'string' && typeof e.syscall === 'string')
-      throw new UsageError(`--out ${out}: cannot write it (${e.code})`, DATA_IMPORT_USAGE);
+    if (!(err instanceof ReplayFileError) && typeof e.code === 'string' && typeof e.syscall === 'string')
+      throw new Refusal(`--out ${out}: cannot write it (${e.code})`);
     throw err;
   }
   const { counts, first, last, bytes } = r;

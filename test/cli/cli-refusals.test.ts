@@ -91,8 +91,8 @@ describe('execsim data import: where it writes', () => {
     // Rows of another symbol than --symbol: refused on the first row.
     const bad = await execsimInProcess(importArgs([trades('eth.csv', 'ETHUSDT')], out));
     refused(bad, /^execsim: .*eth\.csv: line 2: symbol "ETHUSDT" is not the instrument's BTCUSDT/);
-    // The import's own usage follows, not the list of every command.
-    expect(bad.err[1]).toMatch(/^usage: execsim data import /);
+    // Bad data, not a bad command line: the one message, no usage after it.
+    expect(bad.err).toHaveLength(1);
     expect(fs.readFileSync(out)).toEqual(before);
     expect(fs.readdirSync(folder)).toEqual(['recording.gz']);
   });
@@ -105,6 +105,17 @@ describe('execsim data import: where it writes', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  it("a bad flag has the import's usage after its message; bad data has none", async () => {
+    const out = path.join(dir, 'usage.gz');
+    const flag = await execsimInProcess([...importArgs([trades('u.csv', 'BTCUSDT')], out), '--lot-size', 'x']);
+    refused(flag, /^execsim: --lot-size x must be a positive decimal/);
+    expect(flag.err[1]).toMatch(/^usage: execsim data import /);
+    const data = await execsimInProcess(importArgs([trades('u-eth.csv', 'ETHUSDT')], out));
+    refused(data, /^execsim: .*u-eth\.csv: line 2: symbol "ETHUSDT"/);
+    expect(data.err).toHaveLength(1);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it('an empty --symbol is named as such', async () => {
     const out = path.join(dir, 'nosymbol.gz');
     refused(await execsimInProcess(importArgs([trades('s.csv', 'BTCUSDT')], out, '')), /^execsim: --symbol: empty/);
@@ -113,6 +124,18 @@ describe('execsim data import: where it writes', () => {
 });
 
 describe('execsim data list|inspect|prune: where it looks', () => {
+  it('inspect of a cache that is not there, or fails its checks: one message, no usage', async () => {
+    const none = await execsimInProcess(['data', 'inspect', 'feedbeef', '--dir', dir]);
+    refused(none, /^execsim: no replay cache "feedbeef" in /);
+    expect(none.err).toHaveLength(1);
+    const bad = path.join(dir, 'bad.xrc');
+    fs.writeFileSync(bad, 'not a cache');
+    const invalid = await execsimInProcess(['data', 'inspect', bad]);
+    refused(invalid, /^execsim: .*bad\.xrc/);
+    expect(invalid.err).toHaveLength(1);
+    fs.rmSync(bad);
+  });
+
   it('inspect of a folder, or of an empty key: one message', async () => {
     refused(await execsimInProcess(['data', 'inspect', dir + '/']), /^execsim: .*: a folder, not a replay cache file/);
     refused(await execsimInProcess(['data', 'inspect', '', '--dir', dir]), /^execsim: data inspect: an empty key/);
@@ -252,6 +275,8 @@ describe('execsim record --out', () => {
     ]);
     expect(r.code).toBe(2);
     expect(r.err.join('\n')).toMatch(/cannot open the market streams/);
+    // A venue it cannot reach is no misuse of the command: no usage after the message.
+    expect(r.err.join('\n')).not.toMatch(/usage:/);
     expect(fs.existsSync(path.join(dir, 'rec'))).toBe(false);
   });
 });
