@@ -21,7 +21,7 @@ import { groupedDigits } from '../core/model/count-text.ts';
 
 export const DATA_IMPORT_USAGE =
   'usage: execsim data import --from tardis|binance-archive|binance-raw FILE... --out FILE.gz --symbol S --tick-size T';
-export const DATA_IMPORT_HELP = `${DATA_IMPORT_USAGE} [--lot-size L]
+export const DATA_IMPORT_HELP = `${DATA_IMPORT_USAGE} [--lot-size L] [--force]
 Converts market data files into a raw recording (gzip of "<receive time ns> <raw JSON>" lines,
 the format of scenarios/data/binance-spot/), which a scenario replays with market.model replay.
   --from tardis           Tardis.dev CSV datasets (incremental_book_L2 or book_snapshot_N,
@@ -30,7 +30,9 @@ the format of scenarios/data/binance-spot/), which a scenario replays with marke
                           .csv); the book is synthesized around the tape, and a kline archive's
                           tape inside its bars (docs/0081-imported-market-data.md, docs/0083-kline-bars-market.md)
   --from binance-raw      a raw recording: every line checked, copied as it is
-  --out FILE              the recording to write (gzip when it ends in .gz, else plain text)
+  --out FILE              the recording to write (gzip when it ends in .gz, else plain text);
+                          a file already there is refused without --force
+  --force                 replace the file at --out (once the import is finished)
   --symbol S              the instrument's symbol; every row must be for it
   --tick-size T           price tick (0.01): every price must be on it
   --lot-size L            quantity precision of the data (default 0.00000001, Binance's)
@@ -54,6 +56,7 @@ const OPTIONS = {
   'level-spacing': { type: 'string', default: '1' },
   'trades-per-bar': { type: 'string' },
   'bar-seed': { type: 'string' },
+  force: { type: 'boolean', default: false },
 } as const;
 
 /** `execsim data import ...` (args after `import`). */
@@ -91,11 +94,16 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
       throw new UsageError(`${flag} ${step} must be a positive decimal`, DATA_IMPORT_USAGE);
   }
   const out = values.out as string;
+  const book = archiveBook(from, values);
+  const bars = archiveBars(from, values);
+  // Once the command line is known good: a file already at --out is replaced only with --force.
+  if (statOrNone(out) !== undefined && !values.force)
+    throw new Refusal(`--out ${out}: the file exists; give --force to replace it (nothing was written)`);
   // What imports to the same output killed before they finished left beside it.
   for (const t of temporaryOutputs(out)) if (!pidAlive(t.pid)) fs.rmSync(t.file, { force: true });
   let r: ImportSummary;
   try {
-    r = importRecording(from, positionals, grid, out, archiveBook(from, values), archiveBars(from, values));
+    r = importRecording(from, positionals, grid, out, book, bars);
   } catch (err) {
     // A row that cannot be read (a ReplayFileError) is said as it is, without the usage: the
     // command line was right, the data is not.
@@ -119,7 +127,8 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
 }
 
 /** --out must name a file in a folder that exists (none is created), and not one of the inputs
- *  (it is replaced only once the import is finished, but the input would be gone then). */
+ *  (it is replaced only once the import is finished, but the input would be gone then); a file
+ *  already there is replaced only with --force (an earlier import, or data, lost otherwise). */
 function checkOutPath(out: string, inputs: readonly string[]): void {
   const bad = (problem: string): never => {
     throw new UsageError(`--out ${out}: ${problem}`, DATA_IMPORT_USAGE);

@@ -88,12 +88,28 @@ describe('execsim data import: where it writes', () => {
     const ok = await execsimInProcess(importArgs([trades('keep.csv', 'BTCUSDT')], out));
     expect(ok.code, ok.err.join('\n')).toBe(0);
     const before = fs.readFileSync(out);
-    // Rows of another symbol than --symbol: refused on the first row.
-    const bad = await execsimInProcess(importArgs([trades('eth.csv', 'ETHUSDT')], out));
+    // Rows of another symbol than --symbol: refused on the first row, even with --force.
+    const bad = await execsimInProcess([...importArgs([trades('eth.csv', 'ETHUSDT')], out), '--force']);
     refused(bad, /^execsim: .*eth\.csv: line 2: symbol "ETHUSDT" is not the instrument's BTCUSDT/);
     // Bad data, not a bad command line: the one message, no usage after it.
     expect(bad.err).toHaveLength(1);
     expect(fs.readFileSync(out)).toEqual(before);
+    expect(fs.readdirSync(folder)).toEqual(['recording.gz']);
+  });
+
+  it('a file already at --out is refused, named with the flag that replaces it, unless --force', async () => {
+    const folder = path.join(dir, 'exists');
+    fs.mkdirSync(folder);
+    const out = path.join(folder, 'recording.gz');
+    fs.writeFileSync(out, 'an earlier recording');
+    const r = await execsimInProcess(importArgs([trades('exists.csv', 'BTCUSDT')], out));
+    refused(r, /^execsim: --out .*exists[\\/]recording\.gz: the file exists; give --force to replace it/);
+    expect(r.err).toHaveLength(1);
+    expect(fs.readFileSync(out, 'utf8')).toBe('an earlier recording');
+    expect(fs.readdirSync(folder)).toEqual(['recording.gz']);
+    const forced = await execsimInProcess([...importArgs([trades('exists.csv', 'BTCUSDT')], out), '--force']);
+    expect(forced.code, forced.err.join('\n')).toBe(0);
+    expect(zlib.gunzipSync(fs.readFileSync(out)).toString('utf8')).toContain('"t":1,');
     expect(fs.readdirSync(folder)).toEqual(['recording.gz']);
   });
 
