@@ -141,6 +141,7 @@ export class ReplayFileReader {
   }
 
   private emit(bytes: Uint8Array, start: number, end: number, lineNo: number): boolean {
+    if (lineNo === 1) start = afterBom(bytes, start, end);
     if (end > start && bytes[end - 1] === CR) end--;
     if (end === start) return false;
     this.bytes = bytes;
@@ -260,6 +261,14 @@ export class ReplayFileReader {
     }
     if (out.length > 0) this.queue.push(new Uint8Array(out.buffer, out.byteOffset, out.length));
   }
+}
+
+/** Where a file's first line starts past a UTF-8 byte order mark (EF BB BF), which spreadsheet
+ *  programs write before a CSV: it says the text is UTF-8 and is no part of the line. */
+export function afterBom(bytes: Uint8Array, start: number, end: number): number {
+  return end - start >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf
+    ? start + 3
+    : start;
 }
 
 /**

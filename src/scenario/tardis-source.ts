@@ -26,12 +26,12 @@ export interface TardisSource extends ReplaySource {
   notes(): string[];
 }
 
-/** The header of a CSV file: its first non-empty line. */
-export function csvHeader(file: string): string {
+/** The header of a CSV file: its first non-empty line, and that line's number. */
+export function csvHeader(file: string): { readonly text: string; readonly lineNo: number } {
   const reader = new ReplayFileReader([file], { wholeFileMaxBytes: 0 });
   try {
     if (!reader.next()) throw new ReplayFileError(`${file}: empty file, expected a CSV header`);
-    return reader.text();
+    return { text: reader.text(), lineNo: reader.lineNo };
   } finally {
     reader.close();
   }
@@ -40,8 +40,9 @@ export function csvHeader(file: string): string {
 export function tardisSource(files: readonly string[], grid: ImportGrid): TardisSource {
   const groups = new Map<TardisDataset, { layout: TardisLayout; files: string[] }>();
   for (const file of files) {
-    const layout = tardisLayout(csvHeader(file));
-    if (typeof layout === 'string') throw new ReplayFileError(`${file}: line 1: ${layout}`);
+    const header = csvHeader(file);
+    const layout = tardisLayout(header.text);
+    if (typeof layout === 'string') throw new ReplayFileError(`${file}: line ${header.lineNo}: ${layout}`);
     const group = groups.get(layout.dataset);
     if (group === undefined) groups.set(layout.dataset, { layout, files: [file] });
     else group.files.push(file);

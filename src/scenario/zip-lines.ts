@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { Inflate } from 'fflate';
 import type { LineSource } from '../sim/replay/tardis-row-stream.ts';
-import { ReplayFileError } from './replay-file.ts';
+import { afterBom, ReplayFileError } from './replay-file.ts';
 
 const NL = 10;
 const CR = 13;
@@ -117,6 +117,7 @@ export class ZipLines implements LineSource {
   }
 
   private emit(bytes: Uint8Array, start: number, end: number): boolean {
+    if (this.lineNo === 1) start = afterBom(bytes, start, end);
     if (end > start && bytes[end - 1] === CR) end--;
     if (end === start) return false;
     this.bytes = bytes;

@@ -113,6 +113,35 @@ describe('execsim data import: where it writes', () => {
     expect(fs.readdirSync(folder)).toEqual(['recording.gz']);
   });
 
+  it('a UTF-8 byte order mark, or blank lines, before the first line: read past, as a spreadsheet writes them', async () => {
+    // A headerless Binance trades archive: its first cell was read as "\uFEFF1", not an integer.
+    const archive = path.join(dir, 'bom-archive.csv');
+    fs.writeFileSync(
+      archive,
+      '\uFEFF1,61000.10,0.5,30500,1723161253937,true,true\n2,61000.20,0.5,30500,1723161253938,true,true\n',
+    );
+    const fromArchive = await execsimInProcess([
+      ...importArgs([archive], path.join(dir, 'bom-archive.gz')).map((a) => (a === 'tardis' ? 'binance-archive' : a)),
+      '--book-depth',
+      '1',
+    ]);
+    expect(fromArchive.code, fromArchive.err.join('\n')).toBe(0);
+    expect(fromArchive.stdout).toContain('archives: trades; 2 trades');
+    // Tardis CSVs: a blank line before the header was read as a row ('symbol "symbol" is not ...').
+    const blank = path.join(dir, 'blank-first.csv');
+    fs.writeFileSync(blank, `\n\r\n${HEADER}\n${row('BTCUSDT', 1)}\n`);
+    const bom = path.join(dir, 'bom-first.csv');
+    fs.writeFileSync(bom, `\uFEFF${HEADER}\n${row('BTCUSDT', 2)}\n`);
+    for (const [file, out] of [
+      [blank, 'blank-first.gz'],
+      [bom, 'bom-first.gz'],
+    ] as const) {
+      const r = await execsimInProcess(importArgs([file], path.join(dir, out)));
+      expect(r.code, r.err.join('\n')).toBe(0);
+      expect(r.stdout).toContain('rows: trades 1');
+    }
+  });
+
   it('a later row that cannot be read is refused the same way', async () => {
     const file = path.join(dir, 'late.csv');
     fs.writeFileSync(file, [HEADER, row('BTCUSDT', 1), row('ETHUSDT', 2)].join('\n') + '\n');

@@ -66,6 +66,17 @@ describe('zip entries with a data descriptor (flag bit 3)', () => {
     expect(readLines(plain)).toEqual(rows);
   });
 
+  it('a UTF-8 byte order mark opening the entry is no part of its first line', () => {
+    const bom = path.join(dir, 'bom.zip');
+    fs.writeFileSync(bom, zipSync({ 'day.csv': new TextEncoder().encode(`\uFEFF${text}`) }));
+    expect(readLines(bom)).toEqual(rows);
+    // By its bytes (a TextDecoder drops the mark by itself): the first line starts with its digit.
+    const z = new ZipLines(bom);
+    expect(z.next()).toBe(true);
+    expect(z.bytes[z.start]).toBe('1'.charCodeAt(0));
+    z.close();
+  });
+
   it('without its central directory the sizes are unknown: refused, saying why', () => {
     const zip = streamedZip('day.csv', text, false);
     const cut = path.join(dir, 'cut.zip');

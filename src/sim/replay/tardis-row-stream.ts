@@ -1,9 +1,9 @@
 // The rows of one Tardis dataset, read from its files in order as one stream (a day per file, as
-// Tardis publishes them): each file's first line must be the dataset's header, every other line a
-// row of it, and local timestamps never go back, within a file or from one file to the next
-// (files given out of order are refused, not sorted). A line it cannot read is an
-// ImportedDataError naming the file, the line and the problem. Lines come from any LineSource
-// (the replay's file reader, or lines in memory in tests).
+// Tardis publishes them): each file's first non-empty line must be the dataset's header (blank
+// lines are skipped wherever they are), every other line a row of it, and local timestamps never
+// go back, within a file or from one file to the next (files given out of order are refused, not
+// sorted). A line it cannot read is an ImportedDataError naming the file, the line and the
+// problem. Lines come from any LineSource (the replay's file reader, or lines in memory in tests).
 import { CsvRowError } from './csv-fields.ts';
 import type { PullStream } from './merge-by-time.ts';
 import { type TardisGrid, type TardisLayout, type TardisRow, TardisRowParser } from './tardis-rows.ts';
@@ -42,6 +42,9 @@ export class TardisRowStream implements PullStream<LocatedRow> {
   private readonly parser: TardisRowParser;
   private lastUs = -1;
   private lastAt = '';
+  /** The file and line number of the line before: a new file starts where either changes back. */
+  private lineFile = '';
+  private lineNo = 0;
   rows = 0;
 
   constructor(
@@ -56,11 +59,14 @@ export class TardisRowStream implements PullStream<LocatedRow> {
   next(): LocatedRow | null {
     const lines = this.lines;
     while (lines.next()) {
-      if (lines.lineNo === 1) {
+      const firstOfFile = lines.file !== this.lineFile || lines.lineNo <= this.lineNo;
+      this.lineFile = lines.file;
+      this.lineNo = lines.lineNo;
+      if (firstOfFile) {
         const header = decoder.decode(lines.bytes.subarray(lines.start, lines.end)).trim();
         if (header !== this.layout.header)
           throw new ImportedDataError(
-            `${lines.file}: line 1: header "${header}" is not the ${this.layout.dataset} header of the files ` +
+            `${lines.file}: line ${lines.lineNo}: header "${header}" is not the ${this.layout.dataset} header of the files ` +
               `before it ("${this.layout.header}"): give each dataset's files together, in date order`,
           );
         continue;
