@@ -71,6 +71,12 @@ export function tardisSource(files: readonly string[], grid: ImportGrid): Tardis
           : []),
         ...(c.crossedSnapshots > 0 ? [`${c.crossedSnapshots} crossed snapshots (first at ${c.firstCrossed})`] : []),
         ...(c.oneSidedQuotes > 0 ? [`${c.oneSidedQuotes} quotes with an empty side left out`] : []),
+        ...(c.crossedQuotes > 0
+          ? [
+              `${c.crossedQuotes} crossed or locked quotes (bid at or above ask; first at ${c.firstCrossedQuote}): ` +
+                'kept, and left out by the replay (tickersInvalid)',
+            ]
+          : []),
         ...(c.inferredSides > 0 ? [`${c.inferredSides} trades of unknown side, decided by the tick rule`] : []),
       ];
     },

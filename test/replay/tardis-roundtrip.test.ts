@@ -226,4 +226,32 @@ describe('execsim data import', () => {
     expect(err[0]).toBe(`execsim: ${bad}: line 3: price "61000.015": 61000.015 is not a multiple of 0.01`);
     expect(fs.existsSync(out)).toBe(false);
   });
+
+  it('notes crossed quotes with the place of the first (the replay leaves them out), and refuses repeated trades', () => {
+    const quotes = path.join(dir, 'crossed-quotes.csv');
+    fs.writeFileSync(
+      quotes,
+      'exchange,symbol,timestamp,local_timestamp,ask_amount,ask_price,bid_price,bid_amount\n' +
+        'binance,BTCUSDT,1,2,1,61000.02,61000.01,1\nbinance,BTCUSDT,3,4,1,61000.01,61000.01,1\n',
+    );
+    const noted = execsimMain(importArgs('tardis', [quotes], path.join(dir, 'crossed.gz')));
+    expect(noted.code, noted.err.join('\n')).toBe(0);
+    expect(noted.out.join('\n')).toContain(
+      `  1 crossed or locked quotes (bid at or above ask; first at ${quotes}: line 3): kept, and left out by the replay`,
+    );
+    const trades = path.join(dir, 'repeated-trades.csv');
+    fs.writeFileSync(
+      trades,
+      'exchange,symbol,timestamp,local_timestamp,id,side,price,amount\n' +
+        'binance,BTCUSDT,1,2,5,buy,61000.01,1\nbinance,BTCUSDT,1,2,5,buy,61000.01,1\n',
+    );
+    const out = path.join(dir, 'repeated.gz');
+    const refused = execsimMain(importArgs('tardis', [trades], out));
+    expect(refused.code).toBe(2);
+    expect(refused.err).toEqual([
+      `execsim: ${trades}: line 3: trade id 5 repeats the trade at ${trades}: line 2: a trade given twice would ` +
+        'trade twice in the replay; remove the repeated rows',
+    ]);
+    expect(fs.existsSync(out)).toBe(false);
+  });
 });

@@ -5,7 +5,7 @@ import { stepGrid } from './decimal-scan.ts';
 import { DepthSync } from './depth-sync.ts';
 import { MemoryLines } from './memory-lines.ts';
 import { MergeByTime } from './merge-by-time.ts';
-import { TardisAssembler } from './tardis-assembler.ts';
+import { TardisAssembler, TRADE_ID_WINDOW } from './tardis-assembler.ts';
 import { type LocatedRow, TardisRowStream } from './tardis-row-stream.ts';
 import { tardisLayout, type TardisLayout } from './tardis-rows.ts';
 
@@ -176,5 +176,49 @@ describe('TardisAssembler: the other datasets', () => {
   it('counts crossed snapshots with the place of the first', () => {
     const { a } = assemble([BOOK, ['b', 'x,X,1,10,true,bid,101,5\nx,X,1,10,true,ask,101,5\n']]);
     expect(a.checks).toMatchObject({ crossedSnapshots: 1, firstCrossed: 'b: line 2' });
+  });
+});
+
+describe('TardisAssembler: what it refuses and what it notes', () => {
+  it('a book whose first message is an update, not a snapshot: refused at that line', () => {
+    expect(() => assemble([BOOK, ['b', 'x,X,1,10,false,bid,99,5\nx,X,2,20,true,bid,99,5\n']])).toThrow(
+      'b: line 2: an update (is_snapshot false) before any snapshot',
+    );
+    // A later file may open with updates: the book goes on from the file before.
+    const { messages } = assemble([
+      BOOK,
+      ['d1', 'x,X,1,10,true,bid,99,5\nx,X,1,10,true,ask,101,5\n'],
+      ['d2', 'x,X,2,20,false,bid,99,6\n'],
+    ]);
+    expect(messages.map((m) => m.kind)).toEqual(['snapshot', 'depth']);
+  });
+
+  it('a trade id repeated among the latest trades: refused, naming both lines; ids further apart are kept', () => {
+    expect(() =>
+      assemble([TRADES, ['t', 'x,X,1,10,7,buy,100,1\nx,X,2,20,8,buy,100,1\nx,X,3,30,7,buy,100,1\n']]),
+    ).toThrow('t: line 4: trade id 7 repeats the trade at t: line 2');
+    // Across files too, as a reconnect at midnight would repeat them.
+    expect(() => assemble([TRADES, ['t1', 'x,X,1,10,7,buy,100,1\n'], ['t2', 'x,X,2,20,7,sell,100,1\n']])).toThrow(
+      't2: line 2: trade id 7 repeats the trade at t1: line 2',
+    );
+    // Ids that are no integers (-1) are not compared; an id past the window is no repeat.
+    const far = Array.from({ length: TRADE_ID_WINDOW + 1 }, (_, i) => `x,X,${i},${i},${i + 1},buy,100,1`);
+    const { messages } = assemble([
+      TRADES,
+      ['t', `x,X,0,0,a,buy,100,1\nx,X,0,0,b,buy,100,1\n${far.join('\n')}\nx,X,1,${TRADE_ID_WINDOW + 1},1,buy,100,1\n`],
+    ]);
+    expect(messages).toHaveLength(TRADE_ID_WINDOW + 4);
+  });
+
+  it('crossed or locked quotes are kept and counted with the first place; zero amounts are refused', () => {
+    const { messages, a } = assemble([QUOTES, ['q', 'x,X,1,10,5,101,99,5\nx,X,2,20,5,99,99,5\nx,X,3,30,5,98,99,5\n']]);
+    expect(messages.map((m) => m.kind)).toEqual(['bbo', 'bbo', 'bbo']);
+    expect(a.checks).toMatchObject({ crossedQuotes: 2, firstCrossedQuote: 'q: line 3' });
+    expect(() => assemble([QUOTES, ['q', 'x,X,1,10,0,101,99,5\n']])).toThrow(
+      'q: line 2: ask_amount "0" must be above zero',
+    );
+    expect(() => assemble([QUOTES, ['q', 'x,X,1,10,5,101,99,0.0\n']])).toThrow(
+      'q: line 2: bid_amount "0.0" must be above zero',
+    );
   });
 });

@@ -13,11 +13,16 @@
 //   (levels gone from the top N set to 0), so the book is always exactly the top N levels.
 // - trades: the aggressor side decides buyerIsMaker (a sell aggressor: the buyer made); an
 //   unknown side is taken from the tick rule (up from the last trade: a buy; down: a sell; the
-//   same price: the last side).
-// - quotes: a bookTicker with the next id; a quote missing a side is left out (counted).
+//   same price: the last side). A trade id seen among the last TRADE_ID_WINDOW trades is refused:
+//   the same trade given twice would trade twice against our orders.
+// - quotes: a bookTicker with the next id; a quote missing a side is left out (counted); a
+//   crossed or locked one (bid at or above ask) is kept and counted, and the replay leaves it out
+//   as it does a recording's (tickersInvalid).
+// - incremental_book_L2 must open with a snapshot: diffs before any would leave the replay
+//   without a book until the recorder next reconnected, so they are refused.
 import type { BinanceDepth, BinanceMessage, BinanceSnapshot } from './binance-message-types.ts';
 import type { PullStream } from './merge-by-time.ts';
-import type { LocatedRow } from './tardis-row-stream.ts';
+import { ImportedDataError, type LocatedRow } from './tardis-row-stream.ts';
 import type { TardisBookRow, TardisSnapshotRow } from './tardis-rows.ts';
 
 /** What the assembler noticed, with the first place of each; none of it stops the replay. */
@@ -29,11 +34,17 @@ export interface TardisChecks {
   reconnects: number;
   /** Quotes with an empty side, left out. */
   oneSidedQuotes: number;
+  /** Quotes whose bid is at or above their ask (kept; the replay leaves them out). */
+  crossedQuotes: number;
+  firstCrossedQuote: string;
   /** Trades whose side was unknown, decided by the tick rule. */
   inferredSides: number;
 }
 
 const US_PER_MS = 1000;
+/** How many of the latest trades' ids a repeated id is looked for among (a recorder's reconnect
+ *  that delivers trades again does so within seconds; memory stays bounded). */
+export const TRADE_ID_WINDOW = 65_536;
 
 /** Microseconds to ms, computed as the raw line parser computes a receive time from its ns (whole
  *  ms plus the fraction), so the same instant is the same float from either format. */
@@ -47,8 +58,12 @@ export class TardisAssembler implements PullStream<BinanceMessage> {
     firstCrossed: '',
     reconnects: 0,
     oneSidedQuotes: 0,
+    crossedQuotes: 0,
+    firstCrossedQuote: '',
     inferredSides: 0,
   };
+  /** The latest trades by id, oldest first (Map keeps insertion order). */
+  private readonly recentTrades = new Map<number, LocatedRow>();
   /** The last update id handed out (diffs, quotes, snapshots). */
   private id = 0;
   /** The last id a diff or snapshot covered: the next diff starts after it. */
@@ -80,6 +95,7 @@ export class TardisAssembler implements PullStream<BinanceMessage> {
           this.snapshotRow(row, at);
           break;
         case 'trade': {
+          if (row.tradeId >= 0) this.checkTradeId(row.tradeId, at);
           let sell = row.side === 'sell';
           if (row.side === 'unknown') {
             this.checks.inferredSides++;
@@ -105,6 +121,8 @@ export class TardisAssembler implements PullStream<BinanceMessage> {
             this.checks.oneSidedQuotes++;
             break;
           }
+          if (row.bid >= row.ask && this.checks.crossedQuotes++ === 0)
+            this.checks.firstCrossedQuote = `${at.file}: line ${at.lineNo}`;
           return {
             kind: 'bbo',
             recvMs: usToMs(row.recvUs),
@@ -169,8 +187,26 @@ export class TardisAssembler implements PullStream<BinanceMessage> {
       this.queue.push(this.snapshot(recvMs, bestFirst(bids, -1), bestFirst(asks, 1), first));
       return;
     }
+    if (this.bookFile === '')
+      throw new ImportedDataError(
+        `${first.file}: line ${first.lineNo}: an update (is_snapshot false) before any snapshot: the replay would ` +
+          'have no book until the next one; the book must open with its snapshot, as each Tardis day does',
+      );
     this.bookFile = first.file;
     this.queue.push(this.diff(recvMs, eventUs, bids, asks));
+  }
+
+  /** Refuses a trade id among the latest TRADE_ID_WINDOW trades', naming where it was seen. */
+  private checkTradeId(id: number, at: LocatedRow): void {
+    const seen = this.recentTrades.get(id);
+    if (seen !== undefined)
+      throw new ImportedDataError(
+        `${at.file}: line ${at.lineNo}: trade id ${id} repeats the trade at ${seen.file}: line ${seen.lineNo}: ` +
+          'a trade given twice would trade twice in the replay; remove the repeated rows',
+      );
+    this.recentTrades.set(id, at);
+    if (this.recentTrades.size > TRADE_ID_WINDOW)
+      this.recentTrades.delete(this.recentTrades.keys().next().value as number);
   }
 
   private snapshotRow(row: TardisSnapshotRow, at: LocatedRow): void {

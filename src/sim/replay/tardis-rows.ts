@@ -44,7 +44,7 @@ export interface TardisTradeRow extends RowBase {
   readonly qty: number;
 }
 
-/** Best bid and offer; a side the book did not have is -1 (price and amount). */
+/** Best bid and offer; a side the book did not have is -1 (price and amount), else both above 0. */
 export interface TardisQuoteRow extends RowBase {
   readonly kind: 'quote';
   readonly bid: number;
@@ -239,11 +239,13 @@ export class TardisRowParser {
 
   private quote(recvUs: number, eventUs: number): TardisQuoteRow {
     const f = this.f;
+    // A side's amount must be above zero: a best bid or offer of nothing would be shown as the
+    // top of the book, hiding the levels past it (Tardis writes a side the book lacks empty).
     const side = (priceCol: string, qtyCol: string): [number, number] => {
       const pc = this.col(priceCol);
       const qc = this.col(qtyCol);
       if (f.empty(pc) && f.empty(qc)) return [-1, -1];
-      return [f.positive(pc, this.grid.tick, priceCol), f.steps(qc, this.grid.lot, qtyCol)];
+      return [f.positive(pc, this.grid.tick, priceCol), f.positive(qc, this.grid.lot, qtyCol)];
     };
     const [bid, bidQty] = side('bid_price', 'bid_amount');
     const [ask, askQty] = side('ask_price', 'ask_amount');
