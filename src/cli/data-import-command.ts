@@ -29,7 +29,9 @@ the format of scenarios/data/binance-spot/), which a scenario replays with marke
   --from binance-archive  Binance's public archives: daily trades, aggTrades or klines (.zip or
                           .csv); the book is synthesized around the tape, and a kline archive's
                           tape inside its bars (docs/0081-imported-market-data.md, docs/0083-kline-bars-market.md)
-  --from binance-raw      a raw recording: every line checked, copied as it is
+  --from binance-raw      a raw recording: every line checked, copied as it is; its depth
+                          sequence followed as a replay would, its receive times' order checked
+                          (a file starting before the one before it ended is refused)
   --out FILE              the recording to write (gzip when it ends in .gz, else plain text);
                           a file already there is refused without --force
   --force                 replace the file at --out (once the import is finished)

@@ -1,8 +1,9 @@
 // Wires a replay scenario: the recorded files (paths relative to the scenario file), read
 // synchronously in bounded memory and parsed straight from bytes, feed the replay market model;
 // its gaps, rebuilds, statistics (at the run's end, `runMs` after the start) and end of data
-// become log events. A malformed line, or one for another symbol than the instrument's, stops the
-// run with the file, line number and problem.
+// become log events. A malformed line, one for another symbol than the instrument's, or a file
+// that starts before the file before it ended (receive-order.ts), stops the run with the file,
+// line number and problem.
 // The parsed messages come from the recording's cache when one was written (replay-cache-reader.ts),
 // else the raw files are parsed once in full into a new cache and read back from it, so the first
 // run and every later one (sweep paths, worker threads) replay the same checked blocks. Caching
@@ -26,6 +27,7 @@ import { ReplayCacheWriter } from './replay-cache-writer.ts';
 import { openReplayCache, type ReplayCache } from './replay-cache-reader.ts';
 import { identifySourcesMemo } from './replay-sources.ts';
 import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
+import { ReceiveOrder } from './receive-order.ts';
 
 export interface ReplaySourceOptions {
   /** The cache directory; null turns caching off; absent: the environment's (defaultReplayCacheDir). */
@@ -51,18 +53,22 @@ export function rawReplaySource(reader: ReplayFileReader, grid: ReplayGrid): Rep
     lotSize: grid.lotSize,
     ...(grid.symbol === null ? {} : { symbol: grid.symbol }),
   });
+  const order = new ReceiveOrder();
   return {
     next() {
       if (!reader.next()) {
         reader.close();
         return null;
       }
+      let m;
       try {
-        return parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo);
+        m = parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo);
       } catch (err) {
         if (err instanceof BinanceLineError) throw new ReplayFileError(`${reader.file}: ${err.message}`);
         throw err;
       }
+      order.see(m.recvMs, reader.file, reader.lineNo);
+      return m;
     },
   };
 }
@@ -123,8 +129,13 @@ export function openReplaySource(
     lotSize: grid.lotSize,
     ...(grid.symbol === null ? {} : { symbol: grid.symbol }),
   });
+  const order = new ReceiveOrder();
   try {
-    while (reader.next()) writer.add(parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo));
+    while (reader.next()) {
+      const m = parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo);
+      order.see(m.recvMs, reader.file, reader.lineNo);
+      writer.add(m);
+    }
   } catch (e) {
     writer.abort();
     reader.close();

@@ -1,7 +1,8 @@
 // Converts market data files into a raw recording (gzip of `<receive time ns> <raw JSON>` lines,
 // the bundled recording's format): Tardis CSV datasets and Binance's archives (trades or klines)
 // through their replay sources and the raw line writer, a raw recording line by line (checked,
-// copied as it is). Streams in bounded memory: a chunk of input per file, about 1 MiB of output at
+// copied as it is, its depth sequence followed as a replay would, its receive times' order checked
+// by receive-order.ts). Streams in bounded memory: a chunk of input per file, about 1 MiB of output at
 // a time. A row that cannot be read is a ReplayFileError naming its file and line, and the output
 // path is left as it was. `execsim data import` is its command.
 import fs from 'node:fs';
@@ -9,6 +10,10 @@ import nodePath from 'node:path';
 import { Gzip } from 'fflate';
 import type { BinanceMessage } from '../sim/replay/binance-message-types.ts';
 import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messages.ts';
+import { L2Book } from '../sim/book/l2-book.ts';
+import { DepthSync } from '../sim/replay/depth-sync.ts';
+import { ReceiveOrder } from './receive-order.ts';
+import { groupedDigits as n } from '../core/model/count-text.ts';
 import { RawLineWriter } from '../sim/replay/raw-line-writer.ts';
 import { type ArchiveBarSpec, type ArchiveBookSpec, archiveSource } from './archive-source.ts';
 import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
@@ -40,11 +45,16 @@ export function importRecording(
   const sink = outputFile(out);
   let first = Infinity;
   let last = -Infinity;
-  let notes: readonly string[] = [];
+  let notes: readonly string[];
   try {
     if (from === 'binance-raw') {
       const reader = new ReplayFileReader(positionals);
       const parser = new BinanceLineParser(grid);
+      const sync = new DepthSync(new L2Book());
+      const order = new ReceiveOrder();
+      let crossed = 0;
+      let firstCrossed = '';
+      let firstGap = '';
       while (reader.next()) {
         let m: BinanceMessage;
         try {
@@ -53,11 +63,31 @@ export function importRecording(
           if (err instanceof BinanceLineError) throw new ReplayFileError(`${reader.file}: ${err.message}`);
           throw err;
         }
+        order.see(m.recvMs, reader.file, reader.lineNo);
+        if (m.kind === 'snapshot') sync.onSnapshot(m);
+        else if (m.kind === 'depth') {
+          const gaps = sync.counts.gaps;
+          sync.onDepth(m);
+          if (gaps === 0 && sync.counts.gaps > 0) firstGap = `${reader.file}: line ${reader.lineNo}`;
+        } else if (m.kind === 'bbo' && m.bid >= m.ask && crossed++ === 0)
+          firstCrossed = `${reader.file}: line ${reader.lineNo}`;
         counts[m.kind]++;
         first = Math.min(first, m.recvMs);
         last = Math.max(last, m.recvMs);
         sink.write(reader.text());
       }
+      const c = sync.counts;
+      notes = [
+        `depth: ${n(c.applied)} diffs applied after ${n(c.snapshots)} snapshot(s), as a replay would; ` +
+          `${n(c.gaps)} sequence gap(s)${c.gaps > 0 ? ` (first at ${firstGap}; each a rebuild at the next snapshot)` : ''}` +
+          (c.skippedBeforeSnapshot > 0 ? `; ${n(c.skippedBeforeSnapshot)} diffs before the first snapshot` : ''),
+        ...(crossed > 0
+          ? [
+              `${n(crossed)} crossed or locked bookTickers (first at ${firstCrossed}): left out by the replay (tickersInvalid)`,
+            ]
+          : []),
+        ...order.note(),
+      ];
     } else {
       const source =
         from === 'tardis' ? tardisSource(positionals, grid) : archiveSource(positionals, grid, archiveBook(book), bars);
