@@ -16,7 +16,7 @@ import {
   replayCacheLeftovers,
 } from '../scenario/replay-cache-location.ts';
 import { openReplayCache, type ReplayCache } from '../scenario/replay-cache-reader.ts';
-import { identifySourcesMemo } from '../scenario/replay-sources.ts';
+import { identifySourcesMemo, memoizedPathsOf } from '../scenario/replay-sources.ts';
 import { inspectReplayCache } from '../scenario/replay-cache-inspect.ts';
 import { dataImportCommand } from './data-import-command.ts';
 import { DEFAULT_DB_PATH } from '../store/open-database.ts';
@@ -36,7 +36,8 @@ replays (and sweep paths, worker threads) read that instead of parsing the text 
   inspect K     one cache (its key, a unique start of it, or its file): source files and whether
                 they are still there, grid, messages by kind, time range, the depth sequence gaps
                 a replay would report, receive times that go backwards, the longest silences
-  prune         remove caches whose source files are gone or changed, caches that fail their
+  prune         remove caches whose source files are gone or changed (and not moved: a source
+                a run has found at another path since keeps its cache), caches that fail their
                 checks, and temporary files of writers that died; --all removes every cache
   import        Tardis.dev CSV datasets or an exchange's trade archives into the replay's line
                 format (execsim data import --help)
@@ -204,16 +205,24 @@ function findCache(dir: string, which: string): string {
   return matches[0] as string;
 }
 
+type SourceState = 'present' | 'moved' | 'gone' | 'changed';
+
 /** Whether a source file is still what the cache was made of (its hash memoized in `dir`, as a
- *  replay memoizes it). */
+ *  replay memoizes it). The cache is found by content, not by path: a source gone from its path,
+ *  or changed there, whose content a run has found at another path since (the memo says where, and
+ *  the file there is as it was hashed) was moved, and its cache is still in use. */
 function sourceState(
   dir: string,
   file: { path: string; bytes: number; sha256: string },
-): 'present' | 'gone' | 'changed' {
+): { state: SourceState; movedTo?: string } {
   const stat = fs.statSync(file.path, { throwIfNoEntry: false });
-  if (stat === undefined || !stat.isFile()) return 'gone';
-  if (stat.size !== file.bytes) return 'changed';
-  return identifySourcesMemo([file.path], dir).sources[0]?.sha256 === file.sha256 ? 'present' : 'changed';
+  let state: SourceState = 'present';
+  if (stat === undefined || !stat.isFile()) state = 'gone';
+  else if (stat.size !== file.bytes) state = 'changed';
+  else if (identifySourcesMemo([file.path], dir).sources[0]?.sha256 !== file.sha256) state = 'changed';
+  if (state === 'present') return { state };
+  const elsewhere = memoizedPathsOf(dir, file.sha256).filter((p) => p !== file.path);
+  return elsewhere.length > 0 ? { state: 'moved', movedTo: elsewhere[0] as string } : { state };
 }
 
 function inspect(dir: string, which: string, json: boolean, io: Io): number {
@@ -227,7 +236,7 @@ function inspect(dir: string, which: string, json: boolean, io: Io): number {
   }
   const meta = cache.meta;
   const seen = inspectReplayCache(cache);
-  const sources = meta.source.files.map((f) => ({ ...f, state: sourceState(dir, f) }));
+  const sources = meta.source.files.map((f) => ({ ...f, ...sourceState(dir, f) }));
   if (json) {
     io.out(
       JSON.stringify({
@@ -245,7 +254,8 @@ function inspect(dir: string, which: string, json: boolean, io: Io): number {
     `          ${MB(cache.bytes)}, ${n(meta.messages)} messages and ${n(meta.levelPairs)} levels in ${meta.blocks} blocks; format ${meta.format}, parser ${meta.parser}`,
     ...sources.map(
       (f, i) =>
-        `${i === 0 ? 'source' : '      '}    ${f.path} (${MB(f.bytes)}, sha256 ${f.sha256.slice(0, 16)}…): ${f.state}`,
+        `${i === 0 ? 'source' : '      '}    ${f.path} (${MB(f.bytes)}, sha256 ${f.sha256.slice(0, 16)}…): ${f.state}` +
+        (f.movedTo === undefined ? '' : ` (the same content is at ${f.movedTo}, where a run found it)`),
     ),
     `grid      tick ${meta.grid.tickSize}, lot ${meta.grid.lotSize}, symbol ${meta.grid.symbol ?? '-'}`,
     `time      ${utc(seen.firstRecvMs)} to ${utc(seen.lastRecvMs)} (${(span / 1000).toFixed(1)} s)`,
@@ -283,7 +293,7 @@ function prune(dir: string, all: boolean, dryRun: boolean, io: Io): number {
     let why: string | null = all ? 'all' : null;
     if (why === null && o.cache === null) why = `invalid (${o.problem})`;
     if (why === null && o.cache !== null) {
-      const states = o.cache.meta.source.files.map((f) => sourceState(dir, f));
+      const states = o.cache.meta.source.files.map((f) => sourceState(dir, f).state);
       if (states.includes('gone')) why = 'source gone';
       else if (states.includes('changed')) why = 'source changed';
     }

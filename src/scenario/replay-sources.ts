@@ -141,3 +141,23 @@ export function identifySourcesMemo(files: readonly string[], memoDir: string): 
   if (changed) writeMemo(memoFile, memo);
   return { sources, hashed };
 }
+
+/**
+ * The paths the memo in `memoDir` holds a file of this content at (`sha256`) that is still as it
+ * was when hashed (size, modification time, inode, device): where a recording a cache was made of
+ * is now, when it was moved or renamed and a run has found its cache by content there since.
+ */
+export function memoizedPathsOf(memoDir: string, sha256: string): string[] {
+  const found: string[] = [];
+  for (const [file, entry] of readMemo(path.join(memoDir, SOURCE_HASHES_FILE))) {
+    if (entry.sha256 !== sha256) continue;
+    let now: StatKey;
+    try {
+      now = statKey(file).key;
+    } catch {
+      continue; // gone from there too
+    }
+    if (sameStat(entry, now)) found.push(file);
+  }
+  return found;
+}

@@ -123,6 +123,28 @@ describe('execsim data', () => {
     expect(replayCacheFiles(c.cache)).toEqual([]);
   });
 
+  it('prune keeps a cache whose source was moved and is read under its new path; inspect says where', () => {
+    const s = setup('moved');
+    // Settled, as a day's files are (the memo trusts a file by its stat only 2 s after its last write).
+    const past = new Date('2024-08-09T00:00:00Z');
+    fs.utimesSync(s.a, past, past);
+    const moved = path.join(s.dir, 'renamed.txt');
+    fs.renameSync(s.a, moved);
+    // A run under the new path finds the cache by content, and reads it.
+    const run = openReplaySource([moved], GRID, { cacheDir: s.cache });
+    expect(run.kind).toBe('cache-read');
+    expect(path.basename(run.cacheFile as string, '.xrc')).toBe(s.keyA);
+    const text = execsimMain(['data', 'inspect', s.keyA, '--dir', s.cache]).out.join('\n');
+    expect(text).toContain(`): moved (the same content is at ${moved}, where a run found it)`);
+    const r = execsimMain(['data', 'prune', '--dir', s.cache]);
+    expect(r.out.join('\n')).toMatch(/removed 0 file\(s\), 0\.0 MB; kept 2 cache\(s\)/);
+    expect(replayCacheFiles(s.cache)).toHaveLength(2);
+    // Gone from the new path too: nothing uses the cache any more.
+    fs.rmSync(moved);
+    expect(execsimMain(['data', 'prune', '--dir', s.cache]).out.join('\n')).toContain('source gone');
+    expect(replayCacheFiles(s.cache).map((f) => path.basename(f))).toEqual([`${s.keyB}.xrc`]);
+  });
+
   it('bad input: one message and exit 2', () => {
     const dir = path.join(root, 'bad');
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
