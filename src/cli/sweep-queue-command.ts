@@ -44,6 +44,9 @@ ${DEFAULT_DB_PATH}); Ctrl-C stops it, and --resume continues it, enqueueing only
 Exit codes: 0 finished, 1 a chunk failed (refused by a worker on other code, or a path threw),
 2 bad input or Redis unreachable, 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP (resumable).`;
 
+/** What a refused queued sweep prints under its message: the usage lines, not the whole help. */
+export const SWEEP_QUEUE_USAGE = `${SWEEP_QUEUE_HELP.split('\n').slice(0, 3).join('\n')}\n(execsim sweep --queue URL --help lists every option)`;
+
 const OPTIONS = {
   queue: { type: 'string' },
   paths: { type: 'string' },
@@ -63,9 +66,9 @@ const SWEEP_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 function positiveInt(flag: string, text: string, max: number): number {
   if (!/^\d+$/.test(text) || BigInt(text) < 1n)
-    throw new UsageError(`${flag}: "${text}" is not a positive integer`, SWEEP_QUEUE_HELP);
+    throw new UsageError(`${flag}: "${text}" is not a positive integer`, SWEEP_QUEUE_USAGE);
   if (BigInt(text) > BigInt(max))
-    throw new UsageError(`${flag}: ${text} is above the limit of ${max}`, SWEEP_QUEUE_HELP);
+    throw new UsageError(`${flag}: ${text} is above the limit of ${max}`, SWEEP_QUEUE_USAGE);
   return Number(text);
 }
 
@@ -74,9 +77,9 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
     args,
     '--workers',
     "for a sweep on this machine's threads: a queued sweep runs on `execsim worker` processes (start more of them)",
-    SWEEP_QUEUE_HELP,
+    SWEEP_QUEUE_USAGE,
   );
-  const { values, positionals } = parseCommand(args, OPTIONS, SWEEP_QUEUE_HELP, ['workers']);
+  const { values, positionals } = parseCommand(args, OPTIONS, SWEEP_QUEUE_USAGE, ['workers']);
   if (values.help) {
     io.out(SWEEP_QUEUE_HELP);
     return 0;
@@ -84,13 +87,13 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
   if (values.queue === undefined)
     throw new UsageError(
       '--queue is required: the Redis the workers take jobs from (redis://host:port)',
-      SWEEP_QUEUE_HELP,
+      SWEEP_QUEUE_USAGE,
     );
   let url: string;
   try {
     url = parseQueueUrl(values.queue);
   } catch (err) {
-    if (err instanceof QueueUrlError) throw new UsageError(err.message, SWEEP_QUEUE_HELP);
+    if (err instanceof QueueUrlError) throw new UsageError(err.message, SWEEP_QUEUE_USAGE);
     throw err;
   }
   const resuming = values.resume !== undefined;
@@ -98,25 +101,28 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
     if (!SWEEP_ID.test(values.resume as string))
       throw new UsageError(
         `--resume: ${JSON.stringify(values.resume)} is not a sweep id (the sweepId a queued sweep prints)`,
-        SWEEP_QUEUE_HELP,
+        SWEEP_QUEUE_USAGE,
       );
     if (positionals.length > 0 || values.paths !== undefined || values.seed !== undefined || values.grid !== undefined)
       throw new UsageError(
         '--resume takes no scenario, --paths, --seed or --grid: the stored sweep has them',
-        SWEEP_QUEUE_HELP,
+        SWEEP_QUEUE_USAGE,
       );
   } else {
     if (positionals.length !== 1)
-      throw new UsageError(`sweep needs exactly one scenario file, got ${positionals.length}`, SWEEP_QUEUE_HELP);
+      throw new UsageError(`sweep needs exactly one scenario file, got ${positionals.length}`, SWEEP_QUEUE_USAGE);
     if (values.paths === undefined)
-      throw new UsageError(`--paths is required: the number of paths to run (1..${MAX_SWEEP_PATHS})`, SWEEP_QUEUE_HELP);
+      throw new UsageError(
+        `--paths is required: the number of paths to run (1..${MAX_SWEEP_PATHS})`,
+        SWEEP_QUEUE_USAGE,
+      );
   }
   const paths = values.paths === undefined ? 0 : positiveInt('--paths', values.paths, MAX_SWEEP_PATHS);
-  const seed = values.seed === undefined ? undefined : parseSeed(values.seed, SWEEP_QUEUE_HELP);
+  const seed = values.seed === undefined ? undefined : parseSeed(values.seed, SWEEP_QUEUE_USAGE);
   const chunk = values.chunk === undefined ? undefined : positiveInt('--chunk', values.chunk, 10_000);
-  const grid = gridAxes(values.grid, SWEEP_QUEUE_HELP);
+  const grid = gridAxes(values.grid, SWEEP_QUEUE_USAGE);
   // A new sweep ranks only with a grid; a resumed one's grid is the stored one (checked below).
-  const rank = rankField(values.rank, resuming || grid.length > 0, SWEEP_QUEUE_HELP);
+  const rank = rankField(values.rank, resuming || grid.length > 0, SWEEP_QUEUE_USAGE);
   // A new sweep's scenario and every grid point's are checked before Redis or the database is
   // touched.
   const source = resuming ? null : loadScenarioSource(positionals[0] as string);
@@ -124,7 +130,7 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
   if (source) {
     const { loaded } = source;
     fresh = { file: loaded.file, yaml: source.text, seed: seed ?? loaded.scenario.seed, paths, grid };
-    checkedRunner(fresh, loaded, SWEEP_QUEUE_HELP);
+    checkedRunner(fresh, loaded, SWEEP_QUEUE_USAGE);
   }
 
   // The database's path is checked before Redis is: an empty one is refused (SQLite would open a

@@ -15,7 +15,7 @@ import {
 import { DEFAULT_LOCK_MS } from '../sweep/queue/defaults.ts';
 import { startSweepWorker, type WorkerEvent } from '../sweep/queue/worker.ts';
 import { parseCommand, UsageError, type Io } from './io.ts';
-import { WORKER_HELP } from './worker-help.ts';
+import { WORKER_HELP, WORKER_USAGE } from './worker-help.ts';
 
 const OPTIONS = {
   queue: { type: 'string' },
@@ -24,30 +24,30 @@ const OPTIONS = {
 } as const;
 
 export async function workerCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand(args, OPTIONS, WORKER_HELP);
+  const { values, positionals } = parseCommand(args, OPTIONS, WORKER_USAGE);
   if (values.help) {
     io.out(WORKER_HELP);
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`worker takes no arguments, got "${positionals[0]}"`, WORKER_HELP);
+  if (positionals.length > 0) throw new UsageError(`worker takes no arguments, got "${positionals[0]}"`, WORKER_USAGE);
   if (values.queue === undefined)
-    throw new UsageError('--queue is required: the Redis to take jobs from (redis://host:port)', WORKER_HELP);
+    throw new UsageError('--queue is required: the Redis to take jobs from (redis://host:port)', WORKER_USAGE);
   let url: string;
   try {
     url = parseQueueUrl(values.queue);
   } catch (err) {
-    if (err instanceof QueueUrlError) throw new UsageError(err.message, WORKER_HELP);
+    if (err instanceof QueueUrlError) throw new UsageError(err.message, WORKER_USAGE);
     throw err;
   }
   let lockMs = DEFAULT_LOCK_MS;
   if (values['lock-ms'] !== undefined) {
     const t = values['lock-ms'];
     if (!/^\d+$/.test(t) || Number(t) < 500 || Number(t) > 3_600_000)
-      throw new UsageError(`--lock-ms: "${t}" is not a whole number of ms from 500 to 3600000`, WORKER_HELP);
+      throw new UsageError(`--lock-ms: "${t}" is not a whole number of ms from 500 to 3600000`, WORKER_USAGE);
     lockMs = Number(t);
   }
   if (values.name !== undefined && !/^[\w.:@-]{1,100}$/.test(values.name))
-    throw new UsageError(`--name: "${values.name}" must be 1..100 letters, digits or . : @ - _`, WORKER_HELP);
+    throw new UsageError(`--name: "${values.name}" must be 1..100 letters, digits or . : @ - _`, WORKER_USAGE);
 
   let redis;
   try {

@@ -12,3 +12,6 @@ git commit) is refused, not run.
                  worker's chunk is run again elsewhere within about twice this (default ${DEFAULT_LOCK_MS})
   --name NAME    this worker's name in the queue's records (default: host:pid)
 Exit codes: 0 stopped by a signal, 2 bad input or Redis unreachable.`;
+
+/** What a refused worker command prints under its message: the usage line, not the whole help. */
+export const WORKER_USAGE = `${WORKER_HELP.split('\n')[0]}\n(execsim help worker lists every option)`;

@@ -26,7 +26,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { SWEEP_QUEUE_HELP } from '../../src/cli/sweep-queue-command.ts';
+import { SWEEP_QUEUE_HELP, SWEEP_QUEUE_USAGE } from '../../src/cli/sweep-queue-command.ts';
+import { WORKER_USAGE } from '../../src/cli/worker-help.ts';
 import { coordinateSweep } from '../../src/sweep/queue/coordinator.ts';
 import { startSweepWorker, type WorkerEvent } from '../../src/sweep/queue/worker.ts';
 import { CHUNK_QUEUE, connectRedis, QueueUnreachableError, resultsQueueName } from '../../src/sweep/queue/protocol.ts';
@@ -350,6 +351,8 @@ describe('bad --queue input', () => {
         const r = await execsimInProcess(args);
         expect(r.code, args.join(' ')).toBe(2);
         expect(r.err[0], args.join(' ')).toBe(`execsim: --queue: ${message}`);
+        // Under it the command's usage lines, not its whole help.
+        expect(r.err.slice(1).join('\n')).toBe(args[0] === 'worker' ? WORKER_USAGE : SWEEP_QUEUE_USAGE);
         expect(r.err.join('\n')).not.toContain('s3cret');
         expect(r.stdout).toBe('');
       }
@@ -387,7 +390,9 @@ describe('bad --queue input', () => {
       const r = runs[i]!;
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr.split('\n')[0]).toMatch(message);
-      expect(r.stderr).toContain(SWEEP_QUEUE_HELP);
+      // The message and the usage lines, not the whole help.
+      expect(r.stderr).toBe(`${r.stderr.split('\n')[0]}\n${SWEEP_QUEUE_USAGE}\n`);
+      expect(r.stderr).not.toContain(SWEEP_QUEUE_HELP.split('\n')[3]);
     }
     expect(fs.existsSync(db)).toBe(false);
   });
