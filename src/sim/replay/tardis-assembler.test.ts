@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { L2Book } from '../book/l2-book.ts';
 import type { BinanceMessage } from './binance-message-types.ts';
@@ -208,6 +209,20 @@ describe('TardisAssembler: what it refuses and what it notes', () => {
       ['t', `x,X,0,0,a,buy,100,1\nx,X,0,0,b,buy,100,1\n${far.join('\n')}\nx,X,1,${TRADE_ID_WINDOW + 1},1,buy,100,1\n`],
     ]);
     expect(messages).toHaveLength(TRADE_ID_WINDOW + 4);
+  });
+
+  it('property: a trade is refused exactly when its id is among the ids before it, rising or not', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 40 }), (ids) => {
+        const rows = ids.map((id, i) => `x,X,${i},${i * 10},${id},buy,100,1`).join('\n');
+        const repeat = ids.findIndex((id, i) => ids.indexOf(id) < i);
+        if (repeat < 0) expect(assemble([TRADES, ['t', `${rows}\n`]]).messages).toHaveLength(ids.length);
+        else
+          expect(() => assemble([TRADES, ['t', `${rows}\n`]])).toThrow(
+            `t: line ${repeat + 2}: trade id ${ids[repeat]} repeats the trade at t: line ${ids.indexOf(ids[repeat] as number) + 2}`,
+          );
+      }),
+    );
   });
 
   it('crossed or locked quotes are kept and counted with the first place; zero amounts are refused', () => {

@@ -62,8 +62,19 @@ export class TardisAssembler implements PullStream<BinanceMessage> {
     firstCrossedQuote: '',
     inferredSides: 0,
   };
-  /** The latest trades by id, oldest first (Map keeps insertion order). */
-  private readonly recentTrades = new Map<number, LocatedRow>();
+  /** The latest trades' ids in a ring that holds where each was read (the oldest slot is reused
+   *  for the next trade, its id forgotten). While every id is above all before it, as a venue's
+   *  trade ids are, none can repeat and the ring alone is kept; the first id that is not indexes
+   *  the ring by id (`recentTrades`, then kept for every trade), so a repeat is found in constant
+   *  work either way. */
+  private readonly recentTrades = new Map<number, number>();
+  private indexed = false;
+  private maxTradeId = -Infinity;
+  private readonly ringIds = new Float64Array(TRADE_ID_WINDOW);
+  private readonly ringLines = new Float64Array(TRADE_ID_WINDOW);
+  private readonly ringFiles: string[] = new Array<string>(TRADE_ID_WINDOW).fill('');
+  private ringNext = 0;
+  private ringFull = false;
   /** The last update id handed out (diffs, quotes, snapshots). */
   private id = 0;
   /** The last id a diff or snapshot covered: the next diff starts after it. */
@@ -198,15 +209,37 @@ export class TardisAssembler implements PullStream<BinanceMessage> {
 
   /** Refuses a trade id among the latest TRADE_ID_WINDOW trades', naming where it was seen. */
   private checkTradeId(id: number, at: LocatedRow): void {
+    if (!this.indexed) {
+      if (id > this.maxTradeId) {
+        this.maxTradeId = id;
+        this.remember(id, at);
+        return;
+      }
+      this.indexed = true;
+      const filled = this.ringFull ? TRADE_ID_WINDOW : this.ringNext;
+      for (let slot = 0; slot < filled; slot++) this.recentTrades.set(this.ringIds[slot] as number, slot);
+    }
     const seen = this.recentTrades.get(id);
     if (seen !== undefined)
       throw new ImportedDataError(
-        `${at.file}: line ${at.lineNo}: trade id ${id} repeats the trade at ${seen.file}: line ${seen.lineNo}: ` +
-          'a trade given twice would trade twice in the replay; remove the repeated rows',
+        `${at.file}: line ${at.lineNo}: trade id ${id} repeats the trade at ${this.ringFiles[seen]}: line ` +
+          `${this.ringLines[seen]}: a trade given twice would trade twice in the replay; remove the repeated rows`,
       );
-    this.recentTrades.set(id, at);
-    if (this.recentTrades.size > TRADE_ID_WINDOW)
-      this.recentTrades.delete(this.recentTrades.keys().next().value as number);
+    this.remember(id, at);
+  }
+
+  /** Puts a trade's id in the ring's next slot (and the index, once there is one). */
+  private remember(id: number, at: LocatedRow): void {
+    const slot = this.ringNext;
+    if (this.indexed) {
+      if (this.ringFull) this.recentTrades.delete(this.ringIds[slot] as number);
+      this.recentTrades.set(id, slot);
+    }
+    this.ringIds[slot] = id;
+    this.ringLines[slot] = at.lineNo;
+    this.ringFiles[slot] = at.file;
+    this.ringNext = slot + 1 === TRADE_ID_WINDOW ? 0 : slot + 1;
+    if (this.ringNext === 0) this.ringFull = true;
   }
 
   private snapshotRow(row: TardisSnapshotRow, at: LocatedRow): void {
