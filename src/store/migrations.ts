@@ -499,6 +499,22 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE run_id IN (SELECT run_id FROM run_symbols);
     `,
   },
+  {
+    version: 18,
+    name: "a run's shortfall weighted by filled value at arrival",
+    // A run's headline shortfall weighted its parents by filled quantity, which adds one symbol's
+    // units to another's in a run of several (2 ETH counted as much as 2 BTC). It is now weighted
+    // by what each parent filled at its arrival price, as the CLI's table weights it; recomputed
+    // here for the runs stored before.
+    sql: `
+      UPDATE runs SET shortfall_bps = (
+        SELECT SUM(m.shortfall_bps * CAST(m.filled_qty AS REAL) * CAST(m.arrival_price AS REAL))
+             / SUM(CAST(m.filled_qty AS REAL) * CAST(m.arrival_price AS REAL))
+          FROM parent_metrics m WHERE m.run_id = runs.id AND m.shortfall_bps IS NOT NULL
+           AND CAST(m.filled_qty AS REAL) * CAST(m.arrival_price AS REAL) > 0)
+        WHERE id IN (SELECT run_id FROM parent_metrics);
+    `,
+  },
 ];
 
 /** The WHERE term of the events_kind index (version 9): a query filtering on a kind other than

@@ -83,12 +83,15 @@ function parentMetricsRow(runId: string, p: ParentReport, position: number): Rec
   };
 }
 
-/** The run's headline figures from its parent_metrics rows: shortfall weighted by filled
- *  quantity, fill ratio as everything filled over everything ordered (the same as migration 5
- *  computes for runs stored before it). */
+/** The run's headline figures from its parent_metrics rows: shortfall weighted by what each
+ *  parent filled at its arrival price (the notional its bps are of, so parents of several symbols
+ *  add up as `execsim run`'s table adds them), fill ratio as everything filled over everything
+ *  ordered (the same as migrations 5 and 18 compute for runs stored before them). */
 const UPDATE_HEADLINE = `UPDATE runs SET
-  shortfall_bps = (SELECT SUM(m.shortfall_bps * CAST(m.filled_qty AS REAL)) / SUM(CAST(m.filled_qty AS REAL))
-    FROM parent_metrics m WHERE m.run_id = runs.id AND m.shortfall_bps IS NOT NULL AND CAST(m.filled_qty AS REAL) > 0),
+  shortfall_bps = (SELECT SUM(m.shortfall_bps * CAST(m.filled_qty AS REAL) * CAST(m.arrival_price AS REAL))
+      / SUM(CAST(m.filled_qty AS REAL) * CAST(m.arrival_price AS REAL))
+    FROM parent_metrics m WHERE m.run_id = runs.id AND m.shortfall_bps IS NOT NULL
+      AND CAST(m.filled_qty AS REAL) * CAST(m.arrival_price AS REAL) > 0),
   fill_ratio = (SELECT SUM(CAST(m.filled_qty AS REAL)) / NULLIF(SUM(CAST(m.target_qty AS REAL)), 0)
     FROM parent_metrics m WHERE m.run_id = runs.id)
   WHERE id = ?`;

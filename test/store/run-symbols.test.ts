@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runShortfallBps } from '../../src/cli/run-table.ts';
 import { runScenario } from '../../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
@@ -17,12 +18,12 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-run-symbols-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A database with a backtest of BTCUSDT and ETHUSDT and one of BTCUSDT alone. */
-function stored(file: string): { two: string; one: string } {
+function stored(file: string): { two: string; one: string; twoShortfallBps: number | null } {
   const store = new RunStore(openDatabase(file));
   try {
-    const two = runScenario(loadScenarioFile('scenarios/two-symbols.yaml'), { store }).runId;
+    const twoRun = runScenario(loadScenarioFile('scenarios/two-symbols.yaml'), { store });
     const one = runScenario(loadScenarioFile('scenarios/twap-calm.yaml'), { store }).runId;
-    return { two, one };
+    return { two: twoRun.runId, one, twoShortfallBps: runShortfallBps(twoRun.parents) };
   } finally {
     store.db.close();
   }
@@ -43,6 +44,7 @@ function read(file: string, runs: { two: string; one: string }) {
       sol: ids('SOLUSDT'),
       symbols: Object.fromEntries(reader.listRuns({ limit: 100 }).items.map((r) => [r.id, r.symbols])),
       parents: reader.getRun(runs.two)?.parents.map((p) => [p.parentOrderId, p.symbol]),
+      shortfallBps: reader.listRuns({ limit: 100 }).items.find((r) => r.id === runs.two)?.shortfallBps,
     };
   } finally {
     reader.close();
@@ -66,6 +68,10 @@ describe('a stored run of several symbols', () => {
     expect(got.sol).toEqual([]);
     expect(got.symbols).toEqual({ [runs.two]: ['BTCUSDT', 'ETHUSDT'], [runs.one]: ['BTCUSDT'] });
     expect(got.parents).toEqual(EXPECTED_PARENTS);
+    // Its shortfall weighs each parent by what it filled at arrival, as the CLI's table does: a
+    // weighting by quantity would count an ETH as much as a BTC.
+    expect(runs.twoShortfallBps).not.toBeNull();
+    expect(got.shortfallBps).toBeCloseTo(runs.twoShortfallBps as number, 9);
   });
 
   it('leaves none of its symbols behind when deleted', () => {
@@ -94,5 +100,18 @@ describe('a stored run of several symbols', () => {
     // Opening it migrates it.
     openDatabase(file).close();
     expect(read(file, runs)).toEqual(now);
+  });
+  it('stored before (schema 17): its shortfall, weighted by quantity then, is weighted by value', () => {
+    const file = path.join(dir, 'old-shortfall.db');
+    const runs = stored(file);
+    const db = openDatabase(file);
+    db.exec(`DELETE FROM schema_migrations WHERE version = 18;
+      UPDATE runs SET shortfall_bps = (SELECT SUM(m.shortfall_bps * CAST(m.filled_qty AS REAL)) / SUM(CAST(m.filled_qty AS REAL))
+        FROM parent_metrics m WHERE m.run_id = runs.id AND m.shortfall_bps IS NOT NULL AND CAST(m.filled_qty AS REAL) > 0);`);
+    const before = db.prepare('SELECT shortfall_bps FROM runs WHERE id = ?').pluck().get(runs.two) as number;
+    db.close();
+    expect(Math.abs(before - (runs.twoShortfallBps as number))).toBeGreaterThan(0.01);
+    openDatabase(file).close();
+    expect(read(file, runs).shortfallBps).toBeCloseTo(runs.twoShortfallBps as number, 9);
   });
 });

@@ -46,7 +46,7 @@ export const runSummarySchema = z.object({
   events: z.number().int(),
   orders: z.number().int(),
   fills: z.number().int(),
-  shortfallBps: bps.describe("implementation shortfall over the run's parents, weighted by filled quantity"),
+  shortfallBps: bps.describe("implementation shortfall over the run's parents, weighted by each one's filled value at its arrival price"),
   fillRatio: z.number().nullable().describe('everything filled over everything ordered'),
   netPnl: z.number().nullable().describe('net P&L, quote currency (null: not finished, or stored before the figure)'),
   trades: z.number().int().nullable().describe('closed round trips'),
