@@ -124,8 +124,9 @@ export class QueuedSweepStore {
   }
 
   /** Takes a stopped, failed or crashed sweep over as its writer: 'running' again, under this
-   *  process. Refused when the sweep is unknown, finished, queued for a local pool, or running
-   *  under a coordinator that is alive. */
+   *  process. Refused when the sweep is unknown, finished, queued for a local pool, ran on a
+   *  machine's threads (its paths stored, no unit of the queue's), or running under a coordinator
+   *  that is alive. */
   takeOver(id: string, at: string, live: Liveness = localLiveness()): ResumableSweep {
     // Immediate: the look and the write under one write lock. Deferred, a coordinator resuming
     // the same sweep at the same moment could write between them, and this one then failed with
@@ -142,6 +143,19 @@ export class QueuedSweepStore {
         if (row.status === 'finished') throw new ResumeSweepRefused(`sweep ${id} is finished: nothing to resume`);
         if (row.status === 'queued')
           throw new ResumeSweepRefused(`sweep ${id} is queued for a server's pool, not a queue`);
+        // A sweep run on a machine's threads stores its paths but no unit results: the queue
+        // would run its stored paths again and fail storing them twice.
+        const local = this.db
+          .prepare(
+            `SELECT EXISTS (SELECT 1 FROM sweep_paths WHERE sweep_id = ?)
+               AND NOT EXISTS (SELECT 1 FROM sweep_unit_results WHERE sweep_id = ?)`,
+          )
+          .pluck()
+          .get(id, id);
+        if (local === 1)
+          throw new ResumeSweepRefused(
+            `sweep ${id} ran on one machine's worker threads, not a queue: only a queued sweep resumes (run it again)`,
+          );
         if (row.status === 'running' && writerAlive(row, live))
           throw new ResumeSweepRefused(
             `sweep ${id} is running under process ${row.writer_pid} on ${row.writer_host}: stop it before resuming`,

@@ -36,7 +36,7 @@ import { SweepUnitRunner, type SweepDefinition } from '../../src/sweep/sweep-uni
 import { runSweep } from '../../src/sweep/sweep.ts';
 import { loadScenarioSource } from '../../src/scenario/load-scenario.ts';
 import { openDatabase, openExistingDatabase } from '../../src/store/open-database.ts';
-import { QueuedSweepStore } from '../../src/store/queued-sweep-store.ts';
+import { QueuedSweepStore, ResumeSweepRefused } from '../../src/store/queued-sweep-store.ts';
 import { getSweep, sweepPaths } from '../../src/store/sweep-read.ts';
 import { SweepStore } from '../../src/store/sweep-store.ts';
 import { freePort } from '../support/free-port.ts';
@@ -216,6 +216,29 @@ describe('the coordinator store', () => {
 });
 
 describe('taking a queued sweep over', () => {
+  it('refuses a sweep that ran on worker threads, leaving it as it was', () => {
+    const source = loadScenarioSource(SCENARIO);
+    const db = openDatabase(path.join(dir, 'take-over-local.db'));
+    try {
+      const id = newSweepId();
+      const sweeps = new SweepStore(db);
+      sweeps.create(newSweep(id, source, 7, 3));
+      const def: SweepDefinition = { file: source.loaded.file, yaml: source.text, seed: 7, paths: 3, grid: [] };
+      const r = new SweepUnitRunner(def).run(0);
+      // As a local sweep stopped by a signal leaves it: a path stored, no unit of the queue's.
+      sweeps.interrupt(id, [storedPath(r.path, r.parents)], 'stopped by SIGINT', new Date().toISOString());
+      const store = new QueuedSweepStore(db);
+      expect(() => store.takeOver(id, new Date().toISOString())).toThrow(
+        new ResumeSweepRefused(
+          `sweep ${id} ran on one machine's worker threads, not a queue: only a queued sweep resumes (run it again)`,
+        ),
+      );
+      expect(db.prepare('SELECT status FROM sweeps WHERE id = ?').pluck().get(id)).toBe('interrupted');
+    } finally {
+      db.close();
+    }
+  });
+
   it('looks and writes under one write lock: a resume at the same moment cannot write in between', () => {
     const source = loadScenarioSource(SCENARIO);
     const file = path.join(dir, 'take-over.db');
