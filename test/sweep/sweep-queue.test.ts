@@ -870,6 +870,46 @@ describe.skipIf(!REDIS_SERVER)(
       }
     }, 120_000);
 
+    it('a worker runs each chunk on the scenario it carries, not the first chunk of its sweep', async () => {
+      const url = `redis://127.0.0.1:${port}/10`;
+      const redis = await connectRedis(url, () => {});
+      const queue = chunkQueue(10);
+      const events: WorkerEvent[] = [];
+      const w = startSweepWorker(redis, { name: 'worker-m', codeVersion: 'v', onEvent: (e) => events.push(e) });
+      const s = storedSweep('wire-def.db', 2);
+      s.db.close();
+      const results = new Queue<{ results: Array<{ path: { digest: string } }> }>(resultsQueueName(s.id), {
+        connection: { host: '127.0.0.1', port, db: 10, maxRetriesPerRequest: null },
+      });
+      try {
+        // The same sweep id, the second chunk's scenario edited (a valid shape, a wilder market).
+        const edited = { ...s.def, yaml: s.def.yaml.replace('volatility: 1.0', 'volatility: 40.0') };
+        expect(edited.yaml).not.toBe(s.def.yaml);
+        await queue.add('chunk', { sweepId: s.id, codeVersion: 'v', def: s.def, units: [0] }, { jobId: `${s.id}.d.0` });
+        await waitFor('the first chunk done', () => events.some((e) => e.kind === 'chunk-done') || null, 30_000);
+        await queue.add(
+          'chunk',
+          { sweepId: s.id, codeVersion: 'v', def: edited, units: [0] },
+          { jobId: `${s.id}.d.1` },
+        );
+        await waitFor(
+          'the second chunk done',
+          () => events.filter((e) => e.kind === 'chunk-done').length === 2 || null,
+          30_000,
+        );
+        const jobs = await results.getJobs(['waiting', 'active', 'completed', 'delayed', 'failed']);
+        const digests = jobs.map((j) => j.data.results[0]?.path.digest).sort();
+        const want = [s.runner.run(0).path.digest, new SweepUnitRunner(edited).run(0).path.digest].sort();
+        expect(want[0]).not.toBe(want[1]);
+        expect(digests).toEqual(want);
+      } finally {
+        await w.close();
+        await results.close();
+        await queue.close();
+        redis.disconnect();
+      }
+    }, 120_000);
+
     /**
      * A queued sweep of 300 paths in chunks of 3 on a Redis of its own (which the test stops, and
      * may start again empty on the same port with `restart`), with one worker, once its first few

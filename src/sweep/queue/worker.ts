@@ -55,7 +55,10 @@ export function startSweepWorker(redis: Redis, options: SweepWorkerOptions = {})
   const lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
   const emit = options.onEvent ?? (() => {});
   const resultQueues = new Map<string, Queue<ResultsJob>>();
-  let runner: { sweepId: string; thread: UnitThread } | null = null;
+  /** The thread running the last chunk's sweep, with the definition it was made for: a chunk is
+   *  run on it only when it carries the same definition (a job's data edited in Redis, or a
+   *  sweep id reused, gets a thread of its own instead of the first chunk's scenario). */
+  let runner: { sweepId: string; defText: string; thread: UnitThread } | null = null;
   let stopping = false;
   // Set when stopping gave up on Redis: the failures of the chunk in hand that follow are the
   // dropped connection's, not the chunk's.
@@ -101,9 +104,10 @@ export function startSweepWorker(redis: Redis, options: SweepWorkerOptions = {})
       throw new UnrecoverableError(reason);
     }
     try {
-      if (runner?.sweepId !== data.sweepId) {
+      const defText = JSON.stringify(data.def);
+      if (runner?.sweepId !== data.sweepId || runner.defText !== defText) {
         void runner?.thread.close();
-        runner = { sweepId: data.sweepId, thread: new UnitThread(data.def, options.threadBootFile) };
+        runner = { sweepId: data.sweepId, defText, thread: new UnitThread(data.def, options.threadBootFile) };
       }
       const results: WireUnit[] = [];
       for (const unit of data.units) {
