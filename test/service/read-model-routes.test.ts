@@ -258,6 +258,33 @@ describe('GET /runs/:id and its records', () => {
     expect(created.length).toBeGreaterThan(0);
     expect(created.every((e) => e.kind === 'OrderCreated' && e.seq >= 2)).toBe(true);
   });
+
+  it('ends the NDJSON stream abruptly, never as a complete log, when the run is deleted while it is read', async () => {
+    const file = path.join(dir, 'runs.db');
+    const db = openDatabase(file);
+    const doomed = runScenario(loadScenarioFile(scenario('twap-calm')), { store: new RunStore(db), seed: 9 }).runId;
+    db.close();
+    // The run is deleted (as another client's DELETE would) just before the stream's second read.
+    let reads = 0;
+    const reader: RunReader = {
+      ...asReader(model),
+      events: (id, q) => {
+        if (++reads === 2) admin.deleteRunFn(id);
+        return model.events(id, q);
+      },
+    };
+    const own = new Hono<{ Variables: { routePattern?: string } }>();
+    registerRoutes(own, runEventRoutes(reader), {
+      apiBase: API,
+      token: TOKEN,
+      maxBodyBytes: 65_536,
+      checkResponses: true,
+    });
+    const res = await own.request(`${API}/runs/${doomed}/events?limit=5`, { headers: { accept: NDJSON } });
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow(`run ${doomed} was deleted while its events were read`);
+    expect(model.summary(doomed)).toBeNull();
+  });
 });
 
 describe('GET /compare', () => {

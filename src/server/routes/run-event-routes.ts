@@ -1,7 +1,8 @@
 // A stored run's event log. As JSON, one page of at most `limit` events; with
 // `Accept: application/x-ndjson`, every event of the range (fromSeq..toSeq, kinds) as one stream,
 // one JSON event per line, read from the store a page at a time (continuing after the last seq
-// read), so a long log streams in bounded memory, as `execsim events --json` prints it.
+// read), so a long log streams in bounded memory, as `execsim events --json` prints it. A run
+// deleted while its stream is read ends the response abruptly, never as a complete log.
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { EventQuery, EventRow, Page, RunReader } from '../../store/read-model-port.ts';
@@ -56,6 +57,13 @@ function ndjsonStream(reader: RunReader, id: string, query: EventQuery, first: P
       }
       query = { ...query, fromSeq: last + 1 };
       page = reader.events(id, query);
+      // The page before said more events follow, and the log only grows: none now means the run
+      // was deleted while it was read. The stream fails, so that the response ends without its
+      // last chunk and the client sees the log cut short rather than a complete one.
+      if (page === null || page.items.length === 0) {
+        page = null;
+        controller.error(new Error(`run ${id} was deleted while its events were read`));
+      }
     },
   });
 }
