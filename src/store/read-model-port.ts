@@ -135,10 +135,12 @@ export interface RunSummary extends RunTradingFigures {
   readonly digest: string | null;
   /** Events stored so far (kept current while the run writes). */
   readonly events: number;
-  /** Orders and fills, counted when the run finished (0 before). */
-  readonly orders: number;
-  readonly fills: number;
-  /** Implementation shortfall in bps over the run's parents, weighted by filled quantity. */
+  /** Orders and fills, counted when the run finished; null before (running, interrupted,
+   *  crashed or failed: its stored orders and fills are read with the run's fills and orders). */
+  readonly orders: number | null;
+  readonly fills: number | null;
+  /** Implementation shortfall in bps over the run's parents, weighted by what each filled at its
+   *  arrival price. */
   readonly shortfallBps: number | null;
   /** Everything filled over everything ordered, 0..1. */
   readonly fillRatio: number | null;

@@ -68,8 +68,9 @@ export function summaryOf(r: SummaryRow, live: Liveness): RunSummary {
     passed: r.passed === null ? null : r.passed === 1,
     digest: r.digest,
     events: r.event_count,
-    orders: r.order_count,
-    fills: r.fill_count,
+    // Counted when the run finishes: a run that has not (yet) has no count, not zero.
+    orders: r.status === 'finished' ? r.order_count : null,
+    fills: r.status === 'finished' ? r.fill_count : null,
     shortfallBps: r.shortfall_bps,
     fillRatio: r.fill_ratio,
     netPnl: r.net_pnl,

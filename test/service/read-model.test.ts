@@ -132,6 +132,11 @@ describe('ReadModel over bundled runs and their copies', () => {
     const running = [...model.allRuns()].filter((s) => s.status === 'running');
     expect(running.length).toBeGreaterThan(0);
     for (const s of running) expect(s.state).toBe(s.writer?.pid === ALIVE_PID ? 'running' : 'crashed');
+    // A run not finished has no count of its orders and fills yet (null, not 0); a finished one has.
+    for (const s of model.allRuns()) {
+      expect(s.orders === null, `${s.id} ${s.status}`).toBe(s.status !== 'finished');
+      expect(s.fills === null, `${s.id} ${s.status}`).toBe(s.status !== 'finished');
+    }
     // The same rows once their heartbeat is stale: crashed whatever the pid says.
     const later = ReadModel.open(file, { liveness: () => ({ ...live, nowMs: live.nowMs + 120_000 }) });
     try {
@@ -189,11 +194,11 @@ describe('ReadModel over bundled runs and their copies', () => {
       cursor = page.nextCursor;
     }
     // The orders table has the parents too; the run's order count is its child orders.
-    expect(orders.length).toBeGreaterThan(s.orders);
+    expect(orders.length).toBeGreaterThan(s.orders as number);
     expect(model.orders(id, { limit: 500 })?.items).toEqual(orders);
     expect(new Set(orders.map((o) => (o as { clientOrderId: string }).clientOrderId)).size).toBe(orders.length);
     const fills = model.fills(id, { limit: 500 })?.items ?? [];
-    expect(fills).toHaveLength(s.fills);
+    expect(fills).toHaveLength(s.fills as number);
     expect(fills.map((f) => f.seq)).toEqual([...fills.map((f) => f.seq)].sort((a, b) => a - b));
     const seqs: number[] = [];
     for (let from = 0, n = 0; n < 10_000; n++) {
