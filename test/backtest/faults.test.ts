@@ -343,6 +343,19 @@ describe('lost_reports', () => {
   });
 });
 
+describe('fill detection with nothing to detect', () => {
+  it('has no detection rate when no order filled at the venue, and meets its criteria', () => {
+    // A limit buy far below the book: watched, never filled.
+    const r = run({
+      faults: [],
+      orders: ['{ id: a, at: PT1S, side: buy, qty: "1", type: limit, limitPrice: "1.00" }'],
+      fillDetection: true,
+    });
+    expect(r.report.fills).toBe(0);
+    expect(r.report.fillDetection).toMatchObject({ detectionRate: null, falsePositives: 0, meetsCriteria: true });
+  });
+});
+
 /** The same run as runScenario, keeping the venue so a test can read its records. */
 function runKeepingVenue(spec: Spec) {
   const { scenario: s } = parseScenario(yaml(spec), 'inline.yaml');

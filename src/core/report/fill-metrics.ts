@@ -19,7 +19,8 @@ export interface FillMetrics {
   /** Orders whose fills monitoring reported: fillsByPush + fillsByPoll + fillsByLookup +
    *  fillsStillWatched. */
   readonly fillsDetected: number;
-  /** Venue-filled orders reported with exactly the venue's quantity / venue-filled orders (sim only). */
+  /** Venue-filled orders reported with exactly the venue's quantity / venue-filled orders (sim
+   *  only); null when no order filled at the venue. */
   readonly detectionRate: number | null;
   readonly meanDetectionLatencyMs: number | null;
   readonly p99DetectionLatencyMs: number | null;
@@ -132,7 +133,9 @@ export class FillMetricsFold {
       : null;
     const mean = sorted.length ? sorted.reduce((s, x) => s + x, 0) / sorted.length : null;
     const a = this.audit;
-    const detectionRate = a ? (a.venueFilled === 0 ? 1 : a.detected / a.venueFilled) : null;
+    // Detected over venue-filled orders: with none filled at the venue there is nothing to
+    // detect, and no rate (null), as consistency has none without checks.
+    const detectionRate = a && a.venueFilled > 0 ? a.detected / a.venueFilled : null;
     const consistency = this.checks.length ? this.checks.filter(Boolean).length / this.checks.length : null;
     const timeoutRate = finished ? results.timeout / finished : 0;
     const unresolvedRate = finished ? results.unresolved / finished : 0;
@@ -165,14 +168,13 @@ export class FillMetricsFold {
       fillsByLookup: byLookup,
       fillsStillWatched,
       cancelRaces: this.races,
-      meetsCriteria:
-        a && detectionRate !== null
-          ? detectionRate >= 0.99 &&
-            unresolvedRate < 0.01 &&
-            a.falsePositives === 0 &&
-            (consistency ?? 1) === 1 &&
-            positionsAgree === true
-          : null,
+      meetsCriteria: a
+        ? (detectionRate === null || detectionRate >= 0.99) &&
+          unresolvedRate < 0.01 &&
+          a.falsePositives === 0 &&
+          (consistency ?? 1) === 1 &&
+          positionsAgree === true
+        : null,
     };
   }
 }
