@@ -42,6 +42,14 @@ const hostileYaml = readFileSync('scenarios/walkthrough.yaml', 'utf8')
 const hostile = runScenario(parseScenario(hostileYaml, 'hostile.yaml'), { store });
 // A run of two symbols: its page names both, and the list filtered by the second finds it.
 const twoSymbols = runScenario(loadScenarioFile('scenarios/two-symbols.yaml'), { store });
+// A run whose one order never fills: no fall of its equity, so no drawdown to speak of.
+const quietYaml = readFileSync('scenarios/static-book-sweep.yaml', 'utf8')
+  .replace('name: static-book-sweep', 'name: never-filled')
+  .replace(
+    /^orders:[\s\S]*$/m,
+    'orders:\n  - { id: far-bid, at: PT1S, side: buy, qty: "0.01", type: limit, limitPrice: "50000.00" }\n',
+  );
+const quiet = runScenario(parseScenario(quietYaml, 'never-filled.yaml'), { store });
 const PAPER = 'run-paper-aapl';
 storePaperRun(store, PAPER);
 afterAll(() => store.db.close());
@@ -247,6 +255,15 @@ describe('run page', () => {
     expect(new Set(kinds)).toEqual(new Set(['FillReport']));
     const walk = await html(`/runs/${walk1.runId}?kinds=OrderStatusChanged,CancelOrder`);
     expect(walk).toContain('scenario cancelAt');
+  });
+
+  it("states a drawdown's span and whether it recovered only for a fall that happened", async () => {
+    const fell = await html(`/runs/${calm.runId}`);
+    expect(fell).toMatch(/max drawdown 157\.2228556\s*over 15 min, not recovered/);
+    const flat = await html(`/runs/${quiet.runId}`);
+    expect(quiet.fills).toBe(0);
+    expect(flat).toMatch(/max drawdown 0\s*<\/p>/);
+    expect(flat).not.toContain('not recovered');
   });
 
   it('shows text from runs as text', async () => {

@@ -61,8 +61,11 @@ export function TradesSection(props: { report: unknown; symbol: string }) {
         {str(s['open'])} open; profit factor {s['profitFactor'] === null ? 'n/a' : num(s['profitFactor'])}, expectancy{' '}
         {str(s['expectancy']) || 'n/a'}; Sharpe {num(eq['sharpeAnnualized'])} and Sortino {num(eq['sortinoAnnualized'])}{' '}
         annualized (per {minutes(eq['intervalMs'])} min: {num(eq['sharpe'], 4)}, {num(eq['sortino'], 4)}); exposure{' '}
-        {pct(s['exposure'])}; max drawdown {str(dd['amount']) || '0'} over {minutes(dd['durationMs'])} min
-        {dd['recovered'] === false ? ', not recovered' : ''}
+        {pct(s['exposure'])}; max drawdown {str(dd['amount']) || '0'}
+        {/* As the CLI says it: a span and whether it recovered only for a fall that happened. */}
+        {typeof dd['durationMs'] === 'number' && dd['durationMs'] > 0
+          ? ` over ${minutes(dd['durationMs'])} min${dd['recovered'] === false ? ', not recovered' : ', recovered'}`
+          : ''}
       </p>
       <div id="trade-marks" data-trades={JSON.stringify(tradeMarks(trades, props.symbol))}></div>
       {rows.length === 0 ? (
