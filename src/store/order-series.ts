@@ -26,6 +26,7 @@ interface ChildRow {
   readonly status: string;
   readonly qty: string;
   readonly filled_qty: string;
+  readonly symbol: string | null;
 }
 
 /** A child order as the slices series shows it. */
@@ -45,8 +46,9 @@ export interface SeriesSlice {
 /**
  * Every child order of a parent, in the order they were planned (then by parent and slice):
  * `planned` and `sent` are the log's OrderCreated and SubmitOrder entries (the first of each per
- * order counts); `size` turns a plan's lots into a quantity; a child without a plan is planned at
- * its scheduled time, else the run's start (`start`).
+ * order counts); `sizeOf` turns a plan's lots into a quantity of the child's symbol (`symbol` is
+ * the run's, for a row without one); a child without a plan is planned at its scheduled time,
+ * else the run's start (`start`).
  */
 export function sliceSeries(
   db: Database.Database,
@@ -54,7 +56,8 @@ export function sliceSeries(
   start: number,
   log: { readonly planned: readonly PayloadRow[]; readonly sent: readonly PayloadRow[] },
   payloads: SeriesPayloads,
-  size: (lots: number) => number,
+  sizeOf: (symbol: string) => (lots: number) => number,
+  symbol: string,
 ): SeriesSlice[] {
   const created = new Map<string, Created>();
   for (const row of log.planned) {
@@ -68,7 +71,7 @@ export function sliceSeries(
   }
   const children = db
     .prepare(
-      `SELECT client_order_id, parent_order_id, slice_num, scheduled_time, status, qty, filled_qty FROM orders
+      `SELECT client_order_id, parent_order_id, slice_num, scheduled_time, status, qty, filled_qty, symbol FROM orders
        WHERE run_id = ? AND parent_order_id IS NOT NULL`,
     )
     .all(runId) as ChildRow[];
@@ -85,7 +88,7 @@ export function sliceSeries(
         sliceNum: c.slice_num ?? 1,
         plannedAt,
         sentAt: sent,
-        plannedQty: plan ? size(plan.qty) : qty,
+        plannedQty: plan ? sizeOf(c.symbol ?? symbol)(plan.qty) : qty,
         qty,
         filledQty,
         outcome: outcomeOf(sent !== null, c.status, filledQty, qty),
@@ -97,8 +100,8 @@ export function sliceSeries(
 /**
  * Each parent once (its first ParentOrderCreated in `rows`), with its arrival mid and its planned
  * (by `slices`) and filled (by `fills`, all of the run's) quantity over time, in `window`. Its
- * arrival bid and ask go to `equity` in its symbol's steps (`stepsOf`); the run's own steps are
- * `run` (`symbol` is the run's).
+ * arrival bid and ask go to `equity`, and its figures are stated, in its symbol's steps
+ * (`stepsOf`; `symbol` is the run's, for a parent that names none).
  */
 export function parentSeries(
   rows: readonly PayloadRow[],
@@ -106,14 +109,13 @@ export function parentSeries(
   fills: readonly SeriesFill[],
   context: {
     readonly symbol: string;
-    readonly run: Steps;
     readonly stepsOf: (symbol: string) => Steps;
     readonly payloads: SeriesPayloads;
     readonly window: SeriesWindow;
     readonly equity: EquitySeries;
   },
 ): RunSeries['parents'][number][] {
-  const { run, stepsOf, payloads, window, equity } = context;
+  const { stepsOf, payloads, window, equity } = context;
   const parents: RunSeries['parents'][number][] = [];
   for (const row of rows) {
     const p = payloads.of(
@@ -144,12 +146,14 @@ export function parentSeries(
       row.time,
       fills.filter((f) => f.parentId === p.parentId).map((f) => ({ t: f.t, qty: f.qty })),
     );
+    const own = stepsOf(symbol);
     parents.push({
       id: p.parentId,
+      symbol,
       side: p.side,
-      qty: run.size(p.qty),
+      qty: own.size(p.qty),
       createdAt: row.time,
-      arrivalPrice: arrival === null ? null : run.price(arrival),
+      arrivalPrice: arrival === null ? null : own.price(arrival),
       planned: window.keepSteps(`planned:${p.parentId}`, planned),
       filled: window.keepSteps(`filled:${p.parentId}`, filled),
     });

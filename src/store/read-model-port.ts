@@ -275,7 +275,8 @@ export interface RunSeries {
     readonly vwap: readonly number[];
     readonly volume: readonly number[];
   };
-  /** Our fills, at the time we learned them. */
+  /** Our fills of the run's symbol (`symbol`: the chart's price axis), at the time we learned
+   *  them; a further symbol's are in its parents' `filled` and in `equity`. */
   readonly fills: {
     readonly t: readonly number[];
     readonly price: readonly number[];
@@ -298,10 +299,12 @@ export interface RunSeries {
     readonly filledQty: readonly number[];
     readonly outcome: readonly SliceOutcome[];
   };
-  /** Per parent order: its arrival price (the mid when it started) and its planned and filled
-   *  quantity over time (cumulative steps; planned by the slices' planned times and sizes). */
+  /** Per parent order: its symbol, its arrival price (the mid when it started) and its planned and
+   *  filled quantity over time (cumulative steps; planned by the slices' planned times and
+   *  sizes), each in its own symbol's units. */
   readonly parents: ReadonlyArray<{
     readonly id: string;
+    readonly symbol: string;
     readonly side: 'buy' | 'sell';
     readonly qty: number;
     readonly createdAt: number;

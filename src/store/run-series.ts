@@ -47,7 +47,6 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   const spec = instrument.spec;
   const payloads = new SeriesPayloads(db, runId);
   const own: Steps = { price: stepOf(spec.tickSize), size: stepOf(spec.lotSize) };
-  const { size } = own;
   // Prices and quantities of the other symbols a node trades, in their own steps.
   const others = otherSteps(run.scenario_json);
   const stepsOf = (symbol: string): Steps => others.get(symbol) ?? own;
@@ -89,18 +88,27 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
 
   const allFills = timedFills(rows, loggedAt, spec.symbol);
   addFills(equity, allFills);
-  const fills = allFills.filter((f) => inWindow(f.t));
+  // The fills drawn on the run's price axis: its own symbol's (a further symbol's price would
+  // squash it, and a bucket's quantities would add one symbol's units to another's).
+  const fills = allFills.filter((f) => f.symbol === spec.symbol && inWindow(f.t));
   const ft = fills.map((f) => f.t);
   const fillPrice = fills.map((f) => f.price);
   const fillsKept = window.keep('fills', ft, [fillPrice]);
 
-  const slices = sliceSeries(db, runId, run.sim_start, { planned, sent }, payloads, size);
+  const slices = sliceSeries(
+    db,
+    runId,
+    run.sim_start,
+    { planned, sent },
+    payloads,
+    (symbol) => stepsOf(symbol).size,
+    spec.symbol,
+  );
   const sliceWindow = slices.filter((s) => inWindow(s.plannedAt));
   const shownSlices = pick(sliceWindow, window.keepEvenly('slices', sliceWindow.length));
 
   const parents = parentSeries(parentRows, slices, allFills, {
     symbol: spec.symbol,
-    run: own,
     stepsOf,
     payloads,
     window,

@@ -209,6 +209,26 @@ describe('runSeries over stored runs of bundled scenarios', () => {
     });
   }
 
+  it("two-symbols: each parent in its own symbol's units; the price axis has the run's symbol's fills", () => {
+    const report = run('two-symbols');
+    const s = runSeries(store.db, report.runId, {}) as RunSeries;
+    const symbolOf = (p: RunReport['parents'][number]): string => p.symbol ?? s.symbol;
+    expect(new Set(report.parents.map(symbolOf))).toEqual(new Set(['BTCUSDT', 'ETHUSDT']));
+    for (const p of report.parents) {
+      const sp = s.parents.find((x) => x.id === p.id);
+      expect(sp?.symbol).toBe(symbolOf(p));
+      expect(sp?.qty, `${p.id} qty`).toBeCloseTo(Number(p.qty), 8);
+      expect(sp?.planned.qty.at(-1), `${p.id} planned`).toBeCloseTo(Number(p.qty), 8);
+      expect(sp?.filled.qty.at(-1), `${p.id} filled`).toBeCloseTo(Number(p.filledQty), 8);
+      if (p.arrivalPrice !== null) expect(sp?.arrivalPrice).toBeCloseTo(Number(p.arrivalPrice), 4);
+      const slices = s.slices.childId.flatMap((_, i) => (s.slices.parentId[i] === p.id ? [i] : []));
+      expect(sum(slices.map((i) => s.slices.plannedQty[i] as number)), `${p.id} slices`).toBeCloseTo(Number(p.qty), 8);
+    }
+    const own = report.parents.filter((p) => symbolOf(p) === s.symbol);
+    expect(new Set(s.fills.parentId)).toEqual(new Set(own.filter((p) => Number(p.filledQty) > 0).map((p) => p.id)));
+    expect(sum(s.fills.qty)).toBeCloseTo(sum(own.map((p) => Number(p.filledQty))), 8);
+  });
+
   for (const name of ['walkthrough', 'twap-calm', 'two-symbols', 'restart-orphan-at-startup', 'replay-btcusdt']) {
     it(`${name}: the equity series runs from 0 at the start to the report's net P&L and position at the end`, () => {
       const report = run(name);

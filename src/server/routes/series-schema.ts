@@ -33,7 +33,7 @@ export const runSeriesSchema = z
         childId: strings,
         parentId: strings,
       })
-      .describe('our fills, when we learned them'),
+      .describe("our fills of the run's symbol, when we learned them"),
     slices: z.object({
       childId: strings,
       parentId: strings,
@@ -48,6 +48,7 @@ export const runSeriesSchema = z
     parents: z.array(
       z.object({
         id: z.string(),
+        symbol: z.string().describe('its instrument; qty and prices are in its units'),
         side: z.enum(['buy', 'sell']),
         qty: z.number(),
         createdAt: z.number(),

@@ -161,10 +161,14 @@
     s.parents.forEach(function (p) {
       times.push(p.createdAt);
     });
+    // A further symbol's parents have their own prices: only the run's symbol's are on this axis.
+    var ownParents = s.parents.filter(function (p) {
+      return p.symbol === s.symbol;
+    });
     var prices = []
       .concat(s.book.bid, s.book.ask, s.trades.vwap, s.fills.price)
       .concat(
-        s.parents.map(function (p) {
+        ownParents.map(function (p) {
           return p.arrivalPrice;
         }),
       )
@@ -203,7 +207,7 @@
         }
       });
       // Arrival price of each parent: a diamond at its start, dashed through its own schedule.
-      s.parents.forEach(function (p) {
+      ownParents.forEach(function (p) {
         if (p.arrivalPrice === null) return;
         var x0 = u.valToPos(p.createdAt, 'x', true);
         var x1 = u.valToPos(lastOf(p), 'x', true);
