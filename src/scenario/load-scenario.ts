@@ -144,10 +144,17 @@ export function parseYamlMapping(text: string, file: string): object {
   const lineCounter = new LineCounter();
   // Keys are checked for uniqueness below, in one pass: the package's own check is quadratic.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  const errors = [
-    ...doc.errors.map((err) => ({ offset: err.pos[0], message: yamlProblem(err.message) })),
-    ...duplicateKeys(doc),
-  ].sort((a, b) => a.offset - b.offset);
+  // A syntax error's first place only: the parser's later ones follow from it (one unclosed
+  // bracket gave three messages), and a fix of the first makes them another file. Duplicate keys
+  // are each their own problem, listed when the syntax holds.
+  const first = doc.errors.reduce<(typeof doc.errors)[number] | null>(
+    (a, e) => (a === null || e.pos[0] < a.pos[0] ? e : a),
+    null,
+  );
+  const errors =
+    first !== null
+      ? [{ offset: first.pos[0], message: yamlProblem(first.message) }]
+      : duplicateKeys(doc).sort((a, b) => a.offset - b.offset);
   if (errors.length > 0) {
     throw listed(
       file,

@@ -288,6 +288,18 @@ describe('parseScenario rejects bad scenarios with the file and field in the mes
     expect(message).toMatch(/line \d+/);
   });
 
+  it('reports a syntax error once, at its first place, not the errors that follow from it', () => {
+    const err = scenarioError('name: x\n  bad: [\n');
+    expect(err.problems).toEqual([
+      { path: 'line 1, column 7', message: 'invalid YAML: Nested mappings are not allowed in compact mappings' },
+    ]);
+    // Duplicate keys are each their own problem.
+    expect(scenarioError('a: 1\nb: 2\na: 3\nb: 4\n').problems.map((p) => p.path)).toEqual([
+      'line 3, column 1',
+      'line 4, column 1',
+    ]);
+  });
+
   it('reports a duplicate key with the line it is on', () => {
     const { message } = scenarioError('name: probe\nseed: 3\nname: again\n');
     expect(message).toContain('invalid YAML');
