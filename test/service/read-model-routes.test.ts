@@ -259,6 +259,25 @@ describe('GET /runs/:id and its records', () => {
     expect(created.every((e) => e.kind === 'OrderCreated' && e.seq >= 2)).toBe(true);
   });
 
+  it("pages events by a page's nextCursor, as the other lists page; cursor and fromSeq together are a 400", async () => {
+    const id = ids['sweep'] as string;
+    const total = model.summary(id)?.events as number;
+    const seqs: number[] = [];
+    let cursor: string | null = null;
+    for (let n = 0; n < 1000; n++) {
+      const page: Page<EventRow> = await get<Page<EventRow>>(
+        `/runs/${id}/events?limit=7${cursor === null ? '' : `&cursor=${cursor}`}`,
+      );
+      seqs.push(...page.items.map((e) => e.seq));
+      cursor = page.nextCursor;
+      if (cursor === null) break;
+    }
+    expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    const both = await app.request(`${API}/runs/${id}/events?cursor=3&fromSeq=3`);
+    expect(both.status).toBe(400);
+    expect(JSON.stringify(await both.json())).toContain('query.cursor');
+  });
+
   it('ends the NDJSON stream abruptly, never as a complete log, when the run is deleted while it is read', async () => {
     const file = path.join(dir, 'runs.db');
     const db = openDatabase(file);

@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import type { EventQuery, EventRow, Page, RunReader } from '../../store/read-model-port.ts';
 import { csvList, idParams, limitParam, wholeNumber } from '../query-params.ts';
+import { ProblemError } from '../problem.ts';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import { found, requireReader } from './reader-access.ts';
 import { eventRowSchema, pageSchema } from './store-schemas.ts';
@@ -18,6 +19,9 @@ const eventKind = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be an e
 
 const eventQuery = z.object({
   fromSeq: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional().describe('first seq (inclusive)'),
+  cursor: wholeNumber(0, Number.MAX_SAFE_INTEGER)
+    .optional()
+    .describe("a page's nextCursor: the next page (the seq it starts at, as fromSeq), as the other lists page"),
   toSeq: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional().describe('last seq (inclusive)'),
   kinds: csvList(eventKind, 1, 50, 'kinds').optional().describe('only these event kinds, comma-separated'),
   limit: limitParam(MAX_EVENT_PAGE)
@@ -77,7 +81,8 @@ export function runEventRoutes(reader: RunReader | null): AnyRoute[] {
       tag: 'runs',
       summary: "A stored run's event log: a JSON page, or with Accept: application/x-ndjson the whole range",
       description:
-        'JSON: one page; while nextCursor is not null, ask again with fromSeq = the last seq + 1. ' +
+        'JSON: one page; while nextCursor is not null, ask again with cursor = nextCursor (or fromSeq = the ' +
+        'last seq + 1: the same). ' +
         'NDJSON: every event from fromSeq to toSeq, one JSON object per line.',
       params: idParams,
       query: eventQuery,
@@ -91,8 +96,14 @@ export function runEventRoutes(reader: RunReader | null): AnyRoute[] {
           },
         },
       },
-      handle: ({ params, query }, c) => {
+      handle: ({ params, query: asked }, c) => {
         const r = requireReader(reader);
+        if (asked.cursor !== undefined && asked.fromSeq !== undefined)
+          throw new ProblemError('bad-request', 'invalid query', [
+            { path: 'query.cursor', message: 'give fromSeq or cursor (the seq a page starts at), not both' },
+          ]);
+        const { cursor, ...rest } = asked;
+        const query: EventQuery = cursor === undefined ? rest : { ...rest, fromSeq: cursor };
         const first = found(r.events(params.id, query), 'run', params.id);
         if (!wantsNdjson(c)) return c.json(first, 200, { vary: 'accept' });
         return new Response(ndjsonStream(r, params.id, query, first), {
