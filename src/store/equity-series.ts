@@ -85,9 +85,12 @@ export class EquitySeries {
     const curve = new PnlCurve();
     const own = curve.book(this.primary);
     const out: EquityPoints = { t: [], net: [], position: [] };
-    const point = (t: number, net: number): void => {
+    const point = (t: number, rawNet: number): void => {
       if (!keep(t)) return;
-      const position = own.position + own.pending;
+      // Stated as the report states them: floating-point sums carry dust (2 BTC as
+      // 1.9999999999999998, a flat position as -2.8e-17) that no lot or quote amount has.
+      const net = settled(rawNet, NET_PLACES);
+      const position = settled(own.position + own.pending, POSITION_PLACES);
       const n = out.t.length;
       if (n > 0 && out.t[n - 1] === t) {
         out.net[n - 1] = net;
@@ -111,4 +114,17 @@ export class EquitySeries {
     }
     return out;
   }
+}
+
+/** Decimal places the series states: quote amounts as a venue's (8), base quantities past any
+ *  lot size (12). */
+const NET_PLACES = 8;
+const POSITION_PLACES = 12;
+
+/** `x` rounded to `places` decimals (never -0); as it is when that would lose its integer part. */
+function settled(x: number, places: number): number {
+  const scale = 10 ** places;
+  const scaled = x * scale;
+  if (!Number.isFinite(scaled) || Math.abs(scaled) >= Number.MAX_SAFE_INTEGER) return x;
+  return Math.round(scaled) / scale || 0;
 }
