@@ -509,22 +509,20 @@ describe('request limits', () => {
       ((await raw(gw, 'GET', 'rateLimit/order', {}, true)).body as Array<{ count: number }>)[1]?.count;
     await waitFor(async () => (await countToday()) === 0);
     // Refused by the venue (more than the account's USDT; a filter): not placed, not counted.
-    const broke = await raw(
-      gw,
-      'POST',
-      'order',
-      { symbol: SYMBOL, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '100', price: '60000' },
-      true,
-    );
-    expect((broke.body as { code: number }).code).toBe(-2010);
-    const offTick = await raw(
-      gw,
-      'POST',
-      'order',
-      { symbol: SYMBOL, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '60000.001' },
-      true,
-    );
-    expect((offTick.body as { code: number }).code).toBe(-1013);
+    const refusedCode = async (quantity: string, price: string): Promise<number> =>
+      (
+        (
+          await raw(
+            gw,
+            'POST',
+            'order',
+            { symbol: SYMBOL, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity, price },
+            true,
+          )
+        ).body as { code: number }
+      ).code;
+    expect(await refusedCode('100', '60000')).toBe(-2010);
+    expect(await refusedCode('0.01', '60000.001')).toBe(-1013);
     expect(await countToday()).toBe(0);
     expect((await rawLimitBuy(gw, '60000.00', 'after-1')).status).toBe(200);
     expect((await rawLimitBuy(gw, '60000.00', 'after-2')).status).toBe(200);
