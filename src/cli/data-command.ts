@@ -20,7 +20,7 @@ import { identifySourcesMemo, memoizedPathsOf } from '../scenario/replay-sources
 import { inspectReplayCache } from '../scenario/replay-cache-inspect.ts';
 import { dataImportCommand } from './data-import-command.ts';
 import { DEFAULT_DB_PATH } from '../store/open-database.ts';
-import { dbPath, parseCommand, Refusal, statOrNone, UsageError, type Io } from './io.ts';
+import { dbPath, parseCommand, InputRefused, statOrNone, UsageError, type Io } from './io.ts';
 import { textTable } from './text-table.ts';
 import { groupedDigits } from '../core/model/count-text.ts';
 
@@ -194,14 +194,14 @@ function findCache(dir: string, which: string): string {
   if (which === '') throw new UsageError('data inspect: an empty key; give a cache key or file', DATA_USAGE);
   if (which.endsWith(REPLAY_CACHE_EXT) || which.includes('/')) {
     const st = statOrNone(which);
-    if (st === undefined) throw new Refusal(`no replay cache file ${which}`);
+    if (st === undefined) throw new InputRefused(`no replay cache file ${which}`);
     if (st.isDirectory()) throw new UsageError(`${which}: a folder, not a replay cache file`, DATA_USAGE);
     return which;
   }
   const matches = replayCacheFiles(dir).filter((f) => keyOf(f).startsWith(which));
-  if (matches.length === 0) throw new Refusal(`no replay cache "${which}" in ${dir}`);
+  if (matches.length === 0) throw new InputRefused(`no replay cache "${which}" in ${dir}`);
   if (matches.length > 1)
-    throw new Refusal(`"${which}" starts ${matches.length} cache keys in ${dir}: give more of it`);
+    throw new InputRefused(`"${which}" starts ${matches.length} cache keys in ${dir}: give more of it`);
   return matches[0] as string;
 }
 
@@ -231,7 +231,7 @@ function inspect(dir: string, which: string, json: boolean, io: Io): number {
   try {
     cache = openReplayCache(file);
   } catch (e) {
-    if (e instanceof ReplayCacheInvalid) throw new Refusal(e.message);
+    if (e instanceof ReplayCacheInvalid) throw new InputRefused(e.message);
     throw e;
   }
   const meta = cache.meta;

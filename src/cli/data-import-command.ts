@@ -16,7 +16,7 @@ import {
 import { pidAlive } from '../store/run-state.ts';
 import { type ArchiveBarSpec, type ArchiveBookSpec, DEFAULT_BAR_SPEC } from '../scenario/archive-source.ts';
 import { ReplayFileError } from '../scenario/replay-file.ts';
-import { parseCommand, Refusal, statOrNone, UsageError, type Io } from './io.ts';
+import { parseCommand, InputRefused, statOrNone, UsageError, type Io } from './io.ts';
 import { groupedDigits } from '../core/model/count-text.ts';
 
 export const DATA_IMPORT_USAGE =
@@ -100,7 +100,7 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
   const bars = archiveBars(from, values);
   // Once the command line is known good: a file already at --out is replaced only with --force.
   if (statOrNone(out) !== undefined && !values.force)
-    throw new Refusal(`--out ${out}: the file exists; give --force to replace it (nothing was written)`);
+    throw new InputRefused(`--out ${out}: the file exists; give --force to replace it (nothing was written)`);
   // What imports to the same output killed before they finished left beside it.
   for (const t of temporaryOutputs(out)) if (!pidAlive(t.pid)) fs.rmSync(t.file, { force: true });
   let r: ImportSummary;
@@ -112,7 +112,7 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
     const e = err as NodeJS.ErrnoException;
     // Checked above; what is left is the folder refusing the write (permissions, a full disk).
     if (!(err instanceof ReplayFileError) && typeof e.code === 'string' && typeof e.syscall === 'string')
-      throw new Refusal(`--out ${out}: cannot write it (${e.code})`);
+      throw new InputRefused(`--out ${out}: cannot write it (${e.code})`);
     throw err;
   }
   const { counts, first, last, bytes } = r;

@@ -68,7 +68,7 @@ export const processIo: Io = {
 /** Bad input in what a file holds or where a command is pointed (a row that cannot be read, a
  *  file already at the output path, no such cache), not in how the command was typed: exit 2,
  *  the message alone, since the usage would not help. */
-export class Refusal extends Error {}
+export class InputRefused extends Error {}
 
 /** Bad input: exit 2, the message and the usage (the command's, when it has one). */
 export class UsageError extends Error {

@@ -14,7 +14,7 @@ import { DATA_HELP, dataCommand } from './data-command.ts';
 import { DELETE_HELP, deleteCommand, PRUNE_HELP, pruneCommand } from './delete-command.ts';
 import { EVENTS_HELP, eventsCommand } from './events-command.ts';
 import { EXPORT_HELP, exportCommand } from './export-command.ts';
-import { didYouMean, processIo, Refusal, UsageError, type Io } from './io.ts';
+import { didYouMean, processIo, InputRefused, UsageError, type Io } from './io.ts';
 import { RUN_HELP, runCommand, runCommandAsync } from './run-command.ts';
 import { RUNS_HELP, runsCommand, SHOW_HELP, showCommand } from './runs-command.ts';
 import { SERVE_HELP } from './serve-help.ts';
@@ -174,7 +174,7 @@ export function failure(err: unknown, io: Io): number {
     io.err(`execsim: ${err.message}`);
     return 2;
   }
-  if (err instanceof ScenarioError || err instanceof ReplayFileError || err instanceof Refusal) {
+  if (err instanceof ScenarioError || err instanceof ReplayFileError || err instanceof InputRefused) {
     // One problem per line, each with the command's name.
     io.err(
       err.message

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { StreamRecorder } from '../live/binance/stream-recorder.ts';
 import { pidAlive } from '../store/run-state.ts';
-import { parseCommand, parseCount, Refusal, statOrNone, UsageError, type Io } from './io.ts';
+import { parseCommand, parseCount, InputRefused, statOrNone, UsageError, type Io } from './io.ts';
 import { RECORD_HELP, RECORD_USAGE } from './record-help.ts';
 import { untilStopped } from './until-stopped.ts';
 
@@ -100,9 +100,9 @@ export async function recordCommand(args: readonly string[], io: Io): Promise<nu
       // The folder or a file in it cannot be made (permissions, a full disk): named as --out.
       // Both are refusals of what the flags name (a folder, a venue, a symbol), said without the usage.
       if (typeof e.code === 'string' && FILE_CALLS.has(e.syscall ?? ''))
-        throw new Refusal(`--out ${outDir}: cannot record into it (${e.code})`);
+        throw new InputRefused(`--out ${outDir}: cannot record into it (${e.code})`);
       const message = (err as Error).message;
-      throw new Refusal(`${symbols.length > 1 ? '--symbol ' : ''}${named(symbol)}${message}`);
+      throw new InputRefused(`${symbols.length > 1 ? '--symbol ' : ''}${named(symbol)}${message}`);
     }
     recorders.push(recorder);
   }
