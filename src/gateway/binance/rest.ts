@@ -15,6 +15,7 @@ import type { MarketAnswer, MarketRest } from './market-rest.ts';
 import { testOrder, testOrderWeight } from './order-test.ts';
 import { RequestFields, SIGNED_PARAMS } from './request-fields.ts';
 import type { RequestLimits } from './request-limits.ts';
+import { bySymbol, depthWeight, fixed, ticker24hWeight, tickerWindowWeight } from './route-weights.ts';
 import type { UnfilledOrders } from './unfilled-orders.ts';
 import { readParams, type RequestSigner } from './signed-request.ts';
 import { binanceError, isBinanceError, NOT_FOUND, SEND_STATUS_UNKNOWN, type BinanceError } from './wire.ts';
@@ -52,11 +53,6 @@ export interface RestOptions {
 /** The largest request body the gateway reads. */
 const MAX_BODY_BYTES = 64 * 1024;
 
-const fixed = (w: number) => () => w;
-const bySymbol = (one: number, all: number) => (f: RequestFields) => (f.params.has('symbol') ? one : all);
-
-/** ticker/24hr's weight as Binance's: one symbol 2; `symbols` by how many it names (1-20: 2,
- *  21-100: 40, more: 80); neither 80. */
 /** Whether an order request's answer leaves the order counted as unfilled: it was placed, its
  *  answer was lost (the venue may have it), or it was a cancel-replace that got as far as the cancel
  *  (Binance counts its new order even when not attempted). */
@@ -64,39 +60,6 @@ function placedOrder(answer: OrderAnswer | MarketAnswer): boolean {
   if (!('kind' in answer)) return !isBinanceError(answer);
   if (answer.kind !== 'error') return true;
   return answer.error.data !== undefined;
-}
-
-function ticker24hWeight(f: RequestFields): number {
-  if (f.params.has('symbol')) return 2;
-  const many = f.params.get('symbols');
-  if (many === undefined) return 80;
-  let n: number;
-  try {
-    const list: unknown = JSON.parse(many);
-    n = Array.isArray(list) ? list.length : 0;
-  } catch {
-    n = 0; // refused as malformed: the weight of a few
-  }
-  return n <= 20 ? 2 : n <= 100 ? 40 : 80;
-}
-
-/** ticker's (rolling windows') weight as Binance's: 4 a symbol, at most 200. */
-function tickerWindowWeight(f: RequestFields): number {
-  if (f.params.has('symbol')) return 4;
-  let n = 1;
-  try {
-    const list: unknown = JSON.parse(f.params.get('symbols') ?? '[]');
-    n = Array.isArray(list) ? Math.max(1, list.length) : 1;
-  } catch {
-    // refused as malformed: the weight of one
-  }
-  return Math.min(200, 4 * n);
-}
-
-/** Depth's weight by its limit, as Binance's. */
-function depthWeight(f: RequestFields): number {
-  const n = Number(f.params.get('limit') ?? 100);
-  return n <= 100 ? 5 : n <= 500 ? 25 : n <= 1000 ? 50 : 250;
 }
 
 function routes(o: RestOptions): Route[] {
