@@ -156,6 +156,8 @@ export function buildVenue(
 
   if (isDeferring(model)) venue.book(instrument.symbol).market = model;
   const startAll = (): void => {
+    // Halt windows may overlap: the venue is halted while any of them is open.
+    let openHalts = 0;
     for (const m of faults.milestones()) {
       clock.schedule(() => {
         // A fault acts on the market as it is now: a deferring model's events come first.
@@ -169,8 +171,9 @@ export function buildVenue(
         }
         onFault(what, `${what} ${m.edge === 'start' ? 'begins' : 'ends'}`);
         if (what === 'halt') {
-          exchange.halted = m.edge === 'start';
-          for (const o of others) o.exchange.halted = m.edge === 'start';
+          openHalts += m.edge === 'start' ? 1 : -1;
+          exchange.halted = openHalts > 0;
+          for (const o of others) o.exchange.halted = openHalts > 0;
         }
         if (
           what === 'spread_shift' ||

@@ -523,6 +523,22 @@ describe('halt', () => {
     expect(r.statusOf('b')).toBe('filled');
   });
 
+  it('stays halted while any of several overlapping windows is open', () => {
+    // Overlapping (PT1S-PT3S and PT2S-PT5S) and nested (PT6S-PT9S around PT7S-PT8S) windows.
+    const r = run({
+      faults: [
+        '{ kind: halt, from: PT1S, until: PT3S }',
+        '{ kind: halt, from: PT2S, until: PT5S }',
+        '{ kind: halt, from: PT6S, until: PT9S }',
+        '{ kind: halt, from: PT7S, until: PT8S }',
+      ],
+      orders: [marketBuy('a', 'PT4S'), marketBuy('b', 'PT8.5S'), marketBuy('c', 'PT10S')],
+    });
+    expect(r.statusOf('a')).toBe('rejected');
+    expect(r.statusOf('b')).toBe('rejected');
+    expect(r.statusOf('c')).toBe('filled');
+  });
+
   it('stops matching for resting orders until the halt ends', () => {
     const r = run({
       faults: ['{ kind: halt, from: PT1S, until: PT3S }', '{ kind: price_jump, at: PT2S, bps: -300 }'],
