@@ -82,6 +82,8 @@ ${TWAP('PT30S', 'PT4M')}`);
     // 151 s: the slice runs before the reset due then.
     expect(skipped.map((e) => e.time - START)).toEqual([91_000, 121_000, 151_000]);
     for (const e of skipped) expect(e.event.reason).toContain('outside 300 bps');
+    // The reason states prices as the instrument writes them, not tick counts.
+    expect(skipped[0]?.event.reason).toMatch(/price \d{3}\.\d+ outside 300 bps of reference (99|100)(\.\d+)?$/);
     // Rebaselined at the reset: later slices at the new level went out.
     expect(events('SubmitOrder').some((e) => e.time > resets[0]!.time)).toBe(true);
   });
@@ -104,6 +106,8 @@ orders:
     expect(trips[0]!.event.limit).toBe('40000');
     expect(resets).toHaveLength(0); // loss limits need an operator
     expect(events('OrderAbandoned').map((e) => e.event.reason)).toEqual([expect.stringContaining('loss')]);
+    // In quote currency, as the limit was written (4.00), not in notional units.
+    expect(events('OrderAbandoned')[0]?.event.reason).toMatch(/loss 5\.\d+ exceeds 4 \(start 0, equity -5\.\d+\)/);
     expect(report.parents.find((p) => p.id === 'after')?.filledQty).toBe('0');
   });
 

@@ -27,7 +27,8 @@ export interface StopTop {
 /**
  * Why a parent on `side` stops at this book, or null. `startMid`: the mid when it started (null:
  * no price-move stop); `noQuote`: why the market data holds the quote back, when it says (the
- * quote fallback's reason), else "no two-sided market".
+ * quote fallback's reason), else "no two-sided market"; `qty`: lots as the instrument writes them
+ * (the liquidity stop's reason).
  */
 export function earlyStopReason(
   stops: EarlyStops,
@@ -35,6 +36,7 @@ export function earlyStopReason(
   top: StopTop,
   startMid: number | null,
   noQuote: () => string | null | undefined,
+  qty: (lots: number) => string = String,
 ): string | null {
   const { bid, ask } = top;
   if (bid === null || ask === null) return noQuote() ?? 'no two-sided market';
@@ -50,6 +52,6 @@ export function earlyStopReason(
   }
   const depth = side === 'buy' ? top.askQty : top.bidQty;
   if (stops.minLiquidity > 0 && depth < stops.minLiquidity)
-    return `displayed liquidity ${depth} lots below the floor of ${stops.minLiquidity}`;
+    return `displayed liquidity ${qty(depth)} below the floor of ${qty(stops.minLiquidity)}`;
   return null;
 }

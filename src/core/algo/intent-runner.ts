@@ -9,7 +9,7 @@ import type { Rng } from '../clock/rng.ts';
 import { canonicalJson } from '../log/canonical-json.ts';
 import type { ExecEvent } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
-import { ticksToPrice, type Instrument } from '../model/instrument.ts';
+import { lotsToQty, ticksToPrice, type Instrument } from '../model/instrument.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { OrderState } from '../order/apply-event.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
@@ -360,8 +360,13 @@ export class IntentRunner {
     const stops = this.plan.stops;
     if (stops !== undefined) {
       const top = this.ops.marketData.topOfBook(instrument.symbol);
-      const reason = earlyStopReason(stops, this.plan.side, top, this.plan.arrivalMid ?? null, () =>
-        this.ops.marketData.noQuoteReason?.(instrument.symbol),
+      const reason = earlyStopReason(
+        stops,
+        this.plan.side,
+        top,
+        this.plan.arrivalMid ?? null,
+        () => this.ops.marketData.noQuoteReason?.(instrument.symbol),
+        (lots) => lotsToQty(instrument, lots),
       );
       if (reason !== null) {
         this.refuse(text, 'refused', `early stop: ${reason}`);

@@ -6,7 +6,7 @@
 // its working children and their re-pricings to a ChildChaser (child-chaser.ts).
 import type { ParentOrderId } from '../model/ids.ts';
 import type { ClientOrderId } from '../model/ids.ts';
-import { ticksToPrice } from '../model/instrument.ts';
+import { lotsToQty, ticksToPrice } from '../model/instrument.ts';
 import { belowMinNotional, remainderBelowMinimum } from './min-notional.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { OrderState } from '../order/apply-event.ts';
@@ -433,8 +433,13 @@ export class SliceScheduler {
   private earlyStop(top: { bid: number | null; ask: number | null; bidQty: number; askQty: number }): string | null {
     // The quote fallback says why when it is the one holding the quote back (the primary path
     // failed and its newest quote is too old).
-    return earlyStopReason(this.stops, this.plan.side, top, this.startMid, () =>
-      this.ops.marketData.noQuoteReason?.(this.ops.instrument.symbol),
+    return earlyStopReason(
+      this.stops,
+      this.plan.side,
+      top,
+      this.startMid,
+      () => this.ops.marketData.noQuoteReason?.(this.ops.instrument.symbol),
+      (lots) => lotsToQty(this.ops.instrument, lots),
     );
   }
 }

@@ -9,6 +9,7 @@
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId, Symbol } from '../model/ids.ts';
 import { InstrumentSet } from '../model/instrument-set.ts';
+import { fractionalTicksToPrice, unitsToQuote } from '../model/instrument.ts';
 import type { OrphanDetected } from '../model/recon-events.ts';
 import type { Side } from '../model/order.ts';
 import type { VenueMessage } from '../model/reports.ts';
@@ -70,9 +71,14 @@ export class ExecutionEngine {
     const killSwitch = (this.killSwitch = new KillSwitch((e) => {
       if (record(log, ledger, e).event.state === 'halted') children.cancelWorking('kill switch halted');
     }));
+    // A trip's reason in the run's symbol's prices and quote amounts (the breaker's limits are).
+    const units = {
+      price: (ticks: number) => fractionalTicksToPrice(instruments.primary, ticks),
+      quote: (u: number) => unitsToQuote(instruments.primary, u),
+    };
     const breaker = (this.breaker = new CircuitBreaker(
       rec,
-      deps.breaker ? { clock, config: deps.breaker } : undefined,
+      deps.breaker ? { clock, config: deps.breaker, units } : undefined,
     ));
     const breakerFeed = new BreakerFeed(breaker, marketData, instruments, ledger);
     const retry = new OrderRetry({

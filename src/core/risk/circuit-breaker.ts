@@ -68,7 +68,17 @@ export interface BreakerOptions {
   readonly clock: Clock;
   /** Parsed config, or input for parseBreakerConfig (undefined: DEFAULT_BREAKER_CONFIG). */
   readonly config?: BreakerConfig | BreakerConfigInput;
+  /** How a trip's reason states prices (ticks, maybe half ones: a mid) and amounts (notional
+   *  units) to a reader, as the run's instrument writes them; absent: the integers themselves. */
+  readonly units?: BreakerUnits;
 }
+
+export interface BreakerUnits {
+  price(ticks: number): string;
+  quote(units: number): string;
+}
+
+const RAW_UNITS: BreakerUnits = { price: String, quote: String };
 
 type Reading = { observed: number; limit: number; reference: number; text: string };
 
@@ -76,6 +86,7 @@ export class CircuitBreaker {
   private trip_: BreakerTrip | null = null;
   private timer: Subscription | null = null;
   readonly config: BreakerConfig;
+  private readonly units: BreakerUnits;
   private readonly clock: Clock | null;
   private readonly windows: Record<'rejects' | 'errors', number[]> = { rejects: [], errors: [] };
   private equityStart: number | null = null;
@@ -92,6 +103,7 @@ export class CircuitBreaker {
   ) {
     this.clock = options?.clock ?? null;
     this.config = options ? parseBreakerConfig(options.config) : MANUAL_ONLY_BREAKER_CONFIG;
+    this.units = options?.units ?? RAW_UNITS;
   }
 
   get tripped(): boolean {
@@ -142,19 +154,20 @@ export class CircuitBreaker {
     const peak = Math.max(this.equityPeak as number, equity);
     this.equityPeak = peak;
     const { loss, drawdown } = this.config;
+    const q = this.units.quote;
     if (loss && start - equity > loss.max) {
       this.auto('loss', loss.cooldownMs, {
         observed: start - equity,
         limit: loss.max,
         reference: start,
-        text: `loss ${start - equity} exceeds ${loss.max} (start ${start}, equity ${equity})`,
+        text: `loss ${q(start - equity)} exceeds ${q(loss.max)} (start ${q(start)}, equity ${q(equity)})`,
       });
     } else if (drawdown && peak - equity > drawdown.max) {
       this.auto('drawdown', drawdown.cooldownMs, {
         observed: peak - equity,
         limit: drawdown.max,
         reference: peak,
-        text: `drawdown ${peak - equity} exceeds ${drawdown.max} (peak ${peak}, equity ${equity})`,
+        text: `drawdown ${q(peak - equity)} exceeds ${q(drawdown.max)} (peak ${q(peak)}, equity ${q(equity)})`,
       });
     }
   }
@@ -180,7 +193,7 @@ export class CircuitBreaker {
         observed: price,
         limit: band.bps,
         reference: ref,
-        text: `price ${price} outside ${band.bps} bps of reference ${ref}`,
+        text: `price ${this.units.price(price)} outside ${band.bps} bps of reference ${this.units.price(ref)}`,
       });
     }
   }
