@@ -141,6 +141,7 @@ const SHARED_IO = [
   'test/paper/paper-desk-report-order.test.ts',
   'test/paper/paper-desk-streams.test.ts',
   'test/paper/paper-liquidity.test.ts',
+  'test/paper/paper-output-closed.test.ts',
   'test/paper/paper-progress.test.ts',
   'test/paper/paper-quote-fallback.test.ts',
   'test/paper/paper-run-binance.test.ts',
