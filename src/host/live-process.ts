@@ -254,7 +254,11 @@ export class LiveProcess {
       if (!prior) {
         // The account's position and cash before anything is sent are the run's baseline.
         this.node.start(this.start, true, ready);
-      } else this.node.restart({ crashedAt: this.crashedAt, lostEntries: 0, refusedInputs: [...refusedInputs] }, ready);
+      } else
+        this.node.restart(
+          { crashedAt: this.crashedAt, lostEntries: 0, refusedInputs: [...refusedInputs], baseline: true },
+          ready,
+        );
       this.volumes.record(this.node, volumes);
       // The strategy starts with the process, a fresh instance (after a restart too): it warms up
       // while startup reconciliation runs.

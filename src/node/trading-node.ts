@@ -57,6 +57,9 @@ export interface RestartFacts {
   readonly crashedAt: number;
   readonly lostEntries: number;
   readonly refusedInputs: readonly string[];
+  /** The run takes the account's baseline (a live process's does): a restart whose log shows
+   *  nothing sent yet takes it, in case the first process stopped before it did. */
+  readonly baseline?: boolean;
 }
 
 export class TradingNode {
@@ -233,24 +236,31 @@ export class TradingNode {
       this.gate = 'not ready: startup reconciliation timed out; an operator must force it (force_ready)';
       engine.record({ kind: 'StartupGateChanged', state: 'timed_out', actor: 'startup', reason: this.gate });
     }, deps.config.recon.startupTimeoutMs);
-    recon.run('startup', () => {
-      engine.recover(entries, deps.config.recon.graceMs);
-      timeout.unsubscribe();
-      // Late (after the timeout alert) or not, a completed startup opens the gate; an operator
-      // may have forced it open already.
-      if (this.gate !== null) {
-        this.gate = null;
-        engine.record({
-          kind: 'StartupGateChanged',
-          state: 'ready',
-          actor: 'startup',
-          reason: 'startup reconciliation and recovery complete',
-        });
-      }
-      onReady();
-      deps.commitPoint?.();
-      recon.startPeriodic();
-    });
+    // Nothing sent yet: the venue's position holds none of our fills, so what it holds is still
+    // the run's baseline (once per run: one already in the log is kept).
+    const baseline = facts.baseline === true && !entries.some((e) => e.event.kind === 'SubmitOrder');
+    recon.run(
+      'startup',
+      () => {
+        engine.recover(entries, deps.config.recon.graceMs);
+        timeout.unsubscribe();
+        // Late (after the timeout alert) or not, a completed startup opens the gate; an operator
+        // may have forced it open already.
+        if (this.gate !== null) {
+          this.gate = null;
+          engine.record({
+            kind: 'StartupGateChanged',
+            state: 'ready',
+            actor: 'startup',
+            reason: 'startup reconciliation and recovery complete',
+          });
+        }
+        onReady();
+        deps.commitPoint?.();
+        recon.startPeriodic();
+      },
+      baseline,
+    );
   }
 
   /** A scenario's stated average daily volumes, each the cap of the TWAPs on its symbol (a

@@ -114,6 +114,25 @@ describe('a paper run against the local Alpaca gateway', () => {
     expect(dump).not.toContain(SECRET);
   });
 
+  it('stopped before it took the account baseline, its resume takes it: held shares are no discrepancy', async () => {
+    const gw = await gateway();
+    const { store: s } = store();
+    // Shares held before the run: an earlier run's.
+    expect((await runPaper(loadScenarioFile(TWAP), options(gw, s))).passed).toBe(true);
+    const id = await interruptedAt(gw, s, (e) => e.event.kind === 'RunStarted');
+    const before = [...s.entries(id)].map((e) => e.event.kind);
+    expect(before).not.toContain('AccountBaseline');
+    expect(before).not.toContain('SubmitOrder');
+
+    const report = await resumePaper(id, options(gw, s));
+    // (Its order, due while it was down, is refused by the resume, not sent late.)
+    expect(report.expectations.find((e) => e.name === 'noDiscrepancies')).toMatchObject({ pass: true });
+    const kinds = [...s.entries(id)].map((e) => e.event.kind);
+    expect(kinds.filter((k) => k === 'AccountBaseline')).toHaveLength(1);
+    expect(kinds).not.toContain('PositionCorrected');
+    expect(kinds).not.toContain('ReconciliationMismatch');
+  });
+
   it('stopped by a signal, it is stored as interrupted and resume finishes it without a second order per slice', async () => {
     const gw = await gateway();
     const { store: s } = store();
