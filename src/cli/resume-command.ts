@@ -4,6 +4,7 @@
 // are resumed: a backtest is reproducible and is run again. The run is checked first (known,
 // a paper run, crashed or stopped), then the flags and keys of its scenario's venue, and only
 // then is anything said of resuming it: a mistyped id gets one message and no request for keys.
+import { resolve } from 'node:path';
 import { RunInterrupted, resumePaper } from '../runtime/paper-run.ts';
 import { parseScenarioFile } from '../scenario/load-scenario.ts';
 import { openExistingDatabase } from '../store/open-database.ts';
@@ -11,8 +12,8 @@ import { ResumeRefused, RunStore } from '../store/run-store.ts';
 import { localLiveness, resumeRefusal } from '../store/run-state.ts';
 import { formatReport } from './format-report.ts';
 import { dbPath, parseCommand, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
-import { paperVenue, venueFlags } from './paper-venue.ts';
-import { RESUME_HELP, RESUME_USAGE } from './resume-help.ts';
+import { paperVenue, venueFlags, type PaperVenue } from './paper-venue.ts';
+import { RESUME_HELP, RESUME_USAGE, resumeCommandLine } from './resume-help.ts';
 import { sayStored } from './stored-line.ts';
 import { parseStatusEvery } from './progress/progress-flags.ts';
 import { runProgress, type RunProgressOptions } from './progress/run-progress.ts';
@@ -46,17 +47,12 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
   const store = new RunStore(openExistingDatabase(path, 'write'));
   let removeHandlers: (() => void) | undefined;
   let lines: LivePrinter | null = null;
+  let venue: PaperVenue | null = null;
   try {
     refuseUnresumable(store, runId, path);
     const venueName = store.getRun(runId)?.venue ?? '';
     const endpoint = storedEndpoint(store.scenarioJson(runId));
-    const venue = paperVenue(
-      { name: venueName, endpoint },
-      values['venue-url'],
-      values['market-hours'],
-      io,
-      RESUME_USAGE,
-    );
+    venue = paperVenue({ name: venueName, endpoint }, values['venue-url'], values['market-hours'], io, RESUME_USAGE);
     const stop = new AbortController();
     removeHandlers = io.onInterrupt?.((signal) => stop.abort(signal));
     if (!values.quiet) {
@@ -81,7 +77,10 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
     return report.passed ? 0 : 1;
   } catch (err) {
     if (!(err instanceof RunInterrupted)) throw err;
-    io.err(`execsim: ${err.message}`);
+    const resume = venue
+      ? resumeCommandLine(err.runId, { db: resolve(path), venueUrl: venue.url, marketHours: venue.marketHours })
+      : `execsim resume ${err.runId}`;
+    io.err(`execsim: paper run ${err.runId} interrupted: ${err.reason}; continue it with ${resume}`);
     return SIGNAL_EXIT[err.reason as InterruptSignalName] ?? SIGNAL_EXIT.SIGINT;
   } finally {
     lines?.stop();

@@ -38,6 +38,7 @@ import { runTable } from './run-table.ts';
 import { sayStored } from './stored-line.ts';
 import { parseStatusEvery, QUIET_HELP, STATUS_EVERY_HELP } from './progress/progress-flags.ts';
 import { PAPER_FLAGS_HELP, paperVenue, type PaperVenue } from './paper-venue.ts';
+import { resumeCommandLine } from './resume-help.ts';
 import {
   DB_FLAG_HELP,
   dbPath,
@@ -274,7 +275,12 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
           reports.push(print(report, p, io, 'paper'));
         } catch (err) {
           if (!(err instanceof RunInterrupted)) throw err;
-          io.err(`execsim: ${err.message}`);
+          const resume = resumeCommandLine(err.runId, {
+            db: p.dbFile as string,
+            venueUrl: paper.url,
+            marketHours: paper.marketHours,
+          });
+          io.err(`execsim: paper run ${err.runId} interrupted: ${err.reason}; continue it with ${resume}`);
           return exitCode(err.reason);
         } finally {
           lines?.stop();

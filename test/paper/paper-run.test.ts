@@ -25,7 +25,7 @@ import {
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { paperWarnings } from '../../src/scenario/paper-mode.ts';
 import { RunStore } from '../../src/store/run-store.ts';
-import { onCleanup } from '../support/gateway-harness.ts';
+import { onCleanup, waitFor } from '../support/gateway-harness.ts';
 import { alpacaPaperGateway, interruptedPaperRun, paperOptions, scratchStores } from '../support/paper-options.ts';
 
 const KEY = 'paper-test-key-id';
@@ -356,6 +356,35 @@ describe('the switch on the command line', () => {
     );
     // The simulated venue's settings at their defaults (the file states none): nothing to hear about.
     expect(named(TWAP)).toEqual(['market', 'start']);
+  });
+
+  it('stopped by a signal, it says the resume command with the database, venue and hours it ran with', async () => {
+    const gw = await gateway();
+    const db = path.join(dir, 'hint dir', 'hint.db');
+    const x = io(keys);
+    // The signal as the terminal sends it, once the run's first order reached the venue.
+    const y: Io = {
+      ...x,
+      onInterrupt: (handler) => {
+        void waitFor(() => gw.orders.orders().length > 0).then(() => handler('SIGINT'));
+        return () => {};
+      },
+    };
+    const args = ['run', TWAP, '--venue-url', gw.url, '--market-hours', 'always', '--db', db];
+    expect(await runCli(args, y)).toBe(130);
+    const line = x.errs.find((l) => / interrupted: /.test(l)) ?? '';
+    const id = /paper run (\S+) interrupted/.exec(line)?.[1] as string;
+    expect(line).toBe(
+      `execsim: paper run ${id} interrupted: SIGINT; continue it with execsim resume ${id} ` +
+        `--db '${path.resolve(db)}' --venue-url ${gw.url} --market-hours always`,
+    );
+    // As printed, the command finishes it.
+    expect(
+      await runCli(
+        ['resume', id, '--db', path.resolve(db), '--venue-url', gw.url, '--market-hours', 'always'],
+        io(keys),
+      ),
+    ).toBe(0);
   });
 
   it('an unreachable venue is one clear message and exit 2; resume refuses what it cannot continue', async () => {
