@@ -58,6 +58,11 @@ export const duration = z.string().superRefine((s, ctx) => {
     ctx.addIssue({ code: 'custom', message: (err as Error).message, continue: false });
   }
 });
+/** A duration longer than zero (an interval something repeats at). */
+export const positiveDuration = duration.refine((d) => parseDurationMs(d) > 0, {
+  message: 'must be longer than zero',
+  abort: true,
+});
 /** A duration of at most `maxMs`, refused beyond it with `what` ("a TWAP may run") and the bound
  *  as a duration (`maxText`). */
 export const durationAtMost = (maxMs: number, maxText: string, what: string) =>

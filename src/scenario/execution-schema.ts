@@ -6,7 +6,14 @@ import { MAX_HISTORY_DAYS, MAX_PROFILE_BUCKETS, MIN_HISTORY_DAYS } from '../core
 
 const HISTORY_DAYS_ERROR = `must be a whole number of days from ${MIN_HISTORY_DAYS} to ${MAX_HISTORY_DAYS}`;
 import { MAX_TWAP_DURATION_MS } from '../core/algo/twap-spec-check.ts';
-import { duration, durationAtMost, id, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
+import {
+  duration,
+  durationAtMost,
+  id,
+  nonNegativeDecimal,
+  positiveDecimal,
+  positiveDuration,
+} from './common-schema.ts';
 import { swapStrategyActionSchema } from './strategy-schema.ts';
 
 /** A TWAP's duration or interval: 366 days at most (the planner's MAX_TWAP_DURATION_MS). Checked
@@ -162,7 +169,7 @@ export const algoSchema = z.discriminatedUnion(
         /** Re-peg a child when the peg moved this many ticks from its price; absent: never. */
         repegTicks: z.number().int().min(1).max(100_000).optional(),
         /** How often a re-pegging iceberg looks at the peg (default PT1S). */
-        checkEvery: duration.optional(),
+        checkEvery: positiveDuration.optional(),
         /** At the horizon: what is left goes out as a market child, or is left unfilled. */
         end: z.enum(['complete', 'stop']).default('complete'),
       })

@@ -1,8 +1,7 @@
 // The `market:` section: which market model drives the venue, and its parameters. Prices are
 // decimal strings; model coefficients are plain numbers in the units each field names.
 import { z } from 'zod';
-import { duration, positiveDecimal } from './common-schema.ts';
-import { parseDurationMs } from '../core/model/time-fields.ts';
+import { duration, positiveDecimal, positiveDuration } from './common-schema.ts';
 import { REPLAY_FORMATS } from './replay-formats.ts';
 
 const level = z.tuple([positiveDecimal, positiveDecimal]);
@@ -37,11 +36,6 @@ const syntheticSchema = z.strictObject({
 
 /** The length of each Almgren-Chriss time unit, as a duration. */
 const TIME_UNIT_DURATION = { second: 'PT1S', minute: 'PT1M', hour: 'PT1H', day: 'P1D' } as const;
-
-const positiveDuration = duration.refine((d) => parseDurationMs(d) > 0, {
-  message: 'must be longer than zero',
-  abort: true,
-});
 
 const almgrenChrissSchema = z
   .strictObject({

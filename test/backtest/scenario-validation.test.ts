@@ -143,6 +143,15 @@ const BAD: readonly BadCase[] = [
     mentions: ['not allowed', 'market order'],
   },
   {
+    title: 'an iceberg that would look at its peg every 0 s',
+    text: variant(
+      'type: market }',
+      'type: limit, limitPrice: "100.00", algo: { kind: iceberg, display: "0.1", peg: touch, repegTicks: 1, checkEvery: PT0S } }',
+    ),
+    path: 'orders[0].algo.checkEvery',
+    mentions: ['longer than zero'],
+  },
+  {
     title: 'unknown order type',
     text: variant('type: market }', 'type: iceberg }'),
     path: 'orders[0].type',
