@@ -175,7 +175,18 @@ const signal = z.strictObject({
 
 const range = z
   .strictObject({ equals: z.number().optional(), min: z.number().optional(), max: z.number().optional() })
-  .refine((r) => r.equals !== undefined || r.min !== undefined || r.max !== undefined, 'needs equals, min or max');
+  .refine((r) => r.equals !== undefined || r.min !== undefined || r.max !== undefined, 'needs equals, min or max')
+  // A range no figure can be in would fail every run: a mistake in the file, said as one.
+  .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
+    error: 'min is above max: no figure can be in that range',
+    path: ['min'],
+  })
+  .refine(
+    (r) =>
+      r.equals === undefined ||
+      ((r.min === undefined || r.equals >= r.min) && (r.max === undefined || r.equals <= r.max)),
+    { error: 'equals is outside min..max: no figure can meet both', path: ['equals'] },
+  );
 
 const expectation = z
   .strictObject({

@@ -152,6 +152,18 @@ const BAD: readonly BadCase[] = [
     mentions: ['longer than zero'],
   },
   {
+    title: 'an expectation whose range is empty',
+    text: variant('  - noDiscrepancies: true', '  - fills: { min: 5, max: 1 }'),
+    path: 'expect[1].fills.min',
+    mentions: ['min is above max'],
+  },
+  {
+    title: 'an expectation whose equals is outside its own range',
+    text: variant('  - noDiscrepancies: true', '  - fills: { equals: 10, min: 11 }'),
+    path: 'expect[1].fills.equals',
+    mentions: ['outside min..max'],
+  },
+  {
     title: 'unknown order type',
     text: variant('type: market }', 'type: iceberg }'),
     path: 'orders[0].type',
