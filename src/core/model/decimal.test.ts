@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareDecimals, compareScaled, formatScaled, fromSteps, parseDecimal, toSteps } from './decimal.ts';
+import {
+  compareDecimals,
+  compareScaled,
+  formatScaled,
+  fromSteps,
+  parseDecimal,
+  roundDecimal,
+  toSteps,
+} from './decimal.ts';
 import {
   fractionalTicksToPrice,
   lotsToQty,
@@ -139,5 +147,31 @@ describe('average prices as text', () => {
     expect(fractionalTicksToPrice(btc, 6_100_010)).toBe('61000.1');
     expect(fractionalTicksToPrice(btc, 6_100_010.25)).toBe('61000.1025');
     expect(fractionalTicksToPrice(btc, 100)).toBe('1');
+  });
+});
+
+describe('roundDecimal', () => {
+  it('is the nearest decimal of that many places, half a unit of the last away at most', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }),
+        fc.integer({ min: 0, max: 14 }),
+        fc.integer({ min: 0, max: 10 }),
+        (mantissa, scale, places) => {
+          const text = formatScaled(mantissa, scale);
+          const out = roundDecimal(text, places);
+          expect(out).toMatch(places === 0 ? /^-?\d+$/ : new RegExp(`^-?\\d+\\.\\d{${places}}$`));
+          const a = parseDecimal(text);
+          const b = parseDecimal(out);
+          const common = Math.max(a.scale, places);
+          const diff = b.mantissa * 10n ** BigInt(common - b.scale) - a.mantissa * 10n ** BigInt(common - a.scale);
+          const abs = diff < 0n ? -diff : diff;
+          // Half a unit of the last place at most, exactly half only away from zero.
+          const half = common > places ? 5n * 10n ** BigInt(common - places - 1) : 0n;
+          expect(abs <= half).toBe(true);
+          if (half > 0n && abs === half) expect(diff > 0n === a.mantissa > 0n).toBe(true);
+        },
+      ),
+    );
   });
 });

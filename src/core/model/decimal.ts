@@ -59,6 +59,21 @@ export function fromSteps(steps: number, step: string): string {
   return formatScaled(BigInt(steps) * s.mantissa, s.scale);
 }
 
+/** Rounds a decimal string to `decimals` places, half away from zero, printed with exactly that many. */
+export function roundDecimal(value: string, decimals: number): string {
+  const { mantissa, scale } = parseDecimal(value);
+  const neg = mantissa < 0n;
+  let abs = neg ? -mantissa : mantissa;
+  if (scale > decimals) {
+    const div = 10n ** BigInt(scale - decimals);
+    const rem = abs % div;
+    abs = abs / div + (2n * rem >= div ? 1n : 0n);
+  } else abs *= 10n ** BigInt(decimals - scale);
+  const digits = abs.toString().padStart(decimals + 1, '0');
+  const text = decimals === 0 ? digits : `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
+  return neg && abs !== 0n ? `-${text}` : text;
+}
+
 /** Formats mantissa / 10^scale without trailing zeros ("1.50" -> "1.5", "2.00" -> "2"). */
 export function formatScaled(mantissa: bigint, scale: number): string {
   const negative = mantissa < 0n;

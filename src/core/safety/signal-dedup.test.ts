@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/virtual-clock.ts';
+import { roundDecimal } from '../model/decimal.ts';
 import type { Side } from '../model/order.ts';
 import {
   DEFAULT_DEDUP_CONFIG,
@@ -8,7 +9,6 @@ import {
   SignalDeduplicator,
   fingerprintOf,
   parseDedupConfig,
-  roundPrice,
   signalClientOrderId,
   signalLabel,
   type DedupConfig,
@@ -50,11 +50,11 @@ describe('signal deduplicator: the basic cases', () => {
   });
 
   it('rounds prices exactly, half away from zero', () => {
-    expect(roundPrice('42150.5', 0)).toBe('42151');
-    expect(roundPrice('42150.49999', 0)).toBe('42150');
-    expect(roundPrice('-1.25', 1)).toBe('-1.3');
-    expect(roundPrice('-0.04', 1)).toBe('0.0');
-    expect(roundPrice('7', 2)).toBe('7.00');
+    expect(roundDecimal('42150.5', 0)).toBe('42151');
+    expect(roundDecimal('42150.49999', 0)).toBe('42150');
+    expect(roundDecimal('-1.25', 1)).toBe('-1.3');
+    expect(roundDecimal('-0.04', 1)).toBe('0.0');
+    expect(roundDecimal('7', 2)).toBe('7.00');
   });
 
   it('flags the same signal twice (prices that round alike: 42150 and 42149 would not)', () => {

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseConfig } from '../config/parse-config.ts';
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
-import { parseDecimal } from '../model/decimal.ts';
+import { roundDecimal } from '../model/decimal.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import { SIDES, type Side } from '../model/order.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -73,21 +73,6 @@ export interface DedupSignal {
   readonly signalId?: string | null;
 }
 
-/** Rounds a decimal string to `decimals` places, half away from zero, printed with exactly that many. */
-export function roundPrice(price: string, decimals: number): string {
-  const { mantissa, scale } = parseDecimal(price);
-  const neg = mantissa < 0n;
-  let abs = neg ? -mantissa : mantissa;
-  if (scale > decimals) {
-    const div = 10n ** BigInt(scale - decimals);
-    const rem = abs % div;
-    abs = abs / div + (2n * rem >= div ? 1n : 0n);
-  } else abs *= 10n ** BigInt(decimals - scale);
-  const digits = abs.toString().padStart(decimals + 1, '0');
-  const text = decimals === 0 ? digits : `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
-  return neg && abs !== 0n ? `-${text}` : text;
-}
-
 interface Normalized {
   readonly symbol: string;
   readonly side: Side;
@@ -104,7 +89,7 @@ function normalize(s: DedupSignal, c: DedupConfig): Normalized {
   if (!Number.isSafeInteger(s.time)) throw new Error(`signal: time must be an integer epoch ms, got ${s.time}`);
   if (s.entryPrice !== null && typeof s.entryPrice !== 'string')
     throw new Error('signal: entryPrice must be a decimal string or null');
-  const price = s.entryPrice === null ? null : roundPrice(s.entryPrice, c.priceDecimals);
+  const price = s.entryPrice === null ? null : roundDecimal(s.entryPrice, c.priceDecimals);
   return { symbol: s.symbol, side: s.side, price, time: s.time, signalId: s.signalId ?? null };
 }
 

@@ -7,12 +7,12 @@
 // asset (the simulated venue takes every fee from the quote balance; the account's balances give
 // base-asset commissions back to it and take them from the base: binance-orders.ts).
 import type { Instrument } from '../../core/model/instrument.ts';
-import { formatScaled, parseDecimal, type ScaledDecimal } from '../../core/model/decimal.ts';
+import { formatScaled, parseDecimal, roundDecimal, type ScaledDecimal } from '../../core/model/decimal.ts';
 import { assetsOf, type Assets } from '../../core/fills/fees.ts';
 import type { ExchangeOrder, ExchangeTrade } from '../../sim/venue/exchange-order.ts';
 import { tradeNumber } from '../desk-holdings.ts';
 import type { DeskRecord, DeskStatus } from '../desk-record.ts';
-import { places8, price8, qty8, quote8, rounded8, ZERO8 } from './wire.ts';
+import { places8, price8, qty8, quote8, ZERO8 } from './wire.ts';
 
 type Json = Record<string, unknown>;
 
@@ -117,7 +117,8 @@ export class OrderFields {
   commission(t: ExchangeTrade): { commission: string; commissionAsset: string } {
     if (this.stated) {
       const c = this.stated(t.fee, t.price);
-      return { commission: rounded8(c.amount), commissionAsset: c.asset };
+      // Binance states amounts at 8 places: a converted one is rounded there.
+      return { commission: roundDecimal(c.amount, 8), commissionAsset: c.asset };
     }
     return { commission: quote8(this.inst, t.fee), commissionAsset: this.assets.quote };
   }

@@ -2,7 +2,7 @@
 // status), the errors the gateway itself states (the venue rules table holds the refusals the
 // simulated venue states), and amounts as Binance writes them: decimal strings with at least 8
 // places ("65000.00000000"), finer when the instrument's step is finer.
-import { formatScaled, parseDecimal, parseStep } from '../../core/model/decimal.ts';
+import { formatScaled, parseStep } from '../../core/model/decimal.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import { lotsToQty, ticksToPrice, unitsToQuote } from '../../core/model/instrument.ts';
 
@@ -65,17 +65,6 @@ export function places8(text: string): string {
   const decimals = dot < 0 ? 0 : text.length - dot - 1;
   if (decimals >= 8) return text;
   return (dot < 0 ? `${text}.` : text) + '0'.repeat(8 - decimals);
-}
-
-/** A decimal at Binance's 8 places, rounded half up past them (an amount stated in another
- *  asset, a commission in BNB, has as many places as its conversion gave). */
-export function rounded8(text: string): string {
-  const d = parseDecimal(text);
-  if (d.scale <= 8) return places8(text);
-  const cut = 10n ** BigInt(d.scale - 8);
-  const sign = d.mantissa < 0n ? -1n : 1n;
-  const abs = d.mantissa * sign;
-  return places8(formatScaled(sign * ((abs + cut / 2n) / cut), 8));
 }
 
 /** Ticks as Binance's price string. */
