@@ -4,18 +4,16 @@
 // to src/ is never run stale (src/boot/code-loader.js has the rule).
 import { loadEntry } from '../src/boot/code-loader.js';
 
-// A closed output pipe is the reader's choice, not an error. `execsim runs | head` ends there; a
-// command that may trade (a run, paper by its flag or its file; a resume, a server, a gateway, a
-// recorder, a worker) goes on without its output: stopping it would leave orders working unwatched.
+// A closed output pipe is the reader's choice, not an error: `execsim runs | head` ends there, a
+// command that is trading goes on without its output (src/cli/closed-output.ts decides which).
 const args = process.argv.slice(2);
-const trades = ['run', 'resume', 'serve', 'gateway', 'record', 'worker'].includes(args[0] ?? '');
+const { runCli, endsOnClosedOutput } = await loadEntry('execsim', { mainThread: true });
 const closed = (err) => err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED';
 process.stdout.on('error', (err) => {
   if (!closed(err)) throw err;
-  if (!trades) process.exit(process.exitCode ?? 0);
+  if (endsOnClosedOutput(args[0])) process.exit(process.exitCode ?? 0);
 });
 process.stderr.on('error', (err) => {
   if (!closed(err)) throw err;
 });
-const { runCli } = await loadEntry('execsim', { mainThread: true });
 process.exitCode = await runCli(args);

@@ -7,6 +7,8 @@
 import type { Io } from './io.ts';
 import { version } from './version.ts';
 
+export { endsOnClosedOutput } from './closed-output.ts';
+
 type Command = (args: readonly string[], io: Io) => number | Promise<number>;
 
 /** The commands loaded alone: those that read or manage stored runs, sweeps and market data, and

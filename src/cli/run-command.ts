@@ -39,6 +39,7 @@ import { sayStored } from './stored-line.ts';
 import { parseStatusEvery, QUIET_HELP, STATUS_EVERY_HELP } from './progress/progress-flags.ts';
 import { PAPER_FLAGS_HELP, paperVenue, type PaperVenue } from './paper-venue.ts';
 import { resumeCommandLine } from './resume-help.ts';
+import { trading } from './closed-output.ts';
 import {
   DB_FLAG_HELP,
   dbPath,
@@ -261,16 +262,20 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
           : runProgress(scenario.scenario, io, { secrets: paper.secrets(), statusEveryMs: p.statusEveryMs });
         lines?.start();
         try {
-          const report = await runPaper(scenario, {
-            store: p.store,
-            venue: await paper.factory(),
-            venueUrl: paper.url,
-            marketHours: paper.marketHours,
-            signal: stop.signal,
-            warn: (m) => io.err(`execsim: ${m}`),
-            ...(p.quiet ? {} : { note: (m: string) => io.err(`execsim: ${m}`) }),
-            ...(lines ? { onEntry: (e) => lines.entry(e) } : {}),
-          });
+          const store = p.store;
+          const venue = await paper.factory();
+          const report = await trading(() =>
+            runPaper(scenario, {
+              store,
+              venue,
+              venueUrl: paper.url,
+              marketHours: paper.marketHours,
+              signal: stop.signal,
+              warn: (m) => io.err(`execsim: ${m}`),
+              ...(p.quiet ? {} : { note: (m: string) => io.err(`execsim: ${m}`) }),
+              ...(lines ? { onEntry: (e) => lines.entry(e) } : {}),
+            }),
+          );
           lines?.stop();
           reports.push(print(report, p, io, 'paper'));
         } catch (err) {
