@@ -16,10 +16,13 @@ import type {
 } from './binance-message-types.ts';
 
 /**
- * The version of what BinanceLineParser produces for a line. Caches are keyed by it: raise it
- * whenever the parser would read any line differently, and every older cache is ignored.
+ * The version of what a cache holds for its raw lines: what BinanceLineParser produces for a
+ * line, and the checks run while a cache is written (receive order across files). Caches are keyed
+ * by it: raise it whenever the parser or those checks would read any line differently, and every
+ * older cache is ignored. 2: files that start before the file before them ended are refused;
+ * a cache of version 1 may hold such a recording.
  */
-export const REPLAY_PARSER_VERSION = 1;
+export const REPLAY_PARSER_VERSION = 2;
 
 /** The input a cache was parsed from, as its meta names it: today's recorded raw lines. */
 export const RAW_LINES_FORMAT = 'binance-spot-lines';
