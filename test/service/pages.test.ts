@@ -196,6 +196,23 @@ describe('run page', () => {
     expect(await html(`/runs/${calm.runId}?maxPoints=300`)).toContain('series?maxPoints=300');
   });
 
+  it("answers 400 naming query.from for a series window that starts after a finished run's end", async () => {
+    const whole = (await (await app.request(`/api/v1/runs/${calm.runId}/series?maxPoints=2`)).json()) as RunSeries;
+    const length = (whole.end as number) - whole.start;
+    const past = await app.request(`/api/v1/runs/${calm.runId}/series?from=${length + 1}`);
+    expect(past.status).toBe(400);
+    const problem = (await past.json()) as { errors: Array<{ path: string; message: string }> };
+    expect(problem.errors).toEqual([
+      {
+        path: 'query.from',
+        message: `${length + 1} is after the run's end (it lasted ${length} ms of simulated time): the window would be empty`,
+      },
+    ]);
+    // A window from the end itself is the one instant, from equal to to.
+    const atEnd = (await (await app.request(`/api/v1/runs/${calm.runId}/series?from=${length}`)).json()) as RunSeries;
+    expect([atEnd.from, atEnd.to]).toEqual([whole.end, whole.end]);
+  });
+
   it("labels a run's times with its clock: simulated for a backtest, wall clock for a paper run", async () => {
     const backtest = await html(`/runs/${calm.runId}`);
     // twap-calm's 15 minutes from its start instant.

@@ -80,7 +80,17 @@ export function runRecordRoutes(reader: RunReader | null): AnyRoute[] {
           throw new ProblemError('bad-request', 'invalid query', [
             { path: 'query.from', message: `${query.from} is after query.to (${query.to}): the window would be empty` },
           ]);
-        return c.json(found(requireReader(reader).series(params.id, query), 'run', params.id));
+        const series = found(requireReader(reader).series(params.id, query), 'run', params.id);
+        // A finished run's window that starts after its end holds nothing: said so, with the
+        // run's length, instead of an answer whose `from` is after its `to`.
+        if (series.end !== null && series.from > series.end)
+          throw new ProblemError('bad-request', 'invalid query', [
+            {
+              path: 'query.from',
+              message: `${query.from} is after the run's end (it lasted ${series.end - series.start} ms of simulated time): the window would be empty`,
+            },
+          ]);
+        return c.json(series);
       },
     }),
   ];
