@@ -16,8 +16,8 @@ import type {
 } from '../core/algo/intent-algorithm.ts';
 import { DEFAULT_CALLBACK_BUDGET_MS } from './load-strategy.ts';
 import { copyPlain, describeThrown, isAsyncFunction, isThenable, TooBigToCopy } from './plain-copy.ts';
-import * as api from './strategy-api.ts';
-import { BundleError, bundleOf, compiled, type Bundle } from './strategy-bundle.ts';
+import { ALGORITHM_SHARED } from './shared-views.ts';
+import { BundleError, bundleOf, compiled, type Bundle, type ImportRule } from './strategy-bundle.ts';
 import type { InstanceEnv } from './strategy-port.ts';
 import type { RealmSeat } from './strategy-realm.ts';
 import { BudgetExceeded, defaultBudget } from './time-budget.ts';
@@ -34,8 +34,8 @@ export class AlgorithmLoadError extends Error {
   }
 }
 
-/** What an algorithm module shares with its host: the strategy API (defineAlgorithm, types). */
-const SHARED: Readonly<Record<string, unknown>> = { 'execsim/strategy': api };
+const SHARED = ALGORITHM_SHARED;
+const ALGORITHM_IMPORTS: ImportRule = { who: 'an algorithm', allowed: Object.keys(SHARED) };
 
 /** A loaded module: its code's identity and a fresh instance per run. */
 export interface LoadedAlgorithm {
@@ -61,7 +61,7 @@ export type ProcessAlgorithms = AlgorithmResolver & { end(): void };
 export function loadAlgorithm(module: string, path: string, budgetMs = DEFAULT_CALLBACK_BUDGET_MS): LoadedAlgorithm {
   let bundle: Bundle;
   try {
-    bundle = bundleOf(module, path);
+    bundle = bundleOf(module, path, ALGORITHM_IMPORTS);
   } catch (err) {
     if (err instanceof BundleError) throw new AlgorithmLoadError('path', err.message);
     throw err;

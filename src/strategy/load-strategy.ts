@@ -6,15 +6,13 @@
 // Design notes: docs/0067-strategy-host-notes.md#srcstrategyload-strategyts
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import * as rxjs from 'rxjs';
-import * as zod from 'zod';
 import { canonicalJson } from '../core/log/canonical-json.ts';
 import { Rng } from '../core/clock/rng.ts';
 import { droppedKey } from './param-keys.ts';
 import { copyPlain, describeThrown, isAsyncFunction } from './plain-copy.ts';
-import * as api from './strategy-api.ts';
+import { STRATEGY_SHARED } from './shared-views.ts';
 import type { StrategyDefinition, Warmup } from './strategy-api.ts';
-import { BundleError, bundleOf, compiled, type Bundle } from './strategy-bundle.ts';
+import { BundleError, bundleOf, compiled, STRATEGY_IMPORTS, type Bundle } from './strategy-bundle.ts';
 import type { FailureMode, InstanceEnv, LoadedStrategy } from './strategy-port.ts';
 import type { RealmSeat } from './strategy-realm.ts';
 import { BudgetExceeded, defaultBudget, type TimeBudget } from './time-budget.ts';
@@ -49,16 +47,7 @@ export interface StrategySpec {
 /** A loaded module that makes a fresh instance of its definition for each host. */
 export type LoadedModule = LoadedStrategy & { instantiate(env: InstanceEnv): StrategyDefinition<unknown> };
 
-/** The packages a strategy shares with its host. rxjs's operators are all exported from its
- *  root too: 'rxjs/operators' gets the root, so an operator and the Observable it lifts are of
- *  the same copy of rxjs (the bundle in dist/ carries its own). */
-const SHARED: Readonly<Record<string, unknown>> = {
-  rxjs,
-  'rxjs/operators': rxjs,
-  zod,
-  'zod/v4': zod,
-  'execsim/strategy': api,
-};
+const SHARED = STRATEGY_SHARED;
 
 /** Shared too, but loaded the first time a module imports it (outside any strategy call's
  *  budget): streaming indicators, which a process whose strategy needs none never loads. */
@@ -79,13 +68,13 @@ function sharedPackage(id: string): unknown {
 export function loadStrategy(spec: StrategySpec): LoadedModule {
   let bundle: Bundle;
   try {
-    bundle = bundleOf(spec.module, spec.path);
+    bundle = bundleOf(spec.module, spec.path, STRATEGY_IMPORTS);
   } catch (err) {
     if (err instanceof BundleError) throw new StrategyLoadError('module', err.message);
     throw err;
   }
   // The shared packages it imports are loaded now, not inside its loading budget.
-  for (const id of bundle.shared) sharedPackage(id);
+  for (const id of bundle.external) sharedPackage(id);
   const budgetMs = spec.callbackBudgetMs ?? DEFAULT_CALLBACK_BUDGET_MS;
   const budget = defaultBudget();
   // Guarded as a callback is: the module's code could reach the host's rxjs, whose default

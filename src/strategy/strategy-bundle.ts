@@ -27,6 +27,14 @@ export const SHARED_IMPORTS: readonly string[] = [
   'trading-signals',
 ];
 
+/** Who imports, for messages ('a strategy'), and the shared packages it may import. */
+export interface ImportRule {
+  readonly who: string;
+  readonly allowed: readonly string[];
+}
+
+export const STRATEGY_IMPORTS: ImportRule = { who: 'a strategy', allowed: SHARED_IMPORTS };
+
 /**
  * The TypeScript settings every strategy is compiled with, whatever tsconfig.json is near it:
  * strict mode (an ES module is strict), standard class fields, no legacy decorators, imports
@@ -50,16 +58,28 @@ export interface Bundle {
   readonly mtimeMs: number;
   readonly code: string;
   readonly hash: string;
-  /** The shared packages it imports (SHARED_IMPORTS), sorted. */
-  readonly shared: readonly string[];
+  /** What it imports and does not bundle (the shared packages it may import: ImportRule), sorted. */
+  readonly external: readonly string[];
   /** The bundle compiled (on its first evaluation). */
   compiled?: RealmModule;
 }
 
 const bundles = new Map<string, Bundle>();
 
-/** The module's bundle (`module` as the file names it, for messages; `path` where it is). */
-export function bundleOf(module: string, path: string): Bundle {
+/** The module's bundle (`module` as the file names it, for messages; `path` where it is), its
+ *  imports checked against `rule`. */
+export function bundleOf(module: string, path: string, rule: ImportRule): Bundle {
+  const bundle = bundled(module, path);
+  const refused = bundle.external.find((i) => !rule.allowed.includes(i));
+  if (refused !== undefined)
+    throw new BundleError(
+      `${module} imports ${refused}: ${rule.who} may import its own files, the packages it bundles, and ` +
+        `${rule.allowed.join(', ')}; not Node's built-ins (it runs without files, processes or the network)`,
+    );
+  return bundle;
+}
+
+function bundled(module: string, path: string): Bundle {
   let stat;
   try {
     stat = statSync(path);
@@ -95,22 +115,21 @@ export function bundleOf(module: string, path: string): Bundle {
     const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';
     throw new BundleError(`${module} does not compile: ${where}${first?.text ?? (err as Error).message}`);
   }
-  const externals = Object.values(out.metafile.outputs)
-    .flatMap((o) => o.imports)
-    .filter((i) => i.external);
-  const refused = externals.find((i) => !SHARED_IMPORTS.includes(i.path));
-  if (refused)
-    throw new BundleError(
-      `${module} imports ${refused.path}: a strategy may import its own files, the packages it bundles, and ` +
-        `${SHARED_IMPORTS.join(', ')}; not Node's built-ins (it runs without files, processes or the network)`,
-    );
+  const external = [
+    ...new Set(
+      Object.values(out.metafile.outputs)
+        .flatMap((o) => o.imports)
+        .filter((i) => i.external)
+        .map((i) => i.path),
+    ),
+  ].sort();
   const code = out.outputFiles[0]?.text ?? '';
   const bundle: Bundle = {
     size: stat.size,
     mtimeMs: stat.mtimeMs,
     code,
     hash: createHash('sha256').update(code).digest('hex').slice(0, 16),
-    shared: [...new Set(externals.map((i) => i.path))].sort(),
+    external,
   };
   bundles.set(path, bundle);
   return bundle;

@@ -14,7 +14,7 @@ import { isTerminal } from '../../src/core/model/order-status.ts';
 import { runScenario } from '../../src/runtime/backtest-run.ts';
 import { loadScenarioFile, parseScenario, ScenarioError } from '../../src/scenario/load-scenario.ts';
 import { algorithmResolver } from '../../src/strategy/load-algorithm.ts';
-import { bundleOf } from '../../src/strategy/strategy-bundle.ts';
+import { bundleOf, STRATEGY_IMPORTS } from '../../src/strategy/strategy-bundle.ts';
 import type { RealmCounts } from '../../src/strategy/strategy-realm.ts';
 import { runSweepUnits } from '../../src/sweep/sweep-threads.ts';
 import { SweepCollector, type SweepDefinition } from '../../src/sweep/sweep-units.ts';
@@ -156,7 +156,7 @@ describe('an algorithm module', () => {
   it('gives its realm back when its process ends, to the next instance: a restarted process, the next run', () => {
     const module = './test/fixtures/algorithms/random-rest.ts';
     const loaded = parseScenario(yaml(5, module, ['{ at: PT30S, downtime: PT20S }'], []), 'algo-module.yaml');
-    const counts = bundleOf(module, resolve(module)).compiled?.counts as RealmCounts;
+    const counts = bundleOf(module, resolve(module), STRATEGY_IMPORTS).compiled?.counts as RealmCounts;
     const before = { ...counts };
     const first = runScenario(loaded);
     const second = runScenario(loaded);

@@ -21,7 +21,7 @@ import { openSession, SessionRefused } from '../../src/runtime/session-root.ts';
 import { parseYamlMapping, ScenarioError, simulatedScenario } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
-import { bundleOf } from '../../src/strategy/strategy-bundle.ts';
+import { bundleOf, STRATEGY_IMPORTS } from '../../src/strategy/strategy-bundle.ts';
 import type { RealmCounts } from '../../src/strategy/strategy-realm.ts';
 import { advance, SANDBOX, sessionApp, settle, TestVenueClock, until } from '../support/session-fixture.ts';
 
@@ -106,7 +106,9 @@ describe('a session file’s algorithms section', () => {
       expect.stringMatching(/^algorithms\.seeker\.path: must name a \.ts or \.js file/),
     ]);
     expect(problems(withAlgorithms('  seeker: { path: test/fixtures/paper/bar-buyer-seconds.ts }'))).toEqual([
-      expect.stringMatching(/^algorithms\.seeker\.path: .*bar-buyer-seconds\.ts failed while loading/),
+      expect.stringMatching(
+        /^algorithms\.seeker\.path: .*bar-buyer-seconds\.ts imports zod: an algorithm may import its own files/,
+      ),
     ]);
     expect(problems(withAlgorithms('  ../x: { path: examples/algorithms/liquidity-seeker.ts }'))[0]).toMatch(
       /^algorithms\.\.\.\/x: .*must be a name of letters/,
@@ -210,7 +212,7 @@ describe('a declared module over HTTP', () => {
     };
     await session();
     // The module's code is compiled once per thread, when it first runs.
-    const counts = bundleOf(path, resolve(path)).compiled?.counts as RealmCounts;
+    const counts = bundleOf(path, resolve(path), STRATEGY_IMPORTS).compiled?.counts as RealmCounts;
     const before = { ...counts };
     // Each session seats two instances: the file load's check and the parent's. The pool keeps
     // two free realms at most, so three sessions that kept their instance's realm would make one

@@ -5,8 +5,11 @@
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { config as rxjsConfig } from 'rxjs';
+import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { parseScenario, ScenarioError } from '../../src/scenario/load-scenario.ts';
+import { loadAlgorithm } from '../../src/strategy/load-algorithm.ts';
 import { runLogged } from '../support/logged-run.ts';
 import { STRATEGY_DIR, strategyScenario } from '../support/strategy-scenario.ts';
 
@@ -82,6 +85,92 @@ describe("a strategy's realm", () => {
   it("refuses module code that starts a timer on the host's rxjs default scheduler", () => {
     expect(refusal(scenario('  module: ./timer-at-import.ts'), `${DIR}/s.yaml`)).toMatch(
       /strategy\.module: \.\/timer-at-import\.ts failed while loading: WallClockRefused: set(Timeout|Interval) reads or waits for the wall clock/,
+    );
+  });
+});
+
+describe('the packages a module shares with its host', () => {
+  /** A folder with `files` written in it (module name to its code). */
+  const folder = (files: Record<string, string>): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'execsim-shared-'));
+    for (const [name, code] of Object.entries(files)) writeFileSync(join(dir, name), code);
+    return dir;
+  };
+  const STRATEGY = "export default defineStrategy({ name: 'n', create: () => ({}) });\n";
+
+  it("refuses a module that configures zod or rxjs for the whole process, and the host's stay as they were", () => {
+    const dir = folder({
+      'zod-config.ts': `import { z } from 'zod';\nimport { defineStrategy } from 'execsim/strategy';\nz.config({ customError: () => 'mine' });\n${STRATEGY}`,
+      'zod-global.ts': `import * as zod from 'zod';\nimport { defineStrategy } from 'execsim/strategy';\n(zod.core.globalConfig as { customError?: unknown }).customError = () => 'mine';\n${STRATEGY}`,
+      'rxjs-config.ts': `import { config } from 'rxjs';\nimport { defineStrategy } from 'execsim/strategy';\nconfig.onUnhandledError = () => undefined;\n${STRATEGY}`,
+    });
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ['zod-config.ts', "zod's config\\(\\)"],
+      ['zod-global.ts', "zod's global config"],
+      ['rxjs-config.ts', "rxjs's config"],
+    ];
+    for (const [name, what] of cases)
+      expect(refusal(scenario(`  module: ./${name}`), join(dir, 's.yaml'))).toMatch(
+        new RegExp(
+          `s\\.yaml: strategy\\.module: \\./${name.replace('.', '\\.')} failed while loading: SharedPackageRefused: ${what} ` +
+            'would change it for the host and every other run in this process: a module cannot',
+        ),
+      );
+    // The host's zod and rxjs: their own messages and settings.
+    expect(z.number().safeParse('x').error?.issues[0]?.message).not.toBe('mine');
+    expect(rxjsConfig.onUnhandledError).toBeNull();
+  });
+
+  it('keeps nothing a module writes on the API functions for the next instance: each run is the first', () => {
+    const dir = folder({
+      'counter.ts':
+        "import { defineStrategy } from 'execsim/strategy';\n" +
+        'const shared = defineStrategy as unknown as { loads?: number };\n' +
+        'try { shared.loads = (shared.loads ?? 0) + 1; } catch { /* frozen: refused in strict code */ }\n' +
+        'const loads = shared.loads ?? 0;\n' +
+        "export default defineStrategy({ name: 'counter', feed: { barMs: 10_000 }, create: () => {\n" +
+        '  let sent = false;\n' +
+        "  return { onBar() { if (sent) return undefined; sent = true; return { side: 'buy', qty: 0.01 * (loads + 1) }; } };\n" +
+        '} });\n',
+    });
+    const yaml = scenario('  module: ./counter.ts');
+    const file = join(dir, 's.yaml');
+    const first = run(yaml, file);
+    const qty = first.of('SignalReceived').map((e) => e.event.qty);
+    expect(qty).toEqual([1000]); // lots of 0.00001: 0.01, as the first instance would send
+    const second = run(yaml, file);
+    expect(second.of('SignalReceived').map((e) => e.event.qty)).toEqual(qty);
+    expect(second.report.digest).toBe(first.report.digest);
+  });
+
+  it("prints a module's console output to stderr at every level: stdout is the command's (--json)", () => {
+    const dir = folder({
+      'chatty.ts':
+        "import { defineStrategy } from 'execsim/strategy';\n" +
+        "console.log('log line'); console.info('info line'); console.debug('debug line'); console.warn('warn line');\n" +
+        STRATEGY,
+    });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      parseScenario(scenario('  module: ./chatty.ts'), join(dir, 's.yaml'));
+      expect(log).not.toHaveBeenCalled();
+      // The file's check evaluates the module once.
+      expect(err.mock.calls).toEqual([['log line'], ['info line'], ['debug line'], ['warn line']]);
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
+  });
+
+  it("tells an algorithm module what it may import: the strategy API, not a strategy's packages", () => {
+    const dir = folder({
+      'zod-algo.ts':
+        "import { z } from 'zod';\nimport { defineAlgorithm } from 'execsim/strategy';\n" +
+        'z.number();\nexport default defineAlgorithm({ decide: () => ({ done: true }) });\n',
+    });
+    expect(() => loadAlgorithm('./zod-algo.ts', join(dir, 'zod-algo.ts'))).toThrow(
+      /^\.\/zod-algo\.ts imports zod: an algorithm may import its own files, the packages it bundles, and execsim\/strategy;/,
     );
   });
 });

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/runtime/backtest-run.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
-import { bundleOf } from '../../src/strategy/strategy-bundle.ts';
+import { bundleOf, STRATEGY_IMPORTS } from '../../src/strategy/strategy-bundle.ts';
 import type { RealmCounts } from '../../src/strategy/strategy-realm.ts';
 import { runSweepUnits } from '../../src/sweep/sweep-threads.ts';
 import { SweepCollector, type SweepDefinition } from '../../src/sweep/sweep-units.ts';
@@ -53,7 +53,7 @@ describe('strategy realms reused from run to run', () => {
       const loaded = parseScenario(yaml, FILE);
       for (const p of [...one].reverse()) expect(runScenario(loaded, { seed: p.seed }).digest).toBe(p.digest);
       const module = loaded.strategy?.module as string;
-      const counts = bundleOf(module, resolve(DIR, module)).compiled?.counts;
+      const counts = bundleOf(module, resolve(DIR, module), STRATEGY_IMPORTS).compiled?.counts;
       expect(counts?.reused).toBeGreaterThan(0);
     },
     180_000,
@@ -81,7 +81,8 @@ describe('strategy realms reused from run to run', () => {
       scenario('  module: ./looping.ts\n  params: { at: bar }\n  callbackBudgetMs: 40'),
       FILE,
     );
-    const counts = bundleOf('./looping.ts', resolve(DIR, 'looping.ts')).compiled?.counts as RealmCounts;
+    const counts = bundleOf('./looping.ts', resolve(DIR, 'looping.ts'), STRATEGY_IMPORTS).compiled
+      ?.counts as RealmCounts;
     const before = { ...counts };
     expect(runScenario(loaded).strategy?.failed?.message).toMatch(/^exceeded its time budget of 40 ms/);
     // The run's instance had the realm the load's check left, and dropped it.
