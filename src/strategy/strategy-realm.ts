@@ -92,9 +92,10 @@ function refuse(what: string): never {
   throw new WallClockRefused(what);
 }
 
-function print(level: string, args: unknown[]): void {
-  const method = level === 'warn' || level === 'error' ? console.error : console.log;
-  method(...args);
+/** A module's console output, every level, goes to stderr: stdout is the command's own (its
+ *  report, or the JSON of `--json`, which a line of the module's would make unreadable). */
+function print(_level: string, args: unknown[]): void {
+  console.error(...args);
 }
 
 /** What a free realm reads (nothing runs there while it is free). */
