@@ -12,6 +12,8 @@ export interface PaperVenue {
   /** The scenario's venue.name. */
   readonly name: string;
   readonly url: string;
+  /** What gave the URL, for messages: "--venue-url", the venue's URL variable, or its endpoint. */
+  readonly urlFrom: string;
   readonly marketHours: 'venue' | 'always';
   /** The keys' values, for the progress lines to keep out of what they print (a function, so
    *  that printing or serializing the venue shows none of them). */
@@ -110,6 +112,12 @@ export function paperVenue(
   }
   const flags = venueFlags(flagUrl, hours, usage);
   const url = flags.url ?? baseUrl(io.env[entry.urlEnv] ?? endpointUrl, usage);
+  const urlFrom =
+    flags.url !== undefined
+      ? '--venue-url'
+      : io.env[entry.urlEnv] !== undefined
+        ? `$${entry.urlEnv}`
+        : `${entry.label}'s paper endpoint`;
   const found = envKeys(entry.keys, io.env);
   if ('missing' in found)
     throw new UsageError(
@@ -120,6 +128,7 @@ export function paperVenue(
   return {
     name,
     url,
+    urlFrom,
     marketHours: flags.marketHours,
     secrets: () => Object.values(keys),
     factory: async () => {

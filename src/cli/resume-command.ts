@@ -65,6 +65,7 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
       store,
       venue: await venue.factory(),
       venueUrl: venue.url,
+      venueUrlFrom: venue.urlFrom,
       marketHours: venue.marketHours,
       signal: stop.signal,
       warn: (m) => io.err(`execsim: ${m}`),

@@ -269,6 +269,7 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
               store,
               venue,
               venueUrl: paper.url,
+              venueUrlFrom: paper.urlFrom,
               marketHours: paper.marketHours,
               signal: stop.signal,
               warn: (m) => io.err(`execsim: ${m}`),

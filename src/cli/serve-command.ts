@@ -123,7 +123,12 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     const venue =
       paper === null
         ? inProcessVenueOptions(simulatedScenario(sessionFile.loaded), { warn: (m) => io.err(`execsim serve: ${m}`) })
-        : { venue: await paper.factory(), venueUrl: paper.url, marketHours: paper.marketHours };
+        : {
+            venue: await paper.factory(),
+            venueUrl: paper.url,
+            venueUrlFrom: paper.urlFrom,
+            marketHours: paper.marketHours,
+          };
     try {
       session = await openSession(sessionFile, {
         store: new RunStore(sessionDb),

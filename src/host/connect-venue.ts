@@ -35,6 +35,9 @@ export interface ConnectOptions {
   readonly clock?: Clock;
   /** Where the venue is, for messages. */
   readonly venueUrl: string;
+  /** What gave `venueUrl` ("--venue-url", "$APCA_API_BASE_URL"), for a message saying it points
+   *  at the wrong API; absent: "the venue URL". */
+  readonly venueUrlFrom?: string;
   readonly warn?: (message: string) => void;
   /** Progress a person watching wants and a quiet command leaves out: that a local venue is not
    *  listening yet and is waited for. */
@@ -108,6 +111,12 @@ export async function connectVenue(
   }
   if (answer === null || answer.kind === 'QueryFailedReport') {
     await venue.stop();
+    // Something answered, but not as the account read expects: the URL may be another venue's API.
+    if (answer?.kind === 'QueryFailedReport' && answer.category !== 'network') {
+      const from = options.venueUrlFrom ?? 'the venue URL';
+      const wrong = await wrongApi(loaded.scenario.venue.name, options.venueUrl, from);
+      if (wrong !== null) throw new VenueUnavailable(wrong);
+    }
     const why = answer === null ? 'no answer' : answer.reason;
     const keys = answer?.kind === 'QueryFailedReport' && answer.failure === 'reject';
     throw new VenueUnavailable(
@@ -123,6 +132,23 @@ export async function connectVenue(
     if (warning) options.warn?.(warning);
   }
   return { loaded, instrument, instruments, clock, venue };
+}
+
+/**
+ * What to say when the URL answers as another registered venue's API, or not as the scenario's
+ * venue's (each entry's keyless probe); null when it answers as the scenario's venue, or when
+ * that cannot be told (no probe, nothing answered the probe).
+ */
+export async function wrongApi(name: string, url: string, from: string): Promise<string | null> {
+  const own = LIVE_VENUES.get(name);
+  if (own?.answersAt === undefined || (await own.answersAt(url)) !== false) return null;
+  const fix = `point it at ${own.label}'s API${own.gateway ? ` (locally: execsim gateway ${own.gateway})` : ''}; nothing was stored`;
+  for (const other of LIVE_VENUES.entries) {
+    if (other === own || other.answersAt === undefined) continue;
+    if ((await other.answersAt(url)) === true)
+      return `${from} ${url} answers as ${other.label}'s API (${other.name}), but the scenario trades on ${name}: ${fix}`;
+  }
+  return `${from} ${url} does not answer as ${own.label}'s API, which the scenario (on ${name}) needs: ${fix}`;
 }
 
 /** How often a local venue that refuses connections is asked again (ms). */

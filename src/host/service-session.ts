@@ -34,7 +34,7 @@ export interface SessionOptions {
   readonly store: RunStore;
   /** The venue's adapter and where it is: the session file's simulated venue in process (sim
    *  mode), or the CLI's paper venue (paper mode). */
-  readonly venue: Pick<LiveOptions, 'venue' | 'venueUrl' | 'marketHours'>;
+  readonly venue: Pick<LiveOptions, 'venue' | 'venueUrl' | 'venueUrlFrom' | 'marketHours'>;
   readonly warn?: (message: string) => void;
   /** Progress a quiet server leaves out (ConnectOptions.note). */
   readonly note?: (message: string) => void;

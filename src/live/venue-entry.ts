@@ -45,6 +45,10 @@ export interface LiveVenueEntry {
   readonly endpoints?: Readonly<Record<string, string>>;
   /** The `execsim gateway` venue that imitates this one locally, for help texts. */
   readonly gateway?: string;
+  /** Whether the server at `url` answers as this venue's REST API, asked without keys (never
+   *  with them: the URL may be another venue's): true or false when it answered over HTTP, null
+   *  when nothing answered. For the message of a run pointed at the wrong API. */
+  answersAt?(url: string): Promise<boolean | null>;
   /** The adapter's factory; the first call loads the adapter and its SDK. */
   load(): Promise<LiveVenueFactory>;
 }

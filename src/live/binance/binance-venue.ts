@@ -4,6 +4,7 @@
 // prices, books and filters follow the live exchange; the testnet is thin, is reset about monthly
 // without notice and has been seen to expire market orders for minutes.
 import type { LiveVenueEntry } from '../venue-entry.ts';
+import { bodyField, probeGet } from '../venue-probe.ts';
 
 /** Binance's paper venues: Demo Mode and the spot testnet. */
 export const BINANCE_DEMO_URL = 'https://demo-api.binance.com';
@@ -19,6 +20,12 @@ export const BINANCE_LIVE_VENUE: LiveVenueEntry = {
   paperUrl: BINANCE_DEMO_URL,
   endpoints: { demo: BINANCE_DEMO_URL, testnet: BINANCE_TESTNET_URL },
   gateway: 'binance',
+  // Binance's server time is public: {serverTime} in ms. Alpaca refuses a keyless request.
+  answersAt: async (url) => {
+    const answer = await probeGet(url, '/api/v3/time');
+    if (answer === null) return null;
+    return answer.status === 200 && typeof bodyField(answer.body, 'serverTime') === 'number';
+  },
   load: async () => {
     const { BinanceAdapter } = await import('./binance-adapter.ts');
     return ({ instrument, instruments, clock, runId, url, keys, commissionPrices }) =>
