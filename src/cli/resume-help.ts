@@ -25,19 +25,3 @@ The keys come from ${keysHelp()}.
 Exit codes: 0 the run ended and its expectations held, 1 an expectation failed, 2 bad input (no
 such run, a run that is not a paper run or is still running, missing keys, a venue that cannot
 be reached), 130 SIGINT, 143 SIGTERM, 129 SIGHUP (stored as interrupted: resume it again).`;
-
-/** The command that continues an interrupted paper run, with what it ran with: its database, its
- *  venue's URL and its market hours (a resume without them would look in ./data, trade on the
- *  venue's real paper API, or wait for the venue's next open). */
-export function resumeCommandLine(
-  runId: string,
-  run: { readonly db: string; readonly venueUrl: string; readonly marketHours: 'venue' | 'always' },
-): string {
-  const hours = run.marketHours === 'always' ? ' --market-hours always' : '';
-  return `execsim resume ${runId} --db ${shellWord(run.db)} --venue-url ${shellWord(run.venueUrl)}${hours}`;
-}
-
-/** A word a POSIX shell reads back as it is: quoted when it holds anything but safe characters. */
-function shellWord(text: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}

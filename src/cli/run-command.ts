@@ -38,7 +38,7 @@ import { runTable } from './run-table.ts';
 import { sayStored } from './stored-line.ts';
 import { parseStatusEvery, QUIET_HELP, STATUS_EVERY_HELP } from './progress/progress-flags.ts';
 import { PAPER_FLAGS_HELP, paperVenue, type PaperVenue } from './paper-venue.ts';
-import { resumeCommandLine } from './resume-help.ts';
+import { resumeCommandLine } from './resume-line.ts';
 import { trading } from './closed-output.ts';
 import {
   DB_FLAG_HELP,

@@ -1,6 +1,7 @@
 // `execsim runs` and `execsim show <runId>`: read-only views of the stored runs. Both open the
 // database read-only and never create it (a missing database is exit 2). A run is shown in its
 // state (run-state.ts): a 'running' run whose writer is gone is 'crashed'.
+import { resolve } from 'node:path';
 import type { RunReport } from '../runtime/backtest-run.ts';
 import { parseUtcInstant } from '../core/model/time-fields.ts';
 import {
@@ -12,10 +13,12 @@ import {
 } from '../store/read-model-port.ts';
 import { described } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
+import { storedText } from '../store/stored-values.ts';
 import { localLiveness, RUN_STATES, STALE_HEARTBEAT_MS, type Liveness, type RunState } from '../store/run-state.ts';
 import { formatReport, formatRunList, isResumable } from './format-report.ts';
 import { blobsAsText, listStored, type ListOrder } from './stored-list.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, UsageError, type Io } from './io.ts';
+import { resumeCommandLine } from './resume-line.ts';
 
 export const STATES_HELP = `States: running; finished; failed (the run stopped on an error, kept for diagnosis);
 interrupted (stopped by SIGINT, SIGTERM or SIGHUP); crashed (stored as running, but its writer is
@@ -32,6 +35,8 @@ than two, the first two and a count of the others: BTCUSDT,ETHUSDT(+2)), seed, s
 expectations held (passed: yes, NO, or - until it finished), events stored, net P&L (quote
 currency), closed trades, win rate, profit factor (PF), Sharpe (annualized), max drawdown (maxDD),
 start time (UTC) and digest. A run stored by an execsim before these figures shows - for them.
+Below the table, each resumable paper run's resume command, with the venue URL and market hours
+it stored.
 ${DB_FLAG_HELP}; never created
   --json        one JSON array of runs: runId, scenario, seed, state, mode, venue, symbols, resumable, status (as stored), passed,
                 digest, events, orders, fills, netPnl, trades, winRate, profitFactor, sharpe, maxDrawdown,
@@ -76,7 +81,7 @@ export function runsCommand(args: readonly string[], io: Io, live: Liveness = lo
     sorted: checkRunOrder,
     filters: { flags: RUN_FILTERS, parse: runFilter },
     json: runSummary,
-    table: formatRunList,
+    table: runTable,
     noMatch: 'no stored run matches the filters',
   });
 }
@@ -168,19 +173,36 @@ export function runSummary(r: RunSummary) {
   };
 }
 
-const resumeHint = (r: RunSummary): string => (isResumable(r) ? `; continue it with execsim resume ${r.id}` : '');
+/** The command that continues a resumable run of the database at `db`, with the venue URL and
+ *  market hours the run stored (as the interrupt line prints it), after "; continue it with". */
+const resumeHint = (r: RunSummary, db: string): string =>
+  isResumable(r)
+    ? `; continue it with ${resumeCommandLine(storedText(r.id), {
+        // storedText: what the row holds, a blob too (a database edited by hand).
+        venueUrl: r.venueUrl === null ? null : storedText(r.venueUrl),
+        marketHours: r.marketHours,
+        db: resolve(db),
+      })}`
+    : '';
+
+/** The run list as a table, and below it the resume command of each resumable run in it. */
+function runTable(runs: readonly RunSummary[], db: string): string {
+  const resumable = runs.filter(isResumable);
+  const hints = resumable.map((r) => `run ${storedText(r.id)} is ${r.state}${resumeHint(r, db)}`);
+  return [formatRunList(runs), ...(hints.length > 0 ? ['', ...hints] : [])].join('\n');
+}
 
 /** Why a run that did not finish is where it is, in one sentence. */
-export function stateDetail(r: RunSummary): string | null {
+export function stateDetail(r: RunSummary, db: string): string | null {
   const writer =
     r.writer === null ? 'an unrecorded writer' : `pid ${r.writer.pid} on ${r.writer.host ?? 'an unknown host'}`;
   switch (r.state) {
     case 'running':
       return `running: written by ${writer}, last heartbeat ${r.heartbeatAt ?? 'never'}`;
     case 'crashed':
-      return `crashed: stored as running, but its writer (${writer}) is gone; last heartbeat ${r.heartbeatAt ?? 'never'}${resumeHint(r)}`;
+      return `crashed: stored as running, but its writer (${writer}) is gone; last heartbeat ${r.heartbeatAt ?? 'never'}${resumeHint(r, db)}`;
     case 'interrupted':
-      return `interrupted at ${r.finishedAt ?? '?'}${r.error ? ` by ${r.error}` : ''}${resumeHint(r)}`;
+      return `interrupted at ${r.finishedAt ?? '?'}${r.error ? ` by ${r.error}` : ''}${resumeHint(r, db)}`;
     case 'failed':
       return `failed at ${r.finishedAt ?? '?'}: ${r.error ?? 'no error recorded'}`;
     case 'finished':
@@ -227,7 +249,7 @@ export function showCommand(args: readonly string[], io: Io, live: Liveness = lo
       );
     } else {
       io.out(formatRunList([run]));
-      const detail = stateDetail(run);
+      const detail = stateDetail(run, path);
       if (detail) io.out(`\n${detail}`);
       if (reportText !== null) io.out('\n' + reportText);
       if (v.digestVerified === null) {

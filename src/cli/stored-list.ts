@@ -36,7 +36,7 @@ export interface StoredList<T, Q = undefined> {
   /** An item as the JSON array lists it. */
   readonly json: (item: T) => unknown;
   /** The items as the table prints them. */
-  readonly table: (items: readonly T[]) => string;
+  readonly table: (items: readonly T[], db: string) => string;
   /** What the table says when filters were given and no item matches them (the table's own
    *  empty text says nothing is stored at all). */
   readonly noMatch?: string;
@@ -85,7 +85,7 @@ export function listStored<T, Q = undefined>(
       listed.push(item);
     }
     const unmatched = listed.length === 0 && Object.keys(filterFlags).length > 0 ? list.noMatch : undefined;
-    io.out(values.json ? JSON.stringify(listed.map(list.json), blobsAsText) : (unmatched ?? list.table(listed)));
+    io.out(values.json ? JSON.stringify(listed.map(list.json), blobsAsText) : (unmatched ?? list.table(listed, path)));
     return 0;
   } catch (err) {
     throw described(err, path);

@@ -46,6 +46,8 @@ export async function runPaper(loaded: LoadedScenario<ScenarioFile>, options: Pa
     simStart: start,
     mode: 'paper',
     algorithmCodes: algorithmCodes(loaded),
+    venueUrl: options.venueUrl,
+    marketHours: options.marketHours ?? 'venue',
   });
   return drive(session, options, id, start, null);
 }
@@ -70,7 +72,10 @@ export async function resumePaper(id: string, options: PaperOptions): Promise<Ru
   // The venue first: a run is only taken over when it can go on.
   const session = await connect(loaded, options, id);
   try {
-    options.store.claimRun(id);
+    options.store.claimRun(id, localLiveness(), 'paper', {
+      venueUrl: options.venueUrl,
+      marketHours: options.marketHours ?? 'venue',
+    });
   } catch (err) {
     await session.venue.stop();
     throw err;

@@ -515,6 +515,18 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE id IN (SELECT run_id FROM parent_metrics);
     `,
   },
+  {
+    version: 19,
+    name: 'where a paper run trades, for its resume command',
+    // A paper run's venue URL (its REST base URL, without any user:password@ part: never a key)
+    // and its market hours ('venue' or 'always'), as it started or was last resumed with: what
+    // the resume command the run list prints needs besides the database. Additive: backtests and
+    // runs stored before keep NULL, and their resume command names no URL.
+    sql: `
+      ALTER TABLE runs ADD COLUMN venue_url TEXT;
+      ALTER TABLE runs ADD COLUMN market_hours TEXT;
+    `,
+  },
 ];
 
 /** The WHERE term of the events_kind index (version 9): a query filtering on a kind other than

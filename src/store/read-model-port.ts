@@ -153,6 +153,10 @@ export interface RunSummary extends RunTradingFigures {
   readonly simEnd: number | null;
   readonly writer: { readonly pid: number; readonly host: string | null } | null;
   readonly error: string | null;
+  /** A paper run's venue URL (without any user:password@ part) and market hours, as it started
+   *  or was last resumed with; null for a backtest, or a run stored before they were. */
+  readonly venueUrl: string | null;
+  readonly marketHours: 'venue' | 'always' | null;
 }
 
 /** One parent order's execution figures, as the run's report computed them. */

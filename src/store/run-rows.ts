@@ -10,7 +10,7 @@ import type { StoredStatus } from './stored-rows.ts';
 export const SUMMARY_COLUMNS = `id, scenario_name, scenario_hash, seed, code_version, mode, venue, symbol, sweep_id, status,
   passed, digest, event_count, order_count, fill_count, shortfall_bps, fill_ratio, net_pnl, trade_count, win_rate,
   profit_factor, sharpe, max_drawdown, started_at, finished_at, heartbeat_at,
-  sim_start, sim_end, writer_pid, writer_host, error,
+  sim_start, sim_end, writer_pid, writer_host, error, venue_url, market_hours,
   (SELECT json_group_array(symbol) FROM (SELECT symbol FROM run_symbols s WHERE s.run_id = runs.id ORDER BY position))
     AS other_symbols`;
 
@@ -46,6 +46,8 @@ export interface SummaryRow {
   readonly writer_pid: number | null;
   readonly writer_host: string | null;
   readonly error: string | null;
+  readonly venue_url: string | null;
+  readonly market_hours: string | null;
   /** The further symbols of a run of several, as a JSON array ('[]' for a run of one). */
   readonly other_symbols: string;
 }
@@ -86,6 +88,8 @@ export function summaryOf(r: SummaryRow, live: Liveness): RunSummary {
     simEnd: r.sim_end,
     writer: r.writer_pid === null ? null : { pid: r.writer_pid, host: r.writer_host },
     error: r.error,
+    venueUrl: r.venue_url,
+    marketHours: r.market_hours === 'venue' || r.market_hours === 'always' ? r.market_hours : null,
   };
 }
 

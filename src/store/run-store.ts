@@ -14,6 +14,7 @@ import type { ParentReport } from '../core/report/run-report.ts';
 import { StoreError } from './open-database.ts';
 import { parsedPayload, unreadablePayload } from './stored-values.ts';
 import type { RunRow } from './stored-rows.ts';
+import { storedVenueUrl } from './stored-venue-url.ts';
 import { localLiveness, resumeRefusal, type Liveness } from './run-state.ts';
 import { RunWriter, type WriterOptions } from './run-writer.ts';
 import { deleteStoredEvents, STORED_EVENTS_SQL, storedEventLines } from './stored-events.ts';
@@ -37,6 +38,16 @@ export interface NewRun {
   readonly sweepId?: string | null;
   /** The algorithm modules it loaded and their code hashes (host/changed-code.ts), or null. */
   readonly algorithmCodes?: string | null;
+  /** A paper run's venue URL and market hours, for its resume command (stored without any
+   *  user:password@ part); absent or null for a backtest. */
+  readonly venueUrl?: string | null;
+  readonly marketHours?: 'venue' | 'always' | null;
+}
+
+/** What a resume ran with: stored over what the run had, for the next resume command. */
+export interface ResumedWith {
+  readonly venueUrl: string;
+  readonly marketHours: 'venue' | 'always';
 }
 
 /** How many rows deleting a run removed, by table. */
@@ -149,17 +160,20 @@ export class RunStore {
     this.db
       .prepare(
         `INSERT INTO runs (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, started_at, sim_start,
-           writer_pid, writer_host, heartbeat_at, mode, sweep_id, algorithm_codes, venue, symbol)
+           writer_pid, writer_host, heartbeat_at, mode, sweep_id, algorithm_codes, venue, symbol, venue_url, market_hours)
          VALUES (@id, @scenarioName, @scenarioHash, @scenarioJson, @seed, @codeVersion, 'running', @startedAt, @simStart,
            @pid, @host, @heartbeat, @mode, @sweepId, @algorithmCodes,
            CASE WHEN json_valid(@scenarioJson) THEN json_extract(@scenarioJson, '$.venue.name') END,
-           CASE WHEN json_valid(@scenarioJson) THEN json_extract(@scenarioJson, '$.instrument.symbol') END)`,
+           CASE WHEN json_valid(@scenarioJson) THEN json_extract(@scenarioJson, '$.instrument.symbol') END,
+           @venueUrl, @marketHours)`,
       )
       .run({
         ...run,
         mode: run.mode ?? 'backtest',
         sweepId: run.sweepId ?? null,
         algorithmCodes: run.algorithmCodes ?? null,
+        venueUrl: run.venueUrl == null ? null : storedVenueUrl(run.venueUrl),
+        marketHours: run.marketHours ?? null,
         pid: process.pid,
         host: hostname(),
         heartbeat: new Date().toISOString(),
@@ -212,7 +226,12 @@ export class RunStore {
    * its writer. Returns the run's row; throws ResumeRefused saying why otherwise (resumeRefusal:
    * unknown, not a paper run, finished, still written by a live process), and changes nothing then.
    */
-  claimRun(runId: string, live: Liveness = localLiveness(), mode: 'paper' | 'session' = 'paper'): RunRow {
+  claimRun(
+    runId: string,
+    live: Liveness = localLiveness(),
+    mode: 'paper' | 'session' = 'paper',
+    resumedWith: ResumedWith | null = null,
+  ): RunRow {
     return this.db
       .transaction((): RunRow => {
         const row = this.getRun(runId);
@@ -225,6 +244,10 @@ export class RunStore {
                heartbeat_at = ? WHERE id = ?`,
           )
           .run(process.pid, hostname(), new Date(live.nowMs).toISOString(), runId);
+        if (resumedWith !== null)
+          this.db
+            .prepare('UPDATE runs SET venue_url = ?, market_hours = ? WHERE id = ?')
+            .run(storedVenueUrl(resumedWith.venueUrl), resumedWith.marketHours, runId);
         return { ...row, status: 'running', writer_pid: process.pid, writer_host: hostname() };
       })
       .immediate();

@@ -378,6 +378,10 @@ describe('the switch on the command line', () => {
       `execsim: paper run ${id} interrupted: SIGINT; continue it with execsim resume ${id} ` +
         `--db '${path.resolve(db)}' --venue-url ${gw.url} --market-hours always`,
     );
+    // The run list says the same command: the run stored its venue URL and market hours.
+    const listed = io();
+    expect(await runCli(['runs', '--db', db], listed)).toBe(0);
+    expect(listed.outs.join('\n')).toContain(`run ${id} is interrupted; continue it with ${line.split(' with ')[1]}`);
     // As printed, the command finishes it.
     expect(
       await runCli(

@@ -71,6 +71,14 @@ export const runSummarySchema = z.object({
   simEnd: z.number().nullable(),
   writer: z.object({ pid: z.number().int(), host: z.string().nullable() }).nullable(),
   error: z.string().nullable(),
+  venueUrl: z
+    .string()
+    .nullable()
+    .describe("a paper run's venue URL, without any user:password@ part (null: a backtest, or stored before it was)"),
+  marketHours: z
+    .enum(['venue', 'always'])
+    .nullable()
+    .describe("a paper run's market hours: venue (the venue's trading hours) or always"),
 });
 
 export const parentMetricsSchema = z.object({
