@@ -217,6 +217,46 @@ describe('progress lines', () => {
   });
 });
 
+describe('a reconciliation mismatch line', () => {
+  const mismatch = (clientOrderId: typeof C1 | null, mismatch: 'missed_fill' | 'position', detail: string) =>
+    ({ kind: 'ReconciliationMismatch', mismatch, clientOrderId, detail }) as const;
+
+  it('gives a Binance missed fill and position in BTC, not in lots, with the symbol', () => {
+    // The details as the reconciler records them, in lots (1000 lots of 0.00001 BTC: 0.01 BTC).
+    const { lines } = watched([
+      mismatch(C1, 'missed_fill', 'venue filled 1000, we had 0'),
+      mismatch(null, 'position', 'venue position 1500 lots, ours 500'),
+      mismatch(null, 'position', 'BTCUSDT: venue position -200 lots, ours 0'),
+    ]);
+    expect(lines.slice(-3).map((l) => l?.slice(14))).toEqual([
+      'reconciliation: missed_fill mismatch on c1: venue filled 0.01 BTCUSDT, we had 0 BTCUSDT',
+      'reconciliation: position mismatch: venue position 0.015 BTCUSDT, ours 0.005 BTCUSDT',
+      'reconciliation: position mismatch: BTCUSDT: venue position -0.002 BTCUSDT, ours 0 BTCUSDT',
+    ]);
+  });
+
+  it('gives an Alpaca missed fill in shares, whole or fractional, with the symbol', () => {
+    for (const [lotSize, filled, had] of [
+      ['1', '3', '2'],
+      ['0.001', '0.003', '0.002'],
+    ] as const) {
+      const aapl = makeInstrument({ symbol: 'AAPL', tickSize: '0.01', lotSize, minNotional: '1' });
+      const watch = new RunWatch([aapl]);
+      const line = watch.add({ seq: 1, time: T0, event: mismatch(null, 'missed_fill', 'venue filled 3, we had 2') });
+      expect(line?.slice(14)).toBe(
+        `reconciliation: missed_fill mismatch: venue filled ${filled} AAPL, we had ${had} AAPL`,
+      );
+    }
+  });
+
+  it('prints any other detail as recorded', () => {
+    const { lines } = watched([mismatch(C1, 'missed_fill', 'venue filled 10 (as listed), we had 0')]);
+    expect(lines.at(-1)?.slice(14)).toBe(
+      'reconciliation: missed_fill mismatch on c1: venue filled 10 (as listed), we had 0',
+    );
+  });
+});
+
 describe('a backtest’s log through the watch', () => {
   it('prints its parents, fills and ends as its report has them, and the status adds up', () => {
     const { report, log } = runLogged(simulatedScenario(loadScenarioFile('scenarios/walkthrough.yaml')));

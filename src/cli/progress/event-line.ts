@@ -245,7 +245,7 @@ function describe(e: ExecEvent, view: ProgressView): string | null {
     case 'StartupGateChanged':
       return `readiness: ${e.state === 'gated' ? 'not ready' : e.state === 'ready' ? 'ready' : 'readiness timed out'} (${e.actor}): ${e.reason}`;
     case 'ReconciliationMismatch':
-      return `reconciliation: ${e.mismatch} mismatch${e.clientOrderId === null ? '' : ` on ${e.clientOrderId}`}: ${e.detail}`;
+      return `reconciliation: ${e.mismatch} mismatch${e.clientOrderId === null ? '' : ` on ${e.clientOrderId}`}: ${mismatchDetail(e.detail, view.instrument(orderSymbol(e.clientOrderId)), view)}`;
     case 'ReconciliationUnresolved':
       return `reconciliation: order ${e.clientOrderId} unresolved: venue ${e.venueStatus} ${qty(e.venueFilledQty, orderSymbol(e.clientOrderId))} filled, ours ${e.status} ${qty(e.filledQty, orderSymbol(e.clientOrderId))}`;
     case 'ReconciliationCompleted':
@@ -290,6 +290,26 @@ function describe(e: ExecEvent, view: ProgressView): string | null {
       // A kind whose rule is 'line' or 'notable' always has a case above (event-line.test.ts).
       return null;
   }
+}
+
+/**
+ * A mismatch's detail with its quantities in the instrument's units, as the other lines give
+ * them: the reconciler states a missed fill ("venue filled 1000, we had 0") and a position
+ * ("BTCUSDT: venue position 1000 lots, ours 0") in lots, which are the instrument's units only
+ * when its lot is 1. Kept as stored in the log (the log is the run's record); printed here
+ * converted, each quantity followed by its symbol. Any other detail is printed as it is.
+ */
+function mismatchDetail(detail: string, orderInstrument: Instrument, view: ProgressView): string {
+  const units = (inst: Instrument, lots: string): string => `${lotsToQty(inst, Number(lots))} ${inst.symbol}`;
+  const fill = /^venue filled (\d+), we had (\d+)$/.exec(detail);
+  if (fill)
+    return `venue filled ${units(orderInstrument, fill[1] as string)}, we had ${units(orderInstrument, fill[2] as string)}`;
+  const position = /^(?:(\S+): )?venue position (-?\d+) lots, ours (-?\d+)$/.exec(detail);
+  if (position) {
+    const inst = view.instrument(position[1]);
+    return `${position[1] ? `${position[1]}: ` : ''}venue position ${units(inst, position[2] as string)}, ours ${units(inst, position[3] as string)}`;
+  }
+  return detail;
 }
 
 function parentDone(
