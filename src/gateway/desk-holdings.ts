@@ -39,17 +39,18 @@ export class DeskHoldings {
     return out.sort((a, b) => tradeNumber(a.trade.tradeId) - tradeNumber(b.trade.tradeId));
   }
 
-  /** Quote locked by open buy orders of every symbol (limit or stop price x what is left; a market
-   *  buy's `reservePrice` x what is left), account units (notional units with one symbol);
-   *  `except` (an order being replaced) left out. */
+  /** Quote locked by open buy orders of every symbol (an order's `reservePrice`, else its limit
+   *  or stop price, x what is left), account units (notional units with one symbol); `except`
+   *  (an order being replaced) left out. */
   lockedForBuys(except?: DeskRecord): number {
     return this.buyLocks(except, false);
   }
 
-  /** What open market buys hold by their `reservePrice` alone, which the simulated exchange does not
-   *  lock (it prices a market order at the touch when it arrives, and holds nothing for it after),
-   *  account units; `except` left out. */
-  reservedForMarketBuys(except?: DeskRecord): number {
+  /** What open buys hold by their `reservePrice` beyond what the simulated exchange locks for
+   *  them: all of it for a market buy (the exchange prices one at the touch when it arrives, and
+   *  holds nothing for it after), the part above its stop price for a stop buy; account units;
+   *  `except` left out. */
+  reservedBeyondExchange(except?: DeskRecord): number {
     return this.buyLocks(except, true);
   }
 
@@ -60,8 +61,10 @@ export class DeskHoldings {
       const o = this.src.exchangeOrder(rec);
       const at = o ? (isOpen(o) ? o : null) : this.src.onTheWay(rec) ? rec : null;
       if (at === null) continue;
-      const priced = at.limitPrice ?? at.stopPrice;
-      const price = priced === null ? (rec.reservePrice ?? 0) : reservesOnly ? 0 : priced;
+      // The exchange locks a limit or stop price; the wire's rule may hold more (reservePrice).
+      const locked = at.limitPrice ?? at.stopPrice ?? 0;
+      const held = rec.reservePrice ?? locked;
+      const price = reservesOnly ? Math.max(0, held - locked) : held;
       const left = o ? o.qty - o.filled : rec.qty;
       if (price !== 0 && left !== 0) sum += price * left * this.src.scale(rec.symbol);
     }

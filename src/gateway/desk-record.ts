@@ -17,9 +17,9 @@ export interface DeskOrder {
   readonly stopPrice: number | null;
   /** Maker only: refused rather than matched if it would take (Binance's LIMIT_MAKER). */
   readonly postOnly?: boolean;
-  /** Ticks a market buy holds the account's quote at while it is open (the wire's rule, fixed when
-   *  it is placed); absent: it holds nothing, as the simulated exchange locks only limit and stop
-   *  prices. */
+  /** Ticks a buy holds the account's quote at while it is open, by the wire's rule (fixed when it
+   *  is placed): a market buy's valuation, an Alpaca buy stop's converted limit price; absent: what
+   *  the simulated exchange locks (a limit or stop price; nothing for a market order). */
   readonly reservePrice?: number;
 }
 

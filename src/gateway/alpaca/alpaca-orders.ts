@@ -320,17 +320,20 @@ export class AlpacaOrders {
   }
 
   /**
-   * A buy the buying power does not cover once what open market buys reserve is counted, as
-   * Alpaca's 403. The simulated exchange checks a buy against its cash less what open limit and
-   * stop buys lock, but locks nothing for an open market buy (one queued while the market is
-   * closed, or on its way): while one is open the gateway checks here, with the answer the
-   * exchange gives, and otherwise leaves the check to the exchange.
+   * A buy the buying power does not cover once what open buys reserve beyond the exchange's locks
+   * is counted, as Alpaca's 403. The simulated exchange checks a buy against its cash less what
+   * open limit and stop buys lock (a stop buy at its stop price), but locks nothing for an open
+   * market buy (one queued while the market is closed, or on its way) and nothing above a stop
+   * buy's stop price: while such a reserve is held, or the new order is a buy stop, the gateway
+   * checks here, with the answer the exchange gives, and otherwise leaves the check to it.
    */
   private unaffordable(p: ParsedOrder, replacing: DeskRecord | null): AlpacaError | null {
     const holdings = this.desk.holdings;
     const except = replacing ?? undefined;
-    if (holdings.reservedForMarketBuys(except) === 0) return null;
-    const price = p.limitPrice ?? p.stopPrice ?? this.marketBuyPrice(p.symbol) ?? 0;
+    // A buy stop is valued above its stop price, which is all the exchange would check it at.
+    if (holdings.reservedBeyondExchange(except) === 0 && !isBuyStop(p)) return null;
+    const price =
+      p.limitPrice ?? (p.stopPrice === null ? null : this.stopBuyLimit(p)) ?? this.marketBuyPrice(p.symbol) ?? 0;
     const cost = price * p.qty * this.gv.requireSymbol(p.symbol).scale;
     if (cost <= this.gv.desk.quoteBalance - holdings.lockedForBuys(except)) return null;
     const r = refusal(this.gv.rules, 'insufficient-balance');
@@ -353,14 +356,36 @@ export class AlpacaOrders {
     return this.gv.rules.hours.isOpen(this.gv.clock.now()) ? (ask ?? last) : (last ?? ask);
   }
 
-  /** A parsed request as the desk's order; a market buy holds its value at marketBuyPrice while open. */
+  /**
+   * The limit price (ticks) Alpaca gives a buy stop order, which its buying power is checked and
+   * held at: Alpaca's order documentation (Orders, "Stop Order") converts a buy stop into a stop
+   * limit whose limit is 4% above a stop price under $50 and 2.5% above one of $50 or more, and
+   * values an opening buy at its limit price x quantity ("Buying Power"). Rounded up to a tick.
+   * A stop-limit buy has a limit of its own, and is valued at it.
+   */
+  private stopBuyLimit(p: Pick<ParsedOrder, 'symbol' | 'stopPrice'>): number | null {
+    if (p.stopPrice === null) return null;
+    const inst = this.instrument(p.symbol);
+    const [num, den] = Number(ticksToPrice(inst, p.stopPrice)) < 50 ? [104, 100] : [1025, 1000];
+    return Math.ceil((p.stopPrice * num) / den);
+  }
+
+  /** A parsed request as the desk's order; a market buy holds its value at marketBuyPrice while
+   *  open, a buy stop its converted limit price (stopBuyLimit). */
   private deskOrder(p: ParsedOrder): DeskOrder {
     const order = deskOrder(p);
+    if (isBuyStop(p)) {
+      const limit = this.stopBuyLimit(p);
+      return limit === null ? order : { ...order, reservePrice: limit };
+    }
     if (p.side !== 'buy' || p.type !== 'market') return order;
     const price = this.marketBuyPrice(p.symbol);
     return price === null ? order : { ...order, reservePrice: price };
   }
 }
+
+/** A buy stop (market) order: Alpaca converts it to a stop limit (stopBuyLimit). */
+const isBuyStop = (p: Pick<ParsedOrder, 'side' | 'type'>): boolean => p.side === 'buy' && p.type === 'stop';
 
 /** A parsed request as the desk's order. */
 function deskOrder(p: ParsedOrder): DeskOrder {
