@@ -1,6 +1,7 @@
 // The command that continues an interrupted paper run, as the interrupt line, `execsim runs` and
 // `execsim show` print it; apart from resume-help.ts so that the store commands load no venue
 // adapter's registry entry.
+import { storedVenueUrl } from '../store/stored-venue-url.ts';
 
 /** The command that continues an interrupted paper run, with what it ran with: its database, its
  *  venue's URL and its market hours (a resume without them would look in ./data, trade on the
@@ -16,9 +17,11 @@ export function resumeCommandLine(
 ): string {
   const hours = run.marketHours === 'always' ? ' --market-hours always' : '';
   const command = `execsim resume ${runId} --db ${shellWord(run.db)}`;
-  return run.venueUrl === null
+  // As the store keeps it: a user:password@ part given in the URL is not printed back.
+  const url = run.venueUrl === null ? null : storedVenueUrl(run.venueUrl);
+  return url === null
     ? `${command}${hours} (its venue URL was not stored: add --venue-url with the URL it ran on)`
-    : `${command} --venue-url ${shellWord(run.venueUrl)}${hours}`;
+    : `${command} --venue-url ${shellWord(url)}${hours}`;
 }
 
 /** A word a POSIX shell reads back as it is: quoted when it holds anything but safe characters. */

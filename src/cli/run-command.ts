@@ -30,6 +30,7 @@ import { estimateRunEvents } from '../scenario/run-limits.ts';
 import { MAX_SIM_EVENTS } from '../scenario/event-limit.ts';
 import { firstMissingOnPath, openDatabase, removeCreatedDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
+import { storedVenueUrl } from '../store/stored-venue-url.ts';
 import { replayCacheDir } from '../scenario/replay-cache-location.ts';
 import { formatReport } from './format-report.ts';
 import { progressDrawer, type Drawer } from './backtest-progress.ts';
@@ -256,7 +257,8 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
       const paper = isPaper(p, scenario) ? p.paper?.get(paperKey(scenario.scenario.venue)) : undefined;
       if (paper !== undefined && p.store !== null) {
         for (const w of paperWarnings(scenario.scenario)) io.err(`execsim: ${scenario.file}: ${w}`);
-        if (!p.quiet) io.err(`execsim: ${scenario.scenario.name}: paper run on ${paper.url}`);
+        if (!p.quiet)
+          io.err(`execsim: ${scenario.scenario.name}: paper run on ${storedVenueUrl(paper.url) ?? paper.url}`);
         const lines = p.quiet
           ? null
           : runProgress(scenario.scenario, io, { secrets: paper.secrets(), statusEveryMs: p.statusEveryMs });
