@@ -252,7 +252,12 @@ export class StrategyHost implements EventSink {
       try {
         this.outputs.emit(raw as StrategyOutput);
       } catch (err) {
-        this.calls.fail(phase === 'start' ? 'start' : 'output', err);
+        // A refused output names the call that returned it ('an output of bar: signal.qty: ...').
+        const named =
+          phase !== 'start' && err instanceof OutputError
+            ? new OutputError(`an output of ${phase}: ${err.message}`)
+            : err;
+        this.calls.fail(phase === 'start' ? 'start' : 'output', named);
       }
     }
     const failure = this.calls.failure;

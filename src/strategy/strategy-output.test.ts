@@ -154,3 +154,23 @@ describe("a strategy signal's placement", () => {
     );
   });
 });
+
+describe('a refused output', () => {
+  it('says what a quantity or price must be, and names the value, instead of "Invalid input"', () => {
+    for (const qty of [Number.NaN, Number.POSITIVE_INFINITY, null, true])
+      expect(refusal({ side: 'buy', qty })).toBe(
+        `signal.qty: must be a positive finite number or a decimal string, not ${String(qty)}`,
+      );
+    for (const qty of [-1, 0]) expect(refusal({ side: 'buy', qty })).toBe('signal.qty: must be greater than 0');
+    expect(refusal({ side: 'buy', qty: '1.2.3' })).toBe('signal.qty: must be a decimal');
+    expect(refusal({ side: 'buy', qty: 1, price: Number.NaN })).toMatch(/^signal\.price: must be a positive finite/);
+  });
+
+  it('names an unknown field as the field, with the one it most likely meant', () => {
+    expect(refusal({ side: 'buy', qty: 1, foo: 2 })).toBe('signal.foo: not a field of a signal');
+    expect(refusal({ side: 'buy', qty: 1, sid: 'x' })).toBe('signal.sid: not a field of a signal (did you mean "id"?)');
+    expect(refusal({ kind: 'cancel', parentId: 'p1', reasn: 'x' })).toBe(
+      'cancel.reasn: not a field of a cancel (did you mean "reason"?)',
+    );
+  });
+});

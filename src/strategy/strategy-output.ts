@@ -7,6 +7,7 @@
 // broken, and guessing would trade on it. A score (the model's number, compared in a swap's
 // shadow validation) is checked here too and becomes no command.
 import { z } from 'zod';
+import { closestKey } from '../core/config/closest-key.ts';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import { parentOrderId } from '../core/model/ids.ts';
 import type { SignalRequest } from '../core/engine/order-manager.ts';
@@ -20,7 +21,15 @@ import type { NodeCommand } from '../node/node-commands.ts';
 
 export class OutputError extends Error {}
 
-const amount = z.union([z.number().finite().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal')]);
+const amount = z.union(
+  [z.number().finite().positive('must be greater than 0'), z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal')],
+  {
+    error: (issue) =>
+      typeof issue.input === 'string'
+        ? 'must be a decimal'
+        : `must be a positive finite number or a decimal string, not ${typeof issue.input === 'number' ? String(issue.input) : show(issue.input)}`,
+  },
+);
 const signalShape = z.strictObject({
   kind: z.literal('signal').optional(),
   id: z.string().min(1).max(64).optional(),
@@ -100,8 +109,17 @@ export function toCommand(
   const parsed = (isCancel ? cancelShape : signalShape).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    const what = isCancel ? 'cancel' : 'signal';
+    // An unknown field of the output itself is named as the field, with the one it most likely meant.
+    if (issue?.code === 'unrecognized_keys' && issue.path.length === 0) {
+      const key = issue.keys[0] as string;
+      const near = closestKey(key, Object.keys((isCancel ? cancelShape : signalShape).shape));
+      throw new OutputError(
+        `${what}.${key}: not a field of a ${what}${near === null ? '' : ` (did you mean "${near}"?)`}`,
+      );
+    }
     const path = issue && issue.path.length > 0 ? issue.path.join('.') : '(output)';
-    throw new OutputError(`${isCancel ? 'cancel' : 'signal'}.${path}: ${issue?.message ?? 'invalid'}`);
+    throw new OutputError(`${what}.${path}: ${issue?.message ?? 'invalid'}`);
   }
   if (isCancel) {
     const c = parsed.data as z.infer<typeof cancelShape>;

@@ -176,6 +176,21 @@ describe('the packages a module shares with its host', () => {
 });
 
 describe('outputs from one call', () => {
+  it('names the call that returned a refused output, and the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'execsim-output-'));
+    writeFileSync(
+      join(dir, 'bad-qty.ts'),
+      "import { defineStrategy } from 'execsim/strategy';\n" +
+        "export default defineStrategy({ name: 'bad-qty', feed: { barMs: 10_000 }, create: () => ({\n" +
+        "  onBar: () => ({ side: 'buy', qty: Number.NaN }),\n" +
+        '}) });\n',
+    );
+    const failed = run(scenario('  module: ./bad-qty.ts'), join(dir, 's.yaml')).of('StrategyFailed');
+    expect(failed.map((e) => [e.event.phase, e.event.message])).toEqual([
+      ['output', 'an output of bar: signal.qty: must be a positive finite number or a decimal string, not NaN'],
+    ]);
+  });
+
   it('stops a strategy that returns more than 1,000 outputs from one call, and the run goes on', () => {
     const ok = run(scenario('  module: ./many-outputs.ts\n  params: { count: 1000 }'));
     expect(ok.of('StrategyFailed')).toEqual([]);

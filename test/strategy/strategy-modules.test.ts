@@ -123,7 +123,7 @@ describe('a strategy that fails', () => {
     ['async', /Promise/],
     ['badSide', /signal\.side: /],
     ['badQty', /signal\.qty: /],
-    ['hugeQty', /^signal\.qty: 1e\+300 is more than any quantity \(lots of 0\.00001\)$/],
+    ['hugeQty', /^an output of bar: signal\.qty: 1e\+300 is more than any quantity \(lots of 0\.00001\)$/],
     ['offGrid', /signal\.qty: not a whole number of lots of 0\.00001/],
   ])('%s stops it with a message naming what it did', (mode, message) => {
     const { of } = failing(mode);
