@@ -11,6 +11,7 @@ import { gridProblem } from './magnitude-limits.ts';
 import { checkLiquidity } from './liquidity-schema.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 import { placementProblem, type PlacementEntry } from './placement-schema.ts';
+import { checkRestarts } from './restart-checks.ts';
 import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 import {
   checkAccount,
@@ -182,14 +183,7 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     onGrid(path('qty'), x.qty, inst.lotSize, 'lots');
     onGrid(path('limitPrice'), x.limitPrice, inst.tickSize, 'ticks');
   });
-  s.restarts.forEach((r, i) => {
-    if ('at' in r) inHorizon(['restarts', i, 'at'], r.at);
-    if ('between' in r) {
-      inHorizon(['restarts', i, 'between', 1], r.between[1]);
-      if (parseDurationMs(r.between[1]) < parseDurationMs(r.between[0]))
-        issue(['restarts', i, 'between', 1], `must not be before between[0] (${r.between[0]})`);
-    }
-  });
+  checkRestarts(s, horizon, issue);
   // A parent's id is the order's id; a signal's parent id derives from its fingerprint, so
   // cancels and parent expectations name orders, and a signal is checked with `signal: { id }`.
   const orderIds = new Set(s.orders.map((o) => o.id));

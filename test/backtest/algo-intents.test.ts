@@ -12,7 +12,7 @@ import { parentOrderId } from '../../src/core/model/ids.ts';
 import { qtyToLots } from '../../src/core/model/instrument.ts';
 import { isTerminal } from '../../src/core/model/order-status.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
-import { crashScenarioHead, faultArb, restartArb, runCrashable } from '../support/crash-run.ts';
+import { crashScenarioHead, faultArb, restartsArb, runCrashable } from '../support/crash-run.ts';
 
 export interface Case {
   seed: number;
@@ -160,7 +160,7 @@ describe('the intent runner', () => {
           seed: fc.nat({ max: 1_000_000 }),
           algo: fc.constant('{ kind: module, path: ./test/fixtures/algorithms/random-rest.ts }'),
           type: fc.constantFrom('market' as const, 'limit' as const),
-          restarts: fc.array(restartArb(), { maxLength: 2 }),
+          restarts: restartsArb({ maxLength: 2 }),
           faults: fc.array(faultArb, { maxLength: 2 }),
           halt: fc.boolean(),
         }),
@@ -177,7 +177,7 @@ describe('the intent runner', () => {
           seed: fc.nat({ max: 1_000_000 }),
           algo: icebergArb,
           type: fc.constantFrom('market' as const, 'limit' as const),
-          restarts: fc.array(restartArb(), { minLength: 1, maxLength: 3 }),
+          restarts: restartsArb({ minLength: 1, maxLength: 3 }),
           faults: fc.array(faultArb, { maxLength: 2 }),
           halt: fc.constant(false),
         }),

@@ -19,7 +19,7 @@ import type { RealmCounts } from '../../src/strategy/strategy-realm.ts';
 import { runSweepUnits } from '../../src/sweep/sweep-threads.ts';
 import { SweepCollector, type SweepDefinition } from '../../src/sweep/sweep-units.ts';
 import { runSweep } from '../../src/sweep/sweep.ts';
-import { crashScenarioHead, restartArb, runCrashable } from '../support/crash-run.ts';
+import { crashScenarioHead, restartsArb, runCrashable } from '../support/crash-run.ts';
 
 const EXAMPLE = 'examples/algorithms/liquidity-seeker.yaml';
 
@@ -45,7 +45,10 @@ function simulate(text: string) {
   return { run, created, all: written };
 }
 
-const crashArb = restartArb({ atMaxS: 250, downMaxS: 90, submitsMax: 5, submitDownMaxS: 60 });
+const crashesArb = restartsArb(
+  { minLength: 1, maxLength: 3 },
+  { atMaxS: 250, downMaxS: 90, submitsMax: 5, submitDownMaxS: 60 },
+);
 const faultArb = fc
   .tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 5, max: 60 }), fc.constantFrom('lost_reports', 'outage'))
   .map(([from, len, kind]) =>
@@ -59,7 +62,7 @@ describe('an algorithm module', () => {
     fc.assert(
       fc.property(
         fc.nat({ max: 1_000_000 }),
-        fc.array(crashArb, { minLength: 1, maxLength: 3 }),
+        crashesArb,
         fc.array(faultArb, { maxLength: 2 }),
         (seed, restarts, faults) => {
           const { run, created, all } = simulate(

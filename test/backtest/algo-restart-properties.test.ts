@@ -20,7 +20,14 @@ import { parentOrderId } from '../../src/core/model/ids.ts';
 import { qtyToLots } from '../../src/core/model/instrument.ts';
 import { isTerminal } from '../../src/core/model/order-status.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
-import { crashScenarioHead, faultArb, restartArb, runCrashable, unendedWatches } from '../support/crash-run.ts';
+import {
+  crashScenarioHead,
+  faultArb,
+  restartArb,
+  restartsArb,
+  runCrashable,
+  unendedWatches,
+} from '../support/crash-run.ts';
 
 /** The algorithms whose crashes this file proves, as their `algo` block. */
 const ALGOS = {
@@ -116,7 +123,7 @@ const faultyCase: fc.Arbitrary<Case> = fc
     childType: fc.constantFrom('market' as const, 'limit' as const),
     slices: fc.integer({ min: 2, max: 10 }),
     catchUp: fc.constantFrom('spread' as const, 'immediate' as const),
-    restarts: fc.array(restartArb(), { minLength: 1, maxLength: 3 }),
+    restarts: restartsArb({ minLength: 1, maxLength: 3 }),
     faults: fc.array(faultArb, { maxLength: 2 }),
   })
   .map(({ algo, ...c }) => ({ ...c, ...algo }));

@@ -10,7 +10,7 @@ import { parentOrderId } from '../../src/core/model/ids.ts';
 import { qtyToLots } from '../../src/core/model/instrument.ts';
 import { isTerminal } from '../../src/core/model/order-status.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
-import { crashScenarioHead, faultArb, restartArb, runCrashable, unendedWatches } from '../support/crash-run.ts';
+import { crashScenarioHead, faultArb, restartsArb, runCrashable, unendedWatches } from '../support/crash-run.ts';
 
 interface Case {
   seed: number;
@@ -44,7 +44,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   seed: fc.nat({ max: 1_000_000 }),
   childType: fc.constantFrom('market' as const, 'limit' as const),
   slices: fc.integer({ min: 2, max: 10 }),
-  restarts: fc.array(restartArb(), { minLength: 1, maxLength: 3 }),
+  restarts: restartsArb({ minLength: 1, maxLength: 3 }),
   faults: fc.array(faultArb, { maxLength: 2 }),
 });
 

@@ -182,6 +182,29 @@ export function restartArb(
   );
 }
 
+/** Several crashes as `restarts` entries (restartArb's), each timed crash moved later where it
+ *  would fall in an earlier one's downtime (its restart instant included), since the loader
+ *  refuses a crash the run would skip (src/scenario/restart-checks.ts). A timed crash moves at
+ *  most the other downtimes' length plus a second each: the callers' runs are long enough. */
+export function restartsArb(constraints: fc.ArrayConstraints, b?: RestartBounds): fc.Arbitrary<string[]> {
+  return fc.array(restartArb(b), constraints).map(spacedCrashes);
+}
+
+function spacedCrashes(restarts: readonly string[]): string[] {
+  const out = [...restarts];
+  const timed = restarts
+    .map((text, i) => ({ i, m: /^\{ at: PT(\d+)S, downtime: PT(\d+)S \}$/.exec(text) }))
+    .flatMap(({ i, m }) => (m === null ? [] : [{ i, at: Number(m[1]), down: Number(m[2]) }]))
+    .sort((x, y) => x.at - y.at || x.i - y.i);
+  let free = 0;
+  for (const t of timed) {
+    const at = Math.max(t.at, free);
+    out[t.i] = `{ at: PT${at}S, downtime: PT${t.down}S }`;
+    free = at + t.down + 1;
+  }
+  return out;
+}
+
 const faultWindow = (kind: string, extra = '') =>
   fc
     .tuple(fc.integer({ min: 0, max: 250 }), fc.integer({ min: 5, max: 60 }))
