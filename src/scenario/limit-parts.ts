@@ -6,7 +6,10 @@
 import { groupedDigits } from '../core/model/count-text.ts';
 
 export type Path = (string | number)[];
-export type Issue = (path: Path, message: string) => void;
+/** A problem at `path`; `names`: the top-level list ('restarts') whose other entries the message
+ *  names by index, so the pass that leaves out unreadable entries (cross-field-pass.ts) drops it
+ *  once that list lost one: the indices it names would be off. */
+export type Issue = (path: Path, message: string, names?: string) => void;
 
 export interface Part {
   readonly path: Path;

@@ -67,7 +67,7 @@ export function checkRestarts(s: Pick<ScenarioFile, 'restarts' | 'duration'>, ho
   timed.sort((a, b) => a.lo - b.lo || a.index - b.index);
   timed.forEach((later, k) => {
     const earlier = timed.slice(0, k).find((e) => skips(e, later));
-    if (earlier !== undefined) issue(['restarts', later.index, later.field], overlapText(earlier, later));
+    if (earlier !== undefined) issue(['restarts', later.index, later.field], overlapText(earlier, later), 'restarts');
   });
 }
 

@@ -12,7 +12,8 @@ export { simulatedVenueDefaults, type ScenarioFile } from './scenario-fields.ts'
 export const scenarioSchema = scenarioFields
   .superRefine((raw, ctx) => {
     const s = resolveSampleMs(raw);
-    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    const issue = (path: (string | number)[], message: string, names?: string) =>
+      ctx.addIssue({ code: 'custom', path, message, ...(names === undefined ? {} : { params: { names } }) });
     if (s.mode !== 'paper') for (const [field, why] of simulatedWorldMissing(s)) issue([field], why);
     checkScenario(s, issue);
     // Sizes, prices, TWAP plans and the run's work need every field above to be sound.
