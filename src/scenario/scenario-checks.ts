@@ -203,7 +203,18 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
           'an override skips the shadow validation: say who (actor) and why (reason)',
         );
     }
-    if (a.kind === 'cancel' && !orderIds.has(a.parent)) issue(['actions', i, 'parent'], notAnOrder(a.parent));
+    if (a.kind === 'cancel') {
+      // Every parent a cancel may name is an order of the file, placed at its `at`: a cancel due
+      // before then finds no parent, and the node's refusal of it is logged nowhere.
+      const k = s.orders.findIndex((o) => o.id === a.parent);
+      const placed = s.orders[k]?.at;
+      if (placed === undefined) issue(['actions', i, 'parent'], notAnOrder(a.parent));
+      else if (parseDurationMs(a.at) < parseDurationMs(placed))
+        issue(
+          ['actions', i, 'at'],
+          `${a.at} is before orders[${k}] ("${a.parent}") is placed (at ${placed}): the cancel would find no parent`,
+        );
+    }
     if (a.kind === 'resolve_orphan') {
       // The only orphans a scenario makes are its external orders.
       const x = external.get(a.clientOrderId);

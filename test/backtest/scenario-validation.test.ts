@@ -242,6 +242,13 @@ const BAD: readonly BadCase[] = [
     mentions: ['"nobody"'],
   },
   {
+    // The node refuses a cancel of a parent it does not hold, and that refusal is logged nowhere.
+    title: 'a cancel before its order is placed',
+    text: variant('expect:\n', 'actions:\n  - { at: PT1.999S, kind: cancel, parent: sell-1 }\nexpect:\n'),
+    path: 'actions[0].at',
+    mentions: ['PT1.999S is before orders[1] ("sell-1") is placed (at PT2S): the cancel would find no parent'],
+  },
+  {
     title: 'negative seed',
     text: variant('seed: 3', 'seed: -1'),
     path: 'seed',
@@ -382,6 +389,11 @@ orders:
         .venue.endpoint,
     ).toBe('testnet');
     expect(parseScenario(BASE, FILE).scenario.venue.endpoint).toBeUndefined();
+  });
+
+  it('takes a cancel at the instant its order is placed: it runs after the order', () => {
+    const text = variant('expect:\n', 'actions:\n  - { at: PT2S, kind: cancel, parent: sell-1 }\nexpect:\n');
+    expect(parseScenario(text, FILE).scenario.actions).toHaveLength(1);
   });
 
   it('parses the base scenario and keeps its values', () => {
