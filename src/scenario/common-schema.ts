@@ -78,3 +78,30 @@ export const id = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
 export const probability = z.number().min(0).max(1);
+
+/** What a string given for a number of milliseconds is told: that the field takes a number, and
+ *  the number to write when the string reads as one ("25", "25ms", "PT0.025S"); undefined for
+ *  anything else (the loader's own wording). `forms` is what the field takes. */
+export function msAsString(input: unknown, forms: string): string | undefined {
+  if (typeof input !== 'string') return undefined;
+  const ms = msOf(input.trim());
+  const write = ms === null ? '' : `: write ${ms}, unquoted and without a unit`;
+  return `must be ${forms}, not the string ${JSON.stringify(input)}${write}`;
+}
+
+function msOf(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*(?:ms)?$/i.exec(text);
+  if (m !== null) return Number(m[1]);
+  try {
+    return parseDurationMs(text);
+  } catch {
+    return null;
+  }
+}
+
+/** A number of milliseconds from 0 to `max`; a string is told the number to write instead. */
+export const msNumber = (max: number) =>
+  z
+    .number({ error: (issue) => msAsString(issue.input, `a number of milliseconds (from 0 to ${max})`) })
+    .min(0)
+    .max(max);

@@ -33,6 +33,21 @@ export function meantFields(issue: z.core.$ZodIssue, schema: Schema, input: unkn
 
 const choices = (values: readonly unknown[]): string => values.map((v) => String(v)).join(', ');
 
+/** A union's issue in zod's own words ("Invalid input") as the issues of the one option the
+ *  value's shape fits, at their own paths: `latency.orderEntry: { ms: "25" }` is a problem of
+ *  `orderEntry.ms`, not an invalid orderEntry. An option fits when none of its problems is the
+ *  value itself (a number where a mapping was given, another literal), unknown keys aside. Any
+ *  other issue, or a union with no such option or several, is kept as it is. */
+export function withUnionOption(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.message !== 'Invalid input') return [issue];
+  const fits = issue.errors.filter((option) =>
+    option.every((i) => i.path.length > 0 || i.code === 'unrecognized_keys'),
+  );
+  const [only] = fits;
+  if (fits.length !== 1 || only === undefined || only.length === 0) return [issue];
+  return only.flatMap((i) => withUnionOption({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
+}
+
 /** The message of one issue, given the schema and the input it was checked against. */
 export function describeIssue(issue: z.core.$ZodIssue, schema: Schema, input: unknown): string {
   const value = valueAt(input, issue.path);

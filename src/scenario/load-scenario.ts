@@ -20,7 +20,7 @@ import { isRawRecording } from './replay-formats.ts';
 import { undeclared } from './scenario-requests.ts';
 import { allIssues } from './cross-field-pass.ts';
 import { withoutEmptyKeys } from './empty-keys.ts';
-import { describeIssue } from './issue-text.ts';
+import { describeIssue, withUnionOption } from './issue-text.ts';
 import { scenarioSchema, simulatedWorldMissing, type Scenario, type ScenarioFile } from './schema.ts';
 
 /** One problem of a scenario: where (a field path like `orders[0].qty`, a YAML position like
@@ -188,7 +188,7 @@ export function parseScenarioFields(raw: object, file: string): LoadedScenario<S
   const input = withoutEmptyKeys(scenarioSchema, raw);
   const result = scenarioSchema.safeParse(input);
   if (!result.success) {
-    const issues = allIssues(scenarioSchema, input, result.error.issues);
+    const issues = allIssues(scenarioSchema, input, result.error.issues.flatMap(withUnionOption));
     throw problemsError(
       file,
       issues.map((i) => ({ path: i.path, message: describeIssue(i, scenarioSchema, input) })),

@@ -6,7 +6,15 @@ import { z } from 'zod';
 import { strategySchema } from './strategy-schema.ts';
 import { ORDER_STATUSES } from '../core/model/order-status.ts';
 import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../core/model/order.ts';
-import { duration, id, instantField, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
+import {
+  duration,
+  id,
+  instantField,
+  msAsString,
+  msNumber,
+  nonNegativeDecimal,
+  positiveDecimal,
+} from './common-schema.ts';
 import {
   actionSchema,
   algoSchema,
@@ -30,11 +38,25 @@ import { MAX_SAMPLE_MS, sampleIntervalMs } from './sample-interval.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { isVenueId, venueIds, type VenueId } from '../core/venues/index.ts';
 
+/** One latency: a number of milliseconds, or a median with jitter. zod's own word for a value
+ *  neither form takes is "Invalid input": a value that is no mapping is told the forms (a string
+ *  the number to write), a mapping's problems are its fields' (withUnionOption in issue-text.ts). */
+const MAX_LATENCY_MS = 60_000;
+const LATENCY_FORMS = `a number of milliseconds (from 0 to ${MAX_LATENCY_MS}) or { ms, jitterMs }`;
 const latencyPath = z
-  .union([
-    z.number().min(0).max(60_000),
-    z.strictObject({ ms: z.number().min(0).max(60_000), jitterMs: z.number().min(0).max(60_000).default(0) }),
-  ])
+  .union(
+    [
+      msNumber(MAX_LATENCY_MS),
+      z.strictObject({ ms: msNumber(MAX_LATENCY_MS), jitterMs: msNumber(MAX_LATENCY_MS).default(0) }),
+    ],
+    {
+      error: ({ input }) =>
+        input !== null && typeof input === 'object' && !Array.isArray(input)
+          ? undefined
+          : (msAsString(input, LATENCY_FORMS) ??
+            `must be ${LATENCY_FORMS}, not ${Array.isArray(input) ? 'a list' : JSON.stringify(input)}`),
+    },
+  )
   .transform((v) => (typeof v === 'number' ? { ms: v, jitterMs: 0 } : v));
 
 /** Which of a venue's paper venues a paper run trades on (Binance: Demo Mode, the default, or

@@ -185,6 +185,52 @@ actions:
   });
 });
 
+describe('a latency that is not a number of milliseconds', () => {
+  const withLatency = (latency: string) =>
+    HEAD.replace('venue: { name: binance-spot }', `venue: { name: binance-spot, latency: ${latency} }`);
+  const FORMS = 'a number of milliseconds (from 0 to 60000) or { ms, jitterMs }';
+
+  it('a string is told the number to write, at the path it was given', () => {
+    for (const path of ['orderEntry', 'ack', 'fillReport', 'marketData'])
+      expect(problems(withLatency(`{ ${path}: "25ms" }`))).toEqual([
+        `${FILE}: venue.latency.${path}: must be ${FORMS}, not the string "25ms": write 25, unquoted and without a unit`,
+      ]);
+    expect(problems(withLatency('{ ack: "25" }'))).toEqual([
+      `${FILE}: venue.latency.ack: must be ${FORMS}, not the string "25": write 25, unquoted and without a unit`,
+    ]);
+    expect(problems(withLatency('{ ack: "PT0.025S" }'))).toEqual([
+      `${FILE}: venue.latency.ack: must be ${FORMS}, not the string "PT0.025S": write 25, unquoted and without a unit`,
+    ]);
+    expect(problems(withLatency('{ ack: "fast" }'))).toEqual([
+      `${FILE}: venue.latency.ack: must be ${FORMS}, not the string "fast"`,
+    ]);
+    expect(problems(withLatency('{ ack: true }'))).toEqual([`${FILE}: venue.latency.ack: must be ${FORMS}, not true`]);
+  });
+
+  it('in the { ms, jitterMs } form, the problem is the field’s', () => {
+    const ms = 'a number of milliseconds (from 0 to 60000)';
+    expect(problems(withLatency('{ fillReport: { ms: "25" } }'))).toEqual([
+      `${FILE}: venue.latency.fillReport.ms: must be ${ms}, not the string "25": write 25, unquoted and without a unit`,
+    ]);
+    expect(problems(withLatency('{ fillReport: { ms: 5, jitterMs: "3ms" } }'))).toEqual([
+      `${FILE}: venue.latency.fillReport.jitterMs: must be ${ms}, not the string "3ms": write 3, unquoted and without a unit`,
+    ]);
+    expect(problems(withLatency('{ fillReport: { ms: 5, jitter: 3 } }'))).toEqual([
+      `${FILE}: venue.latency.fillReport: unknown field "jitter" (did you mean "jitterMs"?)`,
+    ]);
+  });
+
+  it('any string at any latency is one line naming its path and what the field takes', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('orderEntry', 'ack', 'fillReport', 'marketData'), fc.string(), (path, text) => {
+        const lines = problems(withLatency(`{ ${path}: ${JSON.stringify(text)} }`));
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toContain(`${FILE}: venue.latency.${path}: must be ${FORMS}, not the string `);
+      }),
+    );
+  });
+});
+
 describe('an empty key', () => {
   const full = `${HEAD}orders:\n  - { id: a, at: PT1S, side: buy, qty: "1.000", type: market }\n`;
   const hash = (text: string) => parseScenario(text, FILE).hash;
