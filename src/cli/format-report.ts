@@ -129,7 +129,7 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
     const x = r.faults;
     lines.push(
       `  faults: ${faults.length ? faults.map(([k, n]) => `${k} ${n}`).join(', ') : 'none scheduled'}; ${x.unknownOutcomes} unknown outcomes, ${x.resends} resends, ` +
-        `${x.rejects} refused (${x.retryableRejects} retryable), ${x.fillsLearnedByQuery} fills learned by query, ${x.staleAnswersIgnored} stale answers ignored`,
+        `${refusals(x.rejects, 'final')}, ${refusals(x.retryableRejects, 'retryable')}, ${x.fillsLearnedByQuery} fills learned by query, ${x.staleAnswersIgnored} stale answers ignored`,
     );
   }
   if (r.replay) lines.push(...replayMetricsLines(r.replay));
@@ -138,6 +138,10 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
   }
   return lines.join('\n');
 }
+
+/** A count of the venue's refusals of one kind: final and retryable ones are counted apart (a
+ *  retryable refusal is not one of the final ones), so each is said as a count of its own. */
+const refusals = (n: number, kind: 'final' | 'retryable'): string => `${n} ${kind} refusal${n === 1 ? '' : 's'}`;
 
 /** Up to ten children one per line; more as counts by outcome, with their reasons. */
 function childLines(p: RunReport['parents'][number]): string[] {

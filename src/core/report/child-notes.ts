@@ -23,7 +23,9 @@ export interface FaultSummary {
   readonly unknownOutcomes: number;
   /** Sends of an order after its first (same client order id, after a lookup). */
   readonly resends: number;
-  /** Refusals by the venue: final (RejectReport) and retryable (429 and the like). */
+  /** Refusals by the venue, counted apart: final ones (RejectReport) in `rejects`, retryable
+   *  ones (429 and the like: RetryableRejectReport) in `retryableRejects`: not a part of
+   *  `rejects`, and it may be the larger. */
   readonly rejects: number;
   readonly retryableRejects: number;
   /** Trades we learned from a query answer (a lookup or reconciliation), not from the stream:
