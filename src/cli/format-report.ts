@@ -113,6 +113,7 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
     );
   for (const x of r.rejectedParents)
     lines.push(`  refused ${x.id} at ${x.stage}${x.code ? ` (${x.code})` : ''}: ${x.reason}`);
+  lines.push(...refusedSignalLines(r.signals));
   const c = r.reconciliation;
   if (c.restarts > 0 || c.startupRuns + c.periodicRuns > 0) {
     lines.push(
@@ -137,6 +138,25 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
     lines.push(`  ${e.pass ? 'ok  ' : 'FAIL'} ${e.name}: expected ${e.expected}, observed ${e.observed}`);
   }
   return lines.join('\n');
+}
+
+/** Refused signals shown one per line, each with why; a strategy may have thousands, so past
+ *  MAX_REFUSED_SIGNAL_LINES the rest are counted by stage and code. */
+const MAX_REFUSED_SIGNAL_LINES = 10;
+
+function refusedSignalLines(signals: RunReport['signals']): string[] {
+  const refused = signals.filter((s) => s.outcome === 'rejected');
+  const where = (s: (typeof refused)[number]): string => `${s.stage ?? 'unknown'}${s.code ? ` (${s.code})` : ''}`;
+  const lines = refused
+    .slice(0, MAX_REFUSED_SIGNAL_LINES)
+    .map((s) => `  refused signal ${s.id} at ${where(s)}${s.reason ? `: ${s.reason}` : ''}`);
+  const rest = refused.slice(MAX_REFUSED_SIGNAL_LINES);
+  if (rest.length > 0) {
+    const counts = new Map<string, number>();
+    for (const s of rest) counts.set(where(s), (counts.get(where(s)) ?? 0) + 1);
+    lines.push(`  refused ${rest.length} more signals: ${[...counts].map(([w, n]) => `${n} at ${w}`).join(', ')}`);
+  }
+  return lines;
 }
 
 /** A count of the venue's refusals of one kind: final and retryable ones are counted apart (a

@@ -130,6 +130,9 @@ export interface LogSummary extends DiscrepancySummary {
     readonly outcome: 'accepted' | 'rejected';
     readonly stage: string | null;
     readonly code: string | null;
+    /** The refusal in words (the kill switch's, the breaker's, the duplicate it copies, ...),
+     *  else null. */
+    readonly reason: string | null;
     readonly parentId: string | null;
   }>;
   /** Fill detection metrics; null when no order was monitored. */
@@ -262,6 +265,7 @@ export class RunReportFold {
         outcome: 'accepted',
         stage: null,
         code: null,
+        reason: null,
         parentId: entry.event.parentId,
       });
     else if (entry.event.kind === 'SignalRejected')
@@ -270,6 +274,7 @@ export class RunReportFold {
         outcome: 'rejected',
         stage: entry.event.stage,
         code: entry.event.code,
+        reason: entry.event.reason,
         parentId: null,
       });
     const e = entry.event;
