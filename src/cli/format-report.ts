@@ -1,7 +1,7 @@
 // Human-readable text for run reports and run lists (the --json forms print the objects as is).
 import { replayMetricsLines } from '../core/report/replay-metrics.ts';
 import { modelWarningLine } from '../core/report/model-warnings.ts';
-import { planWarningsLine } from '../core/report/plan-warnings.ts';
+import { planWarningsLines } from '../core/report/plan-warnings.ts';
 import { strategyLine } from '../core/report/strategy-summary.ts';
 import { quoteFallbackLine } from '../core/report/quote-fallback-metrics.ts';
 import type { RunReport } from '../runtime/backtest-run.ts';
@@ -74,8 +74,7 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
     }
     const cost = costLine(p);
     if (cost !== null) lines.push(cost);
-    const changed = r.warnings.filter((w) => w.parent === p.id);
-    if (changed.length > 0) lines.push(planWarningsLine(changed));
+    lines.push(...planWarningsLines(r.warnings.filter((w) => w.parent === p.id)));
     if (p.unvaluedFees.length > 0)
       lines.push(
         `    fees leave out commissions no price was known for: ${p.unvaluedFees.map((u) => `${u.amount} ${u.asset}`).join(', ')} ` +

@@ -57,8 +57,18 @@ export function checkIcebergParams(p: IcebergParams, hasLimit: boolean): void {
 
 /** The price a peg gives at this book (as the runner prices it), or null. */
 function pegged(ctx: AlgoContext, peg: Peg): number | null {
-  const buy = ctx.parent.side === 'buy';
-  const { bid, ask } = ctx.market;
+  return pegPriceAt(ctx.parent.side === 'buy', ctx.market, peg, ctx.parent.limitPrice);
+}
+
+/** The price (ticks) a child of a buy or a sell pegged to `peg` gets at a book, never worse
+ *  than `limit` (null: no limit); null when the side it pegs to is empty. */
+export function pegPriceAt(
+  buy: boolean,
+  book: { readonly bid: number | null; readonly ask: number | null },
+  peg: Peg,
+  limit: number | null,
+): number | null {
+  const { bid, ask } = book;
   const near = buy ? bid : ask;
   const far = buy ? ask : bid;
   const ref =
@@ -73,10 +83,8 @@ function pegged(ctx: AlgoContext, peg: Peg): number | null {
             : Math.ceil((near + far) / 2);
   if (ref === null) return null;
   const offset = peg.offsetTicks ?? 0;
-  let price = buy ? ref - offset : ref + offset;
-  const limit = ctx.parent.limitPrice;
-  if (limit !== null) price = buy ? Math.min(price, limit) : Math.max(price, limit);
-  return price;
+  const price = buy ? ref - offset : ref + offset;
+  return limit === null ? price : buy ? Math.min(price, limit) : Math.max(price, limit);
 }
 
 export const iceberg: ExecAlgorithm = {

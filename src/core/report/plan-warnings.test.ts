@@ -6,7 +6,7 @@ import { planTwapSlices, type TwapPlan, type TwapSpec } from '../algo/twap-slice
 import type { TwapPlanned } from '../model/events.ts';
 import { parentOrderId } from '../model/ids.ts';
 import { makeInstrument, type Instrument } from '../model/instrument.ts';
-import { isoDuration, planWarnings, planWarningsLine } from './plan-warnings.ts';
+import { isoDuration, planWarnings, planWarningsLines } from './plan-warnings.ts';
 
 const BTCUSDT = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
 const DAY = 86_400_000;
@@ -61,11 +61,11 @@ describe('plan warnings', () => {
         why: 'the changed number of slices still spans the duration, PT8H20M',
       },
     ]);
-    expect(planWarningsLine(warnings)).toBe(
+    expect(planWarningsLines(warnings)).toEqual([
       '    warning: the plan changed what was asked: 30000 slices asked, 22222 slices planned: lowered to one lot of ' +
         '0.00001 a slice at least: the order has 22222 lots; interval PT1S asked, PT1.35S planned: the changed number ' +
         'of slices still spans the duration, PT8H20M',
-    );
+    ]);
   });
 
   it('the minimum notional lowers the count, and wins over maxSliceQty', () => {

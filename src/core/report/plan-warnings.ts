@@ -3,15 +3,20 @@
 // adjustments, made by twap-slicer.ts: a slice count raised by maxSliceQty or the liquidity cap,
 // lowered by the minimum notional or the lot size, the interval that follows, slices larger than
 // the largest asked) is one warning with what was asked, what was planned and why. A plan that
-// kept what was asked has none.
+// kept what was asked has none. Beside them, of the run report only: an iceberg whose display is
+// worth less than the minimum notional at the price its child has at arrival (the runner refuses
+// such a child, and the iceberg shows nothing until it draws again or its horizon comes).
+import { pegPriceAt, type IcebergParams } from '../algo/iceberg.ts';
 import type { TwapAdjustment } from '../algo/twap-slicer.ts';
-import type { TwapPlanned } from '../model/events.ts';
+import type { AlgoPlanned } from '../model/algo-events.ts';
+import type { ParentOrderCreated, TwapPlanned } from '../model/events.ts';
 import { lotsToQty, ticksToPrice, unitsToQuote, type Instrument } from '../model/instrument.ts';
 
-/** twap_slices: the number of slices; twap_interval: the time between them; twap_slice_size:
- *  slices larger than the largest asked for. */
+/** The kinds of a TWAP plan's changes: twap_slices: the number of slices; twap_interval: the
+ *  time between them; twap_slice_size: slices larger than the largest asked for. */
 export const PLAN_WARNING_KINDS = ['twap_slices', 'twap_interval', 'twap_slice_size'] as const;
-export type PlanWarningKind = (typeof PLAN_WARNING_KINDS)[number];
+/** A TWAP plan's, or iceberg_display: an iceberg's display under the minimum notional. */
+export type PlanWarningKind = (typeof PLAN_WARNING_KINDS)[number] | 'iceberg_display';
 
 export interface PlanWarning {
   readonly kind: PlanWarningKind;
@@ -41,12 +46,75 @@ export function isoDuration(ms: number): string {
   return `P${days > 0 ? `${days}D` : ''}${time === '' ? '' : `T${time}`}`;
 }
 
+/** A TWAP plan's warning (its kind one of PLAN_WARNING_KINDS). */
+export type TwapPlanWarning = PlanWarning & { readonly kind: (typeof PLAN_WARNING_KINDS)[number] };
+
 /** The warnings of one parent's logged plan, in the order the planner made the changes. */
-export function planWarnings(parent: string, plan: TwapPlanned, inst: Instrument): PlanWarning[] {
+export function planWarnings(parent: string, plan: TwapPlanned, inst: Instrument): TwapPlanWarning[] {
   return plan.adjustments.map((text) => warningOf(parent, plan, inst, text));
 }
 
-function warningOf(parent: string, plan: TwapPlanned, inst: Instrument, text: string): PlanWarning {
+/**
+ * The warning of an iceberg (its logged plan and parent) whose display is worth less than the
+ * minimum notional at the price its child has at arrival (its peg at the arrival book, never
+ * worse than the parent's limit; else the limit), or null. Such a child is refused before it is
+ * sent (intent-runner.ts), and the iceberg, asking for the same child again, shows nothing until
+ * its horizon. A display that is all the parent has (or that takes the rest with it, as
+ * the iceberg does with a rest under the minimum) is not such a child; a parent worth less than
+ * the minimum as a whole is the pre-trade checks' to refuse.
+ */
+export function icebergWarning(
+  parent: string,
+  plan: AlgoPlanned,
+  created: ParentOrderCreated,
+  inst: Instrument,
+): PlanWarning | null {
+  if (plan.algo !== 'iceberg') return null;
+  const p = plan.params as IcebergParams;
+  const buy = created.side === 'buy';
+  const book = { bid: created.arrivalBid, ask: created.arrivalAsk };
+  const price = p.peg === undefined ? plan.worstPrice : pegPriceAt(buy, book, p.peg, plan.worstPrice);
+  const total = created.qty;
+  const min = inst.minNotionalUnits;
+  if (price === null || price < 1 || total * price < min) return null;
+  /** Whether a child drawn at `display` lots is refused: shown alone, and under the minimum. */
+  const refused = (display: number): boolean =>
+    display < total && (total - display) * price >= min && display * price < min;
+  if (!refused(p.displayMin)) return null;
+  const qty = (lots: number): string => lotsToQty(inst, lots);
+  const worth = (lots: number): string =>
+    `${qty(lots)} at ${ticksToPrice(inst, price)} is ${unitsToQuote(inst, lots * price)}, under the minimum notional ` +
+    `${inst.spec.minNotional} (priced as its child is at arrival)`;
+  const enough = `a display of at least ${qty(Math.ceil(min / price))} is worth it`;
+  const asked =
+    p.displayMin === p.displayMax
+      ? `a display of ${qty(p.displayMin)}`
+      : `a display of ${qty(p.displayMin)} to ${qty(p.displayMax)}`;
+  const horizon =
+    p.end === 'complete' ? 'then what is left goes at once (end: complete)' : 'then it ends unfilled (end: stop)';
+  // The size is drawn from a stream of the number of children placed so far: a refused child is
+  // asked for again the same, and refused again, until the horizon.
+  const again = p.repegTicks === undefined ? '' : ` (and again every ${isoDuration(p.checkEveryMs)}, the same)`;
+  const stalls = (more: string): string =>
+    `so the iceberg shows nothing${more} until its horizon, ${horizon}; ${enough}`;
+  if (refused(p.displayMax))
+    return {
+      kind: 'iceberg_display',
+      parent,
+      asked,
+      planned: 'no child shown before its horizon',
+      why: `${worth(p.displayMax)}: every child is refused before it is sent${again}, ${stalls('')}`,
+    };
+  return {
+    kind: 'iceberg_display',
+    parent,
+    asked,
+    planned: `a child under ${qty(Math.ceil(min / price))} refused, and nothing shown after it`,
+    why: `${worth(p.displayMin)}: such a child is refused before it is sent${again}, ${stalls(' more')}`,
+  };
+}
+
+function warningOf(parent: string, plan: TwapPlanned, inst: Instrument, text: string): TwapPlanWarning {
   const qty = (lots: number): string => lotsToQty(inst, lots);
   const slices = (n: number): string => `${n} slice${n === 1 ? '' : 's'}`;
   const a = parseAdjustment(text);
@@ -154,10 +222,19 @@ function parseAdjustment(text: string): TwapAdjustment | null {
   }
 }
 
-/** One parent's warnings as one line of the printed report. */
-export function planWarningsLine(warnings: readonly PlanWarning[]): string {
-  const parts = warnings.map(
-    (w) => `${w.kind === 'twap_interval' ? 'interval ' : ''}${w.asked} asked, ${w.planned} planned: ${w.why}`,
-  );
-  return `    warning: the plan changed what was asked: ${parts.join('; ')}`;
+/** One parent's warnings as lines of the printed report: its TWAP plan's changes on one, an
+ *  iceberg's display on one of its own. */
+export function planWarningsLines(warnings: readonly PlanWarning[]): string[] {
+  const lines: string[] = [];
+  const twap = warnings.filter((w) => w.kind !== 'iceberg_display');
+  if (twap.length > 0) {
+    const parts = twap.map(
+      (w) => `${w.kind === 'twap_interval' ? 'interval ' : ''}${w.asked} asked, ${w.planned} planned: ${w.why}`,
+    );
+    lines.push(`    warning: the plan changed what was asked: ${parts.join('; ')}`);
+  }
+  for (const w of warnings)
+    if (w.kind === 'iceberg_display')
+      lines.push(`    warning: iceberg display under the minimum notional: ${w.asked} asked, ${w.planned}: ${w.why}`);
+  return lines;
 }

@@ -20,7 +20,7 @@ import { unvaluedByAsset } from './unvalued-fees.ts';
 import { PnlFold, type PnlReport } from './pnl-fold.ts';
 import type { TradesReport } from './trade-fold.ts';
 import { QuoteFallbackMetricsFold, type QuoteFallbackMetrics } from './quote-fallback-metrics.ts';
-import { planWarnings, type PlanWarning } from './plan-warnings.ts';
+import { icebergWarning, planWarnings, type PlanWarning } from './plan-warnings.ts';
 import { CostFold } from './cost-fold.ts';
 import type { ParentCosts, RunCosts } from './cost-figures.ts';
 import { profileSource } from './profile-source.ts';
@@ -153,7 +153,8 @@ export interface LogSummary extends DiscrepancySummary {
   /** The market model's warnings, per kind (model-warnings.ts). */
   readonly modelWarnings: readonly ModelWarningSummary[];
   /** What the TWAP planner changed of what was asked (slice count, interval, slice size), one
-   *  warning per change, parents in the order they were created (plan-warnings.ts). */
+   *  warning per change, and an iceberg's display worth less than the minimum notional, parents
+   *  in the order they were created (plan-warnings.ts). */
   readonly warnings: readonly PlanWarning[];
   /** The run's strategy module: warm-up, signals, failure (null: the run has none). */
   readonly strategy: StrategySummary | null;
@@ -186,6 +187,8 @@ export class RunReportFold {
   private readonly slices = new Map<string, number>();
   private readonly duplicates = new Set<string>();
   private readonly benchmarks = new Map<string, Extract<LogEntry['event'], { kind: 'MarketBenchmark' }>>();
+  /** The plans of parents run by an intent-driven algorithm (an iceberg's display is warned of). */
+  private readonly algoPlans = new Map<string, Extract<LogEntry['event'], { kind: 'AlgoPlanned' }>>();
   /** Commissions without a value, by the order that paid them. */
   private readonly unvalued = new Map<string, Array<{ asset: string; amount: string }>>();
 
@@ -281,6 +284,7 @@ export class RunReportFold {
     if (e.kind === 'ParentRejected')
       this.rejectedParents.push({ id: e.parentId, stage: e.stage ?? 'plan', code: e.code ?? null, reason: e.reason });
     if (e.kind === 'MarketBenchmark') this.benchmarks.set(e.parentId, e);
+    if (e.kind === 'AlgoPlanned') this.algoPlans.set(e.parentId, e);
     if (e.kind === 'CommissionUnvalued') {
       const list = this.unvalued.get(e.clientOrderId) ?? [];
       list.push({ asset: e.asset, amount: e.amount });
@@ -361,6 +365,9 @@ export class RunReportFold {
       const spec = parent.spec;
       const inst = this.instrumentOf(spec.symbol);
       if (parent.plan !== null) warnings.push(...planWarnings(id, parent.plan, inst));
+      const algoPlan = this.algoPlans.get(id);
+      const display = algoPlan === undefined ? null : icebergWarning(id, algoPlan, spec, inst);
+      if (display !== null) warnings.push(display);
       const children = this.ledger.childrenOf(id);
       const filled = children.reduce((s, c) => s + c.filledQty, 0);
       const notional = children.reduce((s, c) => s + c.filledNotional, 0);
