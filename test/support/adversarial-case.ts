@@ -305,6 +305,23 @@ const restartArb: fc.Arbitrary<Restart> = fc.oneof(
   fc.record({ afterSubmit: fc.integer({ min: 1, max: 12 }), downtime: fc.integer({ min: 1, max: 90 }) }),
 );
 
+/** The drawn restarts with each timed crash moved later where it would fall in an earlier one's
+ *  downtime (its restart instant included), since the loader refuses a crash the run would skip
+ *  (src/scenario/restart-checks.ts); in the order drawn. The run's length follows the times. */
+function spacedRestarts(restarts: readonly Restart[]): Restart[] {
+  const out = [...restarts];
+  const timed = restarts
+    .flatMap((r, i) => ('at' in r ? [{ i, at: r.at, downtime: r.downtime }] : []))
+    .sort((x, y) => x.at - y.at || x.i - y.i);
+  let free = 0;
+  for (const t of timed) {
+    const at = Math.max(t.at, free);
+    out[t.i] = { at, downtime: t.downtime };
+    free = at + t.downtime + 1;
+  }
+  return out;
+}
+
 const ticksPrice = (ticks: number): string => ((6_100_000 + ticks) / 100).toFixed(2);
 const milli = (n: number): string => String(n / 1000);
 const pct = (n: number): string => String(n / 100);
@@ -463,7 +480,7 @@ export const adversarialCaseData: fc.Arbitrary<AdversarialCase> = fc
     lostReports: fc.array(lostArb, { maxLength: 3 }),
     delayedReports: fc.array(delayedArb, { maxLength: 3 }),
     http5xx: fc.array(http5xxArb, { maxLength: 1 }),
-    restarts: fc.array(restartArb, { maxLength: 2 }),
+    restarts: fc.array(restartArb, { maxLength: 2 }).map(spacedRestarts),
   })
   .map((c) =>
     // An iceberg prices its own children (a placement policy beside it is refused) and a limit
