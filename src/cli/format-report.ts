@@ -118,6 +118,7 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
     lines.push(
       `  restarts ${c.restarts} (${c.lostEntries} uncommitted entries lost, ${c.refusedInputs} inputs refused while down, ${c.notReadyRefusals} not ready); ` +
         `reconciliation ${c.startupRuns} startup + ${c.periodicRuns} periodic: ${c.mismatches} mismatches (${c.missedFills} missed fills, ` +
+        lateFills(c.lateFills) +
         `${c.statusMismatches} statuses, ${c.unknownAtVenue} unknown at venue, ${c.positionMismatches} positions, ${c.orphanMismatches} orphans), ` +
         `${c.unresolvedFindings} unresolved, ${c.conflictsSkipped} stale updates skipped; ` +
         `orphans ${c.orphansDetected} found, ${c.orphansResolved} resolved; slices ${c.slicesRecovered} recovered, ${c.slicesSkipped} skipped, ` +
@@ -163,6 +164,14 @@ function refusedSignalLines(signals: RunReport['signals']): string[] {
 const refusals = (n: number, kind: 'final' | 'retryable'): string => `${n} ${kind} refusal${n === 1 ? '' : 's'}`;
 
 /** Up to ten children one per line; more as counts by outcome, with their reasons. */
+/** Missed-fill findings the stream delivered afterwards: it was late, nothing was missed. Shown
+ *  only when there are any. */
+function lateFills(n: number): string {
+  if (n === 0) return '';
+  const what = n === 1 ? '1 late fill' : `${n} late fills`;
+  return `${what} found by reconciliation before the stream delivered ${n === 1 ? 'it' : 'them'}, `;
+}
+
 function childLines(p: RunReport['parents'][number]): string[] {
   const at = (t: number | null) => (t === null ? '-' : `+${((t - p.children[0]!.scheduledAt) / 1000).toFixed(1)} s`);
   const why = (c: (typeof p.children)[number]) =>

@@ -29,7 +29,7 @@ function expectBreakdownsAddUp(r: RunReport): void {
   }
   const c = r.reconciliation;
   expect(
-    c.missedFills + c.statusMismatches + c.unknownAtVenue + c.positionMismatches + c.orphanMismatches,
+    c.missedFills + c.lateFills + c.statusMismatches + c.unknownAtVenue + c.positionMismatches + c.orphanMismatches,
     'mismatches by kind',
   ).toBe(c.mismatches);
   for (const p of r.parents) {

@@ -37,6 +37,7 @@ const ALLOWED: ReadonlyArray<readonly [string, string, string]> = [
     "a scenario's expected words in its own strategy's failure (StrategyFailed)",
   ],
   ['src/core/report/recon-metrics.ts', "e.reason !== 'duplicate_trade'", 'our ReportIgnored reason'],
+  ['src/core/report/late-fills.ts', "e.reason === 'duplicate_trade'", 'our ReportIgnored reason'],
   ['src/core/report/child-notes.ts', "e.reason === 'stale_answer'", 'our ReportIgnored reason'],
   ['src/core/report/child-notes.ts', '.reason === null', 'our own note of why a child ended'],
 ];
