@@ -241,6 +241,25 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     if (e.filledQty) onGrid(['expect', i, 'filledQty', 'equals'], e.filledQty.equals, s.instrument.lotSize, 'lots');
     if (e.strategyFailed && !s.strategy)
       issue(['expect', i, 'strategyFailed'], 'expects the strategy to fail: the scenario names none (strategy:)');
+    if (e.algorithmFailed) {
+      const parent = e.algorithmFailed === true ? undefined : e.algorithmFailed.parent;
+      const order = s.orders.find((o) => o.id === parent);
+      if (order !== undefined && !(isIntentAlgo(order.algo) && order.route !== 'single'))
+        issue(
+          ['expect', i, 'algorithmFailed', 'parent'],
+          `expects the algorithm of order "${parent}" to fail: it runs none deciding its children (algo: { kind: module } or iceberg)`,
+        );
+      // A strategy's signals may name an algorithm too.
+      const any =
+        s.strategy !== undefined ||
+        s.orders.some((o) => isIntentAlgo(o.algo) && o.route !== 'single') ||
+        s.signals.some((g) => isIntentAlgo(g.algo) && g.route !== 'single');
+      if (parent === undefined && !any)
+        issue(
+          ['expect', i, 'algorithmFailed'],
+          'expects an algorithm to fail: no order or signal runs one deciding its children (algo: { kind: module } or iceberg)',
+        );
+    }
   });
 }
 

@@ -240,6 +240,11 @@ const expectation = z
         z.strictObject({ phase: z.string().min(1).optional(), reasonIncludes: z.string().min(1).optional() }),
       ])
       .optional(),
+    /** A parent's algorithm (an iceberg or a user's module; that order's, with `parent`) is
+     *  expected to fail (with that in its stop reason): a run where one failed otherwise fails. */
+    algorithmFailed: z
+      .union([z.literal(true), z.strictObject({ parent: id.optional(), reasonIncludes: z.string().min(1).optional() })])
+      .optional(),
     fillDetection: z
       .strictObject({ metric: z.enum(FILL_METRIC_NAMES, { error: `must be one of ${FILL_METRIC_NAMES.join(', ')}` }) })
       .extend(range.def.shape)

@@ -157,10 +157,17 @@ export class IntentRunner {
     this.ops.clock.post(() => this.decide(trigger, child), 0);
   }
 
-  private stop(reason: string): { cancelledSlices: number; cancelRequests: number } {
+  /** Stops the parent with `reason` (`failed`: the algorithm's own failure, which fails the run
+   *  unless its scenario expects it), its open children cancelled. */
+  private stop(reason: string, failed = false): { cancelledSlices: number; cancelRequests: number } {
     if (this.done) return { cancelledSlices: 0, cancelRequests: 0 };
     this.finish();
-    this.ops.record({ kind: 'ParentStopped', parentId: this.plan.parentId, reason });
+    this.ops.record({
+      kind: 'ParentStopped',
+      parentId: this.plan.parentId,
+      reason,
+      ...(failed ? { algorithmFailed: true as const } : {}),
+    });
     let cancelledSlices = 0;
     let cancelRequests = 0;
     for (const o of this.ops.ledger.childrenOf(this.plan.parentId)) {
@@ -196,7 +203,7 @@ export class IntentRunner {
       this.decisionsAtInstant = 0;
     }
     if (++this.decisionsAtInstant > MAX_DECISIONS_PER_INSTANT) {
-      this.stop(`the algorithm was asked ${MAX_DECISIONS_PER_INSTANT} times at one instant: it loops`);
+      this.stop(`the algorithm was asked ${MAX_DECISIONS_PER_INSTANT} times at one instant: it loops`, true);
       return;
     }
     if (trigger === 'wake') this.wake = null;
@@ -209,12 +216,12 @@ export class IntentRunner {
     try {
       decision = this.algorithm.decide(ctx);
     } catch (err) {
-      this.stop(`the algorithm failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.stop(`the algorithm failed: ${err instanceof Error ? err.message : String(err)}`, true);
       return;
     }
     const problem = checkDecision(decision, now, (h) => this.handles.has(h));
     if (problem !== null) {
-      this.stop(`the algorithm returned a bad decision: ${problem}`);
+      this.stop(`the algorithm returned a bad decision: ${problem}`, true);
       return;
     }
     if (decision.memo !== undefined) {

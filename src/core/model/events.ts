@@ -277,11 +277,15 @@ export interface SliceSkipped {
   readonly sliceNum: number;
   readonly reason: string;
 }
-/** A TWAP stopped before its last slice (spread, price deviation, liquidity, cancel). */
+/** A TWAP stopped before its last slice (spread, price deviation, liquidity, cancel), or an
+ *  algorithm deciding as it runs stopped (its end, a cancel, or its own failure). */
 export interface ParentStopped {
   readonly kind: 'ParentStopped';
   readonly parentId: ParentOrderId;
   readonly reason: string;
+  /** The parent's algorithm failed (its decide threw, ran past its budget, looped or returned a
+   *  malformed decision): a run fails on it unless its scenario expects it. Absent otherwise. */
+  readonly algorithmFailed?: true;
 }
 /** What the market did over a parent's horizon, for its execution-quality report. */
 export interface MarketBenchmark {

@@ -24,6 +24,8 @@ export interface Expectation {
   readonly signalsAccepted?: Range | undefined;
   readonly strategyFailed?:
     true | { readonly phase?: string | undefined; readonly reasonIncludes?: string | undefined } | undefined;
+  readonly algorithmFailed?:
+    true | { readonly parent?: string | undefined; readonly reasonIncludes?: string | undefined } | undefined;
 }
 /** Numeric fill detection metrics a scenario can assert on. */
 export const FILL_METRIC_NAMES = [
@@ -83,12 +85,16 @@ const describeRange = (r: Range): string =>
 
 /**
  * Each expectation's result, in order. A run whose strategy failed fails unless it expects that
- * (strategyFailed): otherwise one more result, the strategy's own, names the module and why.
+ * (strategyFailed): otherwise one more result, the strategy's own, names the module and why. The
+ * same for a parent whose algorithm failed (algorithmFailed): one more result, `algorithm`.
  */
 export function checkExpectations(expectations: readonly Expectation[], summary: LogSummary): ExpectationResult[] {
   const results = eachExpectation(expectations, summary);
-  const unexpected = unexpectedStrategyFailure(expectations, summary);
-  return unexpected ? [...results, unexpected] : results;
+  const unexpected = [
+    unexpectedStrategyFailure(expectations, summary),
+    unexpectedAlgorithmFailure(expectations, summary),
+  ].filter((r) => r !== null);
+  return [...results, ...unexpected];
 }
 
 function eachExpectation(expectations: readonly Expectation[], summary: LogSummary): ExpectationResult[] {
@@ -247,6 +253,22 @@ function eachExpectation(expectations: readonly Expectation[], summary: LogSumma
         pass,
       };
     }
+    if (e.algorithmFailed) {
+      const want = e.algorithmFailed === true ? {} : e.algorithmFailed;
+      const failed = summary.parents.filter(
+        (p) => p.algorithmFailed && (want.parent === undefined || p.id === want.parent),
+      );
+      const pass = failed.some(
+        (p) => want.reasonIncludes === undefined || (p.stopReason ?? '').includes(want.reasonIncludes),
+      );
+      const detail = [want.parent && `in parent ${want.parent}`, want.reasonIncludes && `(${want.reasonIncludes})`];
+      return {
+        name: want.parent === undefined ? 'algorithmFailed' : `algorithmFailed ${want.parent}`,
+        expected: ['yes', ...detail].filter(Boolean).join(' '),
+        observed: failed.length > 0 ? `yes: ${algorithmFailures(failed)}` : 'no',
+        pass,
+      };
+    }
     throw new Error(`unknown expectation ${JSON.stringify(e)}`);
   });
 }
@@ -263,6 +285,33 @@ function unexpectedStrategyFailure(
     observed: strategyFailure(summary),
     pass: false,
   };
+}
+
+/** The parents whose algorithm failed and no algorithmFailed expectation covers (one naming no
+ *  parent covers them all), as one result, when there are any. */
+function unexpectedAlgorithmFailure(
+  expectations: readonly Expectation[],
+  summary: LogSummary,
+): ExpectationResult | null {
+  const wanted = expectations.flatMap((e) =>
+    e.algorithmFailed === undefined ? [] : [e.algorithmFailed === true ? undefined : e.algorithmFailed.parent],
+  );
+  if (wanted.includes(undefined)) return null;
+  const failed = summary.parents.filter((p) => p.algorithmFailed && !wanted.includes(p.id));
+  if (failed.length === 0) return null;
+  return {
+    name: 'algorithm',
+    expected: 'no failure (or an algorithmFailed expectation)',
+    observed: algorithmFailures(failed),
+    pass: false,
+  };
+}
+
+/** "parent p1: the algorithm ... failed ...", the first of several with how many more. */
+function algorithmFailures(failed: readonly ParentReport[]): string {
+  const first = failed[0] as ParentReport;
+  const more = failed.length > 1 ? ` (and ${failed.length - 1} more parents)` : '';
+  return `parent ${first.id}: ${first.stopReason ?? 'stopped'}${more}`;
 }
 
 /** "strategy breakout (strategies/breakout.ts) failed in bar: ..." */

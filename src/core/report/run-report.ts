@@ -74,6 +74,9 @@ export interface ParentReport {
   readonly totalSlices: number;
   readonly stoppedEarly: boolean;
   readonly stopReason: string | null;
+  /** Its algorithm failed (threw, ran past its budget, looped, or returned a malformed decision):
+   *  the stop reason says how. A run fails on it unless it expects it (algorithmFailed). */
+  readonly algorithmFailed: boolean;
   /** Market VWAP and time-weighted mid over the parent's horizon (prices), null if none. */
   readonly marketVwap: string | null;
   readonly marketTwap: string | null;
@@ -189,6 +192,8 @@ export class RunReportFold {
   private readonly benchmarks = new Map<string, Extract<LogEntry['event'], { kind: 'MarketBenchmark' }>>();
   /** The plans of parents run by an intent-driven algorithm (an iceberg's display is warned of). */
   private readonly algoPlans = new Map<string, Extract<LogEntry['event'], { kind: 'AlgoPlanned' }>>();
+  /** Each stopped parent's first stop (the one its stop reason is): whether its algorithm failed. */
+  private readonly stops = new Map<string, boolean>();
   /** Commissions without a value, by the order that paid them. */
   private readonly unvalued = new Map<string, Array<{ asset: string; amount: string }>>();
 
@@ -285,6 +290,8 @@ export class RunReportFold {
       this.rejectedParents.push({ id: e.parentId, stage: e.stage ?? 'plan', code: e.code ?? null, reason: e.reason });
     if (e.kind === 'MarketBenchmark') this.benchmarks.set(e.parentId, e);
     if (e.kind === 'AlgoPlanned') this.algoPlans.set(e.parentId, e);
+    if (e.kind === 'ParentStopped' && !this.stops.has(e.parentId))
+      this.stops.set(e.parentId, e.algorithmFailed === true);
     if (e.kind === 'CommissionUnvalued') {
       const list = this.unvalued.get(e.clientOrderId) ?? [];
       list.push({ asset: e.asset, amount: e.amount });
@@ -426,6 +433,7 @@ export class RunReportFold {
         totalSlices: spec.route === 'algo' ? children.length : spec.totalSlices,
         stoppedEarly: parent.stopReason !== null,
         stopReason: parent.stopReason,
+        algorithmFailed: this.stops.get(id) === true,
         marketVwap: bench?.vwap != null ? fractionalTicksToPrice(inst, bench.vwap) : null,
         marketTwap: bench?.twapMid != null ? fractionalTicksToPrice(inst, bench.twapMid) : null,
         vwapSlippageBps,
