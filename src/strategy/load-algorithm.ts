@@ -67,13 +67,14 @@ export function loadAlgorithm(module: string, path: string, budgetMs = DEFAULT_C
     throw err;
   }
   const budget = defaultBudget();
+  // `what` heads a budget's message: the runner's stop reason names the module and decide itself.
   const bounded = <T>(seat: RealmSeat, what: string, work: () => T): T => {
     const before = seat.enter();
     try {
       return withoutWallClock(() => budget.call(work, budgetMs));
     } catch (err) {
       if (err instanceof BudgetExceeded)
-        throw new Error(`${module}: ${what} ${err.message}; does it loop forever?`, { cause: err });
+        throw new Error(`${what}${err.message}; does it loop forever?`, { cause: err });
       throw err;
     } finally {
       seat.leave(before);
@@ -88,7 +89,7 @@ export function loadAlgorithm(module: string, path: string, budgetMs = DEFAULT_C
     };
     let decide: (ctx: AlgoContext) => unknown;
     try {
-      decide = bounded(seat, 'loading its module', () => {
+      decide = bounded(seat, `${module}: loading its module `, () => {
         let exports: Record<string, unknown>;
         try {
           exports = seat.evaluate(require, path, dirname(path));
@@ -119,15 +120,16 @@ export function loadAlgorithm(module: string, path: string, budgetMs = DEFAULT_C
       // a restarted process) once no call of this one is under way; made afresh it cost a
       // context of its own per run, about 3 ms of CPU and as much again for the collector.
       end: () => seat.release(true),
+      label: module,
       decide: (ctx: AlgoContext): AlgoDecision =>
-        bounded(seat, 'deciding', () => {
+        bounded(seat, 'it ', () => {
           let out: unknown;
           try {
             out = decide(ctx);
           } catch (err) {
             throw new Error(describeThrown(err), { cause: err });
           }
-          if (isThenable(out)) throw new Error('decide returned a Promise: a decision is made at once');
+          if (isThenable(out)) throw new Error('it returned a Promise: a decision is made at once');
           // Deep enough that the memo's own check (32 levels) is what refuses a deeper one.
           try {
             return copyPlain(out, 35) as AlgoDecision;

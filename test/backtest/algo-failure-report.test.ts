@@ -3,7 +3,8 @@
 // and the run goes on to its end, then its report has a result of its own naming the parent and
 // why, and `execsim run` exits 1; unless the scenario expects the failure (`algorithmFailed`,
 // optionally the parent and part of the reason). A scenario expecting it where no algorithm can
-// fail is refused naming the field.
+// fail is refused naming the field. The stop reason (the report's, the log's) names the module,
+// decide, what asked it and the problem.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,7 +19,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A short backtest: p runs a module that rests one child and throws when next asked (5 s on);
  *  q is a plain TWAP beside it. */
-function scenario(expect: string, module = 'throws-later.ts'): string {
+function scenario(
+  expect: string,
+  module = 'throws-later.ts',
+  algo = `{ kind: module, path: ${path.join(FIXTURES, module)} }`,
+  declared = '',
+): string {
   return `
 name: algo-failure
 seed: 3
@@ -35,13 +41,13 @@ orders:
     type: limit
     limitPrice: "61100.00"
     twap: { duration: PT1M, slices: 4 }
-    algo: { kind: module, path: ${path.join(FIXTURES, module)} }
+    algo: ${algo}
   - id: q
     side: buy
     qty: "0.02"
     type: market
     twap: { duration: PT1M, slices: 2 }
-expect:
+${declared}expect:
   - noDuplicateOrders: true
 ${expect}`;
 }
@@ -144,4 +150,44 @@ describe('a run where an algorithm failed', () => {
     writeFileSync(file, scenario('  - algorithmFailed: { parent: p }'));
     expect(execsimProcess(['run', file, '--no-store']).code).toBe(0);
   }, 120_000);
+});
+
+describe('the stop reason of an algorithm that failed', () => {
+  const FAILS = path.join(FIXTURES, 'fails-later.ts');
+  const reason = (
+    mode: string,
+    algo = `{ kind: module, path: ${FAILS}, params: { mode: ${mode} } }`,
+    declared = '',
+  ) => {
+    const { report, of } = runLogged(
+      parseScenario(scenario('  - algorithmFailed: true', '', algo, declared), path.join(dir, 's.yaml')),
+    );
+    const stops = of('ParentStopped').map((e) => e.event.reason);
+    expect(stops).toHaveLength(1);
+    expect(report.parents.find((p) => p.id === 'p')?.stopReason).toBe(stops[0]);
+    return stops[0];
+  };
+
+  it('names the module, decide, its trigger and the problem: a throw, a loop, a malformed decision', () => {
+    expect(reason('throw')).toBe(`the algorithm module ${FAILS} failed in decide (trigger: wake): decide blew up`);
+    expect(reason('loop')).toBe(
+      `the algorithm module ${FAILS} failed in decide (trigger: wake): it exceeded its time budget of 250 ms; does it loop forever?`,
+    );
+    expect(reason('extra')).toBe(
+      `the algorithm module ${FAILS} returned a bad decision from decide (trigger: wake): unknown field extra (intents, wakeAt, memo, done)`,
+    );
+  });
+
+  it('names the child whose end asked', () => {
+    expect(reason('ended')).toBe(
+      `the algorithm module ${FAILS} failed in decide (trigger: ended of child 1): no plan after a fill`,
+    );
+  });
+
+  it('names a declared module by its name and its path', () => {
+    const declared = `algorithms:\n  failer: { path: ${FAILS}, params: { mode: throw } }\n`;
+    expect(reason('throw', '{ kind: module, name: failer }', declared)).toBe(
+      `the algorithm module failer (${FAILS}) failed in decide (trigger: wake): decide blew up`,
+    );
+  });
 });

@@ -217,7 +217,9 @@ describe('an algorithm that fails', () => {
         };
       },
     }));
-    expect(stopped(r)).toEqual(['the algorithm failed: boom']);
+    expect(stopped(r)).toEqual([
+      'the algorithm module ./test/fixtures/algorithms/random-rest.ts failed in decide (trigger: wake): boom',
+    ]);
     checkRun(quiet, r);
     expect(r.run.ledger.childrenOf(parentOrderId('p')).map((o) => o.status)).toEqual(['canceled']);
   });
@@ -243,7 +245,9 @@ describe('an algorithm that fails', () => {
       const r = simulate(quiet, () => ({ decide: () => decision as never }));
       const reasons = stopped(r);
       expect(reasons).toHaveLength(1);
-      expect(reasons[0]).toContain(`the algorithm returned a bad decision: ${why}`);
+      expect(reasons[0]).toContain(
+        `the algorithm module ./test/fixtures/algorithms/random-rest.ts returned a bad decision from decide (trigger: start): ${why}`,
+      );
       expect(r.run.ledger.childrenOf(parentOrderId('p'))).toEqual([]);
       checkRun(quiet, r);
     }

@@ -123,7 +123,9 @@ describe('an algorithm module', () => {
     const stops = all
       .filter((e) => e.event.kind === 'ParentStopped')
       .map((e) => (e.event as { reason: string }).reason);
-    expect(stops).toEqual(['the algorithm failed: RangeError: no more ideas']);
+    expect(stops).toEqual([
+      'the algorithm module ./test/fixtures/algorithms/throws-later.ts failed in decide (trigger: wake): RangeError: no more ideas',
+    ]);
     expect(run.ledger.childrenOf(parentOrderId('p')).map((c) => c.status)).toEqual(['canceled']);
   });
 
@@ -133,7 +135,8 @@ describe('an algorithm module', () => {
       .filter((e) => e.event.kind === 'ParentStopped')
       .map((e) => (e.event as { reason: string }).reason);
     expect(stops).toEqual([
-      'the algorithm failed: the decision holds an object of 100 properties, more than the 64 a value may hold',
+      'the algorithm module ./test/fixtures/algorithms/memo-too-wide.ts failed in decide (trigger: start): ' +
+        'the decision holds an object of 100 properties, more than the 64 a value may hold',
     ]);
     expect(run.ledger.childrenOf(parentOrderId('p'))).toEqual([]);
     expect(all.filter((e) => e.event.kind === 'AlgoMemo')).toEqual([]);

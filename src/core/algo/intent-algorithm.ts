@@ -124,6 +124,9 @@ export interface AlgoDecision {
 export interface ExecAlgorithm {
   /** Decides; a throw stops the parent with the error's message. */
   decide(ctx: AlgoContext): AlgoDecision;
+  /** What a failure names it by beside the plan's name (a user's module: its path as the file
+   *  writes it); absent: the plan's name alone. */
+  readonly label?: string;
 }
 
 /** What a plan stores of an intent-driven parent's algorithm, and what resolves it again. */

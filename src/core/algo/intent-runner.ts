@@ -203,7 +203,8 @@ export class IntentRunner {
       this.decisionsAtInstant = 0;
     }
     if (++this.decisionsAtInstant > MAX_DECISIONS_PER_INSTANT) {
-      this.stop(`the algorithm was asked ${MAX_DECISIONS_PER_INSTANT} times at one instant: it loops`, true);
+      const asked = `was asked ${MAX_DECISIONS_PER_INSTANT} times at one instant`;
+      this.stop(`${this.failure(asked, trigger, child)}: it loops`, true);
       return;
     }
     if (trigger === 'wake') this.wake = null;
@@ -216,12 +217,13 @@ export class IntentRunner {
     try {
       decision = this.algorithm.decide(ctx);
     } catch (err) {
-      this.stop(`the algorithm failed: ${err instanceof Error ? err.message : String(err)}`, true);
+      const message = err instanceof Error ? err.message : String(err);
+      this.stop(`${this.failure('failed in decide', trigger, child)}: ${message}`, true);
       return;
     }
     const problem = checkDecision(decision, now, (h) => this.handles.has(h));
     if (problem !== null) {
-      this.stop(`the algorithm returned a bad decision: ${problem}`, true);
+      this.stop(`${this.failure('returned a bad decision from decide', trigger, child)}: ${problem}`, true);
       return;
     }
     if (decision.memo !== undefined) {
@@ -255,6 +257,19 @@ export class IntentRunner {
       this.finish();
       this.ops.completeIfDone();
     }
+  }
+
+  /** The head of a failure's stop reason: which algorithm (a module: its name or path as the
+   *  file writes it, and its path when that differs), what went wrong, and what asked it. */
+  private failure(what: string, trigger: AlgoTrigger, child: number | null): string {
+    const { algo, module } = this.plan;
+    const label = this.algorithm.label;
+    const name =
+      algo !== 'module'
+        ? algo
+        : `module ${module ?? label ?? '(unnamed)'}${label !== undefined && label !== module ? ` (${label})` : ''}`;
+    const asked = child === null ? trigger : `${trigger} of child ${child}`;
+    return `the algorithm ${name} ${what} (trigger: ${asked})`;
   }
 
   private context(trigger: AlgoTrigger, child: number | null, now: number): AlgoContext {
