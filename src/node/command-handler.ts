@@ -64,7 +64,13 @@ export function handleCommand(
       return { outcome: 'pending', reason: 'reduce-only: waiting for the venue’s position and open orders' };
     }
     case 'CancelParent': {
-      if (!ledger.parents.has(c.parentId)) return refused('parent', 'unknown-parent', `no parent ${c.parentId}`);
+      if (!ledger.parents.has(c.parentId)) {
+        const reason = `no parent ${c.parentId}`;
+        // A strategy's cancel has no caller to answer: its refusal is logged, as a signal's is.
+        if (c.strategy !== undefined)
+          engine.record({ kind: 'StrategyOutputRefused', name: c.strategy, ref: c.parentId, output: 'cancel', reason });
+        return refused('parent', 'unknown-parent', reason);
+      }
       engine.cancelParent(c.parentId, c.reason);
       return accepted(c.parentId);
     }

@@ -24,7 +24,14 @@ export type NodeCommand =
   /** A signal, through the gate, dedup, the guards, the pre-trade and reduce-only checks. */
   | { readonly kind: 'EmitSignal'; readonly signal: SignalRequest }
   /** Cancels a parent's remaining slices and its children working at the venue. */
-  | { readonly kind: 'CancelParent'; readonly parentId: ParentOrderId; readonly reason: string }
+  | {
+      readonly kind: 'CancelParent';
+      readonly parentId: ParentOrderId;
+      readonly reason: string;
+      /** The strategy whose cancel output this is: a refusal is logged as that output refused
+       *  (StrategyOutputRefused), as its refused signals are, since no caller reads the answer. */
+      readonly strategy?: string;
+    }
   /** Cancels every parent still working (a run's horizon): their remaining slices and their
    *  children at the venue. */
   | { readonly kind: 'CancelOpenParents'; readonly reason: string }

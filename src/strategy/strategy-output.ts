@@ -131,6 +131,7 @@ export function toCommand(
         kind: 'CancelParent',
         parentId: parentOrderId(c.parentId),
         reason: c.reason ?? `strategy ${strategyName}`,
+        strategy: strategyName,
       },
     };
   }

@@ -27,6 +27,9 @@ export interface StrategySummary {
     readonly accepted: number;
     readonly rejected: number;
   };
+  /** Its cancels the node refused (naming a parent the node does not have), and the first's
+   *  reason (null: none refused). */
+  readonly cancels: { readonly refused: number; readonly firstRefusal: string | null };
   readonly failed: { readonly phase: string; readonly message: string } | null;
   /** Swaps by decision. */
   readonly swaps: Readonly<Record<SwapDecision, number>>;
@@ -56,6 +59,7 @@ export class StrategySummaryFold {
   private accepted = 0;
   private rejected = 0;
   private failed: { phase: string; message: string } | null = null;
+  private readonly cancels: { refused: number; firstRefusal: string | null } = { refused: 0, firstRefusal: null };
 
   add(entry: LogEntry): void {
     const e = entry.event;
@@ -100,6 +104,9 @@ export class StrategySummaryFold {
         if (e.output === 'signal') {
           this.ours.add(e.ref);
           this.notWarm++;
+        } else {
+          this.cancels.refused++;
+          this.cancels.firstRefusal ??= `cancel ${e.ref}: ${e.reason}`;
         }
         return;
       case 'SignalReceived':
@@ -129,6 +136,7 @@ export class StrategySummaryFold {
       starts: this.starts,
       warmup: [...this.warmup.values()],
       signals: { made: this.ours.size, notWarm: this.notWarm, accepted: this.accepted, rejected: this.rejected },
+      cancels: { ...this.cancels },
       failed: this.failed,
       swaps: { ...this.swaps },
       live,
@@ -147,6 +155,9 @@ export function strategyLine(s: StrategySummary): string {
     .join(', ');
   const sig = s.signals;
   const failed = s.failed ? `; FAILED in ${s.failed.phase}: ${s.failed.message}` : '';
+  // A report stored by an older execsim has no cancels.
+  const c = s.cancels as StrategySummary['cancels'] | undefined;
+  const cancels = c && c.refused > 0 ? `; cancels refused ${c.refused} (first: ${c.firstRefusal})` : '';
   const decided = Object.entries(s.swaps).filter(([, n]) => n > 0);
   const swaps =
     decided.length === 0
@@ -155,6 +166,7 @@ export function strategyLine(s: StrategySummary): string {
         `(code ${s.live.codeHash})`;
   return (
     `  strategy ${s.name} (${s.module}, code ${s.codeHash}${s.starts > 1 ? `, ${s.starts} starts` : ''}): ${warm || 'no warm-up'}; ` +
-    `signals ${sig.made} (${sig.accepted} accepted, ${sig.rejected} rejected, ${sig.notWarm} refused before warm-up)${swaps}${failed}`
+    `signals ${sig.made} (${sig.accepted} accepted, ${sig.rejected} rejected, ${sig.notWarm} refused before warm-up)` +
+    `${cancels}${swaps}${failed}`
   );
 }
