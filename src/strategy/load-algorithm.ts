@@ -132,7 +132,7 @@ export function loadAlgorithm(module: string, path: string, budgetMs = DEFAULT_C
           if (isThenable(out)) throw new Error('it returned a Promise: a decision is made at once');
           // Deep enough that the memo's own check (32 levels) is what refuses a deeper one.
           try {
-            return copyPlain(out, 35) as AlgoDecision;
+            return copyPlain(out, 35, false, true) as AlgoDecision;
           } catch (err) {
             if (err instanceof TooBigToCopy) throw new Error(`the decision holds ${err.message}`, { cause: err });
             throw err;

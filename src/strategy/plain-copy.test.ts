@@ -14,6 +14,7 @@ import {
   TooBigToCopy,
   TooDeep,
 } from './plain-copy.ts';
+import { NotPlainData } from '../core/algo/decision-check.ts';
 
 /** A value made in a realm of its own (as a strategy's are). */
 const foreign = <T>(code: string): T => runInNewContext(code) as T;
@@ -36,6 +37,25 @@ describe('copyPlain', () => {
     expect(copyPlain([f, d])).toEqual([f, d]);
     expect((copyPlain([d]) as unknown[])[0]).toBe(d);
     expect(copyPlain(foreign('new Date(5)'))).toEqual({});
+  });
+
+  it("marks the strategy's objects that are not plain data there, when asked, for a check to refuse by name", () => {
+    const [date, map, set, tracker, bare, plain] = foreign<unknown[]>(`class Tracker { constructor() { this.n = 1 } }
+      [new Date(5), new Map([[1, 2]]), new Set([1]), new Tracker(), Object.create(null), JSON.parse('{"a":1}')]`);
+    const marked = copyPlain({ date, map, set, tracker, bare, plain }, 4, false, true) as Record<string, unknown>;
+    expect(marked).toEqual({
+      date: new NotPlainData('a Date'),
+      map: new NotPlainData('a Map'),
+      set: new NotPlainData('a Set'),
+      tracker: new NotPlainData('an instance of Tracker'),
+      bare: {},
+      plain: { a: 1 },
+    });
+    // Unasked, they are copied by their own properties, as before (a Date has none).
+    expect(copyPlain({ date, tracker }, 4)).toEqual({ date: {}, tracker: { n: 1 } });
+    // The host's own objects are left as they are either way.
+    const d = new Date(5);
+    expect((copyPlain([d], 4, false, true) as unknown[])[0]).toBe(d);
   });
 
   it('refuses a value past its bounds whole (never cuts it short), unless asked to cut it for a message', () => {

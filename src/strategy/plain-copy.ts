@@ -5,6 +5,7 @@
 // a budget, and a strategy that polluted its own realm's prototypes (Object.prototype.qty = 999)
 // hands over only what it wrote on the object itself (own enumerable properties).
 import { isNativeError } from 'node:util/types';
+import { describeObject, NotPlainData } from '../core/algo/decision-check.ts';
 
 /** The most properties an object, and items a list, handed over may hold (past them: TooBigToCopy). */
 export const MAX_KEYS = 64;
@@ -25,11 +26,14 @@ export class TooDeep {
  * A copy of `value` as plain data: primitives as they are, lists and the strategy's objects
  * copied (own enumerable properties) down to `depth` levels, below which a TooDeep stands in.
  * An object of more than MAX_KEYS properties or a list of more than MAX_ITEMS items throws
- * TooBigToCopy, or with `cut` (for a message about a value) is copied that far. Functions are
+ * TooBigToCopy, or with `cut` (for a message about a value) is copied that far. With `mark`, an
+ * object of the strategy's realm that is not plain data there (a Date, a Map, a class's instance)
+ * becomes a NotPlainData naming it, for a check to refuse, instead of its own properties (a
+ * Date's are none: it would become {}). Functions are
  * kept as they are: the host never calls one it did not ask for (a handler), and never reads a
  * property of one.
  */
-export function copyPlain(value: unknown, depth = 4, cut = false): unknown {
+export function copyPlain(value: unknown, depth = 4, cut = false, mark = false): unknown {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return value;
   if (typeof value === 'function') return value;
   if (depth <= 0) return new TooDeep();
@@ -38,12 +42,13 @@ export function copyPlain(value: unknown, depth = 4, cut = false): unknown {
       throw new TooBigToCopy(`a list of ${value.length} items, more than the ${MAX_ITEMS} a value may hold`);
     const n = Math.min(value.length, MAX_ITEMS);
     const out: unknown[] = [];
-    for (let i = 0; i < n; i++) out.push(copyPlain(value[i], depth - 1, cut));
+    for (let i = 0; i < n; i++) out.push(copyPlain(value[i], depth - 1, cut, mark));
     return out;
   }
   // The host's own objects that are not plain data (a Date, a class's instance) are left as they
   // are: nothing of the strategy runs when the host reads them.
   if (value instanceof Object && Object.getPrototypeOf(value) !== Object.prototype) return value;
+  if (mark && !plainOfItsRealm(value)) return new NotPlainData(describeForeign(value));
   const out: Record<string, unknown> = {};
   const all = Object.keys(value);
   if (all.length > MAX_KEYS && !cut)
@@ -51,12 +56,29 @@ export function copyPlain(value: unknown, depth = 4, cut = false): unknown {
   const keys = all.slice(0, MAX_KEYS);
   for (const k of keys)
     Object.defineProperty(out, k, {
-      value: copyPlain((value as Record<string, unknown>)[k], depth - 1, cut),
+      value: copyPlain((value as Record<string, unknown>)[k], depth - 1, cut, mark),
       enumerable: true,
       writable: true,
       configurable: true,
     });
   return out;
+}
+
+/** Whether an object of another realm is plain data there: made by `{}` or JSON.parse (its
+ *  prototype is its realm's Object.prototype, whose own prototype is null), or with none. */
+function plainOfItsRealm(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/** What an object of another realm is, read inside the call's budget (a toStringTag getter of the
+ *  strategy's may run, and may throw). */
+function describeForeign(value: object): string {
+  try {
+    return describeObject(value);
+  } catch {
+    return 'an object that is not plain data';
+  }
 }
 
 /** Whether a value is a Promise (anything with a then method), read once. */

@@ -184,6 +184,16 @@ describe('the stop reason of an algorithm that failed', () => {
     );
   });
 
+  it('refuses a memo holding what is not JSON, naming where, and a memo past its bound', () => {
+    const bad = `the algorithm module ${FAILS} returned a bad decision from decide (trigger: wake)`;
+    const hint = ' (plain objects, lists, strings, numbers, booleans, null: a time as epoch ms)';
+    expect(reason('date')).toBe(`${bad}: memo.seen.at: a Date is not JSON${hint}`);
+    expect(reason('class')).toBe(`${bad}: memo.seen[0]: an instance of Tracker is not JSON${hint}`);
+    expect(reason('big')).toBe(
+      `${bad}: memo: its JSON is at least 20000010 characters long, more than the 65536 a memo may hold`,
+    );
+  });
+
   it('names a declared module by its name and its path', () => {
     const declared = `algorithms:\n  failer: { path: ${FAILS}, params: { mode: throw } }\n`;
     expect(reason('throw', '{ kind: module, name: failer }', declared)).toBe(

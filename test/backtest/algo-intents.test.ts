@@ -233,7 +233,7 @@ describe('an algorithm that fails', () => {
       ],
       [{ intents: [{ kind: 'place', qty: 5, type: 'limit' }] }, 'intents[0]: a limit needs a price or a peg'],
       [{ wakeAt: 0 }, 'wakeAt 0 is not after now'],
-      [{ memo: { f: () => 1 } }, 'memo: a function is not JSON'],
+      [{ memo: { f: () => 1 } }, 'memo.f: a function is not JSON'],
       [{ intents: [{ kind: 'place', qty: 5, type: 'market' }], extra: 1 }, 'unknown field extra'],
       // A peg this far would price the child past any price there is.
       [

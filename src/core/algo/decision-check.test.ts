@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkDecision } from './decision-check.ts';
+import { canonicalJson } from '../log/canonical-json.ts';
+import { checkDecision, MAX_MEMO_CHARS, NotPlainData } from './decision-check.ts';
 
 const NOW = 1_700_000_000_000;
 /** The parent's children in these cases: handles 1 to 5. */
@@ -62,8 +63,14 @@ const breakers: Breaker[] = [
   (d) => ({ decision: { ...d, wakeAt: NOW }, says: 'is not after now' }),
   (d) => ({ decision: { ...d, wakeAt: 'soon' }, says: 'wakeAt must be a time' }),
   (d) => ({ decision: { ...d, done: 'yes' }, says: 'done must be true or false' }),
-  (d) => ({ decision: { ...d, memo: { at: Number.NaN } }, says: 'memo: NaN is not a finite number' }),
-  (d) => ({ decision: { ...d, memo: { at: new Date(0) } }, says: 'memo: object is not JSON' }),
+  (d) => ({ decision: { ...d, memo: { at: Number.NaN } }, says: 'memo.at: NaN is not a finite number' }),
+  (d) => ({ decision: { ...d, memo: { at: new Date(0) } }, says: 'memo.at: a Date is not JSON' }),
+  (d) => ({
+    decision: { ...d, memo: { a: [1, { b: new NotPlainData('a Map') }] } },
+    says: 'memo.a[1].b: a Map is not JSON',
+  }),
+  (d) => ({ decision: { ...d, memo: { 'odd key': undefined } }, says: 'memo["odd key"]: undefined is not JSON' }),
+  (d) => ({ decision: { ...d, memo: 'x'.repeat(MAX_MEMO_CHARS) }, says: 'more than the 65536 a memo may hold' }),
   (d) => ({ decision: { ...d, memo: () => 1 }, says: 'memo: a function is not JSON' }),
   (d) => {
     const intents = [...((d.intents as unknown[] | undefined) ?? [])];
@@ -142,6 +149,54 @@ describe('checkDecision', () => {
         const { decision, says } = breakers[b]!(d as Record<string, unknown>);
         expect(checkDecision(decision, NOW, known)).toContain(says);
       }),
+    );
+  });
+
+  it('keeps a memo whose JSON is at most MAX_MEMO_CHARS characters, and refuses one longer', () => {
+    // A memo near the bound: padding of a character that JSON writes as 1, 2 or 6 characters.
+    const arb = fc.record({
+      extra: arbMemo,
+      ch: fc.constantFrom('x', '"', '\\', '\n', '\u0001', 'é'),
+      pad: fc.integer({ min: -300, max: 300 }),
+    });
+    fc.assert(
+      fc.property(arb, ({ extra, ch, pad }) => {
+        const width = canonicalJson(ch).length - 2;
+        const base = canonicalJson({ extra, s: '' }).length;
+        const memo = { extra, s: ch.repeat(Math.max(0, Math.floor((MAX_MEMO_CHARS - base + pad) / width))) };
+        const chars = canonicalJson(memo).length;
+        const answer = checkDecision({ memo }, NOW, known);
+        if (chars <= MAX_MEMO_CHARS) expect(answer).toBeNull();
+        else {
+          // Exact, or a count that is at least past the bound and never more than the JSON's.
+          const m = /^memo: its JSON is (at least )?(\d+) characters long, more than the 65536 a memo may hold$/.exec(
+            answer ?? '',
+          );
+          expect(m, answer ?? 'null').not.toBeNull();
+          const n = Number(m?.[2]);
+          expect(n).toBeGreaterThan(MAX_MEMO_CHARS);
+          if (m?.[1] === undefined) expect(n).toBe(chars);
+          else expect(n).toBeLessThanOrEqual(chars);
+        }
+      }),
+    );
+  });
+
+  it('refuses a memo far past the bound without writing it out', () => {
+    const big = 'x'.repeat(20_000_000);
+    expect(checkDecision({ memo: { s: big } }, NOW, known)).toBe(
+      'memo: its JSON is at least 20000008 characters long, more than the 65536 a memo may hold',
+    );
+    const many = Array.from({ length: 10_000 }, () => 'y'.repeat(100));
+    expect(checkDecision({ memo: { many } }, NOW, known)).toMatch(/^memo: its JSON is at least \d+ characters long/);
+  });
+
+  it('names what a decision or an intent was when it was not data at all', () => {
+    expect(checkDecision(new NotPlainData('an instance of Plan'), NOW, known)).toBe(
+      'the decision must be an object ({ intents, wakeAt, memo, done }) (not an instance of Plan)',
+    );
+    expect(checkDecision({ intents: [new NotPlainData('a Map')] }, NOW, known)).toBe(
+      'intents[0] must be an object (not a Map)',
     );
   });
 

@@ -114,8 +114,9 @@ export interface AlgoDecision {
   /** When to be asked next (later than now); absent or null: only on its children's fills and
    *  ends, and at the horizon. */
   readonly wakeAt?: number | null;
-  /** State to keep (JSON: plain objects, arrays, strings, finite numbers, booleans, null): stored
-   *  in the log, so a restarted process gives it back. Absent: keep the previous one. */
+  /** State to keep (JSON: plain objects, arrays, strings, finite numbers, booleans, null; at most
+   *  MAX_MEMO_CHARS of it, decision-check.ts): stored in the log, so a restarted process gives it
+   *  back. Absent: keep the previous one. */
   readonly memo?: unknown;
   /** The algorithm is finished: it is asked no more; its open children stay as they are. */
   readonly done?: boolean;
