@@ -121,7 +121,7 @@ export function loadAlgorithm(module: string, path: string, budgetMs = DEFAULT_C
       // context of its own per run, about 3 ms of CPU and as much again for the collector.
       end: () => seat.release(true),
       label: module,
-      decide: (ctx: AlgoContext): AlgoDecision =>
+      decide: (ctx: AlgoContext): AlgoDecision | undefined =>
         bounded(seat, 'it ', () => {
           let out: unknown;
           try {

@@ -201,3 +201,15 @@ describe('the stop reason of an algorithm that failed', () => {
     );
   });
 });
+
+describe('an algorithm that decides nothing (returns undefined)', () => {
+  it('is asked again at the horizon, its parent never stopped and the run not failed', () => {
+    const { report, of } = runLogged(parseScenario(scenario('', 'returns-nothing.ts'), path.join(dir, 's.yaml')));
+    expect(of('ParentStopped')).toEqual([]);
+    expect(report.passed).toBe(true);
+    const p = report.parents.find((x) => x.id === 'p');
+    expect(p).toMatchObject({ stoppedEarly: false, algorithmFailed: false, childOrders: 1 });
+    // Its last decision, at the horizon, cancelled the child the first left resting.
+    expect(p?.children.map((c) => c.status)).toEqual(['canceled']);
+  });
+});

@@ -87,7 +87,8 @@ export function pegPriceAt(
   return limit === null ? price : buy ? Math.min(price, limit) : Math.max(price, limit);
 }
 
-export const iceberg: ExecAlgorithm = {
+/** The iceberg: always a decision (never the empty undefined), as its tests read it. */
+export const iceberg = {
   decide(ctx: AlgoContext): AlgoDecision {
     const p = ctx.parent.params as IcebergParams;
     const memo = (ctx.memo ?? {}) as IcebergMemo;
@@ -130,4 +131,4 @@ export const iceberg: ExecAlgorithm = {
     if (p.peg !== undefined) return { intents: [{ kind: 'place', qty, type: 'limit', peg: p.peg }], wakeAt };
     return { intents: [{ kind: 'place', qty, type: 'limit', price }] };
   },
-};
+} satisfies ExecAlgorithm;

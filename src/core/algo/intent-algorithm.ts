@@ -123,8 +123,9 @@ export interface AlgoDecision {
 }
 
 export interface ExecAlgorithm {
-  /** Decides; a throw stops the parent with the error's message. */
-  decide(ctx: AlgoContext): AlgoDecision;
+  /** Decides; undefined (a bare `return`) is the empty decision: nothing to do now. A throw stops
+   *  the parent with the error's message. */
+  decide(ctx: AlgoContext): AlgoDecision | undefined;
   /** What a failure names it by beside the plan's name (a user's module: its path as the file
    *  writes it); absent: the plan's name alone. */
   readonly label?: string;

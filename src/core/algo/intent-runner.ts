@@ -61,6 +61,9 @@ export const MAX_DECISIONS_PER_INSTANT = 1000;
  *  write up to a thousand records each time. */
 export const LOGGED_REFUSALS_PER_DECISION = 20;
 
+/** What an algorithm that returned nothing decided: nothing (no intents, no wake-up, its memo kept). */
+const EMPTY_DECISION: AlgoDecision = Object.freeze({});
+
 export class IntentRunner {
   private done = false;
   private memo: unknown = null;
@@ -215,7 +218,8 @@ export class IntentRunner {
     const ctx = this.context(trigger, child, now);
     let decision: AlgoDecision;
     try {
-      decision = this.algorithm.decide(ctx);
+      // Every field of a decision is optional: none at all (undefined) is nothing to do now.
+      decision = this.algorithm.decide(ctx) ?? EMPTY_DECISION;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.stop(`${this.failure('failed in decide', trigger, child)}: ${message}`, true);

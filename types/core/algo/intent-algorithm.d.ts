@@ -98,15 +98,20 @@ export interface AlgoDecision {
     /** When to be asked next (later than now); absent or null: only on its children's fills and
      *  ends, and at the horizon. */
     readonly wakeAt?: number | null;
-    /** State to keep (JSON: plain objects, arrays, strings, finite numbers, booleans, null): stored
-     *  in the log, so a restarted process gives it back. Absent: keep the previous one. */
+    /** State to keep (JSON: plain objects, arrays, strings, finite numbers, booleans, null; at most
+     *  MAX_MEMO_CHARS of it, decision-check.ts): stored in the log, so a restarted process gives it
+     *  back. Absent: keep the previous one. */
     readonly memo?: unknown;
     /** The algorithm is finished: it is asked no more; its open children stay as they are. */
     readonly done?: boolean;
 }
 export interface ExecAlgorithm {
-    /** Decides; a throw stops the parent with the error's message. */
-    decide(ctx: AlgoContext): AlgoDecision;
+    /** Decides; undefined (a bare `return`) is the empty decision: nothing to do now. A throw stops
+     *  the parent with the error's message. */
+    decide(ctx: AlgoContext): AlgoDecision | undefined;
+    /** What a failure names it by beside the plan's name (a user's module: its path as the file
+     *  writes it); absent: the plan's name alone. */
+    readonly label?: string;
 }
 /** What a plan stores of an intent-driven parent's algorithm, and what resolves it again. */
 export interface AlgoRef {
