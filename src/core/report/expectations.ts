@@ -311,7 +311,7 @@ function unexpectedAlgorithmFailure(
 function algorithmFailures(failed: readonly ParentReport[]): string {
   const first = failed[0] as ParentReport;
   const more = failed.length > 1 ? ` (and ${failed.length - 1} more parents)` : '';
-  return `parent ${first.id}: ${first.stopReason ?? 'stopped'}${more}`;
+  return `parent ${first.id}: ${first.stopReason ?? 'no reason stated'}${more}`;
 }
 
 /** "strategy breakout (strategies/breakout.ts) failed in bar: ..." */
