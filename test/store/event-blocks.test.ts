@@ -272,13 +272,15 @@ describe('the event log in blocks', () => {
     );
     const copy = path.join(dir, `v12-${++files}.db`);
     // Version 11 wrote a run's order and fill rows with its log, and had no projected_seq or
-    // log_digest (version 12), algorithm_codes (version 14) nor trading figures (version 15).
+    // log_digest (version 12), algorithm_codes (version 14), trading figures (version 15) nor a
+    // paper run's venue_url and market_hours (version 19).
     projectRun(now.db, runId);
     now.db.exec(`VACUUM INTO '${copy}'`);
     const rows = new Database(copy);
     asRows(rows, runId);
     rows.exec(
-      'ALTER TABLE runs DROP COLUMN projected_seq; ALTER TABLE runs DROP COLUMN log_digest; ALTER TABLE runs DROP COLUMN algorithm_codes;',
+      'ALTER TABLE runs DROP COLUMN projected_seq; ALTER TABLE runs DROP COLUMN log_digest; ALTER TABLE runs DROP COLUMN algorithm_codes;' +
+        ' ALTER TABLE runs DROP COLUMN venue_url; ALTER TABLE runs DROP COLUMN market_hours;',
     );
     for (const [column, index] of [
       ['net_pnl', 'runs_net_pnl'],
