@@ -29,7 +29,7 @@ interface StatusCounted {
   readonly order: string;
   /** Its listed trades we had not held, with their lots. */
   readonly trades: Map<string, number>;
-  /** The inferred fill it made (its lots await matching executions). */
+  /** The inferred fill it made (its lots are matched to executions as they come). */
   inferred: Segment | null;
   finding: Finding | null;
 }
