@@ -215,6 +215,12 @@ describe('progress lines', () => {
     expect(shown).toBe(`${'a'.repeat(395)}***`);
     expect(oneLine(`${'a'.repeat(398)}${SECRET}`, [SECRET])).not.toMatch(/K3Y/);
   });
+
+  it('oneLine leaves text alone for a key too short to mask, as the adapters do', () => {
+    // A local gateway accepts any key pair: `k` and `s` would otherwise mask every k and s.
+    expect(oneLine('market data stream connected', ['k', 's', 'key'])).toBe('market data stream connected');
+    expect(oneLine('sent with key abcd', ['abcd'])).toBe('sent with key ***');
+  });
 });
 
 describe('a reconciliation mismatch line', () => {

@@ -5,6 +5,7 @@
 // table of entries tests it. Every kind of event has a rule in LINE_RULES: a kind the compiler
 // sees added to the log without one does not build. What prints where: docs/0085-live-progress.md.
 import type { ExecEvent, LogEntry } from '../../core/model/events.ts';
+import { MIN_SECRET_LENGTH } from '../../live/redact-secrets.ts';
 import type { ClientOrderId, ParentOrderId } from '../../core/model/ids.ts';
 import { fractionalTicksToPrice, lotsToQty, unitsToQuote, type Instrument } from '../../core/model/instrument.ts';
 import type { OrderState } from '../../core/order/apply-event.ts';
@@ -141,12 +142,12 @@ export function eventLine(entry: LogEntry, view: ProgressView): string | null {
 /** The longest line: a venue's or a module's message can be long. */
 const MAX_LINE = 400;
 
-/** A secret becomes ***, control characters (a line break in a venue's message) spaces, and a
- *  text past MAX_LINE is cut after that: whatever an event carries, it stays one line and shows
- *  no key, not even part of one. */
+/** A secret (of MIN_SECRET_LENGTH characters or more, as the adapters mask) becomes ***, control
+ *  characters (a line break in a venue's message) spaces, and a text past MAX_LINE is cut after
+ *  that: whatever an event carries, it stays one line and shows no key, not even part of one. */
 export function oneLine(text: string, secrets: readonly string[]): string {
   let t = text;
-  for (const s of secrets) if (s.length > 0) t = t.split(s).join('***');
+  for (const s of secrets) if (s.length >= MIN_SECRET_LENGTH) t = t.split(s).join('***');
   // eslint-disable-next-line no-control-regex
   t = t.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
   return t.length <= MAX_LINE ? t : `${t.slice(0, MAX_LINE - 1)}…`;
