@@ -1,7 +1,8 @@
 // An iceberg whose display is worth less than the minimum notional: its child is refused before
 // it is sent, asked for again the same, and the iceberg shows nothing until its horizon. The run
 // report warns of it with the numbers (plan-warnings.ts), printed under the parent; the warning
-// is given exactly when the run refuses such a child.
+// is given exactly when the run refuses such a child. A range whose low end only is under the
+// minimum is drawn from the smallest display worth it: no child is refused, and the warning says so.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatReport } from '../../src/cli/format-report.ts';
@@ -66,24 +67,55 @@ describe('an iceberg display under the minimum notional', () => {
     expect(report.parents[0]?.children).toHaveLength(1);
   });
 
-  it('warns of a range whose smallest draws are refused, and says a re-pegging one asks again', () => {
-    // A sell pegged to the touch is priced at the ask, 100.1.
-    const { report } = run({
+  it('draws a range whose smallest displays are under the minimum from the smallest worth it', () => {
+    // A sell pegged to the touch is priced at the ask, 100.1: 90 lots are 9009, 89 are 8908.9.
+    const { report, refusals, lines } = run({
+      side: 'sell',
+      qty: 900,
+      minNotional: 9000,
+      display: 'displayMin: "1", displayMax: "100"',
+      extra: ', repegTicks: 2, checkEvery: PT2S',
+    });
+    const warning = {
+      kind: 'iceberg_display',
+      parent: 'ice',
+      asked: 'a display of 1 to 100',
+      planned: 'a display of 90 to 100',
+      why:
+        '1 at 100.1 is 100.1, under the minimum notional 9000 (priced as its child is at arrival): each child is ' +
+        'drawn from the smallest display worth the minimum at its price',
+    };
+    expect(report.warnings).toEqual([warning]);
+    expect(lines).toContain(
+      `    warning: iceberg display under the minimum notional: a display of 1 to 100 asked, a display of 90 to 100: ${warning.why}`,
+    );
+    expect(refusals).toEqual([]);
+    // On this static book nothing trades with its resting child: it shows one child of 90 to 100
+    // (drawn from 1 to 100 as asked, this seed's would be 83 lots, refused), and the horizon
+    // sends the rest.
+    const sizes = report.parents[0]?.children.map((c) => Number(c.qty)) ?? [];
+    expect(sizes).toHaveLength(2);
+    expect(sizes[0]! >= 90 && sizes[0]! <= 100, String(sizes)).toBe(true);
+  });
+
+  it('still refuses a child of a range that holds no display worth the minimum, and says a re-pegging one asks again', () => {
+    const { report, refusals } = run({
       side: 'sell',
       qty: 900,
       minNotional: 1000,
-      display: 'displayMin: "5", displayMax: "40"',
+      display: 'displayMin: "5", displayMax: "9"',
       extra: ', repegTicks: 2, checkEvery: PT2S',
     });
+    expect(refusals.length).toBeGreaterThan(0);
     expect(report.warnings).toEqual([
       {
         kind: 'iceberg_display',
         parent: 'ice',
-        asked: 'a display of 5 to 40',
-        planned: 'a child under 10 refused, and nothing shown after it',
+        asked: 'a display of 5 to 9',
+        planned: 'no child shown before its horizon',
         why:
-          '5 at 100.1 is 500.5, under the minimum notional 1000 (priced as its child is at arrival): such a child is ' +
-          'refused before it is sent (and again every PT2S, the same), so the iceberg shows nothing more until its ' +
+          '9 at 100.1 is 900.9, under the minimum notional 1000 (priced as its child is at arrival): every child is ' +
+          'refused before it is sent (and again every PT2S, the same), so the iceberg shows nothing until its ' +
           'horizon, then what is left goes at once (end: complete); a display of at least 10 is worth it',
       },
     ]);
@@ -101,11 +133,16 @@ describe('an iceberg display under the minimum notional', () => {
         fc.constantFrom('buy' as const, 'sell' as const),
         fc.integer({ min: 1, max: 400 }),
         fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 0, max: 30 }),
         fc.integer({ min: 5, max: 3000 }),
-        (side, qty, display, minNotional) => {
-          const { report, refusals } = run({ side, qty, minNotional, display: `display: "${display}"` });
+        (side, qty, display, span, minNotional) => {
+          const range = `displayMin: "${display}", displayMax: "${display + span}"`;
+          const { report, refusals } = run({ side, qty, minNotional, display: range });
           const warned = report.warnings.filter((w) => w.kind === 'iceberg_display');
-          expect(warned.length, JSON.stringify(refusals)).toBe(refusals.length > 0 ? 1 : 0);
+          const drawnUp = warned.filter((w) => w.planned.startsWith('a display of'));
+          // A refused child is always warned of; a range drawn up from its low end refuses none.
+          expect(warned.length - drawnUp.length, JSON.stringify(refusals)).toBe(refusals.length > 0 ? 1 : 0);
+          if (drawnUp.length > 0) expect(refusals).toEqual([]);
         },
       ),
       { numRuns: 40 },

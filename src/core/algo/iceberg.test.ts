@@ -96,6 +96,39 @@ describe('iceberg', () => {
     expect(qty({ room: 15, minNotional: 0 })).toBe(10);
   });
 
+  it('draws from the smallest display worth the minimum notional when its range reaches it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 0, max: 50 }),
+        fc.double({ min: 0, max: 0.999999, noNaN: true }),
+        fc.integer({ min: 1, max: 2000 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        (min, span, u, limit, minNotional) => {
+          const max = min + span;
+          const room = 100_000_000; // room enough that no remainder rule applies
+          const d = iceberg.decide(ctx({ params: { displayMin: min, displayMax: max }, u, room, limit, minNotional }));
+          const { qty } = d.intents?.[0] as PlaceIntent;
+          expect(qty).toBeLessThanOrEqual(max);
+          expect(qty).toBeGreaterThanOrEqual(min);
+          // A range that holds a display the venue accepts never draws one it refuses...
+          if (max * limit >= minNotional) expect(qty * limit).toBeGreaterThanOrEqual(minNotional);
+          // ...and one whose every display is accepted draws exactly as it always did.
+          if (min * limit >= minNotional) expect(qty).toBe(min + (span > 0 ? Math.floor(u * (span + 1)) : 0));
+          // A range that holds none is drawn as asked (its child is refused; the report warns).
+          if (max * limit < minNotional) expect(qty).toBe(min + (span > 0 ? Math.floor(u * (span + 1)) : 0));
+        },
+      ),
+    );
+    // The minimum of 10,000 at the limit of 1,000 is 10 lots: a range of 5 to 20 draws from 10.
+    const low = (u: number) =>
+      (
+        iceberg.decide(ctx({ params: { displayMin: 5, displayMax: 20 }, u, minNotional: 10_000 }))
+          .intents?.[0] as PlaceIntent
+      ).qty;
+    expect([low(0), low(0.999999)]).toEqual([10, 20]);
+  });
+
   it('replenishes at the limit once the displayed child has ended', () => {
     const d = iceberg.decide(ctx({ trigger: 'ended', children: [child(1, 'filled')], room: 90 }));
     expect(d.intents).toEqual([{ kind: 'place', qty: 10, type: 'limit', price: 1000 }]);

@@ -1,6 +1,7 @@
 // Iceberg: one displayed child at a time, replenished when it has ended (filled, or cancelled to
 // be re-pegged), each child's size drawn between displayMin and displayMax from the run's seeded
-// stream (both equal: a fixed display). Priced at the parent's limit, or pegged to the touch, the
+// stream (both equal: a fixed display), from no less than the venue's minimum notional allows
+// when the range reaches it. Priced at the parent's limit, or pegged to the touch, the
 // mid or the far touch with an offset (never worse than the parent's limit: the runner holds it),
 // and re-pegged when the peg moved `repegTicks` or more from the child's price (looked at every
 // `checkEveryMs`). At the horizon its working child is cancelled; with `end: complete` what is
@@ -87,6 +88,22 @@ export function pegPriceAt(
   return limit === null ? price : buy ? Math.min(price, limit) : Math.max(price, limit);
 }
 
+/** The fewest lots worth `minNotional` at `price` ticks (at least one tick). */
+export function leastLotsWorth(minNotional: number, price: number): number {
+  const lots = Math.ceil(minNotional / price);
+  return lots > 1 && (lots - 1) * price >= minNotional ? lots - 1 : lots;
+}
+
+/** The fewest lots worth the minimum notional at `price`, when that is at most `max`; else 0.
+ *  A display range whose smallest draws the venue would refuse is drawn from there up, so no
+ *  child is refused for its size while the range holds one the venue accepts; a range that
+ *  holds none is drawn as asked (its children are refused, and the report warns). */
+function smallestAccepted(minNotional: number, price: number, max: number): number {
+  if (price < 1) return 0;
+  const lots = leastLotsWorth(minNotional, price);
+  return lots <= max ? lots : 0;
+}
+
 /** The iceberg: always a decision (never the empty undefined), as its tests read it. */
 export const iceberg = {
   decide(ctx: AlgoContext): AlgoDecision {
@@ -120,10 +137,11 @@ export const iceberg = {
     }
     const room = ctx.parent.room;
     if (room === 0) return {};
-    const span = p.displayMax - p.displayMin + 1;
-    const display = p.displayMin + (span > 1 ? Math.floor(ctx.random() * span) : 0);
     const price = p.peg !== undefined ? pegged(ctx, p.peg) : ctx.parent.limitPrice;
     if (price === null) return { wakeAt: ctx.now + p.checkEveryMs };
+    const low = Math.max(p.displayMin, smallestAccepted(ctx.parent.minNotional, price, p.displayMax));
+    const span = p.displayMax - low + 1;
+    const display = low + (span > 1 ? Math.floor(ctx.random() * span) : 0);
     // What this child would leave behind, when the venue would refuse it as a child of its own
     // (below the minimum notional at this price), goes with this child.
     let qty = Math.min(display, room);

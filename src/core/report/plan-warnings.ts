@@ -6,7 +6,7 @@
 // kept what was asked has none. Beside them, of the run report only: an iceberg whose display is
 // worth less than the minimum notional at the price its child has at arrival (the runner refuses
 // such a child, and the iceberg shows nothing until it draws again or its horizon comes).
-import { pegPriceAt, type IcebergParams } from '../algo/iceberg.ts';
+import { leastLotsWorth, pegPriceAt, type IcebergParams } from '../algo/iceberg.ts';
 import type { TwapAdjustment } from '../algo/twap-slicer.ts';
 import type { AlgoPlanned } from '../model/algo-events.ts';
 import type { ParentOrderCreated, TwapPlanned } from '../model/events.ts';
@@ -57,11 +57,13 @@ export function planWarnings(parent: string, plan: TwapPlanned, inst: Instrument
 /**
  * The warning of an iceberg (its logged plan and parent) whose display is worth less than the
  * minimum notional at the price its child has at arrival (its peg at the arrival book, never
- * worse than the parent's limit; else the limit), or null. Such a child is refused before it is
- * sent (intent-runner.ts), and the iceberg, asking for the same child again, shows nothing until
- * its horizon. A display that is all the parent has (or that takes the rest with it, as
- * the iceberg does with a rest under the minimum) is not such a child; a parent worth less than
- * the minimum as a whole is the pre-trade checks' to refuse.
+ * worse than the parent's limit; else the limit), or null. When displayMax is worth the
+ * minimum, the iceberg draws from the smallest display that is (iceberg.ts), and the warning
+ * says the range it draws from. Else such a child is refused before it is sent
+ * (intent-runner.ts), and the iceberg, asking for the same child again, shows nothing until its
+ * horizon. A display that is all the parent has (or that takes the rest with it, as the iceberg
+ * does with a rest under the minimum) is not such a child; a parent worth less than the minimum
+ * as a whole is the pre-trade checks' to refuse.
  */
 export function icebergWarning(
   parent: string,
@@ -85,11 +87,20 @@ export function icebergWarning(
   const worth = (lots: number): string =>
     `${qty(lots)} at ${ticksToPrice(inst, price)} is ${unitsToQuote(inst, lots * price)}, under the minimum notional ` +
     `${inst.spec.minNotional} (priced as its child is at arrival)`;
-  const enough = `a display of at least ${qty(Math.ceil(min / price))} is worth it`;
+  const least = leastLotsWorth(min, price);
+  const enough = `a display of at least ${qty(least)} is worth it`;
   const asked =
     p.displayMin === p.displayMax
       ? `a display of ${qty(p.displayMin)}`
       : `a display of ${qty(p.displayMin)} to ${qty(p.displayMax)}`;
+  if (least <= p.displayMax)
+    return {
+      kind: 'iceberg_display',
+      parent,
+      asked,
+      planned: `a display of ${qty(least)} to ${qty(p.displayMax)}`,
+      why: `${worth(p.displayMin)}: each child is drawn from the smallest display worth the minimum at its price`,
+    };
   const horizon =
     p.end === 'complete' ? 'then what is left goes at once (end: complete)' : 'then it ends unfilled (end: stop)';
   // The size is drawn from a stream of the number of children placed so far: a refused child is
@@ -109,7 +120,7 @@ export function icebergWarning(
     kind: 'iceberg_display',
     parent,
     asked,
-    planned: `a child under ${qty(Math.ceil(min / price))} refused, and nothing shown after it`,
+    planned: `a child under ${qty(least)} refused, and nothing shown after it`,
     why: `${worth(p.displayMin)}: such a child is refused before it is sent${again}, ${stalls(' more')}`,
   };
 }
