@@ -13,9 +13,18 @@ import type { RollbackSink } from './backtest-world.ts';
 import type { RunReport } from './run-report.ts';
 
 /** The run's report fold as a sink of every process's log: after a crash it is folded again from
- *  the durable log. */
+ *  the durable log and the market samples the processes took up to their last commit. A sample
+ *  is no entry of the log (the durable log has none), yet the market a fill met before a crash
+ *  is what its cost split, markouts and the equity curve are measured against; the store keeps
+ *  the samples written with each commit, and so does the fold. */
 export class RunReportSink implements RollbackSink {
   fold: RunReportFold;
+  /** With `keepSamples` (a run that can crash): the samples taken, each with the number of log
+   *  entries before it; those up to the last commit survive a crash. */
+  private readonly samples: LogEntry[] = [];
+  private readonly samplesAfter: number[] = [];
+  private entries = 0;
+  private committedSamples = 0;
 
   constructor(
     private readonly instrument: Instrument,
@@ -24,17 +33,37 @@ export class RunReportSink implements RollbackSink {
     private readonly markoutsMs?: readonly number[],
     /** The equity curve's sampling interval for the statistics (report.equityIntervalMs). */
     private readonly equityIntervalMs?: number,
+    /** Whether the run can crash (it has restarts): only then are samples kept for a refold. */
+    private readonly keepSamples = false,
   ) {
     this.fold = new RunReportFold(instrument, others, markoutsMs, equityIntervalMs);
   }
 
   write(entry: LogEntry): void {
     this.fold.add(entry);
+    if (!this.keepSamples) return;
+    if (entry.event.kind === 'MarketSampled') {
+      this.samples.push(entry);
+      this.samplesAfter.push(this.entries);
+    } else this.entries++;
+  }
+
+  commit(): void {
+    this.committedSamples = this.samples.length;
   }
 
   rollback(durable: readonly LogEntry[]): void {
     this.fold = new RunReportFold(this.instrument, this.others, this.markoutsMs, this.equityIntervalMs);
-    for (const entry of durable) this.fold.add(entry);
+    // What the crash lost: the entries after the durable log, and the samples after the commit.
+    this.samples.length = this.committedSamples;
+    this.samplesAfter.length = this.committedSamples;
+    this.entries = durable.length;
+    let next = 0;
+    for (let i = 0; i <= durable.length; i++) {
+      while (next < this.samples.length && (this.samplesAfter[next] as number) <= i)
+        this.fold.add(this.samples[next++] as LogEntry);
+      if (i < durable.length) this.fold.add(durable[i] as LogEntry);
+    }
   }
 
   /** Each process's ledger folds every entry anyway: the report reads its orders from it. */

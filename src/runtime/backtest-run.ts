@@ -112,7 +112,13 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
   const rng = new Rng(seed);
   const log = new EventLog(clock);
   const others = s.otherInstruments.length > 0 ? scenarioInstruments(s, instrument).all.slice(1) : [];
-  const report = new RunReportSink(instrument, others, s.report.markoutsMs, s.report.equityIntervalMs);
+  const report = new RunReportSink(
+    instrument,
+    others,
+    s.report.markoutsMs,
+    s.report.equityIntervalMs,
+    s.restarts.length > 0,
+  );
   const sinks: RollbackSink[] = [report];
   if (options.onEntry) {
     const onEntry = options.onEntry;
