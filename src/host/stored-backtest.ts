@@ -1,5 +1,6 @@
 // How a backtest is kept: its report fold, rebuilt from the durable log after a crash, and its
 // rows in the store (when it has one), written the way its restarts need.
+import { performance } from 'node:perf_hooks';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { LogEntry } from '../core/model/events.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
@@ -95,6 +96,10 @@ export function backtestRunRow(
   };
 }
 
+/** How often (wall ms) a run without restarts marks its whole units between chunks: the
+ *  writers write at most about once a second anyway (their heartbeat). */
+const MARK_UNITS_EVERY_MS = 250;
+
 /**
  * A backtest's rows in the store, created as it starts. A run with restarts is continued from the
  * store: each commit of the log is one transaction, written before an order leaves (write-ahead),
@@ -108,6 +113,8 @@ export function backtestRunRow(
 export class StoredBacktest {
   private readonly writer: RunWriter | null = null;
   private readonly threaded: ThreadedRunWriter | null = null;
+  /** When the units were last marked between chunks (wall ms). */
+  private markedAt = 0;
   /** The log's sink that writes the run's rows. */
   readonly sink: RollbackSink;
 
@@ -116,7 +123,7 @@ export class StoredBacktest {
     private readonly id: string,
     row: NewRun,
     instrument: Instrument,
-    restarts: boolean,
+    private readonly restarts: boolean,
     /** The run's further instruments: their rows are written in their own decimals. */
     others: readonly Instrument[] = [],
   ) {
@@ -134,8 +141,18 @@ export class StoredBacktest {
     return [...this.store.entries(this.id)];
   }
 
-  /** The run is alive (between chunks of clock advance). */
+  /** The run is alive (between chunks of clock advance). Between chunks no piece of work is
+   *  half done, so what the run logged so far is whole units: a run without restarts (whose log
+   *  commits only as an order leaves) marks them, so that what it logs after its last order (its
+   *  fills, reconciliation passes and samples) is written within about a second as well, with
+   *  the heartbeat that tells readers it is alive. */
   heartbeat(): void {
+    const now = performance.now();
+    if (!this.restarts && now - this.markedAt >= MARK_UNITS_EVERY_MS) {
+      this.markedAt = now;
+      this.writer?.unitEnd();
+      this.threaded?.unitEnd();
+    }
     this.writer?.heartbeat();
     this.threaded?.heartbeat();
   }
@@ -159,7 +176,12 @@ export class StoredBacktest {
     else if (this.writer) this.store.finishRun(this.writer, totals);
   }
 
+  /** A stop, heard between chunks: what was logged is whole units, and is kept. */
   interrupt(reason: string, at: string): void {
+    if (!this.restarts) {
+      this.writer?.unitEnd();
+      this.threaded?.unitEnd();
+    }
     if (this.threaded) this.threaded.interrupt(reason, at);
     else this.store.interruptRun(this.id, reason, at, this.writer);
   }

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunInterrupted, runScenario, runScenarioAsync, type RunProgress } from '../../src/runtime/backtest-run.ts';
-import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
+import { loadScenarioFile, parseScenario } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
 import { verifyRun } from '../../src/store/verify-run.ts';
@@ -73,5 +73,45 @@ describe('chunked clock advance', () => {
     const v = verifyRun(store, runId);
     expect(v.events).toBeGreaterThan(0);
     expect(v.problems).toEqual([]);
+  });
+
+  it('a run stopped long after its last order keeps its log up to the stop, not up to that order', async () => {
+    // The TWAP's last slice leaves at 5 min; the market goes on for two days. A run without
+    // restarts commits its log as an order leaves; between chunks it marks whole units too.
+    const loaded = parseScenario(
+      `name: long-after-the-orders
+seed: 1
+venue: { name: binance-spot }
+instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
+start: 2024-08-09T00:00:00Z
+duration: P2D
+market: { model: synthetic, initialPrice: "61000.00", volatility: 1.0, depth: ["0.5", "1.0"], trades: { ratePerSec: 0.2, meanQty: "0.02" } }
+safety: { preTrade: { largeOrderNotional: "100000", hardLimitNotional: "200000", maxOrderNotional: "500000" } }
+orders:
+  - { id: buy, at: PT30S, side: buy, qty: "1", type: market, twap: { duration: PT5M, slices: 10 } }
+`,
+      'long-after-the-orders.yaml',
+    );
+    const stop = new AbortController();
+    const day = 86_400_000;
+    let stoppedAt = 0;
+    const onProgress = (p: RunProgress) => {
+      if (p.simulatedMs < day || stop.signal.aborted) return;
+      stoppedAt = p.simulatedMs;
+      stop.abort('SIGINT');
+    };
+    const err = await runScenarioAsync(loaded, { store, signal: stop.signal, onProgress, progressEveryMs: 0 }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(RunInterrupted);
+    const { runId } = err as RunInterrupted;
+    const start = Date.parse('2024-08-09T00:00:00Z');
+    let last = 0;
+    for (const e of store.entries(runId)) last = e.time;
+    // Up to the chunk the stop came after (the log's last entry may precede it by the market's
+    // quiet spell), a day past the last order.
+    expect(last - start).toBeGreaterThan(day - 3_600_000);
+    expect(last - start).toBeLessThanOrEqual(stoppedAt);
+    expect(verifyRun(store, runId).problems).toEqual([]);
   });
 });
