@@ -178,7 +178,35 @@ export function parseYamlMapping(text: string, file: string): object {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw oneProblem(file, '', 'a scenario must be a YAML mapping of fields (name, seed, venue, ...)');
   }
+  const loop = selfContained(raw);
+  if (loop !== null)
+    throw oneProblem(
+      file,
+      loop,
+      'invalid YAML: an alias (*name) here stands for a node that holds it, so the value would contain itself',
+    );
   return raw;
+}
+
+/** The path of the first value that contains itself (`a: &a [*a]` reads as such a value), or
+ *  null: every check after this one walks the fields and would never end. */
+function selfContained(root: object): string | null {
+  const open = new Set<object>();
+  const walk = (value: unknown, path: string): string | null => {
+    if (value === null || typeof value !== 'object') return null;
+    if (open.has(value)) return path;
+    open.add(value);
+    const entries: [string, unknown][] = Array.isArray(value)
+      ? value.map((v, i) => [`${path}[${i}]`, v])
+      : Object.entries(value).map(([k, v]) => [path === '' ? k : `${path}.${k}`, v]);
+    for (const [at, v] of entries) {
+      const found = walk(v, at);
+      if (found !== null) return found;
+    }
+    open.delete(value);
+    return null;
+  };
+  return walk(root, '');
 }
 
 /** A scenario from its fields as read from a file (a YAML mapping), checked as parseScenarioFile

@@ -514,6 +514,18 @@ describe('YAML aliases', () => {
     expect(lines[0]).toMatch(/^b\.yaml: invalid YAML: .*aliases.*100/);
   });
 
+  it('an alias inside the node it names is a ScenarioError at that path, not a stack overflow', () => {
+    expect(problems('a: &a [*a]\n')).toEqual([
+      `${FILE}: a[0]: invalid YAML: an alias (*name) here stands for a node that holds it, so the value would contain itself`,
+    ]);
+    const text = variant('orders:\n', 'orders:\n  - &o { id: loop, side: buy, again: *o }\n');
+    expect(problems(text)).toEqual([
+      `${FILE}: orders[0].again: invalid YAML: an alias (*name) here stands for a node that holds it, so the value would contain itself`,
+    ]);
+    // The same node named twice side by side is no loop.
+    expect(problems('x: &v { a: 1 }\ny: [*v, *v]\n')[0]).not.toMatch(/contain itself/);
+  });
+
   it('a few aliases are still fine', () => {
     const text = variant('orders:\n', 'x-qty: &q "1.500"\norders:\n').replace(
       'qty: "1.500", type: market',
