@@ -1,8 +1,9 @@
 // How every session route reaches the hosted session: the session (or, on a server without
 // one, a stand-in whose every use is a 404 saying how to host one), the 404 each route may
 // answer for that, and a refused command as the problem it is: not ready 503, the kill switch or
-// breaker 409, an idempotency key used by another request 409, an unknown parent or order 404, a
-// check 422. Commands are run through idempotent-command.ts.
+// breaker 409, an idempotency key used by another request 409, an unknown parent or order 404, an
+// order that is not one to cancel alone (a TWAP's slice) 409, a check 422. Commands are run
+// through idempotent-command.ts.
 import type { CommandResult } from '../node/node-commands.ts';
 import { ProblemError, type ProblemType } from './problem.ts';
 import type { AnyRoute } from './route-spec.ts';
@@ -14,7 +15,10 @@ export function refusalProblem(result: Extract<CommandResult, { outcome: 'refuse
   if (result.code === 'not-ready' || result.code === 'stopped') return new ProblemError('not-ready', detail);
   if (result.code === 'guard') return new ProblemError('safety-blocked', detail);
   if (result.code === 'key-reused') return new ProblemError('conflict', result.reason);
-  if (result.check === 'parent' || result.check === 'order') return new ProblemError('not-found', detail);
+  // An order that exists but is not for this command to cancel (a TWAP's slice, an orphan's) is a
+  // conflict with its state; only an id the session does not know is not found.
+  if (result.code === 'unknown-order' || result.code === 'unknown-parent') return new ProblemError('not-found', detail);
+  if (result.check === 'parent' || result.check === 'order') return new ProblemError('conflict', detail);
   return new ProblemError('order-refused', detail);
 }
 

@@ -332,6 +332,15 @@ describe('POST /orders/slice', () => {
     const child = f.session.ledger.childrenOf('bare-3' as never)[0]!.request.clientOrderId;
     expect((await bare('POST', `/orders/${child}/cancel?reason=manual`)).status).toBe(200);
     expect(reasons('bare-3')).toEqual(['manual']);
+    // A TWAP's slice exists but is not cancelled alone: a conflict naming the parent, not a 404.
+    expect((await post('/orders/slice', twap({ parentId: 'bare-4', duration: 'PT30S', slices: 3 }))).status).toBe(201);
+    const slice = f.session.ledger.childrenOf('bare-4' as never)[0]!.request.clientOrderId;
+    const refused = await bare('POST', `/orders/${slice}/cancel`);
+    expect([refused.status, refused.body['detail']]).toEqual([
+      409,
+      `order (slice-of-parent): ${slice} is a slice of parent bare-4: cancel the parent (its remaining slices) instead`,
+    ]);
+    expect(reasons('bare-4')).toEqual([]);
     const empty = await bare('DELETE', '/orders/bare-1/slices?reason=');
     expect([empty.status, empty.body['errors']]).toEqual([400, [{ path: 'query.reason', message: 'must say why' }]]);
   });

@@ -356,7 +356,8 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
       operationId: 'cancelOrder',
       headers: [IDEMPOTENCY_KEY],
       tag,
-      summary: 'Cancel one order (a single order’s parent with it; a TWAP slice is cancelled with its parent)',
+      summary:
+        'Cancel one order (a single order’s parent with it; a TWAP’s slice is not cancelled alone: 409, cancel its parent)',
       params: orderParams,
       query: cancelQuery,
       body: { 'application/json': cancelBody },
