@@ -157,6 +157,7 @@ const SHARED_IO = [
   'test/paper/paper-wrong-venue.test.ts',
   'test/replay/archive-replay.test.ts',
   'test/replay/kline-replay.test.ts',
+  'test/replay/replay-data-ended.test.ts',
   'test/replay/replay-report.test.ts',
   'test/replay/replay-symbol.test.ts',
   'test/replay/tardis-roundtrip.test.ts',

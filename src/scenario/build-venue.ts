@@ -147,7 +147,8 @@ export function buildVenue(
       new VenueMarketSink(venueBook, built.exchange, built.book),
       faults,
       built.exchange,
-      record,
+      // Which symbol's recording ran out: the report weighs each parent against its own.
+      (e) => record(e.kind === 'MarketDataEnded' ? { ...e, symbol: inst.symbol } : e),
       replayCache(options),
     );
     if (isDeferring(otherModel)) venueBook.market = otherModel;

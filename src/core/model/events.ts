@@ -336,6 +336,8 @@ export interface MarketDataRebuilt {
 export interface MarketDataEnded {
   readonly kind: 'MarketDataEnded';
   readonly messages: number;
+  /** The instrument whose data ran out, when it is one of otherInstruments; absent: the run's. */
+  readonly symbol?: string;
 }
 
 /**

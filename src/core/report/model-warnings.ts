@@ -4,7 +4,8 @@ import type { LogEntry, ModelWarning } from '../model/events.ts';
 
 export interface ModelWarningSummary {
   readonly model: string;
-  readonly warning: ModelWarning['warning'];
+  /** A model's own kinds, or `data_ended`: a replay's recording ran out before the run ended. */
+  readonly warning: ModelWarning['warning'] | 'data_ended';
   readonly count: number;
   /** Virtual time of the first one, epoch ms, and its detail. */
   readonly firstAt: number;

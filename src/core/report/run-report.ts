@@ -190,6 +190,10 @@ export class RunReportFold {
   private readonly slices = new Map<string, number>();
   private readonly duplicates = new Set<string>();
   private readonly benchmarks = new Map<string, Extract<LogEntry['event'], { kind: 'MarketBenchmark' }>>();
+  /** When each symbol's replayed recording ran out (MarketDataEnded), and after how many messages. */
+  private readonly dataEnded = new Map<string, { readonly at: number; readonly messages: number }>();
+  /** When the run ended, as its host marked it (markEnd). */
+  private endAt: number | null = null;
   /** The plans of parents run by an intent-driven algorithm (an iceberg's display is warned of). */
   private readonly algoPlans = new Map<string, Extract<LogEntry['event'], { kind: 'AlgoPlanned' }>>();
   /** Each stopped parent's first stop (the one its stop reason is): whether its algorithm failed. */
@@ -289,6 +293,8 @@ export class RunReportFold {
     if (e.kind === 'ParentRejected')
       this.rejectedParents.push({ id: e.parentId, stage: e.stage ?? 'plan', code: e.code ?? null, reason: e.reason });
     if (e.kind === 'MarketBenchmark') this.benchmarks.set(e.parentId, e);
+    else if (e.kind === 'MarketDataEnded')
+      this.dataEnded.set(e.symbol ?? this.instrument.symbol, { at: entry.time, messages: e.messages });
     if (e.kind === 'AlgoPlanned') this.algoPlans.set(e.parentId, e);
     if (e.kind === 'ParentStopped' && !this.stops.has(e.parentId))
       this.stops.set(e.parentId, e.algorithmFailed === true);
@@ -360,8 +366,27 @@ export class RunReportFold {
    */
   markEnd(symbol: string, top: { readonly bid: number | null; readonly ask: number | null }, at?: number): void {
     this.settle();
+    if (at !== undefined) this.endAt = at;
     this.pnl.markEnd(symbol, top.bid, top.ask, at);
     this.costs.end(symbol, top.bid, top.ask, at);
+  }
+
+  /** A warning per symbol whose replayed recording ran out before the run ended: after it the
+   *  book held its last state and no one else traded, so fills there are against a frozen book. */
+  private dataEndedWarnings(): ModelWarningSummary[] {
+    const end = this.endAt;
+    return [...this.dataEnded]
+      .filter(([, d]) => end === null || d.at < end)
+      .map(([symbol, d]) => ({
+        model: 'replay',
+        warning: 'data_ended',
+        count: 1,
+        firstAt: d.at,
+        first:
+          `${symbol}: the recording ran out after ${d.messages} messages` +
+          `${end === null ? '' : `, ${((end - d.at) / 1000).toFixed(1)} s before the run ended`}: ` +
+          'after it the book held its last state and no one else traded',
+      }));
   }
 
   summary(): LogSummary {
@@ -393,9 +418,12 @@ export class RunReportFold {
         avg !== null && ref !== null && ref !== undefined
           ? round2((sideSign(spec.side) * (avg - ref) * 10_000) / ref)
           : null;
-      const vwapSlippageBps = against(bench?.vwap);
-      const twapSlippageBps = against(bench?.twapMid);
-      const share = participation(inst, filled, bench);
+      // A benchmark window that began after the recording ran out saw no market but ours.
+      const ended = this.dataEnded.get(spec.symbol);
+      const noMarket = bench !== undefined && ended !== undefined && ended.at <= bench.from;
+      const vwapSlippageBps = noMarket ? null : against(bench?.vwap);
+      const twapSlippageBps = noMarket ? null : against(bench?.twapMid);
+      const share = participation(inst, filled, bench, ended?.at);
       parents.push({
         id,
         ...(this.others.length > 0 ? { symbol: spec.symbol } : {}),
@@ -434,8 +462,8 @@ export class RunReportFold {
         stoppedEarly: parent.stopReason !== null,
         stopReason: parent.stopReason,
         algorithmFailed: this.stops.get(id) === true,
-        marketVwap: bench?.vwap != null ? fractionalTicksToPrice(inst, bench.vwap) : null,
-        marketTwap: bench?.twapMid != null ? fractionalTicksToPrice(inst, bench.twapMid) : null,
+        marketVwap: !noMarket && bench?.vwap != null ? fractionalTicksToPrice(inst, bench.vwap) : null,
+        marketTwap: !noMarket && bench?.twapMid != null ? fractionalTicksToPrice(inst, bench.twapMid) : null,
         vwapSlippageBps,
         twapSlippageBps,
         ...share,
@@ -479,7 +507,7 @@ export class RunReportFold {
       reconciliation: this.reconMetrics.summary(),
       faults: this.notes.faults(),
       replay: this.replayMetrics.summary(),
-      modelWarnings: this.modelWarnings.summary(),
+      modelWarnings: [...this.modelWarnings.summary(), ...this.dataEndedWarnings()],
       warnings,
       strategy: this.strategy.summary(),
       quoteFallback: this.quoteFallback.summary(),
@@ -511,15 +539,21 @@ function participation(
   inst: Instrument,
   filled: number,
   bench: Extract<LogEntry['event'], { kind: 'MarketBenchmark' }> | undefined,
+  /** When the replayed recording of the parent's symbol ran out, if it did. */
+  dataEndedAt?: number,
 ): Pick<ParentReport, 'participationRate' | 'benchmarkNote'> {
   if (bench === undefined) return { participationRate: null, benchmarkNote: null };
   const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
   const note =
-    bench.coveredFrom !== undefined
-      ? `partial: market data covered only the last ${seconds(bench.to - bench.coveredFrom)} of the parent's ${seconds(bench.to - bench.from)}`
-      : bench.volume < filled
-        ? `market volume seen (${lotsToQty(inst, Math.floor(bench.volume))}) is below our filled ${lotsToQty(inst, filled)}: the window missed volume`
-        : null;
+    dataEndedAt !== undefined && dataEndedAt <= bench.from
+      ? `no market data: the recording ran out ${seconds(bench.from - dataEndedAt)} before the parent began`
+      : dataEndedAt !== undefined && dataEndedAt < bench.to
+        ? `partial: the recording ran out ${seconds(dataEndedAt - bench.from)} into the parent's ${seconds(bench.to - bench.from)}`
+        : bench.coveredFrom !== undefined
+          ? `partial: market data covered only the last ${seconds(bench.to - bench.coveredFrom)} of the parent's ${seconds(bench.to - bench.from)}`
+          : bench.volume < filled
+            ? `market volume seen (${lotsToQty(inst, Math.floor(bench.volume))}) is below our filled ${lotsToQty(inst, filled)}: the window missed volume`
+            : null;
   const rate = note === null && bench.volume > 0 ? Math.round((filled / bench.volume) * 1e6) / 1e6 : null;
   return { participationRate: rate, benchmarkNote: note };
 }
