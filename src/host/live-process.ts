@@ -4,6 +4,7 @@
 // session start and stop it alike: docs/0065-the-host-layer.md.
 import { Rng } from '../core/clock/rng.ts';
 import { EventLog } from '../core/log/event-log.ts';
+import { withSamples } from '../core/log/with-samples.ts';
 import type { LogEntry } from '../core/model/events.ts';
 import type { RunId } from '../core/model/ids.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
@@ -94,7 +95,9 @@ export class LiveProcess {
       s.report.markoutsMs,
       s.report.equityIntervalMs,
     );
-    for (const e of prior ?? []) this.fold.add(e);
+    // The market the earlier processes sampled is what their fills are measured against: the
+    // samples go back in between the entries they followed.
+    if (prior) for (const e of withSamples(prior, options.store.samples(id))) this.fold.add(e);
     this.ended = new Promise<LiveOutcome>((resolve) => (this.finished = resolve));
     const log = prior ? EventLog.resume(clock, prior) : new EventLog(clock);
     this.log = log;

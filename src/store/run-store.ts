@@ -8,10 +8,11 @@
 // 'interrupted'.
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
-import type { LogEntry } from '../core/model/events.ts';
+import type { LogEntry, MarketSampled } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { ParentReport } from '../core/report/run-report.ts';
 import { StoreError } from './open-database.ts';
+import { storedSampleBlocks } from './sample-blocks.ts';
 import { parsedPayload, unreadablePayload } from './stored-values.ts';
 import type { RunRow } from './stored-rows.ts';
 import { storedVenueUrl } from './stored-venue-url.ts';
@@ -341,6 +342,17 @@ export class RunStore {
         throw new StoreError(`database ${this.db.name}: run ${runId}: ${unreadablePayload(seq, kind)}`);
       yield { seq, time, event: { kind, ...(payload as object) } as LogEntry['event'] };
     }
+  }
+
+  /** The market samples the run's processes took and stored, in the order taken, each following
+   *  the entry of its seq (what a resumed process folds into its report with the log). Runs
+   *  stored under schema version 10 kept theirs in rows of their own, which are not read. */
+  samples(runId: string): LogEntry<MarketSampled>[] {
+    return storedSampleBlocks(this.db, runId).map(({ seq, time, ...sample }) => ({
+      seq,
+      time,
+      event: { kind: 'MarketSampled', ...sample },
+    }));
   }
 
   /** Every run, newest first (prune looks at all of them). */
