@@ -4,7 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Side } from '../model/order.ts';
-import { decomposeShortfall, shortfallTotal, type ShortfallInput } from './cost-decomposition.ts';
+import { COST_PARTS, decomposeShortfall, shortfallTotal, type ShortfallInput } from './cost-decomposition.ts';
+import { bps, bpsBreakdown } from './cost-figures.ts';
 
 /** A mid near a price of `base` ticks, as its offset from 2 x base in half ticks (so an odd
  *  value is a mid between two ticks). Drawn beside the base rather than chained on it: the same
@@ -112,5 +113,31 @@ describe('implementation shortfall decomposition', () => {
     });
     // In half units: delay 3 x 1, timing 0 + 2, spread 1 + 1, opportunity 1 x 5, fees 6.
     expect(parts).toEqual({ delay: 3n, timing: 2n, spread: 2n, opportunity: 5n, fees: 6n, total: 18n });
+  });
+});
+
+describe('bps of a breakdown', () => {
+  it('rounds each part within a hundredth of its exact bps, and the parts add up to the rounded total', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 5, maxLength: 5 }),
+        fc.double({ min: 1, max: 1e9, noNaN: true }),
+        (parts, of) => {
+          const [delay, timing, spread, opportunity, fees] = parts as [number, number, number, number, number];
+          const total = delay + timing + spread + opportunity + fees;
+          const b = bpsBreakdown({ delay, timing, spread, opportunity, fees, total }, of);
+          const sum = COST_PARTS.reduce((s, k) => s + Math.round(b[k] * 100), 0);
+          expect(sum).toBe(Math.round(b.total * 100));
+          expect(b.total).toBe(bps(total, of));
+          for (const k of COST_PARTS)
+            expect(Math.abs(b[k] - ({ delay, timing, spread, opportunity, fees }[k] / of) * 1e4)).toBeLessThan(
+              0.01 + 1e-9,
+            );
+        },
+      ),
+    );
+    // Three parts of 0.006 bps each: rounded alone 0.01 each (0.03), against a total of 0.02.
+    const b = bpsBreakdown({ delay: 0.6, timing: 0.6, spread: 0.6, opportunity: 0, fees: 0, total: 1.8 }, 1e6);
+    expect(b).toEqual({ delay: 0.01, timing: 0.01, spread: 0, opportunity: 0, fees: 0, total: 0.02 });
   });
 });

@@ -3,7 +3,7 @@
 // currency, and sums of decimal strings, so the parts written still add up to the total.
 import { formatScaled, parseDecimal, parseStep } from '../model/decimal.ts';
 import { unitsToQuote, type Instrument } from '../model/instrument.ts';
-import type { CostPart, ShortfallParts } from './cost-decomposition.ts';
+import { COST_PARTS, type CostPart, type ShortfallParts } from './cost-decomposition.ts';
 
 /** The parts of the shortfall and their total, quote-currency decimal strings; positive = cost. */
 export type CostBreakdown = Readonly<Record<CostPart | 'total', string>>;
@@ -85,6 +85,29 @@ export function breakdownOf<T>(q: CostBreakdown, f: (v: string) => T): Readonly<
 }
 
 export const bps = (value: number, of: number): number => Math.round((value / of) * 1_000_000) / 100 + 0;
+
+/**
+ * A breakdown's values (quote amounts as numbers) in bps of `of`, to two decimals, the parts
+ * rounded so that they add up to the rounded total exactly: each part is rounded down, and the
+ * hundredths the total still lacks go to the parts that lost the most (largest remainders), as
+ * a breakdown printed as a sum must add up.
+ */
+export function bpsBreakdown(values: Readonly<Record<CostPart | 'total', number>>, of: number): CostBreakdownBps {
+  const hundredths = (v: number): number => (v / of) * 1_000_000;
+  const total = Math.round(hundredths(values.total));
+  const exact = COST_PARTS.map((k) => hundredths(values[k]));
+  const down = exact.map(Math.floor);
+  let lacking = total - down.reduce((a, b) => a + b, 0);
+  const byRemainder = exact.map((x, i) => ({ i, r: x - Math.floor(x) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  for (const { i } of byRemainder) {
+    if (lacking <= 0) break;
+    down[i] = (down[i] as number) + 1;
+    lacking--;
+  }
+  const out: Record<string, number> = { total: total / 100 + 0 };
+  COST_PARTS.forEach((k, i) => (out[k] = (down[i] as number) / 100 + 0));
+  return out as CostBreakdownBps;
+}
 
 /** Half notional units (half a tick times a lot) as an exact quote-currency decimal string. */
 export function halfUnitsToQuote(inst: Instrument, half: bigint): string {

@@ -14,6 +14,7 @@ import {
   bps,
   breakdown,
   breakdownOf,
+  bpsBreakdown,
   halfUnitsToQuote,
   type CostBreakdown,
   type MarkoutFigure,
@@ -198,7 +199,13 @@ export class CostFold {
       endAt,
       endPrice: price(end2),
       quote: parts === null ? null : breakdown(parts, (v) => halfUnitsToQuote(inst, v)),
-      bps: parts === null || decisionValue <= 0 ? null : breakdown(parts, (v) => bps(Number(v) / 2, decisionValue)),
+      bps:
+        parts === null || decisionValue <= 0
+          ? null
+          : bpsBreakdown(
+              breakdown(parts, (v) => Number(v) / 2),
+              decisionValue,
+            ),
       midAgeMs: midAge,
       ...slippage,
       markouts,
@@ -243,7 +250,7 @@ export class CostFold {
     });
     return {
       quote,
-      bps: value > 0 ? breakdownOf(quote, (q) => bps(Number(q), value)) : null,
+      bps: value > 0 ? bpsBreakdown(breakdownOf(quote, Number), value) : null,
       markouts,
     };
   }
