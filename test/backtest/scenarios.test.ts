@@ -21,7 +21,7 @@ const GOLDEN: Record<string, string> = {
   'safety-breaker-fat-finger': '0fb7636b3ae8bdce9bc04571eed6c11ea0c0f94be15a2a105ac23fd936db1327',
   'safety-duplicate-signals': '63664c696a7a99cf0e01fdb590db54af2a06b471a03c7830d7aa6ef20f4fca1e',
   'safety-kill-switch-limit-twap': 'f9b6eac80aacbc2cca58d89105a77ad0df4784cf872aaa8e8721bb7b9397bfee',
-  'safety-kill-switch-reducing': 'dfabd39e9b72198bcadb914cdb28b2fcfe760c24d915203785903baa6db19b17',
+  'safety-kill-switch-reducing': '30b1ca7caf38d6bddffd4099b2b7cd0855afd6abab4e8753d167f042bf30ca3b',
   'spread-blowout': 'd3e125064e1157e97bf107366f4a2b25f8e9d797327b90159c061ea4e31f1465',
   'static-book-sweep': 'f55481661a1506141508bb6b37f735dd9a3a8f0b09e75dce90582464e23683b9',
   'strategy-breakout': '338308da8795bae59cb1ff9057a381d8f6c77d0f53785ac7b7f5fa436d8a0341',

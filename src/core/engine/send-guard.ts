@@ -3,7 +3,7 @@
 // here), a quarantined symbol, and venue hours. Consulted by the slice sender once per order it
 // lets out and by the order manager when it admits a parent; both run inside the node's handling.
 import type { ClientOrderId, Symbol } from '../model/ids.ts';
-import type { Instrument } from '../model/instrument.ts';
+import { lotsToQty, type Instrument } from '../model/instrument.ts';
 import type { InstrumentSet } from '../model/instrument-set.ts';
 import type { Side } from '../model/order.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
@@ -37,10 +37,15 @@ export class SendGuard {
     this.deps.breakerFeed.sample();
     const sym = symbol ?? this.deps.instrument.symbol;
     return (
-      this.deps.killSwitch.blocks(side, qty, () => ({
-        position: ledger.positionOf(sym),
-        working: ledger.workingOrders(self, instruments.size > 1 ? sym : undefined),
-      })) ??
+      this.deps.killSwitch.blocks(
+        side,
+        qty,
+        () => ({
+          position: ledger.positionOf(sym),
+          working: ledger.workingOrders(self, instruments.size > 1 ? sym : undefined),
+        }),
+        (lots) => lotsToQty(instruments.of(sym), lots),
+      ) ??
       this.deps.breaker.blocks() ??
       this.deps.quarantine?.(sym) ??
       (hours && !hours.isOpen(this.deps.clock.now()) ? 'venue closed' : null)

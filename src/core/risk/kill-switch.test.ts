@@ -45,10 +45,21 @@ describe('kill switch', () => {
   it('reducing counts working orders on the reducing side: two sells of 40 against a long 50', () => {
     const ks = reducing();
     expect(ks.blocks('sell', 40, exp(50))).toBeNull();
-    expect(ks.blocks('sell', 40, exp(50, [{ side: 'sell', qty: 40 }]))).toMatch(/40 already working/);
+    expect(ks.blocks('sell', 40, exp(50, [{ side: 'sell', qty: 40 }]))).toMatch(/40 lots already working/);
     expect(ks.blocks('sell', 10, exp(50, [{ side: 'sell', qty: 40 }]))).toBeNull();
     // A working order that adds exposure may never fill: it makes no room to close.
     expect(ks.blocks('sell', 60, exp(50, [{ side: 'buy', qty: 20 }]))).toMatch(/more than the position/);
+  });
+
+  it('names quantities in the units it is given', () => {
+    const ks = reducing();
+    const btc = (lots: number) => `${(lots / 100_000).toString()} BTC`;
+    expect(ks.blocks('buy', 1, exp(50_000), btc)).toBe(
+      'kill switch reducing: a buy would increase the position of 0.5 BTC',
+    );
+    expect(ks.blocks('sell', 40_000, exp(50_000, [{ side: 'sell', qty: 40_000 }]), btc)).toBe(
+      'kill switch reducing: sell 0.4 BTC with 0.4 BTC already working would close more than the position of 0.5 BTC',
+    );
   });
 
   it('reads the exposure only in reducing mode', () => {
@@ -88,7 +99,9 @@ describe('kill switch', () => {
         const working: Array<{ side: Side; qty: number }> = [];
         for (const o of ops) {
           if (o.kind === 'order') {
-            if (ks.blocks(o.side, o.qty, () => ({ position, working: working.map((w) => ({ ...w })) })) === null)
+            if (
+              ks.blocks(o.side, o.qty, () => ({ position, working: working.map((w) => ({ ...w })) }), String) === null
+            )
               working.push({ side: o.side, qty: o.qty });
           } else if (working.length > 0) {
             const i = o.pick % working.length;

@@ -37,18 +37,28 @@ export class KillSwitch {
   }
 
   /** Why an order of `side` and `qty` lots may not go out given our exposure (read only in
-   *  reducing mode: it walks the working orders), or null. */
-  blocks(side: Side, qty: number, exposureOf: () => Exposure): string | null {
+   *  reducing mode: it walks the working orders), or null; `qtyText` writes lots in the
+   *  instrument's units, as every other refusal does (the engine's guard passes it). */
+  blocks(
+    side: Side,
+    qty: number,
+    exposureOf: () => Exposure,
+    qtyText: (lots: number) => string = (lots) => `${lots} lots`,
+  ): string | null {
     if (this.current === 'halted') return 'kill switch halted';
     if (this.current !== 'reducing') return null;
     const exposure = exposureOf();
     const reduces = reducingSide(exposure.position);
     if (reduces === null) return 'kill switch reducing: the position is flat, nothing to reduce';
     if (side !== reduces)
-      return `kill switch reducing: a ${side} would increase the position of ${exposure.position} lots`;
+      return `kill switch reducing: a ${side} would increase the position of ${qtyText(exposure.position)}`;
     const available = availableToClose(exposure.position, exposure.working);
     if (qty > available) {
-      return `kill switch reducing: ${side} ${qty} lots with ${Math.abs(exposure.position) - available} already working would close more than the position of ${Math.abs(exposure.position)} lots`;
+      const position = Math.abs(exposure.position);
+      return (
+        `kill switch reducing: ${side} ${qtyText(qty)} with ${qtyText(position - available)} already working ` +
+        `would close more than the position of ${qtyText(position)}`
+      );
     }
     return null;
   }
