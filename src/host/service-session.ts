@@ -336,7 +336,8 @@ export class ServiceSession {
   /** Keeps what the answers need of an entry: the last breaker trip, skip reasons, order history. */
   private index(entry: LogEntry): void {
     const e = entry.event;
-    if (e.kind === 'CircuitBreakerTripped') this.lastTrip = { ...e, time: entry.time };
+    // The trip in force, not an operator's repeated trip that changed nothing.
+    if (e.kind === 'CircuitBreakerTripped' && e.unchanged !== true) this.lastTrip = { ...e, time: entry.time };
     else if (e.kind === 'SliceSkipped') {
       let m = this.skips.get(e.parentId);
       if (m === undefined) this.skips.set(e.parentId, (m = new Map()));

@@ -103,7 +103,7 @@ export function handleCommand(
       engine.killSwitch.set(c.state, c.actor, c.reason);
       return accepted();
     case 'TripBreaker':
-      engine.breaker.trip(c.reason);
+      engine.breaker.trip(c.reason, c.actor);
       return accepted();
     case 'ResetBreaker':
       engine.breaker.reset(c.actor, c.reason);

@@ -38,7 +38,7 @@ export type NodeCommand =
   /** Cancels one order: a single order's parent with it; a TWAP slice is cancelled with its parent. */
   | { readonly kind: 'CancelOrder'; readonly clientOrderId: ClientOrderId; readonly reason: string }
   | { readonly kind: 'SetKillSwitch'; readonly state: KillSwitchState; readonly actor: string; readonly reason: string }
-  | { readonly kind: 'TripBreaker'; readonly reason: string }
+  | { readonly kind: 'TripBreaker'; readonly actor: string; readonly reason: string }
   | { readonly kind: 'ResetBreaker'; readonly actor: string; readonly reason: string }
   /** Runs a reconciliation pass now (refused while one runs): an operator's, or, with `periodic`,
    *  the next periodic pass brought forward (a host's). */

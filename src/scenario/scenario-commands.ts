@@ -75,7 +75,7 @@ function actionCommand(a: NodeAction): NodeCommand {
       return { kind: 'SetKillSwitch', state: a.state, actor: a.actor, reason: a.reason };
     case 'circuit_breaker':
       return a.state === 'tripped'
-        ? { kind: 'TripBreaker', reason: a.reason }
+        ? { kind: 'TripBreaker', actor: a.actor, reason: a.reason }
         : { kind: 'ResetBreaker', actor: a.actor, reason: a.reason };
     case 'force_ready':
       return { kind: 'ForceReady', actor: a.actor, reason: a.reason };

@@ -255,7 +255,9 @@ export class SessionMetricFold {
       case 'OrphanDetected':
         return this.inc('orphans_detected');
       case 'CircuitBreakerTripped':
-        return this.inc('breaker_trips');
+        // An operator's trip while tripped by hand already is audited but trips nothing.
+        if (e.unchanged !== true) this.inc('breaker_trips');
+        return;
       case 'StrategySwapDecided':
         return this.inc('strategy_swaps', { decision: e.decision });
       case 'ConnectionReport':

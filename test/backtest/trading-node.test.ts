@@ -139,7 +139,7 @@ describe('TradingNode commands', () => {
       },
     });
     expect(signal).toMatchObject({ outcome: 'refused', check: 'guards' });
-    expect(handle({ kind: 'TripBreaker', reason: 'drill' }).outcome).toBe('accepted');
+    expect(handle({ kind: 'TripBreaker', actor: 'ops', reason: 'drill' }).outcome).toBe('accepted');
     expect(n.status().breaker.tripped).toBe(true);
     n.stop();
     expect(handle({ kind: 'ResetBreaker', actor: 'ops', reason: 'x' })).toMatchObject({ code: 'stopped' });

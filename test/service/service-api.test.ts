@@ -536,6 +536,30 @@ describe('operator controls and state', () => {
     expect((await post('/reconciliation/force-complete', { actor: 'ops', reason: 'x' })).status).toBe(409);
   });
 
+  it('audits every trip and reset of the breaker with its actor and reason, one that changes nothing as such', async () => {
+    const mark = f.session.lastSeq;
+    const breaker = (action: string, actor: string, reason: string) => post('/breaker', { action, actor, reason });
+    expect((await breaker('reset', 'ops', 'closed already')).body!['breaker']['tripped']).toBe(false);
+    expect((await breaker('trip', 'ops', 'drill')).body!['breaker']).toMatchObject({ tripped: true, reason: 'drill' });
+    // Tripped already: answered with the trip in force, and still logged.
+    const again = await breaker('trip', 'desk', 'drill2');
+    expect(again.status).toBe(200);
+    expect(again.body!['breaker']).toMatchObject({ tripped: true, reason: 'drill', lastTrip: { actor: 'ops' } });
+    expect((await breaker('reset', 'ops', 'drill over')).body!['breaker']['tripped']).toBe(false);
+    expect((await breaker('reset', 'desk', 'drill over again')).status).toBe(200);
+    const audit = f.session
+      .entriesAfter(mark)
+      .map((e) => e.event)
+      .filter((e) => e.kind === 'CircuitBreakerTripped' || e.kind === 'CircuitBreakerReset');
+    expect(audit.map((e) => [e.kind, e.actor, e.reason, e.unchanged ?? false])).toEqual([
+      ['CircuitBreakerReset', 'ops', 'closed already', true],
+      ['CircuitBreakerTripped', 'ops', 'drill', false],
+      ['CircuitBreakerTripped', 'desk', 'drill2', true],
+      ['CircuitBreakerReset', 'ops', 'drill over', false],
+      ['CircuitBreakerReset', 'desk', 'drill over again', true],
+    ]);
+  });
+
   it('lists no orphans and answers 404 resolving an unknown one', async () => {
     expect((await get('/orphans')).body).toEqual({ items: [] });
     expect((await post('/orphans/x1/resolve', { resolution: 'cancel', actor: 'ops', reason: 'r' })).status).toBe(404);

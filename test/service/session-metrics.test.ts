@@ -163,9 +163,12 @@ describe('session metrics over a sim session', () => {
       expect(await sample(registry, 'execsim_session_kill_switch', { state: 'halted' })).toBe(1);
       expect(await sample(registry, 'execsim_session_kill_switch', { state: 'active' })).toBe(0);
       expect(await sample(registry, 'execsim_session_ready')).toBe(0);
-      await port.submit({ kind: 'TripBreaker', reason: 'metrics' });
+      await port.submit({ kind: 'TripBreaker', actor: 'ops', reason: 'metrics' });
       expect(await sample(registry, 'execsim_session_breaker', { state: 'tripped' })).toBe(1);
       expect(await sample(registry, 'execsim_session_breaker', { state: 'closed' })).toBe(0);
+      expect(await sample(registry, 'execsim_session_breaker_trips_total')).toBe(1);
+      // Tripped already: the operator's trip is audited, but it is no second trip.
+      await port.submit({ kind: 'TripBreaker', actor: 'ops', reason: 'metrics again' });
       expect(await sample(registry, 'execsim_session_breaker_trips_total')).toBe(1);
       const reconcile = await port.submit({ kind: 'Reconcile', actor: 'test', reason: 'metrics' });
       expect(reconcile.outcome).toBe('accepted');

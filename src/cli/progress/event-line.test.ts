@@ -166,6 +166,18 @@ describe('progress lines', () => {
     expect(line({ ...base, role: 'shadow' })).toMatch(/warm-up BTCUSDT \(shadow\) 12\/20 bars$/);
   });
 
+  it("the breaker's lines name an operator's actor, and say when a trip or reset changed nothing", () => {
+    const s = samples('drill');
+    const line = (e: ExecEvent): string | null => watched([e]).lines.at(-1) ?? null;
+    expect(line({ ...s.CircuitBreakerTripped, actor: 'ops' })).toMatch(/ {2}circuit breaker tripped \(ops\): drill$/);
+    expect(line({ ...s.CircuitBreakerTripped, actor: 'ops', unchanged: true })).toMatch(
+      / {2}circuit breaker trip \(ops\), tripped already: drill$/,
+    );
+    expect(line({ ...s.CircuitBreakerReset, unchanged: true })).toMatch(
+      / {2}circuit breaker reset \(operator\), not tripped: drill$/,
+    );
+  });
+
   it('notable kinds are silent when routine: a periodic clean pass, a resolved fill watch, a consistent position', () => {
     const s = samples('x');
     const routine: ExecEvent[] = [

@@ -219,9 +219,10 @@ function describe(e: ExecEvent, view: ProgressView): string | null {
     case 'KillSwitchChanged':
       return `kill switch ${e.state} (${e.actor}): ${e.reason}`;
     case 'CircuitBreakerTripped':
-      return `circuit breaker tripped: ${e.reason}`;
+      if (e.unchanged === true) return `circuit breaker trip (${e.actor ?? 'no actor'}), tripped already: ${e.reason}`;
+      return `circuit breaker tripped${e.actor === undefined ? '' : ` (${e.actor})`}: ${e.reason}`;
     case 'CircuitBreakerReset':
-      return `circuit breaker reset (${e.actor}): ${e.reason}`;
+      return `circuit breaker reset (${e.actor})${e.unchanged === true ? ', not tripped' : ''}: ${e.reason}`;
     case 'MarketDataGap':
       return `market data gap: expected update ${e.expectedId}, got ${e.gotId}`;
     case 'MarketDataEnded':

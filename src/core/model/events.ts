@@ -174,14 +174,22 @@ export interface KillSwitchChanged {
   readonly actor: string;
   readonly reason: string;
 }
+/** The breaker tripped: by an operator (`actor` names them, as the kill switch's events do) or
+ *  by a condition (no actor). */
 export interface CircuitBreakerTripped {
   readonly kind: 'CircuitBreakerTripped';
+  readonly actor?: string;
   readonly reason: string;
+  /** An operator's trip while the breaker was tripped by hand already: audited, it changed
+   *  nothing (the trip in force keeps its reason), so folds of the breaker's state skip it. */
+  readonly unchanged?: true;
 }
 export interface CircuitBreakerReset {
   readonly kind: 'CircuitBreakerReset';
   readonly actor: string;
   readonly reason: string;
+  /** An operator's reset while the breaker was not tripped: audited, it changed nothing. */
+  readonly unchanged?: true;
 }
 /** A TWAP's plan, stored with its parent before any slice is sent. */
 export interface TwapPlanned {

@@ -73,17 +73,11 @@ describe('manual trip and reset (the existing API)', () => {
     expect(b.blocks()).toBe('circuit breaker tripped: ops');
     b.reset('alice', 'checked');
     expect(b.tripped).toBe(false);
+    const manual = { condition: 'manual', at: null, observed: null, limit: null, reference: null, resetDueAt: null };
     expect(events).toEqual([
-      {
-        kind: 'CircuitBreakerTripped',
-        reason: 'ops',
-        condition: 'manual',
-        at: null,
-        observed: null,
-        limit: null,
-        reference: null,
-        resetDueAt: null,
-      },
+      { kind: 'CircuitBreakerTripped', reason: 'ops', ...manual },
+      // Tripped by hand already: the second trip is logged, changing nothing.
+      { kind: 'CircuitBreakerTripped', reason: 'again', unchanged: true, ...manual },
       {
         kind: 'CircuitBreakerReset',
         actor: 'alice',
@@ -93,6 +87,32 @@ describe('manual trip and reset (the existing API)', () => {
         automatic: false,
       },
     ]);
+  });
+  it("logs every operator's trip and reset with its actor, one that changes nothing marked unchanged", () => {
+    const { breaker, clock, events } = setup({ errors: { maxCount: 1, cooldownMs: 10 } });
+    breaker.reset('ops', 'nothing to reset');
+    breaker.trip('drill', 'ops');
+    clock.advanceBy(5);
+    breaker.trip('drill2', 'desk');
+    expect(breaker.state).toEqual({ condition: 'manual', reason: 'drill', resetDueAt: null });
+    breaker.reset('ops', 'drill over');
+    breaker.reset('desk', 'again');
+    expect(breaker.tripped).toBe(false);
+    expect(events.map((e) => [e.kind, e.actor, e.reason, e.unchanged ?? false, e.condition, e.at])).toEqual([
+      ['CircuitBreakerReset', 'ops', 'nothing to reset', true, null, T0],
+      ['CircuitBreakerTripped', 'ops', 'drill', false, 'manual', T0],
+      ['CircuitBreakerTripped', 'desk', 'drill2', true, 'manual', T0 + 5],
+      ['CircuitBreakerReset', 'ops', 'drill over', false, 'manual', T0 + 5],
+      ['CircuitBreakerReset', 'desk', 'again', true, null, T0 + 5],
+    ]);
+    // An automatic trip is unchanged: no actor; an operator's trip replaces it, with theirs.
+    breaker.recordError();
+    breaker.trip('hold', 'ops');
+    expect(events.slice(5).map((e) => [e.kind, e.actor, e.condition, e.unchanged ?? false])).toEqual([
+      ['CircuitBreakerTripped', undefined, 'errors', false],
+      ['CircuitBreakerTripped', 'ops', 'manual', false],
+    ]);
+    expect(foldBreaker(events)).toEqual(breaker.state);
   });
   it('a manual trip never resets itself', () => {
     const { clock, breaker } = setup({ rejects: { maxCount: 1 } });
@@ -287,7 +307,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 function apply(b: CircuitBreaker, clock: VirtualClock, op: Op): void {
   if (op.k === 'reject') b.recordReject();
   else if (op.k === 'error') b.recordError();
-  else if (op.k === 'trip') b.trip('manual');
+  else if (op.k === 'trip') b.trip('manual', 'ops');
   else if (op.k === 'reset') b.reset('ops', 'ok');
   else if (op.k === 'data') b.recordMarketData(clock.now());
   else if (op.k === 'equity') b.recordEquity(op.v);
@@ -304,12 +324,21 @@ const allOn: BreakerConfigInput = {
 };
 
 describe('properties', () => {
-  it('while tripped blocks() is never null (and null otherwise); the events fold to the state', () => {
+  it("while tripped blocks() is never null (and null otherwise); the events fold to the state; every operator's trip and reset is logged", () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
         const { breaker, clock, events } = setup(allOn);
         for (const op of ops) {
+          const before = events.length;
           apply(breaker, clock, op);
+          if (op.k === 'trip' || op.k === 'reset') {
+            expect(events.length).toBe(before + 1);
+            expect(events[before]).toMatchObject(
+              op.k === 'trip'
+                ? { kind: 'CircuitBreakerTripped', actor: 'ops', reason: 'manual' }
+                : { kind: 'CircuitBreakerReset', actor: 'ops', reason: 'ok', automatic: false },
+            );
+          }
           const why = breaker.blocks();
           expect(why !== null).toBe(breaker.tripped);
           expect(foldBreaker(events)).toEqual(breaker.state);

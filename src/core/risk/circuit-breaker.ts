@@ -1,10 +1,13 @@
 // The circuit breaker: tripped or not, checked before every order and slice (blocks()). A manual
-// trip(reason) needs a manual reset(actor, reason); automatic conditions (rejects, errors, loss,
+// trip(reason, actor) needs a manual reset(actor, reason); automatic conditions (rejects, errors, loss,
 // drawdown, priceBand, staleData) are fed by callers' reports, each tested where its report
 // arrives, and reset themselves after that condition's cooldown (breaker-config.ts has the
 // settings, units and defaults). One trip at a time, and a reset re-baselines the condition that
 // tripped. Trips and resets are logged with the condition and the observed values, and a restart
 // rebuilds the tripped state and its pending cooldown from those events alone (restore()).
+// Every operator's trip and reset is logged with its actor and reason, as every kill-switch set
+// is, even one that changes nothing (tripped by hand already, or a reset while not tripped): that
+// one is marked `unchanged`, and the folds of the state skip it.
 import type { Subscription } from 'rxjs';
 import type { CircuitBreakerReset, CircuitBreakerTripped } from '../model/events.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -34,8 +37,8 @@ export interface BreakerTrippedEvent extends CircuitBreakerTripped {
 }
 
 export interface BreakerResetEvent extends CircuitBreakerReset {
-  /** The condition of the trip this reset clears. */
-  readonly condition: BreakerCondition;
+  /** The condition of the trip this reset clears; null: nothing was tripped (`unchanged`). */
+  readonly condition: BreakerCondition | null;
   readonly at: number | null;
   /** true: the cooldown elapsed (actor 'circuit-breaker'); false: reset(actor, reason). */
   readonly automatic: boolean;
@@ -51,10 +54,11 @@ export interface BreakerTrip {
 }
 
 /** Folds logged breaker events (oldest first) into the current trip. Events logged before the
- *  conditions existed (no `condition`) count as manual trips. */
+ *  conditions existed (no `condition`) count as manual trips; an `unchanged` one changed nothing. */
 export function foldBreaker(events: Iterable<CircuitBreakerTripped | CircuitBreakerReset>): BreakerTrip | null {
   let trip: BreakerTrip | null = null;
   for (const e of events) {
+    if (e.unchanged === true) continue;
     if (e.kind === 'CircuitBreakerReset') trip = null;
     else {
       const x = e as Partial<BreakerTrippedEvent> & CircuitBreakerTripped;
@@ -115,16 +119,41 @@ export class CircuitBreaker {
     return this.trip_;
   }
 
-  /** Manual trip: it needs a manual reset. A no-op while manually tripped; replaces an automatic
-   *  trip (its cooldown is cancelled). */
-  trip(reason: string): void {
-    if (this.trip_?.condition === 'manual') return;
-    this.enter('manual', reason, null, null);
+  /** Manual trip by `actor` (null: by code, logged without one): it needs a manual reset, and
+   *  replaces an automatic trip (its cooldown is cancelled). While tripped by hand already it
+   *  changes nothing, the trip in force keeps its reason, and it is logged as `unchanged`. */
+  trip(reason: string, actor: string | null = null): void {
+    if (this.trip_?.condition !== 'manual') {
+      this.enter('manual', reason, null, null, actor);
+      return;
+    }
+    this.record({
+      kind: 'CircuitBreakerTripped',
+      ...(actor === null ? {} : { actor }),
+      reason,
+      unchanged: true,
+      condition: 'manual',
+      at: this.now(),
+      observed: null,
+      limit: null,
+      reference: null,
+      resetDueAt: null,
+    });
   }
 
-  /** Manual reset (any trip). A no-op when not tripped. */
+  /** Manual reset (any trip). When not tripped it changes nothing, and is logged as `unchanged`. */
   reset(actor: string, reason: string): void {
-    this.leave(actor, reason, false);
+    if (this.trip_ !== null) this.leave(actor, reason, false);
+    else
+      this.record({
+        kind: 'CircuitBreakerReset',
+        actor,
+        reason,
+        unchanged: true,
+        condition: null,
+        at: this.now(),
+        automatic: false,
+      });
   }
 
   /** Why nothing may go out now, or null. Checks stale market data first (which may trip). */
@@ -265,7 +294,13 @@ export class CircuitBreaker {
     return this.clock === null ? null : Math.floor(this.clock.now());
   }
 
-  private enter(condition: BreakerCondition, reason: string, cooldownMs: number | null, r: Reading | null): void {
+  private enter(
+    condition: BreakerCondition,
+    reason: string,
+    cooldownMs: number | null,
+    r: Reading | null,
+    actor: string | null = null,
+  ): void {
     this.cancelTimer();
     const at = this.now();
     const resetDueAt = cooldownMs === null || at === null ? null : at + cooldownMs;
@@ -273,6 +308,7 @@ export class CircuitBreaker {
     this.armTimer();
     this.record({
       kind: 'CircuitBreakerTripped',
+      ...(actor === null ? {} : { actor }),
       reason,
       condition,
       at,

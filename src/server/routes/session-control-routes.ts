@@ -238,7 +238,7 @@ export function sessionControlRoutes(hosted: SessionPort | null): AnyRoute[] {
         if (prior) return answer(prior);
         const command: NodeCommand =
           b.action === 'trip'
-            ? { kind: 'TripBreaker', reason: `${b.reason} (by ${b.actor})` }
+            ? { kind: 'TripBreaker', actor: b.actor, reason: b.reason }
             : { kind: 'ResetBreaker', actor: b.actor, reason: b.reason };
         return answer(await decide(port, command, tag));
       },
