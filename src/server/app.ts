@@ -98,7 +98,7 @@ export function createApp(options: AppOptions): ExecsimApp {
   let document: OpenApiDocument | null = null;
   const runJobs = options.jobs !== null && options.sweepJobs ? onlyRuns(options.jobs, options.sweepJobs) : options.jobs;
   // The runs Idempotency-Keys started; a deleted run is forgotten by the pool and by its key.
-  const runKeys = new RunKeys<AcceptedRun>();
+  const runKeys = new RunKeys<AcceptedRun>('POST /runs');
   const forgetRun = (id: string): void => {
     runJobs?.forget(id);
     runKeys.forgetRun(id);

@@ -1,8 +1,8 @@
-// The Idempotency-Key of POST /runs: which run each key started, so that a client retrying after
-// a lost answer gets the first answer again instead of a second run. A key is remembered in this
-// server process only, for its life (the newest MAX_RUN_KEYS keys), and forgotten with its run
-// when the run is deleted; why not in the store across restarts, as a session's keys are:
-// docs/0093-idempotent-run-starts.md.
+// The Idempotency-Key of POST /runs and POST /sweeps: which run (or sweep) each key started, so
+// that a client retrying after a lost answer gets the first answer again instead of a second job.
+// A key is remembered in this server process only, for its life (the newest MAX_RUN_KEYS keys), and
+// forgotten with its run when the run is deleted; each route keeps its own keys. Why not in the
+// store across restarts, as a session's keys are: docs/0093-idempotent-run-starts.md.
 import type { HeaderParam } from './route-spec.ts';
 import { ProblemError } from './problem.ts';
 import { IDEMPOTENCY_KEY } from './idempotent-command.ts';
@@ -21,7 +21,18 @@ export const RUN_IDEMPOTENCY_KEY: HeaderParam = {
     'it started is deleted',
 };
 
-/** What a key started: the hash of the request that used it, and the first answer's body. */
+/** The Idempotency-Key header as POST /sweeps declares it: that of POST /runs, for a sweep (which
+ *  is never deleted, so its key is kept for the server process's life). */
+export const SWEEP_IDEMPOTENCY_KEY: HeaderParam = {
+  ...IDEMPOTENCY_KEY,
+  description:
+    'the request’s key: the same request again under it (same body) starts no second sweep and is answered as ' +
+    'the first was, even while that sweep is going (header Idempotent-Replayed: true); another body under the key ' +
+    'is a 409. Remembered by this server process until it stops (the newest 10,000 keys)',
+};
+
+/** What a key started: the hash of the request that used it, the run's (or sweep's) id, and the
+ *  first answer's body. */
 export interface KeyedRun<A> {
   readonly hash: string;
   readonly runId: string;
@@ -32,7 +43,11 @@ export class RunKeys<A> {
   private readonly byKey = new Map<string, KeyedRun<A>>();
   private readonly keyOfRun = new Map<string, string>();
 
-  constructor(private readonly max = MAX_RUN_KEYS) {}
+  /** `route` names the request in a 409 (POST /runs). */
+  constructor(
+    private readonly route: string,
+    private readonly max = MAX_RUN_KEYS,
+  ) {}
 
   /** The run `key` started, or null when the key is new; a 409 when it was used for another
    *  request (another hash). */
@@ -42,7 +57,7 @@ export class RunKeys<A> {
     if (known.hash !== hash)
       throw new ProblemError(
         'conflict',
-        `the key ${key} was used for another POST /runs request (other body): a key names one request`,
+        `the key ${key} was used for another ${this.route} request (other body): a key names one request`,
       );
     return known;
   }

@@ -351,11 +351,12 @@ describe('the request headers in the OpenAPI document', () => {
     'POST /api/v1/reconciliation/force-complete',
     'POST /api/v1/orphans/{clientOrderId}/resolve',
     'POST /api/v1/session/strategy/swap',
-    // Not a session's, but a write sent again as safely: a run start.
+    // Not a session's, but writes sent again as safely: a run start and a sweep start.
     'POST /api/v1/runs',
+    'POST /api/v1/sweeps',
   ];
 
-  it('declares Idempotency-Key on every session write and a run start, and Idempotent-Replayed on their answers', () => {
+  it('declares Idempotency-Key on every session write, a run start and a sweep start, and Idempotent-Replayed on their answers', () => {
     for (const { key, op } of ops) {
       const declared = header(op, 'Idempotency-Key') !== undefined;
       expect([key, declared]).toEqual([key, keyedWrites.includes(key)]);

@@ -279,3 +279,100 @@ describe('a deleted run', () => {
     await idle();
   });
 });
+
+describe('POST /sweeps under an Idempotency-Key', () => {
+  // A server that runs sweeps too (the same pool runs both), as `execsim serve` builds it.
+  let sweeping: ExecsimApp;
+  beforeAll(() => {
+    sweeping = createApp({
+      reader: store.reader,
+      deleteRun: store.deleteRun,
+      jobs: pool,
+      sweepJobs: pool,
+      scenariosDir: SCENARIOS,
+      version: 'test',
+      token: TOKEN,
+      checkResponses: true,
+    });
+  });
+  const startSweep = (body: unknown, key?: string) =>
+    request(sweeping, '/sweeps', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...auth,
+        ...(key === undefined ? {} : { 'idempotency-key': key }),
+      },
+      body: JSON.stringify(body),
+    });
+  const sweepCount = (): number => {
+    const handle = openExistingDatabase(db, 'read');
+    try {
+      return (handle.prepare('SELECT COUNT(*) AS n FROM sweeps').get() as { n: number }).n;
+    } finally {
+      handle.close();
+    }
+  };
+
+  it('sent again starts no second sweep and answers as the first time; another body under the key is a 409', async () => {
+    await idle();
+    const before = sweepCount();
+    const body = { scenario: 'twap-calm', paths: 2, seed: 11 };
+    const first = await startSweep(body, 'sweep-1');
+    expect(first.status).toBe(202);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const answer = (await first.json()) as { id: string };
+    const again = await startSweep(body, 'sweep-1');
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('location')).toBe(first.headers.get('location'));
+    expect(await again.json()).toEqual(answer);
+    expect(sweepCount()).toBe(before + 1);
+
+    for (const other of [
+      { ...body, paths: 3 },
+      { ...body, seed: 12 },
+      { scenario: 'thin-book', paths: 2, seed: 11 },
+    ]) {
+      const res = await startSweep(other, 'sweep-1');
+      expect(res.status).toBe(409);
+      expect(await res.json()).toMatchObject({
+        status: 409,
+        detail: 'the key sweep-1 was used for another POST /sweeps request (other body): a key names one request',
+      });
+    }
+    expect(sweepCount()).toBe(before + 1);
+    await idle();
+  });
+
+  it('sent twice at once starts one sweep; a grid in another key order is another request, 5 and "5" one', async () => {
+    await idle();
+    const before = sweepCount();
+    const body = { scenario: 'twap-calm', paths: 1, grid: { 'twap.slices': [5, 10], 'market.volatility': [0.2] } };
+    const answers = await Promise.all([startSweep(body, 'sweep-at-once'), startSweep(body, 'sweep-at-once')]);
+    expect(answers.map((a) => a.status)).toEqual([202, 202]);
+    expect(answers.map((a) => a.headers.get('idempotent-replayed')).sort()).toEqual(['true', null].sort());
+    const [a, b] = (await Promise.all(answers.map((r) => r.json()))) as { id: string }[];
+    expect(b).toEqual(a);
+    expect(sweepCount()).toBe(before + 1);
+
+    const sameValues = { ...body, grid: { 'twap.slices': ['5', '10'], 'market.volatility': [0.2] } };
+    expect((await startSweep(sameValues, 'sweep-at-once')).headers.get('idempotent-replayed')).toBe('true');
+    const reordered = { ...body, grid: { 'market.volatility': [0.2], 'twap.slices': [5, 10] } };
+    expect((await startSweep(reordered, 'sweep-at-once')).status).toBe(409);
+    expect(sweepCount()).toBe(before + 1);
+    await idle();
+  });
+
+  it('without a key starts a sweep for each request, as before', async () => {
+    await idle();
+    const before = sweepCount();
+    const body = { scenario: 'twap-calm', paths: 1 };
+    const [a, b] = (await Promise.all([startSweep(body), startSweep(body)].map(async (r) => (await r).json()))) as {
+      id: string;
+    }[];
+    expect(a?.id).not.toBe(b?.id);
+    expect(sweepCount()).toBe(before + 2);
+    await idle();
+  });
+});

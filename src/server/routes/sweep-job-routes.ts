@@ -1,6 +1,8 @@
 // Sweeps started and followed over HTTP, run by the server's RunPool on worker threads so the API
 // stays responsive: start (202 before any path runs), progress as Server-Sent Events, cancel,
-// and re-running one stored path. A refused request writes nothing: every check comes first.
+// and re-running one stored path. A refused request writes nothing: every check comes first. A
+// POST under an Idempotency-Key starts one sweep however often it is sent, as POST /runs starts
+// one run (run-keys.ts).
 // The routes:
 // docs/0070-store-service-and-cli-notes.md#srcserverroutessweep-job-routests.
 import type { Context } from 'hono';
@@ -13,8 +15,9 @@ import { MAX_SWEEP_PATHS } from '../../sweep/sweep.ts';
 import { GridError, gridAxis, MAX_AXIS_VALUES, MAX_GRID_POINTS, type GridAxis } from '../../sweep/sweep-grid.ts';
 import { checkSweepGrid, MAX_SWEEP_UNITS } from '../../sweep/sweep-units.ts';
 import type { SweepState } from '../../store/sweep-read.ts';
-import { REPLAYED_HEADER } from '../idempotent-command.ts';
+import { keyHeader, REPLAYED_HEADER, requestTag } from '../idempotent-command.ts';
 import { ProblemError } from '../problem.ts';
+import { RunKeys, SWEEP_IDEMPOTENCY_KEY } from '../run-keys.ts';
 import { idParam, idParams, wholeNumber } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { problemsOf, resolveScenarioRequest, scenarioRequestSchema } from '../scenario-request.ts';
@@ -51,6 +54,17 @@ export interface SweepJobDeps {
   /** Jobs (runs and sweeps share the pool's queue) waiting for a worker beyond which POST /sweeps
    *  answers 429, as POST /runs does (default 100): each accepted sweep is a stored row. */
   readonly maxQueued?: number;
+  /** The sweeps Idempotency-Keys started, and their first answers (default: kept by these routes). */
+  readonly keys?: RunKeys<AcceptedSweep>;
+}
+
+/** The 202 of POST /sweeps. */
+export interface AcceptedSweep {
+  readonly id: string;
+  readonly state: 'queued';
+  readonly progress: string;
+  readonly points: number;
+  readonly total: number;
 }
 
 export const DEFAULT_MAX_SWEEP_PATHS = 10_000;
@@ -110,6 +124,20 @@ const accepted = z.object({
   total: z.number().int().describe("paths to run in all: paths x grid points, the progress stream's total"),
 });
 
+/** What a sweep request says, for its key's hash: the body, with the grid as its axes in order (the
+ *  first varies slowest, so {a, b} and {b, a} are two sweeps) and each value as its text (5 and
+ *  "5" are one value, as gridOf reads them). */
+const sweepRequestSays = (b: z.infer<ReturnType<typeof sweepBody>>): unknown => {
+  const { grid, ...rest } = b;
+  return grid === undefined ? rest : { ...rest, grid: Object.entries(grid).map(([k, vs]) => [k, vs.map(String)]) };
+};
+
+/** The 202 of a sweep, with its Location (under the request's path, /api/v1/sweeps). */
+const answerSweep = (c: Context, answer: AcceptedSweep): Response => {
+  c.header('Location', `${c.req.path}/${answer.id}`);
+  return c.json({ ...answer }, 202);
+};
+
 /** The request's grid as the CLI's axes: each value as the text a --grid flag would give it (5 and
  *  "5" are one value), in the object's key order. */
 const gridOf = (grid: Readonly<Record<string, ReadonlyArray<string | number | boolean>>> | undefined): GridAxis[] =>
@@ -142,6 +170,7 @@ function apiBaseOf(c: Context, suffix: RegExp): string {
 export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
   const maxPaths = Math.min(deps.maxPaths ?? DEFAULT_MAX_SWEEP_PATHS, MAX_SWEEP_PATHS);
   const keepAliveMs = deps.keepAliveMs ?? 15_000;
+  const keys = deps.keys ?? new RunKeys<AcceptedSweep>('POST /sweeps');
   return [
     defineRoute({
       method: 'POST',
@@ -153,18 +182,35 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
         'The body names a bundled scenario ({"scenario": "walkthrough"}) or carries scenario text ({"yaml": "..."}), ' +
         'with the number of paths and optionally the sweep seed and a parameter grid ' +
         '({"grid": {"twap.slices": [5, 10]}}: the paths run at every combination of the values). The sweep is ' +
-        'stored as queued; follow it at the progress stream, read it at Location.',
+        'stored as queued; follow it at the progress stream, read it at Location. With an Idempotency-Key, the ' +
+        'same request again starts no second sweep: it is answered with the first answer (the same id, state ' +
+        'queued as first answered), for as long as this server process runs (the newest 10,000 keys); another ' +
+        'body under the key is a 409.',
+      headers: [SWEEP_IDEMPOTENCY_KEY],
       body: { 'application/json': sweepBody(maxPaths) },
-      problems: ['invalid-scenario', 'too-many-jobs'],
+      problems: ['invalid-scenario', 'too-many-jobs', 'conflict'],
       responses: {
         202: {
-          description: 'the sweep is queued',
+          description: 'the sweep is queued (or, for a request sent again under its key, was)',
           content: { 'application/json': accepted },
           headers: { Location: 'the stored sweep (GET)' },
         },
       },
       handle: async ({ body }, c) => {
         const b = body.value;
+        // A key is checked before anything else, as POST /runs checks it: a request sent again is
+        // answered as it was the first time, even when the queue is full now. Only a started sweep
+        // is remembered: a refused request decided nothing and may come again under its key.
+        const key = keyHeader(c);
+        const hash = key === undefined ? undefined : requestTag('POST /sweeps', key, sweepRequestSays(b)).hash;
+        const replayed = (): Response | null => {
+          const prior = key === undefined || hash === undefined ? null : keys.prior(key, hash);
+          if (prior === null) return null;
+          c.header(REPLAYED_HEADER, 'true');
+          return answerSweep(c, prior.answer);
+        };
+        const before = replayed();
+        if (before !== null) return before;
         const maxQueued = deps.maxQueued ?? 100;
         const { queued } = deps.pool.load;
         if (queued >= maxQueued) {
@@ -194,6 +240,11 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
           if (err instanceof GridError) throw badGrid(err);
           throw err;
         }
+        // The grid was checked in slices: the same request under the key may have started its sweep
+        // meanwhile. From this look to remembering the key nothing is awaited, so of two requests
+        // under one key the second finds the first's sweep.
+        const meanwhile = replayed();
+        if (meanwhile !== null) return meanwhile;
         const id = newSweepId();
         deps.pool.submitSweep({
           sweepId: id,
@@ -202,12 +253,15 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
           grid,
           ...(b.seed !== undefined ? { seed: b.seed } : {}),
         });
-        const location = `${c.req.path}/${id}`;
-        c.header('Location', location);
-        return c.json(
-          { id, state: 'queued' as const, progress: `${location}/progress`, points: units / b.paths, total: units },
-          202,
-        );
+        const answer: AcceptedSweep = {
+          id,
+          state: 'queued',
+          progress: `${c.req.path}/${id}/progress`,
+          points: units / b.paths,
+          total: units,
+        };
+        if (key !== undefined && hash !== undefined) keys.remember(key, { hash, runId: id, answer });
+        return answerSweep(c, answer);
       },
     }),
     defineRoute({
