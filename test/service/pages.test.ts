@@ -296,6 +296,8 @@ describe('run page', () => {
     const badKind = await html(`/runs/${calm.runId}?kinds=${encodeURIComponent('a"><b>x')}`, 400);
     expect(badKind).toContain('kinds');
     expect(badKind).not.toContain('"><b>');
+    // A misspelt kind is named with the kind it most likely meant, not shown as an empty log.
+    expect(await html(`/runs/${calm.runId}?kinds=FillReport,SliceSkiped`, 400)).toContain('did you mean SliceSkipped?');
     expect(await html('/runs/run-nope', 404)).toContain('run-nope');
   });
 

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runScenario } from '../../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
+import { createApp } from '../../src/server/app.ts';
+import { EXEC_EVENT_KINDS } from '../../src/core/model/event-kinds.ts';
 import { ProblemError, problemResponse } from '../../src/server/problem.ts';
 import { registerRoutes } from '../../src/server/register-routes.ts';
 import { compareRoutes } from '../../src/server/routes/compare-routes.ts';
@@ -257,6 +259,48 @@ describe('GET /runs/:id and its records', () => {
       .map((l) => JSON.parse(l) as EventRow);
     expect(created.length).toBeGreaterThan(0);
     expect(created.every((e) => e.kind === 'OrderCreated' && e.seq >= 2)).toBe(true);
+  });
+
+  it('refuses a kind that names no event kind with a 400 naming it and the kind it most likely meant', async () => {
+    const served = createApp({
+      reader: asReader(model),
+      deleteRun: null,
+      jobs: null,
+      scenariosDir: path.resolve('scenarios'),
+      version: 'test',
+      token: TOKEN,
+      checkResponses: true,
+    });
+    const id = ids['calm1'] as string;
+    const errors = async (kinds: string) => {
+      const res = await served.app.request(`http://127.0.0.1${API}/runs/${id}/events?kinds=${kinds}`);
+      expect(res.status, kinds).toBe(400);
+      return ((await res.json()) as { errors: { path: string; message: string }[] }).errors;
+    };
+    expect(await errors('Bogus')).toEqual([
+      {
+        path: 'query.kinds[0]',
+        message: '"Bogus" is no event kind (kinds are names such as FillReport, OrderStatusChanged, SliceSkipped)',
+      },
+    ]);
+    expect(await errors('FillReport,SliceSkiped')).toEqual([
+      { path: 'query.kinds[1]', message: '"SliceSkiped" is no event kind; did you mean SliceSkipped?' },
+    ]);
+    // The kind the hint used to name is none of execsim's (its fills are FillReport).
+    expect((await errors('OrderFilled'))[0]?.message).toMatch(
+      /^"OrderFilled" is no event kind \(kinds are .*FillReport/,
+    );
+    expect(await errors('fillreport')).toEqual([
+      { path: 'query.kinds[0]', message: '"fillreport" is no event kind; did you mean FillReport?' },
+    ]);
+    expect((await errors('a-b'))[0]?.message).toMatch(/^must be an event kind such as FillReport/);
+    // A kind the run has none of is a kind: an empty page, as before.
+    const none = await served.app.request(`http://127.0.0.1${API}/runs/${id}/events?kinds=OrphanDetected`);
+    expect(none.status).toBe(200);
+    expect(((await none.json()) as Page<EventRow>).items).toEqual([]);
+    // Every kind the run logged is one.
+    const kinds = new Set(model.events(id, { limit: 500 })!.items.map((e) => e.kind));
+    for (const k of kinds) expect(EXEC_EVENT_KINDS).toContain(k);
   });
 
   it("pages events by a page's nextCursor, as the other lists page; cursor and fromSeq together are a 400", async () => {

@@ -13,6 +13,7 @@
 import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { unknownEventKind } from '../../core/model/event-kinds.ts';
 import type { RunQuery, RunReader } from '../../store/read-model-port.ts';
 import { readableRun } from '../../store/readable-events.ts';
 import { UnknownParentError } from '../../store/sweep-histogram.ts';
@@ -115,6 +116,9 @@ export function pageRoutes(reader: RunReader, options: PageOptions = {}): Hono {
     const kinds = kindsText === '' ? [] : kindsText.split(',').map((k) => k.trim());
     const badKind = kinds.find((k) => !/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(k));
     if (badKind !== undefined) return bad(c, `kinds: "${badKind}" is not an event kind (e.g. FillReport)`);
+    // A misspelt kind is named with the kind it most likely meant, not shown as an empty log.
+    const unknown = kinds.map(unknownEventKind).find((why) => why !== null);
+    if (unknown !== undefined) return bad(c, `kinds: ${unknown}`);
     const stored = reader.events(id, {
       fromSeq,
       limit: EVENTS_PER_PAGE,

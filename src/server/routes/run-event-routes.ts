@@ -5,6 +5,7 @@
 // deleted while its stream is read ends the response abruptly, never as a complete log.
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { unknownEventKind } from '../../core/model/event-kinds.ts';
 import type { EventQuery, EventRow, Page, RunReader } from '../../store/read-model-port.ts';
 import { csvList, idParams, limitParam, wholeNumber } from '../query-params.ts';
 import { ProblemError } from '../problem.ts';
@@ -15,7 +16,14 @@ import { eventRowSchema, pageSchema } from './store-schemas.ts';
 export const MAX_EVENT_PAGE = 500;
 export const NDJSON = 'application/x-ndjson';
 
-const eventKind = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be an event kind like OrderFilled');
+/** An event kind: a name of one (a misspelt one is refused with the kind it most likely meant,
+ *  not answered with an empty log). */
+const eventKind = z.string().superRefine((kind, ctx) => {
+  const why = /^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(kind)
+    ? unknownEventKind(kind)
+    : 'must be an event kind such as FillReport (a letter, then letters, digits or _)';
+  if (why !== null) ctx.addIssue({ code: 'custom', message: why });
+});
 
 const eventQuery = z.object({
   fromSeq: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional().describe('first seq (inclusive)'),
@@ -23,7 +31,11 @@ const eventQuery = z.object({
     .optional()
     .describe("a page's nextCursor: the next page (the seq it starts at, as fromSeq), as the other lists page"),
   toSeq: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional().describe('last seq (inclusive)'),
-  kinds: csvList(eventKind, 1, 50, 'kinds').optional().describe('only these event kinds, comma-separated'),
+  kinds: csvList(eventKind, 1, 50, 'kinds')
+    .optional()
+    .describe(
+      'only these event kinds, comma-separated (FillReport, SliceSkipped, ...): one that names no kind is a 400',
+    ),
   limit: limitParam(MAX_EVENT_PAGE)
     .optional()
     .describe(`events per page, 1 to ${MAX_EVENT_PAGE} (NDJSON: per read; the stream has them all)`),
