@@ -103,13 +103,15 @@ export function createApp(options: AppOptions): ExecsimApp {
     runJobs?.forget(id);
     runKeys.forgetRun(id);
   };
+  // Where the pool has a run: one it has yet to start is answered as queued, not as unknown.
+  const jobState = runJobs ? (id: string) => runJobs.state(id) : undefined;
   const routes: AnyRoute[] = [];
   routes.push(
-    ...runRoutes(options.reader, runJobs ? (id) => runJobs.state(id) : undefined),
-    ...runRecordRoutes(options.reader),
-    ...runEventRoutes(options.reader),
-    ...compareRoutes(options.reader),
-    ...deleteRunRoutes(options.deleteRun, forgetRun),
+    ...runRoutes(options.reader, jobState),
+    ...runRecordRoutes(options.reader, jobState),
+    ...runEventRoutes(options.reader, jobState),
+    ...compareRoutes(options.reader, jobState),
+    ...deleteRunRoutes(options.deleteRun, forgetRun, jobState),
     ...sweepRoutes(options.reader),
     ...scenarioRoutes({ scenariosDir: options.scenariosDir }),
     ...healthRoutes({

@@ -344,6 +344,52 @@ describe('POST /runs', () => {
   });
 });
 
+describe('a run waiting for a worker', () => {
+  it('is answered 409 queued, not 404, by the routes of what it stores, by compare and by DELETE', async () => {
+    await idle();
+    // A long run takes the pool's one worker; the next two wait.
+    const start = async (body: unknown) => ((await (await post('/api/v1/runs', body)).json()) as { id: string }).id;
+    const busy = await start({ yaml: hugeTwapScenario(20_000, 'holds-the-worker') });
+    const queued = await start({ scenario: 'twap-calm', seed: 200 });
+    const queued2 = await start({ scenario: 'twap-calm', seed: 201 });
+    expect([pool.state(queued), pool.state(queued2)]).toEqual(['queued', 'queued']);
+    expect((await get(`/api/v1/runs/${queued}`)).status).toBe(202);
+
+    const conflict = async (res: Response, detail: RegExp) => {
+      const body = (await res.json()) as { status: number; detail: string; type: string };
+      expect([res.status, body.detail], res.url).toEqual([409, expect.stringMatching(detail)]);
+      expect(body.type).toMatch(/#problem-conflict$/);
+      return body;
+    };
+    const notStarted = new RegExp(`^run "${queued}" is queued and has not started: nothing of it is stored yet`);
+    for (const sub of ['/orders', '/fills', '/series', '/events', '/scenario'])
+      await conflict(await get(`/api/v1/runs/${queued}${sub}`), notStarted);
+    await conflict(
+      await server.app.request(`http://127.0.0.1/api/v1/runs/${queued}`, { method: 'DELETE', headers: auth }),
+      new RegExp(`is queued and has not started: cancel it first \\(POST /runs/${queued}/cancel\\)`),
+    );
+    await conflict(
+      await get(`/api/v1/compare?runs=${queued},${queued2}`),
+      /is queued and has not started: nothing of it is stored to compare yet$/,
+    );
+    // An id that names no run at all is still the 404, named alone.
+    const unknown = await get(`/api/v1/compare?runs=${queued},run-nope`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { detail: string }).detail).toBe('no run with id "run-nope"');
+    expect((await get('/api/v1/runs/run-nope/orders')).status).toBe(404);
+
+    // Cancelled, it is stored interrupted, and then deleted as any stored run.
+    for (const id of [queued2, queued, busy]) expect((await post(`/api/v1/runs/${id}/cancel`, {})).status).toBe(202);
+    await idle();
+    expect((await get(`/api/v1/runs/${queued}/events`)).status).toBe(200);
+    const deleted = await server.app.request(`http://127.0.0.1/api/v1/runs/${queued}`, {
+      method: 'DELETE',
+      headers: auth,
+    });
+    expect(deleted.status).toBe(200);
+  });
+});
+
 /** An app whose pool runs sweeps beside runs, as `execsim serve` builds it. */
 function sweepingApp(options: { maxQueued?: number } = {}) {
   return createApp({

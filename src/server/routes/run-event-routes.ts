@@ -10,7 +10,7 @@ import type { EventQuery, EventRow, Page, RunReader } from '../../store/read-mod
 import { csvList, idParams, limitParam, wholeNumber } from '../query-params.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
-import { found, requireReader } from './reader-access.ts';
+import { requireReader, storedRun, type RunJobState } from './reader-access.ts';
 import { eventRowSchema, pageSchema } from './store-schemas.ts';
 
 export const MAX_EVENT_PAGE = 500;
@@ -84,7 +84,8 @@ function ndjsonStream(reader: RunReader, id: string, query: EventQuery, first: P
   });
 }
 
-export function runEventRoutes(reader: RunReader | null): AnyRoute[] {
+/** `jobState`: where the run pool has a run: one still queued is a 409, not a 404. */
+export function runEventRoutes(reader: RunReader | null, jobState?: RunJobState): AnyRoute[] {
   return [
     defineRoute({
       method: 'GET',
@@ -98,7 +99,7 @@ export function runEventRoutes(reader: RunReader | null): AnyRoute[] {
         'NDJSON: every event from fromSeq to toSeq, one JSON object per line.',
       params: idParams,
       query: eventQuery,
-      problems: ['not-found', 'store-unavailable', 'stored-data-unreadable'],
+      problems: ['not-found', 'conflict', 'store-unavailable', 'stored-data-unreadable'],
       responses: {
         200: {
           description: 'the events',
@@ -116,7 +117,7 @@ export function runEventRoutes(reader: RunReader | null): AnyRoute[] {
           ]);
         const { cursor, ...rest } = asked;
         const query: EventQuery = cursor === undefined ? rest : { ...rest, fromSeq: cursor };
-        const first = found(r.events(params.id, query), 'run', params.id);
+        const first = storedRun(r.events(params.id, query), params.id, jobState);
         if (!wantsNdjson(c)) return c.json(first, 200, { vary: 'accept' });
         return new Response(ndjsonStream(r, params.id, query, first), {
           status: 200,

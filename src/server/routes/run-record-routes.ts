@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { RunReader } from '../../store/read-model-port.ts';
 import { cursorParam, idParams, limitParam, wholeNumber } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
-import { found, paged, requireReader } from './reader-access.ts';
+import { paged, requireReader, storedRun, type RunJobState } from './reader-access.ts';
 import { runSeriesSchema } from './series-schema.ts';
 import { ProblemError } from '../problem.ts';
 import { fillRowSchema, orderRowSchema, pageSchema } from './store-schemas.ts';
@@ -23,7 +23,8 @@ const seriesQuery = z.object({
   to: wholeNumber(0, MAX_SERIES_MS).optional().describe('simulated ms from the run start'),
 });
 
-export function runRecordRoutes(reader: RunReader | null): AnyRoute[] {
+/** `jobState`: where the run pool has a run: one still queued is a 409, not a 404. */
+export function runRecordRoutes(reader: RunReader | null, jobState?: RunJobState): AnyRoute[] {
   return [
     defineRoute({
       method: 'GET',
@@ -34,14 +35,14 @@ export function runRecordRoutes(reader: RunReader | null): AnyRoute[] {
         "A stored run's orders (parents and children), paged (a backtest's built from its log at the first read)",
       params: idParams,
       query: pageQuery,
-      problems: ['not-found', 'store-unavailable', 'stored-data-unreadable'],
+      problems: ['not-found', 'conflict', 'store-unavailable', 'stored-data-unreadable'],
       responses: { 200: json('one page of orders', pageSchema(orderRowSchema)) },
       handle: ({ params, query }, c) =>
         c.json(
-          found(
+          storedRun(
             paged(() => requireReader(reader).orders(params.id, query)),
-            'run',
             params.id,
+            jobState,
           ),
         ),
     }),
@@ -53,14 +54,14 @@ export function runRecordRoutes(reader: RunReader | null): AnyRoute[] {
       summary: "A stored run's fills, paged (a backtest's built from its log at the first read)",
       params: idParams,
       query: pageQuery,
-      problems: ['not-found', 'store-unavailable', 'stored-data-unreadable'],
+      problems: ['not-found', 'conflict', 'store-unavailable', 'stored-data-unreadable'],
       responses: { 200: json('one page of fills', pageSchema(fillRowSchema)) },
       handle: ({ params, query }, c) =>
         c.json(
-          found(
+          storedRun(
             paged(() => requireReader(reader).fills(params.id, query)),
-            'run',
             params.id,
+            jobState,
           ),
         ),
     }),
@@ -73,14 +74,14 @@ export function runRecordRoutes(reader: RunReader | null): AnyRoute[] {
         "A stored run's time series for charts (top of book, trades, our fills, slice schedule, filled vs planned per parent), columnar, down-sampled",
       params: idParams,
       query: seriesQuery,
-      problems: ['not-found', 'store-unavailable', 'stored-data-unreadable'],
+      problems: ['not-found', 'conflict', 'store-unavailable', 'stored-data-unreadable'],
       responses: { 200: json('the series', runSeriesSchema) },
       handle: ({ params, query }, c) => {
         if (query.from !== undefined && query.to !== undefined && query.from > query.to)
           throw new ProblemError('bad-request', 'invalid query', [
             { path: 'query.from', message: `${query.from} is after query.to (${query.to}): the window would be empty` },
           ]);
-        const series = found(requireReader(reader).series(params.id, query), 'run', params.id);
+        const series = storedRun(requireReader(reader).series(params.id, query), params.id, jobState);
         // A finished run's window that starts after its end holds nothing: said so, with the
         // run's length, instead of an answer whose `from` is after its `to`.
         if (series.end !== null && series.from > series.end)

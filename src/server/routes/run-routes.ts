@@ -5,7 +5,7 @@ import { RUN_STATES } from '../../store/run-state.ts';
 import { RUN_SORT_KEYS, type RunQuery, type RunReader } from '../../store/read-model-port.ts';
 import { booleanParam, cursorParam, idParams, instantParam, limitParam, text, wholeNumber } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
-import { found, paged, requireReader } from './reader-access.ts';
+import { found, paged, requireReader, storedRun, type RunJobState } from './reader-access.ts';
 import { pageSchema, runDetailSchema, runScenarioSchema, runSummarySchema } from './store-schemas.ts';
 
 export const MAX_RUN_PAGE = 500;
@@ -46,10 +46,7 @@ const queuedRunSchema = z.object({
 });
 
 /** `queued`: where the run pool has a run (null: it does not know it), for runs not stored yet. */
-export function runRoutes(
-  reader: RunReader | null,
-  queued?: (id: string) => 'queued' | 'running' | 'done' | null,
-): AnyRoute[] {
+export function runRoutes(reader: RunReader | null, queued?: RunJobState): AnyRoute[] {
   return [
     defineRoute({
       method: 'GET',
@@ -96,9 +93,9 @@ export function runRoutes(
       tag: 'runs',
       summary: 'The scenario a stored run ran, as stored with it',
       params: idParams,
-      problems: ['not-found', 'store-unavailable', 'stored-data-unreadable'],
+      problems: ['not-found', 'conflict', 'store-unavailable', 'stored-data-unreadable'],
       responses: { 200: json('the scenario', runScenarioSchema) },
-      handle: ({ params }, c) => c.json(found(requireReader(reader).scenarioOf(params.id), 'run', params.id)),
+      handle: ({ params }, c) => c.json(storedRun(requireReader(reader).scenarioOf(params.id), params.id, queued)),
     }),
   ];
 }
