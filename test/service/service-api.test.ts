@@ -345,6 +345,52 @@ describe('POST /orders/slice', () => {
     expect([empty.status, empty.body['errors']]).toEqual([400, [{ path: 'query.reason', message: 'must say why' }]]);
   });
 
+  it('refuses a cancel whose reason is in the body and the query and differs, naming both; the same twice is one', async () => {
+    const reasons = (id: string) =>
+      f.session
+        .entriesAfter(0)
+        .flatMap((e) => (e.event.kind === 'ParentCancelRequested' && e.event.parentId === id ? [e.event.reason] : []));
+    expect((await post('/orders/slice', twap({ parentId: 'two-reasons', duration: 'PT30S', slices: 3 }))).status).toBe(
+      201,
+    );
+    const mark = f.session.lastSeq;
+    const both = 'a reason is given in the body and in the query, and they differ: give it once';
+    const two = await call('DELETE', '/orders/two-reasons/slices?reason=a', { reason: 'b' });
+    expect([two.status, two.body!['errors']]).toEqual([
+      400,
+      [
+        { path: 'body.reason', message: both },
+        { path: 'query.reason', message: both },
+      ],
+    ]);
+    expect(f.session.lastSeq).toBe(mark);
+    expect(
+      (
+        await post('/orders', {
+          symbol: 'BTCUSDT',
+          side: 'buy',
+          qty: '0.001',
+          type: 'limit',
+          limitPrice: '50000',
+          parentId: 'two-reasons-single',
+        })
+      ).status,
+    ).toBe(201);
+    const child = f.session.ledger.childrenOf('two-reasons-single' as never)[0]!.request.clientOrderId;
+    const mark2 = f.session.lastSeq;
+    const order = await post(`/orders/${child}/cancel?reason=a`, { reason: 'b' });
+    expect([order.status, order.body!['errors'].map((e: Json) => e['path'])]).toEqual([
+      400,
+      ['body.reason', 'query.reason'],
+    ]);
+    expect(f.session.lastSeq).toBe(mark2);
+    expect(reasons('two-reasons')).toEqual([]);
+    // The same reason in both places says one thing.
+    const same = await call('DELETE', '/orders/two-reasons/slices?reason=done', { reason: 'done' });
+    expect(same.status).toBe(200);
+    expect(reasons('two-reasons')).toEqual(['done']);
+  });
+
   it('names the field of a bad request, refuses another symbol, and answers 404 for an unknown parent', async () => {
     const bad = await post('/orders/slice', { ...twap(), qty: '-1', side: 'hold' });
     expect(bad.status).toBe(400);

@@ -103,11 +103,22 @@ const operatorParent = (
     tag,
   );
 
-/** A cancel's reason: the body's, else the query's, else the default. */
+/** A cancel's reason: the body's or the query's, else the default. Given in both, they must be
+ *  equal: a request that could be read two ways is refused rather than one read silently
+ *  (docs/0089-a-request-says-one-thing.md). */
 const cancelReason = (
   body: { readonly reason?: string | undefined },
   query: { readonly reason?: string | undefined },
-) => body.reason ?? query.reason ?? 'cancelled over HTTP';
+): string => {
+  if (body.reason !== undefined && query.reason !== undefined && body.reason !== query.reason) {
+    const both = 'a reason is given in the body and in the query, and they differ: give it once';
+    throw new ProblemError('bad-request', 'invalid request', [
+      { path: 'body.reason', message: both },
+      { path: 'query.reason', message: both },
+    ]);
+  }
+  return body.reason ?? query.reason ?? 'cancelled over HTTP';
+};
 
 export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
   // Declared on every server, so the API document is the same everywhere; without a hosted

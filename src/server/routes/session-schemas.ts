@@ -137,7 +137,9 @@ export const cancelBody = z
   .strictObject({ reason: z.string().min(1).max(500).optional().describe('why: kept in the event log') })
   .default({});
 export const cancelQuery = z.object({
-  reason: auditText(500, 'must say why').optional().describe('why, when the request has no body'),
+  reason: auditText(500, 'must say why')
+    .optional()
+    .describe('why, when the body gives no reason (given in both, they must be equal: else a 400 naming both)'),
 });
 
 export const parentParams = z.object({ parentId: idField.describe('the parent order’s id') });
