@@ -206,6 +206,7 @@ function chased(placement: Placement, worst?: number, instrument = inst) {
     },
     cancelChild: (id, reason) => record({ kind: 'CancelOrder', clientOrderId: id, reason }),
     create: record,
+    settling: () => false,
     clientIdMaxLength: 36,
   });
   const schedulerOn = (c: VirtualClock, replacements: readonly LoggedReplacement[] = []) =>
@@ -431,10 +432,14 @@ describe('passive then cross on the scheduler', () => {
     t.clock.advanceTo(10_000); // 20 due, 20 filled: passive
     expect(t.ledger.order(t.children[1] as ClientOrderId)?.request.limitPrice).toBe(99);
     t.fill(t.children[1] as ClientOrderId, 10);
+    // Each slice goes out once the cancel of the child it replaced is confirmed.
     t.clock.advanceTo(20_000); // 40 due, 30 filled: 10 behind, not more than 10
-    expect(t.ledger.order(t.children[2] as ClientOrderId)?.request.limitPrice).toBe(99);
     t.cancelled(t.children[1] as ClientOrderId);
+    t.clock.advanceTo(20_100);
+    expect(t.ledger.order(t.children[2] as ClientOrderId)?.request.limitPrice).toBe(99);
     t.clock.advanceTo(30_000); // 60 due, 30 filled: crosses at the ask
+    t.cancelled(t.children[2] as ClientOrderId);
+    t.clock.advanceTo(30_100);
     expect(t.ledger.order(t.children[3] as ClientOrderId)?.request.limitPrice).toBe(102);
   });
 });
@@ -503,8 +508,11 @@ describe('passive then cross between slices', () => {
     t.clock.advanceTo(5_000);
     expect(t.ledger.order(r(t.children[0] as ClientOrderId))?.status).toBe('pending_new');
     t.cancelled(t.children[0] as ClientOrderId);
-    // The next slice: 20 due, nothing filled: it goes out crossing, and stays as it went out.
+    // The next slice: 20 due, nothing filled: it goes out crossing (once the replacement's
+    // cancel is confirmed), and stays as it went out.
     t.clock.advanceTo(10_000);
+    t.cancelled(r(t.children[0] as ClientOrderId));
+    t.clock.advanceTo(10_100);
     const second = t.children[1] as ClientOrderId;
     expect(t.ledger.order(second)?.request.limitPrice).toBe(102);
     t.move(120);
@@ -555,6 +563,8 @@ describe('passive then cross between slices', () => {
     expect(t.ledger.order(r(first, 2))).toBeUndefined();
     // The next slice runs as usual: 20 due, 4 filled, crossing at the ask.
     t.clock.advanceTo(10_000);
+    t.cancelled(r(first));
+    t.clock.advanceTo(10_100);
     expect(t.ledger.order(t.children[1] as ClientOrderId)?.request.limitPrice).toBe(132);
   });
 
@@ -569,6 +579,8 @@ describe('passive then cross between slices', () => {
     expect(t.ledger.order(first)?.status).toBe('accepted');
     t.clock.advanceTo(10_000);
     expect(t.ledger.order(first)?.status).toBe('pending_cancel'); // superseded by the next slice
+    t.cancelled(first);
+    t.clock.advanceTo(10_100);
     expect(t.ledger.order(t.children[1] as ClientOrderId)?.request.limitPrice).toBe(102);
   });
 

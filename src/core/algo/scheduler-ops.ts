@@ -23,6 +23,9 @@ export interface SchedulerOps {
   /** Cancels a child: locally when never sent, at the venue when working; `resend`: a cancel
    *  already pending goes out again (cancels are idempotent at the venue). */
   cancelChild(id: ClientOrderId, reason: string, resend?: boolean): void;
+  /** Whether fill detection still watches an order: one that ended short of a fill has its end
+   *  confirmed only then (fills a lost report hid are found by that confirmation). */
+  settling(id: ClientOrderId): boolean;
   /** Logs a new child (a chaser's replacement) and commits it before anything else goes out. */
   create(e: OrderCreated): void;
   /** The venue's longest client order id. */

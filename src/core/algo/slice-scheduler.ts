@@ -1,7 +1,9 @@
 // Runs one TWAP parent on the Clock: at each slice's time the guards, the early stops, the
 // slice's size and price, and the send. Nothing here can overfill the parent: a slice is sized
-// against everything already sent and still able to fill. Order of the checks, carry and drop
-// sizing, limit children and catch-up after a restart: docs/0069-core-and-simulator-notes.md.
+// against everything already sent and still able to fill, and a carrying slice waits for the end
+// of the child it replaced to be confirmed before it takes that child's unfilled part (a cancel
+// may race a fill). Order of the checks, carry and drop sizing, limit children and catch-up after
+// a restart: docs/0069-core-and-simulator-notes.md.
 // A parent with a placement policy prices its limit children by it (placement.ts) and leaves
 // its working children and their re-pricings to a ChildChaser (child-chaser.ts).
 import type { ParentOrderId } from '../model/ids.ts';
@@ -31,6 +33,9 @@ export interface CatchUp {
 
 export const DEFAULT_CATCH_UP: CatchUp = Object.freeze({ mode: 'spread', maxMultiple: 3 });
 
+/** While a slice waits for the end of a child it asked to end, it looks again this often. */
+const END_POLL_MS = 100;
+
 export const isDefaultCatchUp = (c: CatchUp): boolean =>
   c.mode === DEFAULT_CATCH_UP.mode && c.maxMultiple === DEFAULT_CATCH_UP.maxMultiple;
 
@@ -56,9 +61,15 @@ export class SliceScheduler {
   private readonly chaser: ChildChaser | null;
   /** Children added while running (a chaser's replacements), besides the slices. */
   private readonly extra: ClientOrderId[] = [];
+  /** Children this scheduler (or its chaser) asked to end, until their end is confirmed (ended,
+   *  and no longer settling with fill detection): until then what they did not fill is in doubt. */
+  private readonly ending = new Set<ClientOrderId>();
+  /** The slice waiting for those ends, and until when it waits, or null. */
+  private waiting: { readonly slice: number; readonly until: number } | null = null;
+  private readonly ops: SchedulerOps;
 
   constructor(
-    private readonly ops: SchedulerOps,
+    ops: SchedulerOps,
     readonly parentId: ParentOrderId,
     private readonly plan: TwapPlan,
     private readonly children: readonly ClientOrderId[],
@@ -72,6 +83,15 @@ export class SliceScheduler {
     /** How the children are placed (placement.ts); null: as the parent's type makes them. */
     placed: PlacementRun | null = null,
   ) {
+    // Every cancel this scheduler and its chaser send is remembered: the child's unfilled part is
+    // carried only once its end is confirmed.
+    this.ops = {
+      ...ops,
+      cancelChild: (id, reason, resend) => {
+        this.ending.add(id);
+        ops.cancelChild(id, reason, resend);
+      },
+    };
     this.startMid = arrivalMid;
     let sum = 0;
     this.cumulative = plan.slices.map((s) => (sum += s.qty));
@@ -80,7 +100,7 @@ export class SliceScheduler {
       placed === null
         ? null
         : new ChildChaser(
-            ops,
+            this.ops,
             {
               halted: () => this.halted,
               cancelRequested: () => this.cancelRequested(),
@@ -123,6 +143,11 @@ export class SliceScheduler {
     for (const r of runs)
       this.ops.clock.schedule(() => this.runSlice(r.sliceNum - 1), Math.max(0, r.at - this.ops.clock.now()));
     if (runs.length === 0) this.done = true;
+    // Children whose end the previous process asked for and has not seen confirmed yet.
+    for (const id of [...this.children, ...this.extra]) {
+      const o = this.ops.ledger.order(id);
+      if (o && (o.status === 'pending_cancel' || this.unsettled(o))) this.ending.add(id);
+    }
     this.chaser?.resume();
   }
 
@@ -198,13 +223,22 @@ export class SliceScheduler {
 
   private runSlice(i: number): void {
     if (this.done) return;
+    const w = this.waiting;
+    if (w !== null && w.slice !== i) {
+      // A later slice came due while an earlier one still waited (a wait ends before the next
+      // slice's time, so only a clock that runs both at once): the earlier one is not sent, and
+      // this one carries its quantity; left pending, its child would keep the parent open.
+      this.waiting = null;
+      this.skip(w.slice, `the end of a replaced child was not confirmed before slice ${i + 1}: carried to it`);
+    }
     const last = i === this.plan.slices.length - 1 || i === this.finishAfter;
     // Cancellation guard, first check: the cancel is in the log before it is acted on.
     if (this.cancelRequested()) {
       this.stop('cancel requested');
       return;
     }
-    // Limit mode: the previous child's unfilled part is cancelled and goes into this slice.
+    // Limit mode: the previous child's unfilled part is cancelled and goes into this slice, once
+    // the cancel is confirmed (the child may fill until it lands).
     if (this.chaser) this.chaser.supersede(i);
     else if (this.plan.childType === 'limit' && i > 0) {
       const prev = this.child(i - 1);
@@ -218,6 +252,7 @@ export class SliceScheduler {
       this.stop(stopReason);
       return;
     }
+    if (this.awaitEnds(i)) return;
     const sized = this.sized(i, last);
     if (typeof sized === 'string') {
       this.skip(i, sized);
@@ -342,13 +377,79 @@ export class SliceScheduler {
     return filled;
   }
 
+  /**
+   * Whether slice i waits (it posted itself again) for the children it asked to end: a slice
+   * sized against what is committed (carry, or the tape) takes a replaced child's unfilled part
+   * only once that child's end is confirmed, since the child may fill until its cancel lands and
+   * a fill a lost report hid shows only in fill detection's confirmation. It waits at most half
+   * the time left before the next slice (the last one: half its own span, from the horizon's end
+   * back to its time); past that it goes out without what is still in doubt (counted as filled),
+   * which the next slice then carries.
+   */
+  private awaitEnds(i: number): boolean {
+    if (this.policy === 'drop' && this.tape === null) return false;
+    if (!this.endsInDoubt()) {
+      this.waiting = null;
+      return false;
+    }
+    const now = this.ops.clock.now();
+    let until = this.waiting?.until;
+    if (until === undefined) {
+      // The last slice (run late after a restart, perhaps past the horizon) waits half its span.
+      const end = this.plan.slices[i + 1]?.scheduledTime ?? this.plan.startTime + this.plan.durationMs;
+      const span = end - (this.plan.slices[i]?.scheduledTime ?? now);
+      until = now + Math.max(0, i === this.plan.slices.length - 1 ? span : Math.min(span, end - now)) / 2;
+    }
+    if (now >= until) {
+      this.waiting = null;
+      return false;
+    }
+    this.waiting = { slice: i, until };
+    this.ops.clock.post(
+      () => {
+        if (this.waiting?.slice === i) this.runSlice(i);
+      },
+      Math.min(END_POLL_MS, until - now),
+    );
+    return true;
+  }
+
+  /** Whether a child this scheduler asked to end has not ended, or ended short of a fill and is
+   *  still settling; children whose end is confirmed are forgotten. */
+  private endsInDoubt(): boolean {
+    let doubt = false;
+    for (const id of this.ending) {
+      const o = this.ops.ledger.order(id);
+      if (o !== undefined && (!isTerminal(o.status) || this.unsettled(o))) doubt = true;
+      else this.ending.delete(id);
+    }
+    return doubt;
+  }
+
+  /** An ended child short of a fill whose end fill detection has not confirmed yet. */
+  private unsettled(o: OrderState): boolean {
+    return isTerminal(o.status) && o.filledQty < o.request.qty && this.ops.settling(o.request.clientOrderId);
+  }
+
+  /** Lots the children asked to end may still fill beyond what committedLots counts: an ended
+   *  child's unfilled part while its end is not confirmed (one still open counts in full there). */
+  private inDoubtLots(): number {
+    let lots = 0;
+    for (const id of this.ending) {
+      const o = this.ops.ledger.order(id);
+      if (o !== undefined && this.unsettled(o)) lots += o.request.qty - o.filledQty;
+    }
+    return lots;
+  }
+
   /** Lots this slice sends, or why it sends nothing. */
   private sized(i: number, last: boolean): number | string {
     if (this.tape === null) {
       const qty = this.sliceQty(i, last);
       return qty > 0 ? qty : 'nothing left to send';
     }
-    const slice = this.tape.size(this.plan.qty, this.committedBesides(i), last, this.ops.clock.now());
+    const committed = this.committedBesides(i) + this.inDoubtLots();
+    const slice = this.tape.size(this.plan.qty, committed, last, this.ops.clock.now());
     if ('skip' in slice) return slice.skip;
     return this.capped(i, slice.qty);
   }
@@ -365,11 +466,12 @@ export class SliceScheduler {
 
   /**
    * Lots this slice sends. Committed = what already filled plus everything still able to fill
-   * (children working at the venue count in full), so no sizing can push the parent past its
-   * quantity whatever fills late.
+   * (children working at the venue or being cancelled count in full, an ended child whose end is
+   * not confirmed counts its unfilled part), so no sizing can push the parent past its quantity
+   * whatever fills late.
    */
   private sliceQty(i: number, last: boolean): number {
-    const committed = this.committedBesides(i);
+    const committed = this.committedBesides(i) + this.inDoubtLots();
     const remaining = Math.max(0, this.plan.qty - committed);
     const planned = this.plan.slices[i]?.qty ?? 0;
     if (this.policy === 'drop') return Math.min(planned, remaining);

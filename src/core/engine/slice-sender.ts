@@ -71,6 +71,7 @@ export class SliceSender {
       blocked: (child, qty) => guard.blocks(side, qty, child, symbol),
       send: (id) => this.sendCleared(id),
       cancelChild: (id, reason, resend) => children.cancel(id, reason, resend),
+      settling: (id) => this.deps.fills?.settling(id) ?? false,
       create: (e) => {
         this.deps.record(e);
         this.deps.log.commit();
