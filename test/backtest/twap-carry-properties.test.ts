@@ -5,7 +5,7 @@
 // quantity (every order the venue holds counted at its quantity while open, at its fills once
 // closed), at any submission. And with a venue that behaves, nothing is lost on the way: the last
 // child sent carries all that the others did not fill, so the parent's sent quantity reaches its
-// quantity.
+// quantity, with or without crashes between the slices.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../src/core/model/events.ts';
@@ -108,9 +108,9 @@ describe('limit TWAP with carry', () => {
     );
   });
 
-  it('sends out the whole quantity: the last child carries everything the others left unfilled', () => {
+  it('sends out the whole quantity: the last child carries everything the others left unfilled, across crashes', () => {
     fc.assert(
-      fc.property(caseArb(fc.constant([]), fc.constant([])), (c) => {
+      fc.property(caseArb(restartsArb({ maxLength: 2 }), fc.constant([])), (c) => {
         const { run, log, qty } = simulate(c);
         const parent = run.ledger.parents.get(parentOrderId('p'));
         expect(parent?.completed, 'the parent completed').toBeTruthy();
@@ -120,6 +120,26 @@ describe('limit TWAP with carry', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('after a crash whose recovery skipped a slice, the next one replaces the child still working before it', () => {
+    // The crash follows the 4th send (slice 4's child rests unfilled); down 60 s, slice 5 is
+    // skipped and slice 6 runs: it cancels slice 4's child and carries it, and the last sends the rest.
+    const c: Case = {
+      seed: 573991,
+      slices: 8,
+      offsetTicks: 0,
+      restarts: ['{ afterSubmit: 4, downtime: PT60S }'],
+      faults: [],
+    };
+    const { run, log, qty } = simulate(c);
+    expect(log.some((e) => e.event.kind === 'SliceSkipped' && e.event.sliceNum === 5)).toBe(true);
+    const fourth = run.ledger.childrenOf(parentOrderId('p')).find((o) => o.request.sliceNum === 4);
+    const cancels = log.filter(
+      (e) => e.event.kind === 'CancelOrder' && e.event.clientOrderId === fourth?.request.clientOrderId,
+    );
+    expect(cancels.map((e) => (e.event as { reason: string }).reason)).toEqual(['replaced by the next slice']);
+    expect(sentOut(run, log)).toBe(qty);
   });
 
   it('the generated runs leave slices unfilled and carry them (fixed case)', () => {

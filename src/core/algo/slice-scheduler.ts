@@ -64,6 +64,8 @@ export class SliceScheduler {
   /** Children this scheduler (or its chaser) asked to end, until their end is confirmed (ended,
    *  and no longer settling with fill detection): until then what they did not fill is in doubt. */
   private readonly ending = new Set<ClientOrderId>();
+  /** The index of the last slice whose child went out (this process or, after a restart, the log). */
+  private lastSent: number | null = null;
   /** The slice waiting for those ends, and until when it waits, or null. */
   private waiting: { readonly slice: number; readonly until: number } | null = null;
   private readonly ops: SchedulerOps;
@@ -143,6 +145,8 @@ export class SliceScheduler {
     for (const r of runs)
       this.ops.clock.schedule(() => this.runSlice(r.sliceNum - 1), Math.max(0, r.at - this.ops.clock.now()));
     if (runs.length === 0) this.done = true;
+    for (let j = this.children.length - 1; j >= 0 && this.lastSent === null; j--)
+      if (this.child(j).attempts > 0) this.lastSent = j;
     // Children whose end the previous process asked for and has not seen confirmed yet.
     for (const id of [...this.children, ...this.extra]) {
       const o = this.ops.ledger.order(id);
@@ -238,10 +242,11 @@ export class SliceScheduler {
       return;
     }
     // Limit mode: the previous child's unfilled part is cancelled and goes into this slice, once
-    // the cancel is confirmed (the child may fill until it lands).
+    // the cancel is confirmed (the child may fill until it lands). The previous child is the last
+    // one that went out: after a restart whose recovery skipped slices, an earlier slice's.
     if (this.chaser) this.chaser.supersede(i);
-    else if (this.plan.childType === 'limit' && i > 0) {
-      const prev = this.child(i - 1);
+    else if (this.plan.childType === 'limit' && this.lastSent !== null && this.lastSent < i) {
+      const prev = this.child(this.lastSent);
       if (!isTerminal(prev.status) && prev.status !== 'pending_new' && prev.status !== 'pending_cancel') {
         this.ops.cancelChild(prev.request.clientOrderId, 'replaced by the next slice');
       }
@@ -311,6 +316,7 @@ export class SliceScheduler {
       return;
     }
     this.ops.send(child.request.clientOrderId);
+    this.lastSent = i;
     this.chaser?.sent(i, crossing);
     if (last) this.done = true;
   }
