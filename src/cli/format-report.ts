@@ -172,8 +172,11 @@ function lateFills(n: number): string {
   return `${what} found by reconciliation before the stream delivered ${n === 1 ? 'it' : 'them'}, `;
 }
 
+/** A parent's children one per line (up to ten), their due and send times counted from the
+ *  parent's start; a report stored before it had `startedAt` counts from its first child. */
 function childLines(p: RunReport['parents'][number]): string[] {
-  const at = (t: number | null) => (t === null ? '-' : `+${((t - p.children[0]!.scheduledAt) / 1000).toFixed(1)} s`);
+  const start = (p.startedAt as number | undefined) ?? p.children[0]?.scheduledAt ?? 0;
+  const at = (t: number | null) => (t === null ? '-' : `+${((t - start) / 1000).toFixed(1)} s`);
   const why = (c: (typeof p.children)[number]) =>
     c.reason === null ? '' : `: ${c.code ? `${c.code} ` : ''}${c.reason}`;
   if (p.children.length <= 1 && p.route === 'single') {

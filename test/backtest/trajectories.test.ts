@@ -137,6 +137,35 @@ describe('what the plan stores and the report says', () => {
     expect(sizes[9]).toBeGreaterThan(sizes[5]!);
   });
 
+  it("the text report counts a VWAP's slice times from the parent's start, not from its first slice", () => {
+    // A profile empty for its first two thirds: the first of the two slices planned is due 8
+    // minutes after the parent started.
+    const { report } = run(`name: late-profile
+seed: 7
+venue: { name: binance-spot }
+instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "1", minNotional: "1" }
+start: 2024-08-09T12:00:00Z
+duration: PT21M
+market: { model: synthetic, initialPrice: "100.00", volatility: 0.005, depth: ["400", "800"] }
+safety: { preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" } }
+orders:
+  - id: p
+    at: PT10S
+    side: buy
+    qty: "600"
+    type: market
+    twap: { duration: PT12M, slices: 6 }
+    algo: { kind: vwap, profile: [0, 0, 1] }
+`);
+    const p = report.parents[0]!;
+    expect(p.startedAt).toBe(Date.parse('2024-08-09T12:00:10Z'));
+    expect(p.children.map((c) => (c.scheduledAt - p.startedAt) / 1000)).toEqual([480, 600]);
+    const text = formatReport(report, false);
+    expect(text).toContain('    slice 1: filled 300/300 @ ');
+    expect(text).toMatch(/slice 1: .*, due \+480\.0 s, sent \+480\.0 s/);
+    expect(text).toMatch(/slice 2: .*, due \+600\.0 s, sent \+600\.0 s/);
+  });
+
   it('implementation shortfall stores its inputs and kappa, front-loads, and at urgency 0 plans exactly the TWAP', () => {
     const { report, of, log } = run(IS);
     expect(report.parents[0]!.profile).toBeNull();

@@ -49,6 +49,8 @@ export interface ParentReport {
   readonly shortfallQuote: string | null;
   /** Filled / ordered, 0..1. */
   readonly fillRatio: number;
+  /** When the parent was created (its start), epoch ms: what its slices' times count from. */
+  readonly startedAt: number;
   /** From the parent's creation to its completion, ms; null while working. */
   readonly durationMs: number | null;
   readonly fees: string;
@@ -435,6 +437,7 @@ export class RunReportFold {
         shortfallBps: shortfall,
         shortfallQuote: shortfallUnits === null ? null : unitsToQuote(inst, Math.round(shortfallUnits)),
         fillRatio: Math.round((filled / spec.qty) * 1e6) / 1e6,
+        startedAt: parent.createdAt,
         durationMs: parent.completed ? parent.completed.at - parent.createdAt : null,
         fees: unitsToQuote(inst, fees),
         unvaluedFees: unvalued,
