@@ -33,7 +33,11 @@ describe('a never-worse price on a market TWAP', () => {
     const skipped = of('SliceSkipped').filter((e) => e.event.parentId === 'twap-buy');
     expect(skipped.length).toBeGreaterThan(0);
     for (const s of skipped)
-      expect(s.event.reason).toMatch(/is worse than the never-worse price 61012(\.00)?: carried/);
+      expect(s.event.reason).toMatch(
+        s.event.sliceNum === 10
+          ? /is worse than the never-worse price 61012(\.00)?: left unfilled, no slice after it/
+          : /is worse than the never-worse price 61012(\.00)?: carried/,
+      );
     expect(of('TwapPlanned').find((e) => e.event.parentId === 'twap-buy')?.event.stops?.worstPrice).toBe(6_101_200);
     const p = report.parents.find((x) => x.id === 'twap-buy')!;
     expect(Number(p.filledQty)).toBeLessThanOrEqual(2);
@@ -60,6 +64,32 @@ describe('a never-worse price on a market TWAP', () => {
           expect(e.event.price).toBeLessThanOrEqual(Math.round(61012 / TICK));
       expect(Number(report.parents.find((x) => x.id === 'twap-buy')!.filledQty)).toBeLessThanOrEqual(2);
     }
+  });
+
+  it('says that a last slice skipped for the price leaves its quantity unfilled, with no slice to carry it to', () => {
+    // A 500 sell in five slices that may not sell under 99.95 on a market drifting under it.
+    const { of } = run(`name: worst-last
+seed: 7
+venue: { name: binance-spot }
+instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "1", minNotional: "1" }
+start: 2024-08-09T12:00:00Z
+duration: PT21M
+market:
+  model: synthetic
+  initialPrice: "100.00"
+  volatility: 0.005
+  depth: ["400", "800", "1600"]
+  trades: { ratePerSec: 2, meanQty: "20" }
+safety: { preTrade: { largeOrderNotional: "100000000", hardLimitNotional: "200000000", maxOrderNotional: "500000000" } }
+orders:
+  - { id: p, at: PT10S, side: sell, qty: "500", type: market, twap: { duration: PT5M, slices: 5, worstPrice: "99.95" } }
+`);
+    const reasons = of('SliceSkipped').map((e) => `${e.event.sliceNum}: ${e.event.reason}`);
+    expect(reasons).toEqual([
+      '3: the bid 99.93 is worse than the never-worse price 99.95: carried to the next slice',
+      '4: the bid 99.89 is worse than the never-worse price 99.95: carried to the next slice',
+      '5: the bid 99.92 is worse than the never-worse price 99.95: left unfilled, no slice after it to carry it to',
+    ]);
   });
 
   it('is refused off the tick grid, at its field', () => {

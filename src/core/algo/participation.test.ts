@@ -75,6 +75,17 @@ describe('participationSlice', () => {
     ).toEqual({ qty: 3 });
   });
 
+  it('says where a share below the minimum child goes: to the next slice, or, at the last, nowhere', () => {
+    const state = { qty: 100, committed: 2, marketVolume: 50, sinceLast: 30 };
+    const p = params({ minChildQty: 4, end: 'stop' });
+    expect(participationSlice(p, { ...state, last: false })).toEqual({
+      skip: '3 lots owed, below the minimum child of 4: carried to the next slice',
+    });
+    expect(participationSlice(p, { ...state, last: true })).toEqual({
+      skip: '3 lots owed, below the minimum child of 4: left unsent, no slice after it to carry it to',
+    });
+  });
+
   it('property: never more than remains, never past the share (but a completing last slice), never above the max rate, never below the minimum child but the rest', () => {
     fc.assert(
       fc.property(

@@ -58,8 +58,10 @@ export function participationSlice(p: ParticipationParams, s: ParticipationState
     if (cap <= 0) return { skip: `nothing traded since the previous slice (max rate ${p.maxRate})` };
     qty = Math.min(qty, cap);
   }
-  if (qty < p.minChildQty && qty < remaining)
-    return { skip: `${qty} lots owed, below the minimum child of ${p.minChildQty}: carried to the next slice` };
+  if (qty < p.minChildQty && qty < remaining) {
+    const then = s.last ? 'left unsent, no slice after it to carry it to' : 'carried to the next slice';
+    return { skip: `${qty} lots owed, below the minimum child of ${p.minChildQty}: ${then}` };
+  }
   return { qty };
 }
 

@@ -265,7 +265,7 @@ export class SliceScheduler {
       return;
     }
     const qty = sized;
-    const beyond = this.placement === null ? this.beyondWorst(top) : null;
+    const beyond = this.placement === null ? this.beyondWorst(top, last) : null;
     if (beyond !== null) {
       this.skip(i, beyond);
       if (last) this.done = true;
@@ -520,15 +520,17 @@ export class SliceScheduler {
     return this.plan.side === 'buy' ? Math.min(price, worst) : Math.max(price, worst);
   }
 
-  /** Why a slice may not go out at this touch for the parent's never-worse price, or null. */
-  private beyondWorst(top: { bid: number | null; ask: number | null }): string | null {
+  /** Why a slice may not go out at this touch for the parent's never-worse price, or null: its
+   *  quantity is carried to the next slice, and at the last one left unfilled. */
+  private beyondWorst(top: { bid: number | null; ask: number | null }, last: boolean): string | null {
     const worst = this.stops.worstPrice;
     if (worst === undefined || this.plan.childType !== 'market') return null;
     const buy = this.plan.side === 'buy';
     const touch = buy ? top.ask : top.bid;
     if (touch === null || (buy ? touch <= worst : touch >= worst)) return null;
     const show = (t: number): string => ticksToPrice(this.ops.instrument, t);
-    return `the ${buy ? 'ask' : 'bid'} ${show(touch)} is worse than the never-worse price ${show(worst)}: carried to the next slice`;
+    const then = last ? 'left unfilled, no slice after it to carry it to' : 'carried to the next slice';
+    return `the ${buy ? 'ask' : 'bid'} ${show(touch)} is worse than the never-worse price ${show(worst)}: ${then}`;
   }
 
   private stopPrice(top: { bid: number | null; ask: number | null }): number | null {
