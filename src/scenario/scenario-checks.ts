@@ -114,9 +114,20 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
           issue(['orders', i, 'algo', 'displayMax'], 'must be at least displayMin');
       }
     } else if (grid) {
-      // TWAP children are priced from the touch at each slice, not by a fixed parent price.
-      if (o.limitPrice !== undefined)
-        issue(path('limitPrice'), 'a TWAP prices its limit children from the touch: use twap.limitOffsetTicks');
+      // TWAP children are priced from the touch at each slice, not by a fixed parent price; the
+      // price no child passes is twap.worstPrice. With the offset (or a placement) given, only
+      // the limitPrice has to go.
+      if (o.limitPrice !== undefined) {
+        const by = placed ? 'its placement' : grid.limitOffsetTicks !== undefined ? 'twap.limitOffsetTicks' : null;
+        issue(
+          path('limitPrice'),
+          by !== null
+            ? `a TWAP prices its limit children from the touch (by ${by}): ` +
+                'remove limitPrice, and give twap.worstPrice to cap the price'
+            : 'a TWAP prices its limit children from the touch: use twap.limitOffsetTicks instead, ' +
+                'and twap.worstPrice to cap the price',
+        );
+      }
       if (o.stopPrice !== undefined)
         issue(path('stopPrice'), 'a TWAP prices its stop children from the touch: use twap.stopOffsetTicks');
       if (needsLimit && grid.limitOffsetTicks === undefined && !placed)

@@ -137,6 +137,21 @@ const BAD: readonly BadCase[] = [
     mentions: ['required', 'limit order'],
   },
   {
+    title: 'a limit TWAP with a limitPrice and no offset',
+    text: variant('type: market }', 'type: limit, limitPrice: "100.00", twap: { duration: PT30S, slices: 3 } }'),
+    path: 'orders[0].limitPrice',
+    mentions: ['from the touch', 'use twap.limitOffsetTicks instead', 'twap.worstPrice'],
+  },
+  {
+    title: 'a limit TWAP with a limitPrice beside its offset',
+    text: variant(
+      'type: market }',
+      'type: limit, limitPrice: "100.00", twap: { duration: PT30S, slices: 3, limitOffsetTicks: -1 } }',
+    ),
+    path: 'orders[0].limitPrice',
+    mentions: ['(by twap.limitOffsetTicks)', 'remove limitPrice', 'give twap.worstPrice to cap the price'],
+  },
+  {
     title: 'market order with a limitPrice',
     text: variant('type: market }', 'type: market, limitPrice: "100.00" }'),
     path: 'orders[0].limitPrice',
