@@ -223,39 +223,21 @@ export function parseScenarioFields(raw: object, file: string): LoadedScenario<S
     );
   }
   const scenario = deepFreeze(result.data);
-  if (scenario.market?.model === 'replay') {
-    // Every file's problem at once, as every field's.
-    const problems: ScenarioProblem[] = [];
-    const format = scenario.market.format;
-    scenario.market.files.forEach((f, i) => {
-      const path = resolve(dirname(file), f);
-      const at = `market.files[${i}]`;
-      if (!existsSync(path)) {
-        problems.push({ path: at, message: `no such file ${path} (paths are relative to the scenario file)` });
-        return;
-      }
-      if (!statSync(path).isFile()) {
-        problems.push({ path: at, message: `${path} is not a file` });
-        return;
-      }
-      // Imported formats check every row's symbol as they read it (a raw recording names its
-      // symbol in its stream names, read here before anything runs).
-      let symbol: string | null;
-      try {
-        symbol = isRawRecording(format) ? replayFileSymbol(file, i, path) : null;
-      } catch (err) {
-        if (!(err instanceof ScenarioError)) throw err;
-        problems.push(...err.problems);
-        return;
-      }
-      if (symbol !== null && symbol !== scenario.instrument.symbol.toUpperCase())
-        problems.push({
-          path: at,
-          message: `${path} is a recording of ${symbol}, but instrument.symbol is ${scenario.instrument.symbol}`,
-        });
-    });
-    if (problems.length > 0) throw listed(file, problems);
-  }
+  // Every replay file's problem at once, as every field's: the run's market's and each further
+  // instrument's, each checked against its own instrument's symbol.
+  const problems: ScenarioProblem[] = [];
+  const replays = [
+    { market: scenario.market, at: 'market', symbol: scenario.instrument.symbol, symbolField: 'instrument.symbol' },
+    ...scenario.otherInstruments.map((o, k) => ({
+      market: o.market,
+      at: `otherInstruments[${k}].market`,
+      symbol: o.symbol,
+      symbolField: `otherInstruments[${k}].symbol`,
+    })),
+  ];
+  for (const { market, at, symbol, symbolField } of replays)
+    if (market?.model === 'replay') problems.push(...replayFileProblems(market, at, symbol, symbolField, file));
+  if (problems.length > 0) throw listed(file, problems);
   const strategy = scenario.strategy ? strategyOf(scenario.strategy, file) : null;
   const swaps = strategy && scenario.strategy ? swapsOf(scenario, scenario.strategy, strategy, file) : [];
   const algorithms = algorithmsOf(scenario, file);
@@ -361,12 +343,52 @@ function strategyOf(section: NonNullable<ScenarioFile['strategy']>, file: string
   }
 }
 
+/** The problems of a replay market's files (`at` names the market): each must be a file, and a raw
+ *  recording must be of `symbol` (the instrument's, named by `symbolField`). Imported formats check
+ *  every row's symbol as they read it. */
+function replayFileProblems(
+  market: Extract<NonNullable<ScenarioFile['market']>, { model: 'replay' }>,
+  at: string,
+  symbol: string,
+  symbolField: string,
+  file: string,
+): ScenarioProblem[] {
+  const problems: ScenarioProblem[] = [];
+  market.files.forEach((f, i) => {
+    const path = resolve(dirname(file), f);
+    const where = `${at}.files[${i}]`;
+    if (!existsSync(path)) {
+      problems.push({ path: where, message: `no such file ${path} (paths are relative to the scenario file)` });
+      return;
+    }
+    if (!statSync(path).isFile()) {
+      problems.push({ path: where, message: `${path} is not a file` });
+      return;
+    }
+    // A raw recording names its symbol in its stream names, read here before anything runs.
+    let recorded: string | null;
+    try {
+      recorded = isRawRecording(market.format) ? replayFileSymbol(file, where, path) : null;
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      problems.push(...err.problems);
+      return;
+    }
+    if (recorded !== null && recorded !== symbol.toUpperCase())
+      problems.push({
+        path: where,
+        message: `${path} is a recording of ${recorded}, but ${symbolField} is ${symbol}`,
+      });
+  });
+  return problems;
+}
+
 /** The symbol a replay file records (see recordedSymbol); a file it cannot read is a bad scenario. */
-function replayFileSymbol(file: string, index: number, path: string): string | null {
+function replayFileSymbol(file: string, at: string, path: string): string | null {
   try {
     return recordedSymbol(path);
   } catch (err) {
-    if (err instanceof ReplayFileError) throw oneProblem(file, `market.files[${index}]`, err.message);
+    if (err instanceof ReplayFileError) throw oneProblem(file, at, err.message);
     throw err;
   }
 }

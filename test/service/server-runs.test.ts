@@ -300,6 +300,62 @@ describe('POST /runs', () => {
     ]);
   });
 
+  it("refuses a further instrument's replay file outside the scenarios directory, validated or run", async () => {
+    const submittedBefore = jobs.submitted;
+    const runsBefore = storedRuns().length;
+    // A further instrument replaying a file the server must not read (its first line would be
+    // quoted in the run's error): every instrument's files are held to the scenarios directory.
+    const yaml = (files: string) => `name: probe
+seed: 1
+venue: { name: binance-spot }
+instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
+otherInstruments:
+  - symbol: SOLUSDT
+    tickSize: "0.01"
+    lotSize: "0.001"
+    minNotional: "5"
+    market: { model: static_book, bids: [["150.00", "1"]], asks: [["150.01", "1"]] }
+  - symbol: ETHUSDT
+    tickSize: "0.01"
+    lotSize: "0.0001"
+    minNotional: "5"
+    market: { model: replay, format: tardis, files: ${files} }
+start: 2024-08-09T00:00:00Z
+duration: PT1M
+market: { model: static_book, bids: [["60000.00", "1"]], asks: [["60000.10", "1"]] }
+orders: []
+`;
+    const says = (f: string) =>
+      'over HTTP, replay files must be inside the scenarios directory (paths relative to it); ' +
+      `${JSON.stringify(f)} is not`;
+    const outside = yaml('["data/binance-spot/btcusdt_20240808.gz", /etc/passwd, ../package.json]');
+    const want = [
+      { path: 'otherInstruments[1].market.files[1]', message: says('/etc/passwd') },
+      { path: 'otherInstruments[1].market.files[2]', message: says('../package.json') },
+    ];
+    const run = await post('/api/v1/runs', { yaml: outside });
+    expect(run.status).toBe(422);
+    expect(((await run.json()) as { errors: unknown }).errors).toEqual(want);
+    const validate = await server.app.request('http://127.0.0.1/api/v1/scenarios/validate', {
+      method: 'POST',
+      headers: { 'content-type': 'text/yaml' },
+      body: outside,
+    });
+    expect(validate.status).toBe(422);
+    expect(((await validate.json()) as { errors: unknown }).errors).toEqual(want);
+    // Inside the directory, a file that is not there is named at validation as the market's own are.
+    const missing = await post('/api/v1/runs', { yaml: yaml('[data/nope.csv]') });
+    expect(missing.status).toBe(422);
+    expect(((await missing.json()) as { errors: unknown }).errors).toEqual([
+      {
+        path: 'otherInstruments[1].market.files[0]',
+        message: 'no such file data/nope.csv (paths are relative to the scenario file)',
+      },
+    ]);
+    expect(jobs.submitted).toBe(submittedBefore);
+    expect(storedRuns().length).toBe(runsBefore);
+  });
+
   it('runs a paper scenario as a backtest when the body says mode backtest', async () => {
     const res = await post('/api/v1/runs', { yaml: PAPER_YAML, mode: 'backtest' });
     expect(res.status).toBe(202);

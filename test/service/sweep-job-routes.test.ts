@@ -265,6 +265,26 @@ describe('POST /sweeps with a grid refuses what the CLI refuses, naming the grid
     expect(sweepCount()).toBe(0);
   });
 
+  it('refuses a grid value naming a replay file outside the scenarios directory, before parsing a point', async () => {
+    // The grid writes its values into the scenario text: a replay file it names is held to the
+    // scenarios directory as the text's own are.
+    for (const value of ['/etc/hostname', '../package.json']) {
+      const grid = { 'market.files.0': ['data/binance-spot/btcusdt_20240808.gz', value] };
+      const res = await post('/sweeps', { scenario: 'replay-btcusdt', paths: 1, grid });
+      expect(res.status).toBe(400);
+      const problem = (await res.json()) as { errors: Array<{ path: string; message: string }> };
+      expect(problem.errors).toEqual([
+        {
+          path: 'body.grid.market.files.0',
+          message:
+            'over HTTP, replay files must be inside the scenarios directory (paths relative to it); ' +
+            `${JSON.stringify(value)} is not`,
+        },
+      ]);
+    }
+    expect(sweepCount()).toBe(0);
+  });
+
   // JSON.parse keeps "__proto__" as a key, which a record schema drops without a word: the grid
   // was then empty and the sweep ran without one. Sent as text, since an object literal cannot
   // carry the key to JSON.stringify.

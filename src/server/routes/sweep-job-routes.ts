@@ -14,8 +14,10 @@ import { ScenarioError, type ScenarioSource } from '../../scenario/load-scenario
 import { MAX_SWEEP_PATHS } from '../../sweep/sweep.ts';
 import { GridError, gridAxis, MAX_AXIS_VALUES, MAX_GRID_POINTS, type GridAxis } from '../../sweep/sweep-grid.ts';
 import { checkSweepGrid, MAX_SWEEP_UNITS } from '../../sweep/sweep-units.ts';
+import { resolveGrid } from '../../sweep/grid-keys.ts';
 import type { SweepState } from '../../store/sweep-read.ts';
 import { keyHeader, REPLAYED_HEADER, requestTag } from '../idempotent-command.ts';
+import { outsideValueError } from '../path-field-guard.ts';
 import { ProblemError } from '../problem.ts';
 import { RunKeys, SWEEP_IDEMPOTENCY_KEY } from '../run-keys.ts';
 import { idParam, idParams, wholeNumber } from '../query-params.ts';
@@ -150,6 +152,21 @@ const badGrid = (err: GridError): ProblemError =>
     { path: err.key === null ? 'body.grid' : `body.grid.${err.key}`, message: err.detail },
   ]);
 
+/** Refuses a grid value written into a field that names a file (a replay file, market.files.0)
+ *  when it lies outside the scenarios directory, as the scenario text's own paths are refused
+ *  (path-field-guard.ts): checked before any point is parsed, since the parse opens the file. */
+function refuseOutsidePaths(loaded: ScenarioSource['loaded'], grid: readonly GridAxis[], dir: string): void {
+  for (const a of resolveGrid(loaded, grid))
+    for (const t of a.targets)
+      for (const v of a.typed) {
+        const e = outsideValueError(t.path, v, dir);
+        if (e !== null)
+          throw new ProblemError('bad-request', `the grid cannot be run: ${a.axis.key}: ${e.message}`, [
+            { path: `body.grid.${a.axis.key}`, message: e.message },
+          ]);
+      }
+}
+
 const pathParams = z.object({
   id: idParam,
   // A path row's number: the path index in a plain sweep, path index x grid points + grid point in
@@ -226,6 +243,7 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
         let grid: GridAxis[];
         try {
           grid = gridOf(b.grid);
+          refuseOutsidePaths(loaded, grid, deps.scenariosDir);
           const def = {
             file: loaded.file,
             yaml: request.text,
