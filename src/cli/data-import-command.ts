@@ -81,6 +81,7 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
     tickSize: values['tick-size'] as string,
     lotSize: values['lot-size'],
     symbol: (values.symbol as string).toUpperCase(),
+    symbolField: '--symbol',
   };
   for (const [flag, step] of [
     ['--tick-size', grid.tickSize],

@@ -32,6 +32,9 @@ import { ReceiveOrder } from './receive-order.ts';
 export interface ReplaySourceOptions {
   /** The cache directory; null turns caching off; absent: the environment's (defaultReplayCacheDir). */
   readonly cacheDir?: string | null;
+  /** What names the grid's symbol, as a line for another symbol is refused with (the scenario's
+   *  instrument.symbol when absent; a further instrument's replay names its own field). */
+  readonly symbolField?: string;
 }
 
 /** How the messages are read: from a cache found, one written now, or the raw files (and why). */
@@ -46,13 +49,18 @@ export interface OpenedReplaySource {
   readonly hashed: number;
 }
 
-/** The raw files parsed line by line as they are read (the replay's source without a cache). */
-export function rawReplaySource(reader: ReplayFileReader, grid: ReplayGrid): ReplaySource {
-  const parser = new BinanceLineParser({
+/** The parser of a recording's lines on `grid`; `symbolField` names the grid's symbol. */
+const lineParser = (grid: ReplayGrid, symbolField: string | undefined): BinanceLineParser =>
+  new BinanceLineParser({
     tickSize: grid.tickSize,
     lotSize: grid.lotSize,
     ...(grid.symbol === null ? {} : { symbol: grid.symbol }),
+    ...(symbolField === undefined ? {} : { symbolField }),
   });
+
+/** The raw files parsed line by line as they are read (the replay's source without a cache). */
+export function rawReplaySource(reader: ReplayFileReader, grid: ReplayGrid, symbolField?: string): ReplaySource {
+  const parser = lineParser(grid, symbolField);
   const order = new ReceiveOrder();
   return {
     next() {
@@ -90,7 +98,7 @@ export function openReplaySource(
 ): OpenedReplaySource {
   const reader = new ReplayFileReader(files); // refuses missing files and directories, as always
   const raw = (kind: ReplaySourceKind): OpenedReplaySource => ({
-    source: rawReplaySource(kind === 'raw-no-cache' ? reader : new ReplayFileReader(files), grid),
+    source: rawReplaySource(kind === 'raw-no-cache' ? reader : new ReplayFileReader(files), grid, options.symbolField),
     kind,
     cacheFile: null,
     hashed,
@@ -124,11 +132,7 @@ export function openReplaySource(
     if (!expected(e)) throw e;
     return raw('raw-unwritable');
   }
-  const parser = new BinanceLineParser({
-    tickSize: grid.tickSize,
-    lotSize: grid.lotSize,
-    ...(grid.symbol === null ? {} : { symbol: grid.symbol }),
-  });
+  const parser = lineParser(grid, options.symbolField);
   const order = new ReceiveOrder();
   try {
     while (reader.next()) {

@@ -132,7 +132,7 @@ export function buildVenue(
     replayCache(options),
   );
   // Every further instrument: its book on the venue, driven by its own model and random stream.
-  const others = s.otherInstruments.map((o) => {
+  const others = s.otherInstruments.map((o, k) => {
     const inst = instrumentFor(s, instrument, o.symbol);
     const market = o.market as Scenario['market'];
     const built = exchangeOf(inst, market, qtyToLots(inst, o.base));
@@ -149,7 +149,7 @@ export function buildVenue(
       built.exchange,
       // Which symbol's recording ran out: the report weighs each parent against its own.
       (e) => record(e.kind === 'MarketDataEnded' ? { ...e, symbol: inst.symbol } : e),
-      replayCache(options),
+      { ...replayCache(options), symbolField: `the scenario's otherInstruments[${k}].symbol` },
     );
     if (isDeferring(otherModel)) venueBook.market = otherModel;
     return { exchange: built.exchange, model: otherModel, book: venueBook };

@@ -16,6 +16,9 @@ export interface ImportGrid {
   /** The data's quantity precision (the replay's dataLotSize). */
   readonly lotSize: string;
   readonly symbol: string;
+  /** What names the symbol where it was given (`--symbol`), as a raw recording's line for another
+   *  symbol is refused with (the scenario's instrument.symbol when absent). */
+  readonly symbolField?: string;
 }
 
 export interface TardisSource extends ReplaySource {

@@ -222,6 +222,30 @@ describe('execsim data import --from binance-raw: its check lines, and receive t
     ]);
   });
 
+  it('a recording of another symbol than --symbol is refused naming --symbol (there is no scenario)', () => {
+    const dir = path.join(root, 'raw-symbol');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'btc.txt');
+    recording(file, false);
+    const out = path.join(dir, 'out.gz');
+    const r = execsimMain([
+      'data',
+      'import',
+      '--from',
+      'binance-raw',
+      file,
+      '--out',
+      out,
+      '--symbol',
+      'ethusdt',
+      '--tick-size',
+      '0.01',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([`execsim: ${file}: line 2: the recording is for symbol BTCUSDT, but --symbol is ETHUSDT`]);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it('a file that starts before the file before it ended is refused, by the import and by a replay', () => {
     const dir = path.join(root, 'raw-order');
     fs.mkdirSync(dir, { recursive: true });

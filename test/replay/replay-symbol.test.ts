@@ -172,3 +172,56 @@ describe('a line for another symbol further into a recording', () => {
     );
   });
 });
+
+describe("a further instrument's recording of another symbol", () => {
+  const scenario = (name: string, files: readonly string[]): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(
+      file,
+      `name: other-symbol
+seed: 1
+venue: { name: binance-spot }
+instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
+otherInstruments:
+  - symbol: ETHUSDT
+    tickSize: "0.01"
+    lotSize: "0.0001"
+    minNotional: "5"
+    market: { model: replay, files: ${JSON.stringify(files)} }
+start: 2024-08-08T23:54:00Z
+duration: PT5M
+market: { model: static_book, bids: [["60000.00", "1"]], asks: [["60000.10", "1"]] }
+orders: []
+`,
+    );
+    return file;
+  };
+
+  it("is refused at validation, naming that instrument's file and symbol fields", () => {
+    const file = scenario('other-eth.yaml', [FILES[0] as string]);
+    expect(() => loadScenarioFile(file)).toThrow(
+      `${file}: otherInstruments[0].market.files[0]: ${FILES[0]} is a recording of BTCUSDT, ` +
+        'but otherInstruments[0].symbol is ETHUSDT',
+    );
+  });
+
+  it("further into the file, stops the run naming that instrument's symbol field, not instrument.symbol", () => {
+    const data = path.join(dir, 'other-mixed.txt');
+    const eth = (line: string): string => line.replaceAll('btcusdt@', 'ethusdt@').replaceAll('"BTCUSDT"', '"ETHUSDT"');
+    const snapshot =
+      '1723161254206652067 {"lastUpdateId":10,"bids":[["61837.63000000","3.00000000"]],' +
+      '"asks":[["61837.64000000","1.00000000"]]}';
+    fs.writeFileSync(
+      data,
+      [eth(DEPTH('btcusdt', 'BTCUSDT', '"U":9,"u":10')), snapshot, eth(TRADE('BTCUSDT')), TRADE('BTCUSDT')].join('\n') +
+        '\n',
+    );
+    const loaded = loadScenarioFile(scenario('other-mixed.yaml', [data])); // the first lines are ETHUSDT
+    // Read as it goes, or parsed in full into a cache first: the same refusal.
+    for (const replayCacheDir of [null, path.join(dir, 'other-cache')])
+      expect(() => runScenario(loaded, { replayCacheDir }), String(replayCacheDir)).toThrow(
+        `${data}: line 4: the recording is for symbol BTCUSDT, ` +
+          "but the scenario's otherInstruments[0].symbol is ETHUSDT",
+      );
+  });
+});

@@ -41,18 +41,31 @@ const TRADE = layout('trade', 'ETtpqm', ['int', 'int', 'int', 'price', 'qty', 'b
 const E = 101; // the "e" key: event type
 const S = 115; // the "s" key: symbol
 
+/** How payloads are read: prices on the tick, quantities on the lot and, given a symbol, every
+ *  payload's "s" its; `symbolField` says where that symbol was given, as a refusal names it (the
+ *  scenario's instrument.symbol unless said: --symbol, the scenario's otherInstruments[1].symbol). */
+export interface BinancePayloadGrid {
+  readonly tickSize: string;
+  readonly lotSize: string;
+  readonly symbol?: string;
+  readonly symbolField?: string;
+}
+
 export abstract class BinancePayloadScanner extends JsonByteScanner {
   protected readonly tick: StepGrid;
   protected readonly lot: StepGrid;
   /** The instrument's symbol, when every message must be for it (checked case-insensitively). */
   protected readonly symbol: string | null;
+  /** What names that symbol where the reader was given it, for a refusal to point at. */
+  private readonly symbolName: string;
   private readonly symbolValue: Uint8Array | null;
 
-  constructor(grid: { readonly tickSize: string; readonly lotSize: string; readonly symbol?: string }) {
+  constructor(grid: BinancePayloadGrid) {
     super();
     this.tick = stepGrid(grid.tickSize);
     this.lot = stepGrid(grid.lotSize);
     this.symbol = grid.symbol ?? null;
+    this.symbolName = grid.symbolField ?? "the scenario's instrument.symbol";
     this.symbolValue = grid.symbol === undefined ? null : ascii(`"${grid.symbol.toUpperCase()}"`);
   }
 
@@ -71,9 +84,7 @@ export abstract class BinancePayloadScanner extends JsonByteScanner {
   /** Fails unless `found` (a symbol as the recording states it) is the instrument's. */
   protected checkSymbol(found: string): void {
     if (this.symbol !== null && found.toUpperCase() !== this.symbol.toUpperCase()) {
-      this.fail(
-        `the recording is for symbol ${found.toUpperCase()}, but the scenario's instrument.symbol is ${this.symbol}`,
-      );
+      this.fail(`the recording is for symbol ${found.toUpperCase()}, but ${this.symbolName} is ${this.symbol}`);
     }
   }
 
