@@ -2,12 +2,12 @@
 // or .csv), read in the order given as one tape (a day per file), with a book synthesized around
 // it by a stated model (tape-book.ts): the archives recorded no depth. A trade's time is its
 // receive time (the archives have no other); times must never go back, within a file or from one
-// to the next. Kline bars become trades by the bar model of bar-tape.ts; bars must follow each
-// other (a bar opening before the one before closed is refused), and bars missing between two
-// (a silence of the exchange, a day not given) are a gap the replay reports, with the book
-// rebuilt after it. One market reads one kind: trades and klines are not mixed. A row it cannot
-// read stops the run with its file and line. The archives name no symbol, so nothing checks that
-// the files are the instrument's.
+// to the next, and a trade id given twice is refused (recent-trade-ids.ts). Kline bars become
+// trades by the bar model of bar-tape.ts; bars must follow each other (a bar opening before the
+// one before closed is refused), and bars missing between two (a silence of the exchange, a day
+// not given) are a gap the replay reports, with the book rebuilt after it. One market reads one
+// kind: trades and klines are not mixed. A row it cannot read stops the run with its file and
+// line. The archives name no symbol, so nothing checks that the files are the instrument's.
 import { toSteps } from '../core/model/decimal.ts';
 import type { ReplaySource } from '../sim/market/replay-model.ts';
 import { ArchiveRowParser, archiveLayout, type ArchiveTrade } from '../sim/replay/archive-rows.ts';
@@ -18,6 +18,7 @@ import { stepGrid } from '../sim/replay/decimal-scan.ts';
 import { type KlineBar, type KlineLayout, klineLayout, KlineRowParser } from '../sim/replay/kline-rows.ts';
 import { usToMs } from '../sim/replay/tardis-assembler.ts';
 import type { LineSource } from '../sim/replay/tardis-row-stream.ts';
+import { RecentTradeIds } from '../sim/replay/recent-trade-ids.ts';
 import { TapeBook, type TapeTrade } from '../sim/replay/tape-book.ts';
 import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
 import type { ImportGrid } from './tardis-source.ts';
@@ -59,6 +60,8 @@ export function archiveSource(
   let lines: (LineSource & { close(): void }) | null = null;
   let parser: ArchiveRowParser | KlineRowParser | null = null;
   let lastUs = -1;
+  // A trade (or aggregate trade) id given twice would trade twice: refused, as Tardis's are.
+  const tradeIds = new RecentTradeIds();
   let rows = 0;
   const kinds = new Set<string>();
   // Klines: the trades of the bar read last still to hand out, the bar before, the gaps.
@@ -150,6 +153,8 @@ export function archiveSource(
             `${at}: time ${t.timeUs} µs is before the trade before it (${lastUs} µs): give the days in order`,
           );
         lastUs = t.timeUs;
+        const repeat = tradeIds.repeat(t.tradeId, lines.file, lines.lineNo);
+        if (repeat !== null) throw new ReplayFileError(repeat);
         rows++;
         return {
           recvMs: usToMs(t.timeUs),

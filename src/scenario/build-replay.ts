@@ -3,7 +3,7 @@
 // its gaps, rebuilds, statistics (at the run's end, `runMs` after the start) and end of data
 // become log events. A malformed line, one for another symbol than the instrument's, or a file
 // that starts before the file before it ended (receive-order.ts), stops the run with the file,
-// line number and problem.
+// line number and problem, as does a trade whose id repeats one of the latest trades'.
 // The parsed messages come from the recording's cache when one was written (replay-cache-reader.ts),
 // else the raw files are parsed once in full into a new cache and read back from it, so the first
 // run and every later one (sweep paths, worker threads) replay the same checked blocks. Caching
@@ -19,6 +19,7 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { MarketModel, MarketSink } from '../sim/market/market-model.ts';
 import { ReplayModel, type ReplaySource } from '../sim/market/replay-model.ts';
 import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messages.ts';
+import { RecentTradeIds } from '../sim/replay/recent-trade-ids.ts';
 import { importedReplaySource } from './imported-replay-source.ts';
 import type { MarketSpec } from './market-schema.ts';
 import { ReplayCacheInvalid, type CacheSourceFile, type ReplayGrid } from './replay-cache-format.ts';
@@ -62,6 +63,7 @@ const lineParser = (grid: ReplayGrid, symbolField: string | undefined): BinanceL
 export function rawReplaySource(reader: ReplayFileReader, grid: ReplayGrid, symbolField?: string): ReplaySource {
   const parser = lineParser(grid, symbolField);
   const order = new ReceiveOrder();
+  const tradeIds = new RecentTradeIds();
   return {
     next() {
       if (!reader.next()) {
@@ -76,9 +78,21 @@ export function rawReplaySource(reader: ReplayFileReader, grid: ReplayGrid, symb
         throw err;
       }
       order.see(m.recvMs, reader.file, reader.lineNo);
+      if (m.kind === 'trade') refuseRepeat(tradeIds, m.tradeId, reader);
       return m;
     },
   };
+}
+
+/** Refuses a recording's trade whose id repeats one among the latest (it would trade twice),
+ *  naming both lines, as a Tardis or archive tape's is. */
+export function refuseRepeat(
+  ids: RecentTradeIds,
+  id: number,
+  at: { readonly file: string; readonly lineNo: number },
+): void {
+  const repeat = ids.repeat(id, at.file, at.lineNo);
+  if (repeat !== null) throw new ReplayFileError(repeat);
 }
 
 /** An error of the files or the disk (fall back to the raw files), not a bug (rethrown). */
@@ -134,10 +148,12 @@ export function openReplaySource(
   }
   const parser = lineParser(grid, options.symbolField);
   const order = new ReceiveOrder();
+  const tradeIds = new RecentTradeIds();
   try {
     while (reader.next()) {
       const m = parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo);
       order.see(m.recvMs, reader.file, reader.lineNo);
+      if (m.kind === 'trade') refuseRepeat(tradeIds, m.tradeId, reader);
       writer.add(m);
     }
   } catch (e) {

@@ -2,9 +2,10 @@
 // the bundled recording's format): Tardis CSV datasets and Binance's archives (trades or klines)
 // through their replay sources and the raw line writer, a raw recording line by line (checked,
 // copied as it is, its depth sequence followed as a replay would, its receive times' order checked
-// by receive-order.ts). Streams in bounded memory: a chunk of input per file, about 1 MiB of output at
-// a time. A row that cannot be read is a ReplayFileError naming its file and line, and the output
-// path is left as it was. `execsim data import` is its command.
+// by receive-order.ts, a trade id given twice refused as the replay refuses it). Streams in
+// bounded memory: a chunk of input per file, about 1 MiB of output at a time. A row that cannot be
+// read is a ReplayFileError naming its file and line, and the output path is left as it was.
+// `execsim data import` is its command.
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import { Gzip } from 'fflate';
@@ -13,6 +14,8 @@ import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messa
 import { L2Book } from '../sim/book/l2-book.ts';
 import { DepthSync } from '../sim/replay/depth-sync.ts';
 import { ReceiveOrder } from './receive-order.ts';
+import { RecentTradeIds } from '../sim/replay/recent-trade-ids.ts';
+import { refuseRepeat } from './build-replay.ts';
 import { groupedDigits as n } from '../core/model/count-text.ts';
 import { RawLineWriter } from '../sim/replay/raw-line-writer.ts';
 import { type ArchiveBarSpec, type ArchiveBookSpec, archiveSource } from './archive-source.ts';
@@ -52,6 +55,7 @@ export function importRecording(
       const parser = new BinanceLineParser(grid);
       const sync = new DepthSync(new L2Book());
       const order = new ReceiveOrder();
+      const tradeIds = new RecentTradeIds();
       let crossed = 0;
       let firstCrossed = '';
       let firstGap = '';
@@ -64,6 +68,7 @@ export function importRecording(
           throw err;
         }
         order.see(m.recvMs, reader.file, reader.lineNo);
+        if (m.kind === 'trade') refuseRepeat(tradeIds, m.tradeId, reader);
         if (m.kind === 'snapshot') sync.onSnapshot(m);
         else if (m.kind === 'depth') {
           const gaps = sync.counts.gaps;

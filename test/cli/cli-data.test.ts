@@ -13,7 +13,7 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-cli-data-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const GRID = { tickSize: '0.01', lotSize: '0.00000001', symbol: 'BTCUSDT' };
 
-/** A small recording: a snapshot, diffs (one skipping ids when `gap`), a ticker and a trade. */
+/** A small recording: a snapshot, diffs (one skipping ids when `gap`), a ticker and a trade (its id `base`). */
 function recording(file: string, gap: boolean, base = 100): void {
   const ns = (i: number): string => `17231612${String(base + i).padStart(3, '0')}00000000`; // 0.1 s apart
   const depth = (i: number, first: number, last: number): string =>
@@ -23,7 +23,7 @@ function recording(file: string, gap: boolean, base = 100): void {
     depth(1, 9, 11),
     depth(2, gap ? 20 : 12, gap ? 21 : 13),
     `${ns(3)} {"stream":"btcusdt@bookTicker","data":{"u":13,"s":"BTCUSDT","b":"61000.00000000","B":"1.00000000","a":"61001.00000000","A":"1.00000000"}}`,
-    `${ns(4)} {"stream":"btcusdt@trade","data":{"e":"trade","E":1723161255343,"s":"BTCUSDT","t":1,"p":"61000.00000000","q":"0.02000000","T":1723161255342,"m":true,"M":true}}`,
+    `${ns(4)} {"stream":"btcusdt@trade","data":{"e":"trade","E":1723161255343,"s":"BTCUSDT","t":${base},"p":"61000.00000000","q":"0.02000000","T":1723161255342,"m":true,"M":true}}`,
   ];
   fs.writeFileSync(file, lines.join('\n') + '\n');
 }

@@ -20,9 +20,10 @@ import type {
  * line, and the checks run while a cache is written (receive order across files). Caches are keyed
  * by it: raise it whenever the parser or those checks would read any line differently, and every
  * older cache is ignored. 2: files that start before the file before them ended are refused;
- * a cache of version 1 may hold such a recording.
+ * a cache of version 1 may hold such a recording. 3: a trade whose id repeats one of the latest
+ * trades' is refused; a cache of version 2 may hold one.
  */
-export const REPLAY_PARSER_VERSION = 2;
+export const REPLAY_PARSER_VERSION = 3;
 
 /** The input a cache was parsed from, as its meta names it: today's recorded raw lines. */
 export const RAW_LINES_FORMAT = 'binance-spot-lines';

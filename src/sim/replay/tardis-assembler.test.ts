@@ -6,7 +6,8 @@ import { stepGrid } from './decimal-scan.ts';
 import { DepthSync } from './depth-sync.ts';
 import { MemoryLines } from './memory-lines.ts';
 import { MergeByTime } from './merge-by-time.ts';
-import { TardisAssembler, TRADE_ID_WINDOW } from './tardis-assembler.ts';
+import { TRADE_ID_WINDOW } from './recent-trade-ids.ts';
+import { TardisAssembler } from './tardis-assembler.ts';
 import { type LocatedRow, TardisRowStream } from './tardis-row-stream.ts';
 import { tardisLayout, type TardisLayout } from './tardis-rows.ts';
 

@@ -13,8 +13,8 @@
 //   (levels gone from the top N set to 0), so the book is always exactly the top N levels.
 // - trades: the aggressor side decides buyerIsMaker (a sell aggressor: the buyer made); an
 //   unknown side is taken from the tick rule (up from the last trade: a buy; down: a sell; the
-//   same price: the last side). A trade id seen among the last TRADE_ID_WINDOW trades is refused:
-//   the same trade given twice would trade twice against our orders.
+//   same price: the last side). A trade id seen among the latest trades is refused
+//   (recent-trade-ids.ts): the same trade given twice would trade twice against our orders.
 // - quotes: a bookTicker with the next id; a quote missing a side is left out (counted); a
 //   crossed or locked one (bid at or above ask) is kept and counted, and the replay leaves it out
 //   as it does a recording's (tickersInvalid).
@@ -22,6 +22,7 @@
 //   without a book until the recorder next reconnected, so they are refused.
 import type { BinanceDepth, BinanceMessage, BinanceSnapshot } from './binance-message-types.ts';
 import type { PullStream } from './merge-by-time.ts';
+import { RecentTradeIds } from './recent-trade-ids.ts';
 import { ImportedDataError, type LocatedRow } from './tardis-row-stream.ts';
 import type { TardisBookRow, TardisSnapshotRow } from './tardis-rows.ts';
 
@@ -42,9 +43,6 @@ export interface TardisChecks {
 }
 
 const US_PER_MS = 1000;
-/** How many of the latest trades' ids a repeated id is looked for among (a recorder's reconnect
- *  that delivers trades again does so within seconds; memory stays bounded). */
-export const TRADE_ID_WINDOW = 65_536;
 
 /** Microseconds to ms, computed as the raw line parser computes a receive time from its ns (whole
  *  ms plus the fraction), so the same instant is the same float from either format. */
@@ -62,19 +60,8 @@ export class TardisAssembler implements PullStream<BinanceMessage> {
     firstCrossedQuote: '',
     inferredSides: 0,
   };
-  /** The latest trades' ids in a ring that holds where each was read (the oldest slot is reused
-   *  for the next trade, its id forgotten). While every id is above all before it, as a venue's
-   *  trade ids are, none can repeat and the ring alone is kept; the first id that is not indexes
-   *  the ring by id (`recentTrades`, then kept for every trade), so a repeat is found in constant
-   *  work either way. */
-  private readonly recentTrades = new Map<number, number>();
-  private indexed = false;
-  private maxTradeId = -Infinity;
-  private readonly ringIds = new Float64Array(TRADE_ID_WINDOW);
-  private readonly ringLines = new Float64Array(TRADE_ID_WINDOW);
-  private readonly ringFiles: string[] = new Array<string>(TRADE_ID_WINDOW).fill('');
-  private ringNext = 0;
-  private ringFull = false;
+  /** The latest trades' ids, where a repeated one is found (recent-trade-ids.ts). */
+  private readonly tradeIds = new RecentTradeIds();
   /** The last update id handed out (diffs, quotes, snapshots). */
   private id = 0;
   /** The last id a diff or snapshot covered: the next diff starts after it. */
@@ -207,39 +194,10 @@ export class TardisAssembler implements PullStream<BinanceMessage> {
     this.queue.push(this.diff(recvMs, eventUs, bids, asks));
   }
 
-  /** Refuses a trade id among the latest TRADE_ID_WINDOW trades', naming where it was seen. */
+  /** Refuses a trade id among the latest trades', naming where it was seen. */
   private checkTradeId(id: number, at: LocatedRow): void {
-    if (!this.indexed) {
-      if (id > this.maxTradeId) {
-        this.maxTradeId = id;
-        this.remember(id, at);
-        return;
-      }
-      this.indexed = true;
-      const filled = this.ringFull ? TRADE_ID_WINDOW : this.ringNext;
-      for (let slot = 0; slot < filled; slot++) this.recentTrades.set(this.ringIds[slot] as number, slot);
-    }
-    const seen = this.recentTrades.get(id);
-    if (seen !== undefined)
-      throw new ImportedDataError(
-        `${at.file}: line ${at.lineNo}: trade id ${id} repeats the trade at ${this.ringFiles[seen]}: line ` +
-          `${this.ringLines[seen]}: a trade given twice would trade twice in the replay; remove the repeated rows`,
-      );
-    this.remember(id, at);
-  }
-
-  /** Puts a trade's id in the ring's next slot (and the index, once there is one). */
-  private remember(id: number, at: LocatedRow): void {
-    const slot = this.ringNext;
-    if (this.indexed) {
-      if (this.ringFull) this.recentTrades.delete(this.ringIds[slot] as number);
-      this.recentTrades.set(id, slot);
-    }
-    this.ringIds[slot] = id;
-    this.ringLines[slot] = at.lineNo;
-    this.ringFiles[slot] = at.file;
-    this.ringNext = slot + 1 === TRADE_ID_WINDOW ? 0 : slot + 1;
-    if (this.ringNext === 0) this.ringFull = true;
+    const repeat = this.tradeIds.repeat(id, at.file, at.lineNo);
+    if (repeat !== null) throw new ImportedDataError(repeat);
   }
 
   private snapshotRow(row: TardisSnapshotRow, at: LocatedRow): void {

@@ -1,0 +1,116 @@
+// What `execsim data import` refuses and what it writes, at the library's door (importRecording),
+// and the same refusals where a replay reads those formats without an import:
+// - a trade id given twice in a Binance trade archive or a raw recording is refused naming the
+//   file, the line and the id, as a Tardis trade file's is (it would trade twice in the replay).
+import fc from 'fast-check';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { archiveSource } from './archive-source.ts';
+import { openReplaySource } from './build-replay.ts';
+import { importRecording, type ImportFormat } from './import-recording.ts';
+
+const GRID = { tickSize: '0.01', lotSize: '0.00000001', symbol: 'BTCUSDT' };
+const BOOK = { depth: ['1', '2'], spreadTicks: 1, levelSpacingTicks: 1 };
+
+const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-import-test-'));
+let files = 0;
+afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+
+/** A fresh file holding `text`. */
+function written(name: string, text: string | Uint8Array): string {
+  const dir = path.join(tmpRoot, `f${files++}`);
+  fs.mkdirSync(dir);
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** A daily trades archive's rows (id, price, qty, quoteQty, time ms, isBuyerMaker, isBestMatch). */
+const archiveTrades = (ids: readonly number[]): string =>
+  ids.map((id, i) => `${id},60000.00,0.01000,600.00000000,${1723161600000 + i * 100},${i % 2 === 0},True`).join('\n') +
+  '\n';
+
+/** A raw recording: a snapshot, then a trade for each id. */
+function rawTrades(ids: readonly number[]): string {
+  const ns = (i: number): string => `${1723161600000 + i * 100}000000`;
+  const snapshot =
+    `${ns(0)} {"lastUpdateId":10,"bids":[["59999.00000000","2.00000000"]],` +
+    '"asks":[["60001.00000000","1.00000000"]]}';
+  const trade = (id: number, i: number): string =>
+    `${ns(i + 1)} {"stream":"btcusdt@trade","data":{"e":"trade","E":${1723161600000 + i},"s":"BTCUSDT","t":${id},` +
+    `"p":"60000.00000000","q":"0.01000000","T":${1723161600000 + i},"m":true,"M":true}}`;
+  return [snapshot, ...ids.map(trade)].join('\n') + '\n';
+}
+
+/** importRecording's refusal of `inputs` as `from`, checking that nothing was written. */
+function refused(from: ImportFormat, inputs: readonly string[]): string {
+  const out = path.join(path.dirname(inputs[0] as string), 'out.gz');
+  let message = '';
+  try {
+    importRecording(from, inputs, GRID, out, from === 'binance-archive' ? BOOK : null);
+  } catch (err) {
+    message = (err as Error).message;
+  }
+  expect(message, `${from} ${inputs.join(' ')} was imported`).not.toBe('');
+  expect(fs.readdirSync(path.dirname(out)).filter((f) => f.includes('out.gz'))).toEqual([]);
+  return message;
+}
+
+const repeatOf = (file: string, line: number, id: number, firstLine: number): string =>
+  `${file}: line ${line}: trade id ${id} repeats the trade at ${file}: line ${firstLine}: ` +
+  'a trade given twice would trade twice in the replay; remove the repeated rows';
+
+describe('a trade id given twice', () => {
+  it('in a trade archive: refused by the import and by a replay of the archive, naming file, line and id', () => {
+    const file = written('BTCUSDT-trades-2024-08-09.csv', archiveTrades([100, 101, 102, 101, 103]));
+    expect(refused('binance-archive', [file])).toBe(repeatOf(file, 4, 101, 2));
+    const source = archiveSource([file], GRID, BOOK);
+    expect(() => {
+      while (source.next() !== null);
+    }).toThrow(repeatOf(file, 4, 101, 2));
+  });
+
+  it('in a raw recording: refused by the import and by a replay, reading the file or writing its cache', () => {
+    const file = written('rec.txt', rawTrades([7, 8, 9, 8]));
+    expect(refused('binance-raw', [file])).toBe(repeatOf(file, 5, 8, 3));
+    for (const cacheDir of [null, path.join(path.dirname(file), 'cache')]) {
+      const { source } = openReplaySource([file], GRID, { cacheDir });
+      expect(() => {
+        while (source.next() !== null);
+      }, String(cacheDir)).toThrow(repeatOf(file, 5, 8, 3));
+    }
+  });
+
+  it('across files too, as a recorder reconnecting at midnight would give them', () => {
+    const a = written('a.txt', rawTrades([7, 8]));
+    const b = written(
+      'b.txt',
+      rawTrades([8, 9]).replace(/^(\d+)/gm, (ns) => String(BigInt(ns) + 10_000_000_000n)),
+    );
+    expect(refused('binance-raw', [a, b])).toBe(
+      `${b}: line 2: trade id 8 repeats the trade at ${a}: line 3: ` +
+        'a trade given twice would trade twice in the replay; remove the repeated rows',
+    );
+  });
+
+  it('property: an archive is refused exactly when an id repeats one before it, rising or not', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 30 }), (ids) => {
+        const file = written('t.csv', archiveTrades(ids));
+        const repeat = ids.findIndex((id, i) => ids.indexOf(id) < i);
+        const source = archiveSource([file], GRID, BOOK);
+        const read = (): void => {
+          while (source.next() !== null);
+        };
+        if (repeat < 0) expect(read).not.toThrow();
+        else
+          expect(read).toThrow(
+            repeatOf(file, repeat + 1, ids[repeat] as number, ids.indexOf(ids[repeat] as number) + 1),
+          );
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
