@@ -2,11 +2,13 @@
 // and the same refusals where a replay reads those formats without an import:
 // - a trade id given twice in a Binance trade archive or a raw recording is refused naming the
 //   file, the line and the id, as a Tardis trade file's is (it would trade twice in the replay).
+// - the same input imports to the same bytes (no time in the gzip header), so a re-import keeps
+//   its replay cache.
 import fc from 'fast-check';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { archiveSource } from './archive-source.ts';
 import { openReplaySource } from './build-replay.ts';
 import { importRecording, type ImportFormat } from './import-recording.ts';
@@ -112,5 +114,25 @@ describe('a trade id given twice', () => {
       }),
       { numRuns: 50 },
     );
+  });
+});
+
+describe('the same input imported twice', () => {
+  it('is the same bytes, whenever it is imported: the gzip header holds no time', () => {
+    const file = written('BTCUSDT-trades-2024-08-09.csv', archiveTrades([100, 101, 102]));
+    const out = (n: number): string => path.join(path.dirname(file), `out${n}.gz`);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.UTC(2024, 0, 1));
+      importRecording('binance-archive', [file], GRID, out(1), BOOK);
+      vi.setSystemTime(Date.UTC(2025, 5, 1, 12, 30));
+      importRecording('binance-archive', [file], GRID, out(2), BOOK);
+    } finally {
+      vi.useRealTimers();
+    }
+    const [a, b] = [fs.readFileSync(out(1)), fs.readFileSync(out(2))];
+    expect(a.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(a.readUInt32LE(4)).toBe(0); // MTIME: none
+    expect(b.equals(a)).toBe(true);
   });
 });

@@ -131,7 +131,9 @@ function outputFile(path: string): OutputFile {
     bytes += chunk.length;
     fs.writeSync(fd, chunk);
   };
-  const gzip = path.endsWith('.gz') ? new Gzip({ level: 6 }, (chunk) => writeOut(chunk)) : null;
+  // No time in the gzip header (mtime 0, as fflate leaves it then): the same input imports to the
+  // same bytes, so the replay cache, keyed by the file's SHA-256, is not rebuilt for a re-import.
+  const gzip = path.endsWith('.gz') ? new Gzip({ level: 6, mtime: 0 }, (chunk) => writeOut(chunk)) : null;
   const encoder = new TextEncoder();
   let pending: string[] = [];
   let pendingChars = 0;
