@@ -46,6 +46,15 @@ export interface ArchiveSource extends ReplaySource {
 
 const decoder = new TextDecoder();
 
+/** Why a file of `lines` that held no row is refused: empty, only its header, or a zip's one
+ *  entry empty. */
+function noRows(lines: LineSource, header: boolean): string {
+  if (header) return 'holds no rows, only its header: there is nothing to replay';
+  if (lines instanceof ZipLines)
+    return `holds no rows (its one entry, ${lines.entry}, is empty): there is nothing to replay`;
+  return 'holds no rows (the file is empty): there is nothing to replay';
+}
+
 export function archiveSource(
   files: readonly string[],
   grid: ImportGrid,
@@ -60,6 +69,7 @@ export function archiveSource(
   let lines: (LineSource & { close(): void }) | null = null;
   let parser: ArchiveRowParser | KlineRowParser | null = null;
   let lastUs = -1;
+  let fileRows = 0;
   // A trade (or aggregate trade) id given twice would trade twice: refused, as Tardis's are.
   const tradeIds = new RecentTradeIds();
   let rows = 0;
@@ -103,9 +113,13 @@ export function archiveSource(
           const file = files[fileIndex] as string;
           lines = file.endsWith('.zip') ? new ZipLines(file) : new ReplayFileReader([file]);
           parser = null;
+          fileRows = 0;
         }
         if (!lines.next()) {
+          // A file that holds no row (an empty file, only a header) is no day of data: refused
+          // rather than replayed as nothing.
           lines.close();
+          if (fileRows === 0) throw new ReplayFileError(`${files[fileIndex]}: ${noRows(lines, parser !== null)}`);
           lines = null;
           continue;
         }
@@ -138,6 +152,7 @@ export function archiveSource(
             throw err;
           }
           rows++;
+          fileRows++;
           readBar(bar, at);
           continue;
         }
@@ -156,6 +171,7 @@ export function archiveSource(
         const repeat = tradeIds.repeat(t.tradeId, lines.file, lines.lineNo);
         if (repeat !== null) throw new ReplayFileError(repeat);
         rows++;
+        fileRows++;
         return {
           recvMs: usToMs(t.timeUs),
           tradeId: t.tradeId,

@@ -4,14 +4,19 @@
 //   file, the line and the id, as a Tardis trade file's is (it would trade twice in the replay).
 // - the same input imports to the same bytes (no time in the gzip header), so a re-import keeps
 //   its replay cache.
+// - a file that holds no rows (empty, only a header, a zip of an empty entry) is refused naming
+//   it, as an empty Tardis file always was; a zip of several entries is refused naming them.
 import fc from 'fast-check';
+import { zipSync } from 'fflate';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { archiveSource } from './archive-source.ts';
 import { openReplaySource } from './build-replay.ts';
 import { importRecording, type ImportFormat } from './import-recording.ts';
+import { tardisSource } from './tardis-source.ts';
 
 const GRID = { tickSize: '0.01', lotSize: '0.00000001', symbol: 'BTCUSDT' };
 const BOOK = { depth: ['1', '2'], spreadTicks: 1, levelSpacingTicks: 1 };
@@ -134,5 +139,79 @@ describe('the same input imported twice', () => {
     expect(a.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
     expect(a.readUInt32LE(4)).toBe(0); // MTIME: none
     expect(b.equals(a)).toBe(true);
+  });
+});
+
+describe('a file that holds no rows', () => {
+  const TARDIS_TRADES = 'exchange,symbol,timestamp,local_timestamp,id,side,price,amount';
+  const TARDIS_BOOK = 'exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount';
+  const tardisTrade = `binance,BTCUSDT,1723161601500800,1723161601501100,1001,buy,60000.05,0.0197`;
+  const zip = (entries: Record<string, string>): Uint8Array =>
+    zipSync(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, new TextEncoder().encode(v)])));
+  const nothing = 'there is nothing to replay';
+
+  it('a trade archive: empty, only a header, a zip of an empty entry or of none: refused naming the file', () => {
+    const cases: Array<[string, string | Uint8Array, string]> = [
+      ['day.csv', '', `holds no rows (the file is empty): ${nothing}`],
+      ['day.csv', '\n\n', `holds no rows (the file is empty): ${nothing}`],
+      ['futures.csv', 'id,price,qty,quote_qty,time,is_buyer_maker\n', `holds no rows, only its header: ${nothing}`],
+      ['day.zip', zip({ 'x.csv': '' }), `holds no rows (its one entry, x.csv, is empty): ${nothing}`],
+      ['day.zip', zip({}), `holds no rows (the archive has no entries): ${nothing}`],
+    ];
+    for (const [name, text, says] of cases) {
+      const file = written(name, text);
+      expect(refused('binance-archive', [file])).toBe(`${file}: ${says}`);
+    }
+    // Among days that hold trades, too, and where a replay reads the archive itself.
+    const day = written('BTCUSDT-trades-2024-08-09.csv', archiveTrades([100, 101]));
+    const empty = written('BTCUSDT-trades-2024-08-10.csv', '');
+    expect(refused('binance-archive', [day, empty])).toBe(`${empty}: holds no rows (the file is empty): ${nothing}`);
+    const source = archiveSource([day, empty], GRID, BOOK);
+    expect(() => {
+      while (source.next() !== null);
+    }).toThrow(`${empty}: holds no rows`);
+  });
+
+  it('a zip of two entries: refused naming them, not read in part', () => {
+    const file = written('two.zip', zip({ 'a.csv': archiveTrades([1]), 'b.csv': archiveTrades([2]) }));
+    expect(refused('binance-archive', [file])).toBe(
+      `${file}: holds 2 entries (a.csv, b.csv); Binance's archives hold one CSV each: unzip it and give each CSV ` +
+        'as its own file',
+    );
+    // One entry reads as before.
+    const one = written('one.zip', zip({ 'a.csv': archiveTrades([1, 2]) }));
+    const out = path.join(path.dirname(one), 'out.gz');
+    expect(importRecording('binance-archive', [one], GRID, out, BOOK).counts.trade).toBe(2);
+  });
+
+  it('a raw recording with no line: refused naming it', () => {
+    const rec = written('rec.txt', rawTrades([1, 2]));
+    for (const text of ['', '\n\n', gzipSync('')]) {
+      const empty = written('empty.gz', text);
+      expect(refused('binance-raw', [rec, empty])).toBe(
+        `${empty}: holds no rows (no line in it): there is nothing to import`,
+      );
+    }
+  });
+
+  it('a Tardis file of only its header (trades, book): refused naming it, by the import and a replay', () => {
+    for (const header of [TARDIS_TRADES, TARDIS_BOOK]) {
+      const file = written('day.csv', `${header}\n`);
+      const dataset = header === TARDIS_TRADES ? 'trades' : 'incremental_book_L2';
+      const says = `${file}: holds no rows, only the ${dataset} header: ${nothing}`;
+      expect(refused('tardis', [file])).toBe(says);
+      expect(() => {
+        const source = tardisSource([file], GRID);
+        while (source.next() !== null);
+      }).toThrow(says);
+    }
+    // The first of two days, or the second.
+    const day = written('day1.csv', `${TARDIS_TRADES}\n${tardisTrade}\n`);
+    const empty = written('day2.csv', `${TARDIS_TRADES}\n\n`);
+    for (const files of [
+      [day, empty],
+      [empty, day],
+    ])
+      expect(refused('tardis', files)).toBe(`${empty}: holds no rows, only the trades header: ${nothing}`);
   });
 });

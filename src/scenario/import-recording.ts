@@ -56,6 +56,7 @@ export function importRecording(
       const sync = new DepthSync(new L2Book());
       const order = new ReceiveOrder();
       const tradeIds = new RecentTradeIds();
+      const read = new Set<string>();
       let crossed = 0;
       let firstCrossed = '';
       let firstGap = '';
@@ -80,7 +81,12 @@ export function importRecording(
         first = Math.min(first, m.recvMs);
         last = Math.max(last, m.recvMs);
         sink.write(reader.text());
+        read.add(reader.file);
       }
+      // A file with no line is no recording: refused rather than imported as nothing.
+      const empty = positionals.find((f) => !read.has(f));
+      if (empty !== undefined)
+        throw new ReplayFileError(`${empty}: holds no rows (no line in it): there is nothing to import`);
       const c = sync.counts;
       notes = [
         `depth: ${n(c.applied)} diffs applied after ${n(c.snapshots)} snapshot(s), as a replay would; ` +

@@ -1,7 +1,8 @@
-// The lines of the one file inside a .zip archive (Binance's daily archives are one CSV each),
-// streamed: the entry's local header gives where its data starts and how it is stored, and its
-// deflate stream is inflated a chunk at a time (fflate), so a day of trades is never in memory
-// whole. A LineSource like the replay's file reader: lines are byte ranges, numbered from 1.
+// The lines of the one file inside a .zip archive (Binance's daily archives are one CSV each; an
+// archive of several, or of none, is refused, not read in part), streamed: the entry's local
+// header gives where its data starts and how it is stored, and its deflate stream is inflated a
+// chunk at a time (fflate), so a day of trades is never in memory whole. A LineSource like the
+// replay's file reader: lines are byte ranges, numbered from 1.
 import fs from 'node:fs';
 import { Inflate } from 'fflate';
 import type { LineSource } from '../sim/replay/tardis-row-stream.ts';
@@ -26,8 +27,22 @@ export class ZipLines implements LineSource {
   private done = false;
   private ended = false;
 
+  /** The name of the entry read (as its local header gives it). */
+  readonly entry: string;
+
   constructor(readonly file: string) {
     this.fd = fs.openSync(file, 'r');
+    // Read one entry, or none: an archive of several is refused rather than read in part.
+    const central = this.centralDirectory();
+    if (central !== null && central.entries === 0)
+      this.fail('holds no rows (the archive has no entries): there is nothing to replay');
+    if (central !== null && central.entries > 1) {
+      const more = central.names.length < central.entries ? ', ...' : '';
+      this.fail(
+        `holds ${central.entries} entries (${central.names.join(', ')}${more}); ` +
+          "Binance's archives hold one CSV each: unzip it and give each CSV as its own file",
+      );
+    }
     const head = new Uint8Array(30);
     const n = fs.readSync(this.fd, head, 0, 30, 0);
     const view = new DataView(head.buffer);
@@ -35,12 +50,17 @@ export class ZipLines implements LineSource {
     const flags = view.getUint16(6, true);
     const method = view.getUint16(8, true);
     const size = view.getUint32(18, true);
-    const dataAt = 30 + view.getUint16(26, true) + view.getUint16(28, true);
+    const nameLength = view.getUint16(26, true);
+    const dataAt = 30 + nameLength + view.getUint16(28, true);
+    const name = new Uint8Array(nameLength);
+    fs.readSync(this.fd, name, 0, nameLength, 30);
+    this.entry = new TextDecoder().decode(name);
     if (flags & 1) this.fail('the entry is encrypted');
     if (method === 8) this.inflate = new Inflate((data) => void (data.length > 0 && this.queue.push(data)));
     else if (method !== 0) this.fail(`the entry is stored with method ${method}; expected deflate or none`);
     // With a data descriptor (flag 8) the local header's size is 0: the central directory has it.
-    this.left = flags & 8 ? this.centralSize() : size;
+    if (flags & 8 && central === null) this.fail('no central directory: the archive is truncated');
+    this.left = flags & 8 ? (central?.firstSize as number) : size;
     this.readAt = dataAt;
   }
 
@@ -48,8 +68,10 @@ export class ZipLines implements LineSource {
   /** Bytes of the entry's (compressed) data still to read. */
   private left: number;
 
-  /** The first entry's compressed size, from the central directory the end record points to. */
-  private centralSize(): number {
+  /** From the central directory the end record points to: how many entries the archive holds,
+   *  the names of the first few and the first one's compressed size; null when there is no end
+   *  record or the directory is not where it says (a truncated archive). */
+  private centralDirectory(): { entries: number; names: string[]; firstSize: number } | null {
     const size = fs.fstatSync(this.fd).size;
     const tailLen = Math.min(size, 65_557);
     const tail = new Uint8Array(tailLen);
@@ -57,13 +79,24 @@ export class ZipLines implements LineSource {
     const view = new DataView(tail.buffer);
     for (let i = tailLen - 22; i >= 0; i--) {
       if (view.getUint32(i, true) !== 0x06054b50) continue;
-      const entry = new Uint8Array(46);
-      fs.readSync(this.fd, entry, 0, 46, view.getUint32(i + 16, true));
-      const ev = new DataView(entry.buffer);
-      if (ev.getUint32(0, true) !== 0x02014b50) break;
-      return ev.getUint32(20, true);
+      const entries = view.getUint16(i + 10, true);
+      if (entries === 0) return { entries, names: [], firstSize: 0 };
+      // The first few entries are enough to name them.
+      const dir = new Uint8Array(Math.min(view.getUint32(i + 12, true), 4096));
+      const n = fs.readSync(this.fd, dir, 0, dir.length, view.getUint32(i + 16, true));
+      const dv = new DataView(dir.buffer);
+      const names: string[] = [];
+      let firstSize = -1;
+      for (let at = 0; names.length < Math.min(entries, 5) && at + 46 <= n;) {
+        if (dv.getUint32(at, true) !== 0x02014b50) break;
+        if (firstSize < 0) firstSize = dv.getUint32(at + 20, true);
+        const nameLength = dv.getUint16(at + 28, true);
+        names.push(new TextDecoder().decode(dir.subarray(at + 46, Math.min(n, at + 46 + nameLength))));
+        at += 46 + nameLength + dv.getUint16(at + 30, true) + dv.getUint16(at + 32, true);
+      }
+      return firstSize < 0 ? null : { entries, names, firstSize };
     }
-    return this.fail('no central directory: the archive is truncated');
+    return null;
   }
 
   next(): boolean {

@@ -246,6 +246,19 @@ describe('execsim data import --from binance-raw: its check lines, and receive t
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  it('a recording with no line is refused with exit 2 and one message naming it, nothing written', () => {
+    const dir = path.join(root, 'raw-empty');
+    fs.mkdirSync(dir, { recursive: true });
+    const empty = path.join(dir, 'empty.txt');
+    fs.writeFileSync(empty, '');
+    const out = path.join(dir, 'out.gz');
+    const r = importRaw([empty], out);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([`execsim: ${empty}: holds no rows (no line in it): there is nothing to import`]);
+    expect(r.out).toEqual([]);
+    expect(fs.readdirSync(dir)).toEqual(['empty.txt']);
+  });
+
   it('a file that starts before the file before it ended is refused, by the import and by a replay', () => {
     const dir = path.join(root, 'raw-order');
     fs.mkdirSync(dir, { recursive: true });

@@ -1,9 +1,10 @@
 // The rows of one Tardis dataset, read from its files in order as one stream (a day per file, as
 // Tardis publishes them): each file's first non-empty line must be the dataset's header (blank
-// lines are skipped wherever they are), every other line a row of it, and local timestamps never
-// go back, within a file or from one file to the next (files given out of order are refused, not
-// sorted). A line it cannot read is an ImportedDataError naming the file, the line and the
-// problem. Lines come from any LineSource (the replay's file reader, or lines in memory in tests).
+// lines are skipped wherever they are), every other line a row of it (a file of no rows, only its
+// header, is refused), and local timestamps never go back, within a file or from one file to the
+// next (files given out of order are refused, not sorted). A line it cannot read is an
+// ImportedDataError naming the file, the line and the problem. Lines come from any LineSource (the
+// replay's file reader, or lines in memory in tests).
 import { CsvRowError } from './csv-fields.ts';
 import type { PullStream } from './merge-by-time.ts';
 import { type TardisGrid, type TardisLayout, type TardisRow, TardisRowParser } from './tardis-rows.ts';
@@ -45,6 +46,8 @@ export class TardisRowStream implements PullStream<LocatedRow> {
   /** The file and line number of the line before: a new file starts where either changes back. */
   private lineFile = '';
   private lineNo = 0;
+  /** Rows read of the file read last. */
+  private fileRows = 0;
   rows = 0;
 
   constructor(
@@ -60,9 +63,11 @@ export class TardisRowStream implements PullStream<LocatedRow> {
     const lines = this.lines;
     while (lines.next()) {
       const firstOfFile = lines.file !== this.lineFile || lines.lineNo <= this.lineNo;
+      if (firstOfFile) this.refuseNoRows();
       this.lineFile = lines.file;
       this.lineNo = lines.lineNo;
       if (firstOfFile) {
+        this.fileRows = 0;
         const header = decoder.decode(lines.bytes.subarray(lines.start, lines.end)).trim();
         if (header !== this.layout.header)
           throw new ImportedDataError(
@@ -89,8 +94,19 @@ export class TardisRowStream implements PullStream<LocatedRow> {
         this.lastAt = `${lines.file}: line ${lines.lineNo}`;
       }
       this.rows++;
+      this.fileRows++;
       return { row, file: lines.file, lineNo: lines.lineNo, stream: this.stream };
     }
+    this.refuseNoRows();
     return null;
+  }
+
+  /** Refuses the file read last when it held no row (only its header): a day file with nothing
+   *  in it is refused, as an empty file is, rather than replayed as nothing. */
+  private refuseNoRows(): void {
+    if (this.lineFile !== '' && this.fileRows === 0)
+      throw new ImportedDataError(
+        `${this.lineFile}: holds no rows, only the ${this.layout.dataset} header: there is nothing to replay`,
+      );
   }
 }

@@ -156,7 +156,7 @@ describe('Tardis CSV rows', () => {
   it("refuse a file of another dataset among one dataset's files", () => {
     expect(
       refusal([
-        ['b.csv', `${BOOK}\n`],
+        ['b.csv', `${BOOK}\nbinance,BTCUSDT,1,2,true,bid,1.5,2\n`],
         ['t.csv', `${TRADES}\nbinance,BTCUSDT,1,2,7,sell,1.5,2\n`],
       ]),
     ).toMatch(/^t\.csv: line 1: header ".*" is not the incremental_book_L2 header of the files before it/);
