@@ -18,6 +18,7 @@ export const USAGE = `usage:
   execsim delete <runId...> [--force]                            delete stored runs with their events
   execsim prune [--status S,..] [--older-than D] [--dry-run]     delete crashed, interrupted and failed runs
   execsim data list|inspect <key>|prune [--all] [--db PATH]     parsed-replay caches beside the store: list, inspect one, prune
+  execsim data import --from tardis|binance-archive|binance-raw FILE... --out F --symbol S --tick-size T  market data into a checked replay file
   execsim sweep <file> --paths N [--seed S] [--json] [--store]     Monte Carlo over N derived seeds (--store: keep the sweep)
   execsim sweep <file> --paths N --grid K=V,.. [--rank F]       every combination of settings over the same path seeds
   execsim sweep <file> --paths N --queue redis://host:port       the same on workers through Redis (--resume <sweepId>)

@@ -176,6 +176,9 @@ describe('execsim data', () => {
     const r = execsimMain(['help', 'data']);
     expect(r.out.join('\n')).toContain('execsim data prune [--all] [--dry-run] [--db PATH | --no-store | --dir DIR]');
     expect(execsimMain(['--help']).out.join('\n')).toContain('execsim data list|inspect <key>|prune');
+    expect(execsimMain(['--help']).out.join('\n')).toContain(
+      'execsim data import --from tardis|binance-archive|binance-raw FILE... --out F --symbol S --tick-size T',
+    );
   });
 });
 

@@ -7,7 +7,8 @@
 // - a ```yaml block without one must be a valid scenario;
 // - a block after `<!-- output: execsim ARGS -->` is what that command prints, where `…` inside
 //   a line stands for any text (a run id, a wall time) and a line of just `…` for any lines;
-// - a block after `<!-- usage -->` lists commands `execsim --help` prints, each line as printed;
+// - a block after `<!-- usage -->` lists the commands `execsim --help` prints, all of them in its
+//   order, each line as printed;
 // - a ```sh block after `<!-- commands -->` runs as a script, as a reader pastes it into a shell
 //   (bash -e, in a process group of its own, every printed --port replaced by a free one): each
 //   line is an `export`, an `npx execsim` command, a `node FILE ARGS` of the repository, or
@@ -365,6 +366,14 @@ for (const page of pages()) {
               out.map((l) => l.trim()),
               line,
             ).toContain(line.trim());
+          // And every command --help lists is in the block, in its order: none left out.
+          const commands = out.map((l) => l.trim()).filter((l) => l.startsWith('execsim '));
+          expect(
+            b.body
+              .trim()
+              .split('\n')
+              .map((l) => l.trim()),
+          ).toEqual(commands);
         } else if (b.marker === 'commands') {
           await runCommands(b.body, path.join(dir, `${page.replace(/\W/g, '_')}-${b.line}.db`));
         } else if (b.lang === 'yaml') {
