@@ -6,6 +6,8 @@
 //   its replay cache.
 // - a file that holds no rows (empty, only a header, a zip of an empty entry) is refused naming
 //   it, as an empty Tardis file always was; a zip of several entries is refused naming them.
+// - a depth diff that crosses or locks the book (Tardis, raw) is counted among the checks printed,
+//   as crossed snapshots and quotes are.
 import fc from 'fast-check';
 import { zipSync } from 'fflate';
 import fs from 'node:fs';
@@ -213,5 +215,69 @@ describe('a file that holds no rows', () => {
       [empty, day],
     ])
       expect(refused('tardis', files)).toBe(`${empty}: holds no rows, only the trades header: ${nothing}`);
+  });
+});
+
+describe("a depth diff that crosses the book is among the import's checks", () => {
+  const BOOK_HEADER = 'exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount';
+  const row = (us: number, snap: boolean, side: string, price: string, amount: string): string =>
+    `binance,BTCUSDT,${us},${us},${snap},${side},${price},${amount}`;
+  const out = (file: string): string => path.join(path.dirname(file), 'out.gz');
+
+  it('in a Tardis incremental book: counted with the line of the first, and how long the book stayed so', () => {
+    const file = written(
+      'book.csv',
+      [
+        BOOK_HEADER,
+        row(1000, true, 'bid', '59999.00', '1'),
+        row(1000, true, 'ask', '60001.00', '1'),
+        row(2000, false, 'bid', '60000.00', '1'),
+        row(3000, false, 'bid', '60001.00', '2'), // locks the book
+        row(4000, false, 'ask', '60002.00', '1'), // still locked
+        row(5000, false, 'bid', '60001.00', '0'), // uncrossed
+      ].join('\n') + '\n',
+    );
+    const r = importRecording('tardis', [file], GRID, out(file));
+    expect(r.notes).toContain(
+      `1 depth diffs crossed or locked the book (best bid at or above best ask; first at ${file}: line 5); ` +
+        'it was so after 2 diffs in all',
+    );
+  });
+
+  it('in a raw recording: counted the same way', () => {
+    const ns = (i: number): string => `${1723161600000 + i * 100}000000`;
+    const depth = (i: number, bids: string): string =>
+      `${ns(i)} {"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1723161600000,"s":"BTCUSDT",` +
+      `"U":${10 + i},"u":${10 + i},"b":[${bids}],"a":[]}}`;
+    const file = written(
+      'rec.txt',
+      [
+        `${ns(0)} {"lastUpdateId":10,"bids":[["59999.00000000","2.00000000"]],` +
+          '"asks":[["60001.00000000","1.00000000"]]}',
+        depth(1, '["60000.00000000","1.00000000"]'),
+        depth(2, '["60002.00000000","1.00000000"]'),
+      ].join('\n') + '\n',
+    );
+    const r = importRecording('binance-raw', [file], GRID, out(file));
+    expect(r.notes).toContain(
+      `1 depth diffs crossed or locked the book (best bid at or above best ask; first at ${file}: line 3); ` +
+        'it was so after 1 diffs in all',
+    );
+  });
+
+  it('not for a book that never crosses, nor twice for a crossed book_snapshot row (a snapshot of its own)', () => {
+    const book = written(
+      'book.csv',
+      [BOOK_HEADER, row(1000, true, 'bid', '59999.00', '1'), row(1000, true, 'ask', '60001.00', '1')].join('\n') + '\n',
+    );
+    expect(importRecording('tardis', [book], GRID, out(book)).notes.join('\n')).not.toContain('depth diffs');
+    const snap = written(
+      'snap.csv',
+      'exchange,symbol,timestamp,local_timestamp,asks[0].price,asks[0].amount,bids[0].price,bids[0].amount\n' +
+        'binance,BTCUSDT,1000,1000,60001.00,1,59999.00,1\nbinance,BTCUSDT,2000,2000,60001.00,1,60001.00,1\n',
+    );
+    const notes = importRecording('tardis', [snap], GRID, out(snap)).notes;
+    expect(notes).toContain(`1 crossed snapshots (first at ${snap}: line 3)`);
+    expect(notes.join('\n')).not.toContain('depth diffs');
   });
 });

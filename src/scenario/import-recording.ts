@@ -11,8 +11,7 @@ import nodePath from 'node:path';
 import { Gzip } from 'fflate';
 import type { BinanceMessage } from '../sim/replay/binance-message-types.ts';
 import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messages.ts';
-import { L2Book } from '../sim/book/l2-book.ts';
-import { DepthSync } from '../sim/replay/depth-sync.ts';
+import { CrossedDiffs } from '../sim/replay/crossed-diffs.ts';
 import { ReceiveOrder } from './receive-order.ts';
 import { RecentTradeIds } from '../sim/replay/recent-trade-ids.ts';
 import { refuseRepeat } from './build-replay.ts';
@@ -53,7 +52,8 @@ export function importRecording(
     if (from === 'binance-raw') {
       const reader = new ReplayFileReader(positionals);
       const parser = new BinanceLineParser(grid);
-      const sync = new DepthSync(new L2Book());
+      const crossedDiffs = new CrossedDiffs(() => `${reader.file}: line ${reader.lineNo}`);
+      const sync = crossedDiffs.sync;
       const order = new ReceiveOrder();
       const tradeIds = new RecentTradeIds();
       const read = new Set<string>();
@@ -70,10 +70,10 @@ export function importRecording(
         }
         order.see(m.recvMs, reader.file, reader.lineNo);
         if (m.kind === 'trade') refuseRepeat(tradeIds, m.tradeId, reader);
-        if (m.kind === 'snapshot') sync.onSnapshot(m);
+        if (m.kind === 'snapshot') crossedDiffs.see(m);
         else if (m.kind === 'depth') {
           const gaps = sync.counts.gaps;
-          sync.onDepth(m);
+          crossedDiffs.see(m);
           if (gaps === 0 && sync.counts.gaps > 0) firstGap = `${reader.file}: line ${reader.lineNo}`;
         } else if (m.kind === 'bbo' && m.bid >= m.ask && crossed++ === 0)
           firstCrossed = `${reader.file}: line ${reader.lineNo}`;
@@ -97,11 +97,14 @@ export function importRecording(
               `${n(crossed)} crossed or locked bookTickers (first at ${firstCrossed}): left out by the replay (tickersInvalid)`,
             ]
           : []),
+        ...crossedDiffs.note(),
         ...order.note(),
       ];
     } else {
       const source =
-        from === 'tardis' ? tardisSource(positionals, grid) : archiveSource(positionals, grid, archiveBook(book), bars);
+        from === 'tardis'
+          ? tardisSource(positionals, grid, { bookChecks: true })
+          : archiveSource(positionals, grid, archiveBook(book), bars);
       const writer = new RawLineWriter(grid);
       for (let m = source.next(); m !== null; m = source.next()) {
         counts[m.kind]++;

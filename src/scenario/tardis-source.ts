@@ -4,6 +4,7 @@
 // the rows into the replay's messages (tardis-assembler.ts). Memory is a chunk per file being
 // read and one row per dataset. A row it cannot read stops the run with its file and line.
 import { type BinanceMessage, stepGrid } from '../sim/replay/binance-messages.ts';
+import { CrossedDiffs } from '../sim/replay/crossed-diffs.ts';
 import { MergeByTime } from '../sim/replay/merge-by-time.ts';
 import { TardisAssembler, type TardisChecks } from '../sim/replay/tardis-assembler.ts';
 import { ImportedDataError, type LocatedRow, TardisRowStream } from '../sim/replay/tardis-row-stream.ts';
@@ -40,7 +41,19 @@ export function csvHeader(file: string): { readonly text: string; readonly lineN
   }
 }
 
-export function tardisSource(files: readonly string[], grid: ImportGrid): TardisSource {
+/** What a source checks besides what every read checks. */
+export interface TardisSourceOptions {
+  /** Rebuild the incremental_book_L2 book as a replay does and count the depth diffs that leave
+   *  it crossed or locked (crossed-diffs.ts): an import's check, which a replay, rebuilding the
+   *  book itself, does without. */
+  readonly bookChecks?: boolean;
+}
+
+export function tardisSource(
+  files: readonly string[],
+  grid: ImportGrid,
+  options: TardisSourceOptions = {},
+): TardisSource {
   const groups = new Map<TardisDataset, { layout: TardisLayout; files: string[] }>();
   for (const file of files) {
     const header = csvHeader(file);
@@ -62,6 +75,9 @@ export function tardisSource(files: readonly string[], grid: ImportGrid): Tardis
   // The merge reads each stream's first row as it is built: a first row that cannot be read is
   // bad input too, as any later one is (next, below).
   const assembler = imported(() => new TardisAssembler(new MergeByTime<LocatedRow>(streams, (r) => r.row.recvUs)));
+  // book_snapshot_N's rows are each a whole top of book, each checked as a snapshot already.
+  const crossedDiffs =
+    options.bookChecks === true && groups.has('incremental_book_L2') ? new CrossedDiffs(() => assembler.where()) : null;
   return {
     checks: assembler.checks,
     datasets: [...groups.keys()],
@@ -73,6 +89,7 @@ export function tardisSource(files: readonly string[], grid: ImportGrid): Tardis
           ? [`${c.reconnects} reconnects of the recorder (snapshots mid-file): each a gap and a rebuild`]
           : []),
         ...(c.crossedSnapshots > 0 ? [`${c.crossedSnapshots} crossed snapshots (first at ${c.firstCrossed})`] : []),
+        ...(crossedDiffs?.note() ?? []),
         ...(c.oneSidedQuotes > 0 ? [`${c.oneSidedQuotes} quotes with an empty side left out`] : []),
         ...(c.crossedQuotes > 0
           ? [
@@ -83,7 +100,11 @@ export function tardisSource(files: readonly string[], grid: ImportGrid): Tardis
         ...(c.inferredSides > 0 ? [`${c.inferredSides} trades of unknown side, decided by the tick rule`] : []),
       ];
     },
-    next: (): BinanceMessage | null => imported(() => assembler.next()),
+    next: (): BinanceMessage | null => {
+      const m = imported(() => assembler.next());
+      if (m !== null && crossedDiffs !== null) crossedDiffs.see(m);
+      return m;
+    },
   };
 }
 

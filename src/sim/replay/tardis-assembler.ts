@@ -67,6 +67,8 @@ export class TardisAssembler implements PullStream<BinanceMessage> {
   /** The last id a diff or snapshot covered: the next diff starts after it. */
   private coveredId = 0;
   private lookahead: LocatedRow | null = null;
+  /** The row the message handed out last was made from (a book message's first row). */
+  private lastAt: LocatedRow | null = null;
   private readonly queue: BinanceMessage[] = [];
   /** The file of the last incremental_book_L2 message, '' before the first. */
   private bookFile = '';
@@ -84,6 +86,7 @@ export class TardisAssembler implements PullStream<BinanceMessage> {
       if (queued !== undefined) return queued;
       const at = this.take();
       if (at === null) return null;
+      this.lastAt = at;
       const row = at.row;
       switch (row.kind) {
         case 'book':
@@ -132,6 +135,11 @@ export class TardisAssembler implements PullStream<BinanceMessage> {
           };
       }
     }
+  }
+
+  /** Where the message handed out last was read (`file: line N`; '' before the first). */
+  where(): string {
+    return this.lastAt === null ? '' : `${this.lastAt.file}: line ${this.lastAt.lineNo}`;
   }
 
   private take(): LocatedRow | null {
