@@ -165,7 +165,9 @@ describe('adversarial regression cases', () => {
     const { of, run } = simulate('ks-reducing-flip.yaml', 7);
     const abandoned = of('OrderAbandoned');
     expect(abandoned).toHaveLength(1);
-    expect(abandoned[0]?.reason).toMatch(/kill switch reducing: sell 0.4 with 0.4 already working would close more than the position of 0.5$/);
+    expect(abandoned[0]?.reason).toMatch(
+      /kill switch reducing: sell 0.4 with 0.4 already working would close more than the position of 0.5$/,
+    );
     expect(run.ledger.position).toBe(10_000);
   });
 });
