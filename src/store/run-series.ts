@@ -134,7 +134,7 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   const equityKept = window.keep('equity', equityPoints.t, [equityPoints.net, equityPoints.position]);
 
   const { from, to } = window;
-  const end = run.sim_end ?? lastTime;
+  const end = run.sim_end ?? Math.max(lastTime, market.bt.at(-1) ?? lastTime);
   const spans = spansIn(
     [...declaredSpans(run.scenario_json, run.sim_start), ...observedSpans(spanRows, end)],
     from,
@@ -146,7 +146,9 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
     start: run.sim_start,
     end: run.sim_end,
     from,
-    to: Math.min(to, run.sim_end ?? to),
+    // A run without an end (stopped, or still running) ends, for its window, at the last event
+    // or sample it stored.
+    to: Math.min(to, end),
     maxPoints: window.maxPoints,
     book: { t: pick(market.bt, bookKept), bid: pick(market.bid, bookKept), ask: pick(market.ask, bookKept) },
     trades: {

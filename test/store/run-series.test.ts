@@ -354,4 +354,16 @@ describe('runSeries over stored runs of bundled scenarios', () => {
     expect(s.book.t.length).toBeGreaterThan(0);
     expect(runSeries(store.db, 'run-nope', {})).toBeNull();
   });
+
+  it("ends the window of a run without an end (stopped, or running) at its last event, not at the clock's limit", () => {
+    const report = run('twap-calm');
+    store.db.prepare("UPDATE runs SET sim_end = NULL, status = 'interrupted' WHERE id = ?").run(report.runId);
+    const s = runSeries(store.db, report.runId, {}) as RunSeries;
+    let last = 0;
+    for (const e of store.entries(report.runId)) last = e.time;
+    expect(s.end).toBeNull();
+    expect(s.to).toBeLessThanOrEqual(last);
+    expect(s.to).toBeGreaterThanOrEqual(Math.max(...s.book.t, ...s.fills.t));
+    expect(s.to).toBeLessThan(Number.MAX_SAFE_INTEGER);
+  });
 });
