@@ -180,7 +180,10 @@ export class ZipLines implements LineSource {
     if (last) this.done = true;
   }
 
+  /** Refuses the archive, closing it first: a server reading many files must not keep the
+   *  refused ones open. */
   private fail(problem: string): never {
+    this.close();
     throw new ReplayFileError(`${this.file}: ${problem}`);
   }
 }

@@ -83,4 +83,16 @@ describe('zip entries with a data descriptor (flag bit 3)', () => {
     fs.writeFileSync(cut, zip.subarray(0, zip.length - 200)); // the end record and directory gone
     expect(() => readLines(cut)).toThrow(`${cut}: no central directory: the archive is truncated`);
   });
+
+  it('closes an archive it refuses: a server refusing many files keeps none of them open', () => {
+    const two = path.join(dir, 'two.zip');
+    fs.writeFileSync(
+      two,
+      zipSync({ 'a.csv': new TextEncoder().encode('1\n'), 'b.csv': new TextEncoder().encode('2\n') }),
+    );
+    const open = () => fs.readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 20; i++) expect(() => new ZipLines(two)).toThrow(/holds 2 entries/);
+    expect(open()).toBe(before);
+  });
 });
