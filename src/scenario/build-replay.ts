@@ -10,6 +10,7 @@
 // changes nothing a run reports: when the cache cannot be written (no directory, a read-only
 // disk) or the raw files do not parse to the end, the raw files are read as before, lazily, with
 // the same errors at the same lines (docs/0080-parsed-replay-cache.md).
+import { refuseRepeat } from './refuse-repeat.ts';
 import fs from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { toSteps } from '../core/model/decimal.ts';
@@ -82,17 +83,6 @@ export function rawReplaySource(reader: ReplayFileReader, grid: ReplayGrid, symb
       return m;
     },
   };
-}
-
-/** Refuses a recording's trade whose id repeats one among the latest (it would trade twice),
- *  naming both lines, as a Tardis or archive tape's is. */
-export function refuseRepeat(
-  ids: RecentTradeIds,
-  id: number,
-  at: { readonly file: string; readonly lineNo: number },
-): void {
-  const repeat = ids.repeat(id, at.file, at.lineNo);
-  if (repeat !== null) throw new ReplayFileError(repeat);
 }
 
 /** An error of the files or the disk (fall back to the raw files), not a bug (rethrown). */

@@ -177,8 +177,8 @@ describe('a file that holds no rows', () => {
   it('a zip of two entries: refused naming them, not read in part', () => {
     const file = written('two.zip', zip({ 'a.csv': archiveTrades([1]), 'b.csv': archiveTrades([2]) }));
     expect(refused('binance-archive', [file])).toBe(
-      `${file}: holds 2 entries (a.csv, b.csv); Binance's archives hold one CSV each: unzip it and give each CSV ` +
-        'as its own file',
+      `${file}: holds 2 entries (a.csv, b.csv); a trade or kline archive holds one CSV: unzip it and give each ` +
+        'CSV as its own file',
     );
     // One entry reads as before.
     const one = written('one.zip', zip({ 'a.csv': archiveTrades([1, 2]) }));

@@ -14,7 +14,7 @@ import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messa
 import { CrossedDiffs } from '../sim/replay/crossed-diffs.ts';
 import { ReceiveOrder } from './receive-order.ts';
 import { RecentTradeIds } from '../sim/replay/recent-trade-ids.ts';
-import { refuseRepeat } from './build-replay.ts';
+import { refuseRepeat } from './refuse-repeat.ts';
 import { groupedDigits as n } from '../core/model/count-text.ts';
 import { RawLineWriter } from '../sim/replay/raw-line-writer.ts';
 import { type ArchiveBarSpec, type ArchiveBookSpec, archiveSource } from './archive-source.ts';

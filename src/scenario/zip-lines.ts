@@ -40,7 +40,7 @@ export class ZipLines implements LineSource {
       const more = central.names.length < central.entries ? ', ...' : '';
       this.fail(
         `holds ${central.entries} entries (${central.names.join(', ')}${more}); ` +
-          "Binance's archives hold one CSV each: unzip it and give each CSV as its own file",
+          'a trade or kline archive holds one CSV: unzip it and give each CSV as its own file',
       );
     }
     const head = new Uint8Array(30);

@@ -34,6 +34,7 @@ const ALLOWED: ReadonlyArray<readonly [prefix: string, why: string]> = [
   ['src/scenario/imported-replay-source.ts', 'picks the replay source by the data format a scenario names'],
   ['src/scenario/import-recording.ts', 'converts the data formats a replay reads into its raw recording format'],
   ['src/cli/data-import-command.ts', 'the import command names the data formats it converts (--from binance-archive)'],
+  ['src/cli/usage.ts', "the CLI's usage lists those formats for data import (--from binance-archive)"],
 ];
 
 function sources(dir = 'src'): string[] {
