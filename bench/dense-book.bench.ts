@@ -12,7 +12,7 @@
 // FIXTURE --no-store` (the built CLI, built first when stale, and DIR's too with --against), N
 // times per fixture, interleaved: wall time from spawn to exit and the child's CPU.
 // Run: npm run bench:dense -- [--runs 11] [--warmups 40] [--rounds 2]
-//        [--against DIR] [--cli N]
+//        [--against DIR [--changed-ok]] [--cli N]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -162,6 +162,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const warmups = arg(argv, '--warmups', 40);
   const rounds = arg(argv, '--rounds', 2);
   const cli = arg(argv, '--cli', 0);
+  // Compares checkouts whose runs differ (an intended change of behaviour), saying so per variant.
+  const changedOk = argv.includes('--changed-ok');
   const ai = argv.indexOf('--against');
   const against = ai === -1 ? null : path.resolve(argv[ai + 1] ?? '');
   const cpus = os.cpus();
@@ -224,8 +226,12 @@ async function main(argv: readonly string[]): Promise<void> {
       const [a, o] = codes as [Code, Code];
       const da = (blocks.get(a) as Block[])[0]?.digest;
       const dof = (blocks.get(o) as Block[])[0]?.digest;
-      if (da !== dof) throw new Error(`${v.name}: the two checkouts logged different runs (${da} vs ${dof})`);
-      console.log(`    ${(warm(o) / warm(a)).toFixed(2)}x less CPU warm than ${o.label}; the same event log`);
+      if (da !== dof && !changedOk)
+        throw new Error(
+          `${v.name}: the two checkouts logged different runs (${da} vs ${dof}); --changed-ok compares them anyway`,
+        );
+      const same = da === dof ? 'the same event log' : 'DIFFERENT event logs (--changed-ok: a change of behaviour)';
+      console.log(`    ${(warm(o) / warm(a)).toFixed(2)}x less CPU warm than ${o.label}; ${same}`);
     }
   }
   console.log(`load ${load()}`);
