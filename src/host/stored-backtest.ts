@@ -2,7 +2,8 @@
 // rows in the store (when it has one), written the way its restarts need.
 import { performance } from 'node:perf_hooks';
 import type { Instrument } from '../core/model/instrument.ts';
-import type { LogEntry } from '../core/model/events.ts';
+import type { LogEntry, MarketSampled } from '../core/model/events.ts';
+import { withSamples } from '../core/log/with-samples.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import { RunReportFold } from '../core/report/run-report.ts';
 import { parseUtcInstant } from '../core/model/time-fields.ts';
@@ -20,11 +21,9 @@ import type { RunReport } from './run-report.ts';
  *  the samples written with each commit, and so does the fold. */
 export class RunReportSink implements RollbackSink {
   fold: RunReportFold;
-  /** With `keepSamples` (a run that can crash): the samples taken, each with the number of log
-   *  entries before it; those up to the last commit survive a crash. */
-  private readonly samples: LogEntry[] = [];
-  private readonly samplesAfter: number[] = [];
-  private entries = 0;
+  /** With `keepSamples` (a run that can crash): the samples taken, in order; those up to the
+   *  last commit survive a crash. */
+  private readonly samples: LogEntry<MarketSampled>[] = [];
   private committedSamples = 0;
 
   constructor(
@@ -42,11 +41,7 @@ export class RunReportSink implements RollbackSink {
 
   write(entry: LogEntry): void {
     this.fold.add(entry);
-    if (!this.keepSamples) return;
-    if (entry.event.kind === 'MarketSampled') {
-      this.samples.push(entry);
-      this.samplesAfter.push(this.entries);
-    } else this.entries++;
+    if (this.keepSamples && entry.event.kind === 'MarketSampled') this.samples.push(entry as LogEntry<MarketSampled>);
   }
 
   commit(): void {
@@ -55,16 +50,10 @@ export class RunReportSink implements RollbackSink {
 
   rollback(durable: readonly LogEntry[]): void {
     this.fold = new RunReportFold(this.instrument, this.others, this.markoutsMs, this.equityIntervalMs);
-    // What the crash lost: the entries after the durable log, and the samples after the commit.
+    // What the crash lost: the entries after the durable log, and the samples after the commit
+    // (each kept one followed a durable entry: its seq places it among them).
     this.samples.length = this.committedSamples;
-    this.samplesAfter.length = this.committedSamples;
-    this.entries = durable.length;
-    let next = 0;
-    for (let i = 0; i <= durable.length; i++) {
-      while (next < this.samples.length && (this.samplesAfter[next] as number) <= i)
-        this.fold.add(this.samples[next++] as LogEntry);
-      if (i < durable.length) this.fold.add(durable[i] as LogEntry);
-    }
+    for (const entry of withSamples(durable, this.samples)) this.fold.add(entry);
   }
 
   /** Each process's ledger folds every entry anyway: the report reads its orders from it. */
