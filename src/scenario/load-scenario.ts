@@ -7,16 +7,15 @@
 // there is `<path>: no such file or directory`, the words every command uses for it.
 import { barLengthsText, sameFeed } from '../strategy/strategy-port.ts';
 import { AlgorithmLoadError, loadAlgorithmOf, type LoadedAlgorithm } from '../strategy/load-algorithm.ts';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument } from 'yaml';
-import { duplicateKeys, flowDepthProblem, spotPath } from './yaml-guards.ts';
+import { duplicateKeys, flowDepthProblem, selfContainedPath, spotPath } from './yaml-guards.ts';
 import { canonicalJson } from '../core/log/canonical-json.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { loadStrategy, StrategyLoadError } from '../strategy/load-strategy.ts';
-import { recordedSymbol, ReplayFileError } from './replay-file.ts';
-import { isRawRecording } from './replay-formats.ts';
+import { replayFilesProblems } from './replay-file-checks.ts';
 import { undeclared } from './scenario-requests.ts';
 import { allIssues } from './cross-field-pass.ts';
 import { withoutEmptyKeys } from './empty-keys.ts';
@@ -178,7 +177,7 @@ export function parseYamlMapping(text: string, file: string): object {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw oneProblem(file, '', 'a scenario must be a YAML mapping of fields (name, seed, venue, ...)');
   }
-  const loop = selfContained(raw);
+  const loop = selfContainedPath(raw);
   if (loop !== null)
     throw oneProblem(
       file,
@@ -186,27 +185,6 @@ export function parseYamlMapping(text: string, file: string): object {
       'invalid YAML: an alias (*name) here stands for a node that holds it, so the value would contain itself',
     );
   return raw;
-}
-
-/** The path of the first value that contains itself (`a: &a [*a]` reads as such a value), or
- *  null: every check after this one walks the fields and would never end. */
-function selfContained(root: object): string | null {
-  const open = new Set<object>();
-  const walk = (value: unknown, path: string): string | null => {
-    if (value === null || typeof value !== 'object') return null;
-    if (open.has(value)) return path;
-    open.add(value);
-    const entries: [string, unknown][] = Array.isArray(value)
-      ? value.map((v, i) => [`${path}[${i}]`, v])
-      : Object.entries(value).map(([k, v]) => [path === '' ? k : `${path}.${k}`, v]);
-    for (const [at, v] of entries) {
-      const found = walk(v, at);
-      if (found !== null) return found;
-    }
-    open.delete(value);
-    return null;
-  };
-  return walk(root, '');
 }
 
 /** A scenario from its fields as read from a file (a YAML mapping), checked as parseScenarioFile
@@ -223,20 +201,8 @@ export function parseScenarioFields(raw: object, file: string): LoadedScenario<S
     );
   }
   const scenario = deepFreeze(result.data);
-  // Every replay file's problem at once, as every field's: the run's market's and each further
-  // instrument's, each checked against its own instrument's symbol.
-  const problems: ScenarioProblem[] = [];
-  const replays = [
-    { market: scenario.market, at: 'market', symbol: scenario.instrument.symbol, symbolField: 'instrument.symbol' },
-    ...scenario.otherInstruments.map((o, k) => ({
-      market: o.market,
-      at: `otherInstruments[${k}].market`,
-      symbol: o.symbol,
-      symbolField: `otherInstruments[${k}].symbol`,
-    })),
-  ];
-  for (const { market, at, symbol, symbolField } of replays)
-    if (market?.model === 'replay') problems.push(...replayFileProblems(market, at, symbol, symbolField, file));
+  // Every replay file's problem at once, as every field's.
+  const problems = replayFilesProblems(scenario, file);
   if (problems.length > 0) throw listed(file, problems);
   const strategy = scenario.strategy ? strategyOf(scenario.strategy, file) : null;
   const swaps = strategy && scenario.strategy ? swapsOf(scenario, scenario.strategy, strategy, file) : [];
@@ -339,56 +305,6 @@ function strategyOf(section: NonNullable<ScenarioFile['strategy']>, file: string
     });
   } catch (err) {
     if (err instanceof StrategyLoadError) throw oneProblem(file, `strategy.${err.field}`, err.message);
-    throw err;
-  }
-}
-
-/** The problems of a replay market's files (`at` names the market): each must be a file, and a raw
- *  recording must be of `symbol` (the instrument's, named by `symbolField`). Imported formats check
- *  every row's symbol as they read it. */
-function replayFileProblems(
-  market: Extract<NonNullable<ScenarioFile['market']>, { model: 'replay' }>,
-  at: string,
-  symbol: string,
-  symbolField: string,
-  file: string,
-): ScenarioProblem[] {
-  const problems: ScenarioProblem[] = [];
-  market.files.forEach((f, i) => {
-    const path = resolve(dirname(file), f);
-    const where = `${at}.files[${i}]`;
-    if (!existsSync(path)) {
-      problems.push({ path: where, message: `no such file ${path} (paths are relative to the scenario file)` });
-      return;
-    }
-    if (!statSync(path).isFile()) {
-      problems.push({ path: where, message: `${path} is not a file` });
-      return;
-    }
-    // A raw recording names its symbol in its stream names, read here before anything runs.
-    let recorded: string | null;
-    try {
-      recorded = isRawRecording(market.format) ? replayFileSymbol(file, where, path) : null;
-    } catch (err) {
-      if (!(err instanceof ScenarioError)) throw err;
-      problems.push(...err.problems);
-      return;
-    }
-    if (recorded !== null && recorded !== symbol.toUpperCase())
-      problems.push({
-        path: where,
-        message: `${path} is a recording of ${recorded}, but ${symbolField} is ${symbol}`,
-      });
-  });
-  return problems;
-}
-
-/** The symbol a replay file records (see recordedSymbol); a file it cannot read is a bad scenario. */
-function replayFileSymbol(file: string, at: string, path: string): string | null {
-  try {
-    return recordedSymbol(path);
-  } catch (err) {
-    if (err instanceof ReplayFileError) throw oneProblem(file, at, err.message);
     throw err;
   }
 }

@@ -5,6 +5,7 @@
 // of keys took 2.7 s). Deep nesting is found by the package's own lexer before the parse, which
 // is linear and sees quotes, comments and block scalars as the parser does; duplicate keys by one
 // pass over the parsed document with a set per mapping, the package's own check left off.
+// And on the value it parses to: an alias inside the node it names makes a value that holds itself.
 import { isMap, isScalar, Lexer, visit, type Document } from 'yaml';
 
 /** How deep flow collections (`[`, `{`) may nest. No scenario or session file comes near it. */
@@ -65,4 +66,25 @@ export function spotPath(text: string, offset: number): string {
     start = i + 1;
   }
   return `line ${line}, column ${offset - start + 1}`;
+}
+
+/** The path of the first value of a parsed document that contains itself (`a: &a [*a]` reads
+ *  as such a value), or null: every check after parsing walks the fields and would never end. */
+export function selfContainedPath(root: object): string | null {
+  const open = new Set<object>();
+  const walk = (value: unknown, path: string): string | null => {
+    if (value === null || typeof value !== 'object') return null;
+    if (open.has(value)) return path;
+    open.add(value);
+    const entries: [string, unknown][] = Array.isArray(value)
+      ? value.map((v, i) => [`${path}[${i}]`, v])
+      : Object.entries(value).map(([k, v]) => [path === '' ? k : `${path}.${k}`, v]);
+    for (const [at, v] of entries) {
+      const found = walk(v, at);
+      if (found !== null) return found;
+    }
+    open.delete(value);
+    return null;
+  };
+  return walk(root, '');
 }
