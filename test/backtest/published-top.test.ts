@@ -108,17 +108,26 @@ function run(model: Model, seed: number, orders: readonly Ours[]): void {
     }
   };
   const publish = book.publishTop.bind(book);
+  // The venue publishes thousands of tops a run: each is compared here, and handed to expect
+  // (which costs far more than the comparison) only when it fails, for expect's message.
   book.publishTop = (bid, bidQty, ask, askQty) => {
     for (const [price, qty] of [
       [bid, bidQty],
       [ask, askQty],
     ] as const) {
-      if (price === null) expect(qty).toBe(0);
-      else expect(qty).toBeGreaterThan(0);
+      if (price === null ? qty !== 0 : !(qty > 0)) {
+        if (price === null) expect(qty).toBe(0);
+        else expect(qty).toBeGreaterThan(0);
+      }
     }
     if (fromBook) {
-      expect([bid, bidQty]).toEqual(left(ex, 'bid')[0] ?? [null, 0]);
-      expect([ask, askQty]).toEqual(left(ex, 'ask')[0] ?? [null, 0]);
+      for (const [side, price, qty] of [
+        ['bid', bid, bidQty],
+        ['ask', ask, askQty],
+      ] as const) {
+        const best = left(ex, side)[0] ?? [null, 0];
+        if (price !== best[0] || qty !== best[1]) expect([price, qty]).toEqual(best);
+      }
     }
     last = [bid, bidQty, ask, askQty];
     publishedNow = true;
