@@ -112,7 +112,7 @@ export function createApp(options: AppOptions): ExecsimApp {
     ...runEventRoutes(options.reader, jobState),
     ...compareRoutes(options.reader, jobState),
     ...deleteRunRoutes(options.deleteRun, forgetRun, jobState),
-    ...sweepRoutes(options.reader),
+    ...sweepRoutes(options.reader, options.scenariosDir),
     ...scenarioRoutes({ scenariosDir: options.scenariosDir }),
     ...healthRoutes({
       reader: options.reader,

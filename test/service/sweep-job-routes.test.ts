@@ -395,7 +395,7 @@ describe('a grid sweep over HTTP', () => {
     const store = openStoreReader(db);
     try {
       const a: App = new Hono();
-      registerRoutes(a, sweepRoutes(store.reader), {
+      registerRoutes(a, sweepRoutes(store.reader, path.resolve('scenarios')), {
         apiBase: API,
         token: TOKEN,
         maxBodyBytes: 1 << 20,
@@ -405,10 +405,15 @@ describe('a grid sweep over HTTP', () => {
       const res = await a.request(`${API}/sweeps/${sweepId}`);
       expect(res.status).toBe(200);
       const sweep = (await res.json()) as {
+        scenarioFile: string;
         grid: unknown;
         gridPoints: Array<{ point: number; paths: number; settings: Array<{ key: string; value: string }> }>;
         gridReport: { best: Record<'meanShortfall' | 'p95Shortfall' | 'fillRatio', number> };
       };
+      // The file by its name in the scenarios directory, as the request named it: the store's
+      // absolute path is the server's filesystem.
+      expect(store.reader.getSweep(sweepId)?.scenarioFile).toBe(path.resolve('scenarios', 'twap-calm.yaml'));
+      expect(sweep.scenarioFile).toBe('twap-calm.yaml');
       expect(sweep.grid).toEqual([
         { key: 'twap.slices', values: ['5', '10'] },
         { key: 'twap.duration', values: ['PT5M', 'PT10M'] },

@@ -2,6 +2,7 @@
 // paths (seed, outcome and per-parent figures each), and the histogram of shortfall across paths
 // for charts. A cursor the store did not issue (or issued for another sort or sweep) is a 400
 // naming it, as is a histogram's parent that no stored path has.
+import path from 'node:path';
 import { z } from 'zod';
 import type { RunReader } from '../../store/read-model-port.ts';
 import { MAX_BINS, UnknownParentError } from '../../store/sweep-histogram.ts';
@@ -30,7 +31,22 @@ const histogramQuery = z.object({
   parent: text(64).optional().describe('one parent order (its id in the scenario); default: all'),
 });
 
-export function sweepRoutes(reader: RunReader | null): AnyRoute[] {
+/** A stored sweep's scenario file as a client of this server sees it: its name within the
+ *  scenarios directory (the names requests use, `(request).yaml` for text sent in the request),
+ *  else its base name alone. The stored path is the server's filesystem, which is not the
+ *  client's business (a sweep the CLI stored names any path on the machine). */
+export function shownScenarioFile(file: string, scenariosDir: string): string {
+  const inside = path.relative(path.resolve(scenariosDir), path.resolve(file));
+  return inside !== '' && !inside.startsWith('..') && !path.isAbsolute(inside)
+    ? inside.split(path.sep).join('/')
+    : path.basename(file);
+}
+
+export function sweepRoutes(reader: RunReader | null, scenariosDir: string): AnyRoute[] {
+  const shown = <T extends { scenarioFile: string }>(s: T): T => ({
+    ...s,
+    scenarioFile: shownScenarioFile(s.scenarioFile, scenariosDir),
+  });
   return [
     defineRoute({
       method: 'GET',
@@ -52,7 +68,7 @@ export function sweepRoutes(reader: RunReader | null): AnyRoute[] {
       params: idParams,
       problems: ['not-found', 'store-unavailable', 'stored-data-unreadable'],
       responses: { 200: json('the sweep', rowSchema) },
-      handle: ({ params }, c) => c.json(found(requireReader(reader).getSweep(params.id), 'sweep', params.id)),
+      handle: ({ params }, c) => c.json(shown(found(requireReader(reader).getSweep(params.id), 'sweep', params.id))),
     }),
     defineRoute({
       method: 'GET',
