@@ -4,6 +4,7 @@
 // units), filtered by kind and by a seq range. Read-only; streamed from the database in batches,
 // so a log of millions of events is never held whole. Every payload is parsed on the way, though
 // the store only writes JSON: one edited by hand since must not make an invalid NDJSON line.
+import { unknownEventKind } from '../core/model/event-kinds.ts';
 import type { RunSummary } from '../store/read-model-port.ts';
 import { described, StoreError } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
@@ -32,12 +33,13 @@ stored: integer lots, ticks, notional units and epoch milliseconds).
                 (as stored) }
 ${DB_FLAG_HELP}; never created
   -h, --help    this help
-A kind that the run does not have is named on stderr with the kinds it has. An event that cannot
+A kind that the run does not have is named on stderr with the kinds it has; a name that is no
+event kind at all (a typo) is refused with the kind it most likely meant. An event that cannot
 be read (a payload that is not JSON, a time that is not a number: the database edited by hand)
 is printed with the stored text of what cannot be read (--json: as a string, with
 "unreadable": ["payload"] naming the fields, offsetMs null without a time) and named on stderr.
-Exit codes: 0, 1 an event could not be read, 2 bad input (an unknown run id, a bad flag, no
-database, a run whose start time cannot be read).`;
+Exit codes: 0, 1 an event could not be read, 2 bad input (an unknown run id, a bad flag, a
+--kind that is no event kind, no database, a run whose start time cannot be read).`;
 
 const BATCH = 1_000;
 
@@ -110,12 +112,16 @@ interface Filter {
   readonly json: boolean;
 }
 
-/** Kinds asked for that the run has none of: named on stderr with the kinds it has (a typo
- *  would otherwise look like an empty log). */
+/** Kinds asked for that the run has none of: a name that is no event kind is refused (a typo
+ *  would otherwise look like an empty log; GET /runs/{id}/events refuses it too), unless the run
+ *  has it (a log stored by another version of execsim), and the others are named on stderr with
+ *  the kinds the run has. */
 function noteMissingKinds(model: ReadModel, id: string, kinds: readonly string[], io: Io): void {
   const has = new Set(model.eventKinds(id));
   const missing = kinds.filter((k) => !has.has(k));
   if (missing.length === 0) return;
+  const unknown = missing.map(unknownEventKind).find((why) => why !== null);
+  if (unknown !== undefined && unknown !== null) throw new UsageError(`--kind: ${unknown}`, EVENTS_USAGE);
   const near = (k: string) => [...has].find((h) => h.toLowerCase() === k.toLowerCase());
   const hints = missing.map((k) =>
     near(k)

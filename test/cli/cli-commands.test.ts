@@ -373,11 +373,20 @@ describe('events and export of a stored run', () => {
     });
   });
 
-  it('a kind the run does not have prints nothing (exit 0, named on stderr); bad flags exit 2', () => {
-    const none = cli(['events', id, '--kind', 'fillreport'], db);
+  it('a kind the run does not have prints nothing (exit 0, named on stderr); a typo and bad flags exit 2', () => {
+    const none = cli(['events', id, '--kind', 'KillSwitchChanged'], db);
     expect(none.code).toBe(0);
     expect(none.out).toEqual([]);
     expect(none.errWrites).toHaveLength(1);
+    expect(none.errWrites[0]).toContain(`run ${id} has no events of kind KillSwitchChanged; its kinds are `);
+    // A name that is no event kind is refused with the kind it most likely meant, as the HTTP
+    // API refuses it, not answered with an empty log.
+    for (const typo of ['fillreport', 'FillReports']) {
+      const refused = cli(['events', id, '--kind', `OrderCreated,${typo}`], db);
+      expect(refused.code).toBe(2);
+      expect(refused.out).toEqual([]);
+      expect(refused.errWrites.join('')).toContain(`--kind: "${typo}" is no event kind; did you mean FillReport?`);
+    }
     expect(cli(['events', id, '--from', '9', '--to', '3'], db).code).toBe(2);
     expect(cli(['events', id, '--from', '-1'], db).code).toBe(2);
     expect(cli(['events', id, '--kind', 'a b'], db).code).toBe(2);
