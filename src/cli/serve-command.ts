@@ -160,7 +160,7 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     version,
     token,
     allowedHosts: loopback,
-    pages: (reader) => pageRoutes(reader, { apiBase: API_BASE, session }),
+    pages: (reader, runState) => pageRoutes(reader, { apiBase: API_BASE, session, runState }),
     session,
   });
   let server: ServerType;

@@ -26,6 +26,7 @@ import { runEventRoutes } from './routes/run-event-routes.ts';
 import { runJobRoutes, type AcceptedRun, type RunJobs } from './routes/run-job-routes.ts';
 import { RunKeys } from './run-keys.ts';
 import { runRecordRoutes } from './routes/run-record-routes.ts';
+import type { RunJobState } from './routes/reader-access.ts';
 import { runRoutes } from './routes/run-routes.ts';
 import { scenarioRoutes } from './routes/scenario-routes.ts';
 import { sweepJobRoutes, type SweepJobPool } from './routes/sweep-job-routes.ts';
@@ -61,8 +62,9 @@ export interface AppOptions {
   readonly maxQueued?: number;
   /** Check every answer against its route's declaration and throw on a mismatch (tests). */
   readonly checkResponses?: boolean;
-  /** Pages mounted at / (server-rendered HTML) over the app's reader (none without one). */
-  readonly pages?: (reader: RunReader) => Hono;
+  /** Pages mounted at / (server-rendered HTML) over the app's reader (none without one), told
+   *  where the run pool has a run (a queued run's page says so instead of "no such run"). */
+  readonly pages?: (reader: RunReader, runState: RunJobState | undefined) => Hono;
   /** Where internal errors are reported (with their id); default stderr. */
   readonly logError?: (id: string, err: unknown) => void;
   /** A service session this server hosts: its order, control and state routes are offered. */
@@ -179,7 +181,7 @@ export function createApp(options: AppOptions): ExecsimApp {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     checkResponses: options.checkResponses ?? false,
   });
-  const pages = options.pages && options.reader ? options.pages(options.reader) : null;
+  const pages = options.pages && options.reader ? options.pages(options.reader, jobState) : null;
   if (pages) app.route('/', pages);
 
   // A path some route (of the API or the pages) has, asked with another method: 405 with the

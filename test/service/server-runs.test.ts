@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunPool } from '../../src/sweep/run-pool.ts';
 import { createApp, type ExecsimApp } from '../../src/server/app.ts';
+import { pageRoutes } from '../../src/server/pages/page-routes.tsx';
 import { openDatabase, openExistingDatabase } from '../../src/store/open-database.ts';
 import { openStoreReader, type OpenStore } from '../../src/store/store-reader.ts';
 import { hugeTwapScenario } from '../support/huge-twap.ts';
@@ -52,6 +53,7 @@ beforeAll(() => {
     token: TOKEN,
     maxQueued: 3,
     checkResponses: true,
+    pages: (reader, runState) => pageRoutes(reader, { apiBase: '/api/v1', runState }),
   });
 });
 
@@ -376,6 +378,14 @@ orders: []
     const full = await post('/api/v1/runs', { scenario: 'twap-calm' });
     expect(full.status).toBe(429);
     const last = ids.at(-1) as string;
+    // The last one waits behind two until it is cancelled: its page says it is queued (202), not
+    // that no such run exists; an unknown id is a 404.
+    const waitingPage = await get(`/runs/${last}`);
+    expect(waitingPage.status).toBe(202);
+    const waitingHtml = await waitingPage.text();
+    expect(waitingHtml).toContain('Run queued');
+    expect(waitingHtml).toContain(`/api/v1/runs/${last}/progress`);
+    expect((await get('/runs/run-unknown')).status).toBe(404);
     const cancel = await post(`/api/v1/runs/${last}/cancel`, {});
     expect(cancel.status).toBe(202);
     const waiting = await get(`/api/v1/runs/${ids[2]}`);

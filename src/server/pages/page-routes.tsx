@@ -20,6 +20,7 @@ import { UnknownParentError } from '../../store/sweep-histogram.ts';
 import { InvalidCursorError, MAX_SWEEP_PAGE } from '../../store/sweep-read.ts';
 import { idParam } from '../query-params.ts';
 import { MAX_SERIES_POINTS } from '../routes/run-record-routes.ts';
+import { waitsForWorker, type RunJobState } from '../routes/reader-access.ts';
 import { runQuerySchema } from '../routes/run-routes.ts';
 import type { SessionPort } from '../session-port.ts';
 import { ComparePage } from './compare-page.tsx';
@@ -39,6 +40,8 @@ export interface PageOptions {
   readonly maxPoints?: number;
   /** The service session the server hosts: its page is at /session and the navigation links it. */
   readonly session?: SessionPort | null;
+  /** Where the run pool has a run: a run it has yet to start is a 202 page saying so. */
+  readonly runState?: RunJobState | undefined;
 }
 
 export const DEFAULT_CHART_POINTS = 2_000;
@@ -100,6 +103,15 @@ export function pageRoutes(reader: RunReader, options: PageOptions = {}): Hono {
   app.get('/runs/:id', (c) => {
     const id = c.req.param('id');
     const run = reader.getRun(id);
+    if (run === null && waitsForWorker(options.runState, id))
+      return page(
+        c,
+        <ProblemPage
+          title="Run queued"
+          detail={`Run ${id} is waiting for a worker and has not started: nothing of it is stored yet. Reload this page once it has started (its progress: ${apiBase}/runs/${id}/progress).`}
+        />,
+        202,
+      );
     if (run === null)
       return page(c, <ProblemPage title="No such run" detail={`No stored run has the id ${id}.`} />, 404);
     const maxPoints = wholeParam(
