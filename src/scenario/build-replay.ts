@@ -179,7 +179,7 @@ export function buildReplayModel(
   const grid = { tickSize: inst.tickSize, lotSize: m.dataLotSize, symbol: inst.symbol };
   const paths = replayPaths(m.files, scenarioFile);
   // Tardis or archive files are read by their own sources; recorded lines through the cache.
-  const source = importedReplaySource(m, paths, inst) ?? openReplaySource(paths, grid, cache).source;
+  const source = importedReplaySource(m, paths, inst, cache.symbolField) ?? openReplaySource(paths, grid, cache).source;
   const lotsPerDataLot = toSteps(inst.lotSize, m.dataLotSize);
   return new ReplayModel(
     clock,

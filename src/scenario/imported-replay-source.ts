@@ -11,8 +11,14 @@ export function importedReplaySource(
   m: Extract<MarketSpec, { model: 'replay' }>,
   paths: readonly string[],
   inst: Instrument,
+  symbolField?: string,
 ): ReplaySource | null {
-  const grid = { tickSize: inst.tickSize, lotSize: m.dataLotSize, symbol: inst.symbol };
+  const grid = {
+    tickSize: inst.tickSize,
+    lotSize: m.dataLotSize,
+    symbol: inst.symbol,
+    ...(symbolField === undefined ? {} : { symbolField }),
+  };
   switch (m.format) {
     case 'tardis':
       return tardisSource(paths, grid);

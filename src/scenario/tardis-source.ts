@@ -68,7 +68,12 @@ export function tardisSource(
       `${groups.get('book_snapshot')?.files[0]}: a book_snapshot file with incremental_book_L2 files: ` +
         'the book comes from one of them, give either',
     );
-  const g = { tick: stepGrid(grid.tickSize), lot: stepGrid(grid.lotSize), symbol: grid.symbol };
+  const g = {
+    tick: stepGrid(grid.tickSize),
+    lot: stepGrid(grid.lotSize),
+    symbol: grid.symbol,
+    ...(grid.symbolField === undefined ? {} : { symbolField: grid.symbolField }),
+  };
   const streams = [...groups.values()].map(
     ({ layout, files: list }, i) => new TardisRowStream(new ReplayFileReader(list), layout, g, i),
   );

@@ -90,7 +90,7 @@ describe('execsim data import: where it writes', () => {
     const before = fs.readFileSync(out);
     // Rows of another symbol than --symbol: refused on the first row, even with --force.
     const bad = await execsimInProcess([...importArgs([trades('eth.csv', 'ETHUSDT')], out), '--force']);
-    refused(bad, /^execsim: .*eth\.csv: line 2: symbol "ETHUSDT" is not the instrument's BTCUSDT/);
+    refused(bad, /^execsim: .*eth\.csv: line 2: the data is for symbol ETHUSDT, but --symbol is BTCUSDT$/);
     // Bad data, not a bad command line: the one message, no usage after it.
     expect(bad.err).toHaveLength(1);
     expect(fs.readFileSync(out)).toEqual(before);
@@ -146,7 +146,10 @@ describe('execsim data import: where it writes', () => {
     const file = path.join(dir, 'late.csv');
     fs.writeFileSync(file, [HEADER, row('BTCUSDT', 1), row('ETHUSDT', 2)].join('\n') + '\n');
     const out = path.join(dir, 'late.gz');
-    refused(await execsimInProcess(importArgs([file], out)), /^execsim: .*late\.csv: line 3: symbol "ETHUSDT"/);
+    refused(
+      await execsimInProcess(importArgs([file], out)),
+      /^execsim: .*late\.csv: line 3: the data is for symbol ETHUSDT, but --symbol is BTCUSDT$/,
+    );
     expect(fs.existsSync(out)).toBe(false);
   });
 
@@ -156,7 +159,7 @@ describe('execsim data import: where it writes', () => {
     refused(flag, /^execsim: --lot-size x must be a positive decimal/);
     expect(flag.err[1]).toMatch(/^usage: execsim data import /);
     const data = await execsimInProcess(importArgs([trades('u-eth.csv', 'ETHUSDT')], out));
-    refused(data, /^execsim: .*u-eth\.csv: line 2: symbol "ETHUSDT"/);
+    refused(data, /^execsim: .*u-eth\.csv: line 2: the data is for symbol ETHUSDT, but --symbol is BTCUSDT$/);
     expect(data.err).toHaveLength(1);
     expect(fs.existsSync(out)).toBe(false);
   });
@@ -223,7 +226,35 @@ describe('execsim run: scenario files and flags', () => {
     );
     refused(
       await execsimInProcess(['run', scenario, '--no-store']),
-      /^execsim: .*eth-market\.csv: line 2: symbol "ETHUSDT" is not the instrument's BTCUSDT/,
+      /^execsim: .*eth-market\.csv: line 2: the data is for symbol ETHUSDT, but the scenario's instrument\.symbol is BTCUSDT$/,
+    );
+  });
+
+  it("another instrument's Tardis files of the wrong symbol are named with that instrument's field", async () => {
+    trades('btc-market.csv', 'BTCUSDT');
+    const scenario = path.join(dir, 'tardis-other.yaml');
+    fs.writeFileSync(
+      scenario,
+      [
+        'name: tardis-other',
+        'seed: 1',
+        'venue: { name: binance-spot }',
+        'instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }',
+        'start: 2024-08-09T00:00:00Z',
+        'duration: PT1M',
+        'market: { model: replay, format: tardis, files: [btc-market.csv] }',
+        'otherInstruments:',
+        '  - symbol: ETHUSDT',
+        '    tickSize: "0.01"',
+        '    lotSize: "0.0001"',
+        '    minNotional: "5"',
+        '    market: { model: replay, format: tardis, dataLotSize: "0.00001", files: [btc-market.csv] }',
+        'orders: []',
+      ].join('\n'),
+    );
+    refused(
+      await execsimInProcess(['run', scenario, '--no-store']),
+      /^execsim: .*btc-market\.csv: line 2: the data is for symbol BTCUSDT, but the scenario's otherInstruments\[0\]\.symbol is ETHUSDT$/,
     );
   });
 

@@ -116,7 +116,7 @@ describe('Tardis CSV rows', () => {
     expect(bad('binance,BTCUSDT,1,3,maybe,bid,1,1')).toBe('x.csv: line 3: is_snapshot "maybe" must be true or false');
     expect(bad('binance,BTCUSDT,1,3,false,bid,1')).toBe('x.csv: line 3: 7 fields where the header has 8');
     expect(bad('binance,ETHUSDT,1,3,false,bid,1,1')).toBe(
-      `x.csv: line 3: symbol "ETHUSDT" is not the instrument's BTCUSDT`,
+      `x.csv: line 3: the data is for symbol ETHUSDT, but the scenario's instrument.symbol is BTCUSDT`,
     );
     expect(bad('binance,BTCUSDT,1,x3,false,bid,1,1')).toBe(
       'x.csv: line 3: local_timestamp "x3" must be a non-negative integer',

@@ -101,6 +101,9 @@ export interface TardisGrid {
   readonly lot: StepGrid;
   /** Every row's symbol must be this (compared upper-cased). */
   readonly symbol: string;
+  /** What names that symbol where it was given, for a refusal to point at (`--symbol`, the
+   *  scenario's otherInstruments[1].symbol); the scenario's instrument.symbol when absent. */
+  readonly symbolField?: string;
 }
 
 /** Reads the rows of one dataset; `parse` throws CsvRowError for a row it cannot read. */
@@ -161,7 +164,9 @@ export class TardisRowParser {
       }
       if (same) return;
     }
-    throw new CsvRowError(`symbol "${text}" is not the instrument's ${this.grid.symbol}`);
+    throw new CsvRowError(
+      `the data is for symbol ${text.toUpperCase()}, but ${this.grid.symbolField ?? "the scenario's instrument.symbol"} is ${this.grid.symbol}`,
+    );
   }
 
   private book(recvUs: number, eventUs: number): TardisBookRow {
