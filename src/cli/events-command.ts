@@ -120,8 +120,8 @@ function noteMissingKinds(model: ReadModel, id: string, kinds: readonly string[]
   const has = new Set(model.eventKinds(id));
   const missing = kinds.filter((k) => !has.has(k));
   if (missing.length === 0) return;
-  const unknown = missing.map(unknownEventKind).find((why) => why !== null);
-  if (unknown !== undefined && unknown !== null) throw new UsageError(`--kind: ${unknown}`, EVENTS_USAGE);
+  const unknown = missing.map(unknownEventKind).find((why): why is string => why !== null);
+  if (unknown !== undefined) throw new UsageError(`--kind: ${unknown}`, EVENTS_USAGE);
   const near = (k: string) => [...has].find((h) => h.toLowerCase() === k.toLowerCase());
   const hints = missing.map((k) =>
     near(k)
