@@ -208,50 +208,45 @@ describe('execsim data list|inspect|prune: where it looks', () => {
 });
 
 describe('execsim run: scenario files and flags', () => {
-  it('a replay of Tardis files whose first row is of another symbol: bad input, not a crash', async () => {
-    trades('eth-market.csv', 'ETHUSDT');
-    const scenario = path.join(dir, 'tardis-eth.yaml');
+  /** A BTCUSDT scenario replaying the Tardis file `file` (in `dir`), with `more` lines after its
+   *  market (other instruments); its path. */
+  const tardisScenario = (name: string, file: string, more: readonly string[] = []): string => {
+    const scenario = path.join(dir, `${name}.yaml`);
     fs.writeFileSync(
       scenario,
       [
-        'name: tardis-eth',
+        `name: ${name}`,
         'seed: 1',
         'venue: { name: binance-spot }',
         'instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }',
         'start: 2024-08-09T00:00:00Z',
         'duration: PT1M',
-        'market: { model: replay, format: tardis, files: [eth-market.csv] }',
+        `market: { model: replay, format: tardis, files: [${file}] }`,
+        ...more,
         'orders: []',
       ].join('\n'),
     );
+    return scenario;
+  };
+
+  it('a replay of Tardis files whose first row is of another symbol: bad input, not a crash', async () => {
+    trades('eth-market.csv', 'ETHUSDT');
     refused(
-      await execsimInProcess(['run', scenario, '--no-store']),
+      await execsimInProcess(['run', tardisScenario('tardis-eth', 'eth-market.csv'), '--no-store']),
       /^execsim: .*eth-market\.csv: line 2: the data is for symbol ETHUSDT, but the scenario's instrument\.symbol is BTCUSDT$/,
     );
   });
 
   it("another instrument's Tardis files of the wrong symbol are named with that instrument's field", async () => {
     trades('btc-market.csv', 'BTCUSDT');
-    const scenario = path.join(dir, 'tardis-other.yaml');
-    fs.writeFileSync(
-      scenario,
-      [
-        'name: tardis-other',
-        'seed: 1',
-        'venue: { name: binance-spot }',
-        'instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }',
-        'start: 2024-08-09T00:00:00Z',
-        'duration: PT1M',
-        'market: { model: replay, format: tardis, files: [btc-market.csv] }',
-        'otherInstruments:',
-        '  - symbol: ETHUSDT',
-        '    tickSize: "0.01"',
-        '    lotSize: "0.0001"',
-        '    minNotional: "5"',
-        '    market: { model: replay, format: tardis, dataLotSize: "0.00001", files: [btc-market.csv] }',
-        'orders: []',
-      ].join('\n'),
-    );
+    const scenario = tardisScenario('tardis-other', 'btc-market.csv', [
+      'otherInstruments:',
+      '  - symbol: ETHUSDT',
+      '    tickSize: "0.01"',
+      '    lotSize: "0.0001"',
+      '    minNotional: "5"',
+      '    market: { model: replay, format: tardis, dataLotSize: "0.00001", files: [btc-market.csv] }',
+    ]);
     refused(
       await execsimInProcess(['run', scenario, '--no-store']),
       /^execsim: .*btc-market\.csv: line 2: the data is for symbol BTCUSDT, but the scenario's otherInstruments\[0\]\.symbol is ETHUSDT$/,

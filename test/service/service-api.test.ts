@@ -53,6 +53,20 @@ const twap = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+/** Rests a bid of 0.001 BTCUSDT at 50000 under `parentId` (201): its child's client order id. */
+const restingBid = async (parentId: string): Promise<string> => {
+  const placed = await post('/orders', {
+    symbol: 'BTCUSDT',
+    side: 'buy',
+    qty: '0.001',
+    type: 'limit',
+    limitPrice: '50000',
+    parentId,
+  });
+  expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+  return f.session.ledger.childrenOf(parentId as never)[0]!.request.clientOrderId;
+};
+
 /** Orders our node sent (SubmitOrder entries) after `seq`. */
 const sentAfter = (seq: number) => f.session.entriesAfter(seq).filter((e) => e.event.kind === 'SubmitOrder').length;
 
@@ -317,19 +331,7 @@ describe('POST /orders/slice', () => {
       expect(del.status, JSON.stringify(del.body)).toBe(200);
       expect(reasons(id)).toEqual([want]);
     }
-    expect(
-      (
-        await post('/orders', {
-          symbol: 'BTCUSDT',
-          side: 'buy',
-          qty: '0.001',
-          type: 'limit',
-          limitPrice: '50000',
-          parentId: 'bare-3',
-        })
-      ).status,
-    ).toBe(201);
-    const child = f.session.ledger.childrenOf('bare-3' as never)[0]!.request.clientOrderId;
+    const child = await restingBid('bare-3');
     expect((await bare('POST', `/orders/${child}/cancel?reason=manual`)).status).toBe(200);
     expect(reasons('bare-3')).toEqual(['manual']);
     // A TWAP's slice exists but is not cancelled alone: a conflict naming the parent, not a 404.
@@ -364,19 +366,7 @@ describe('POST /orders/slice', () => {
       ],
     ]);
     expect(f.session.lastSeq).toBe(mark);
-    expect(
-      (
-        await post('/orders', {
-          symbol: 'BTCUSDT',
-          side: 'buy',
-          qty: '0.001',
-          type: 'limit',
-          limitPrice: '50000',
-          parentId: 'two-reasons-single',
-        })
-      ).status,
-    ).toBe(201);
-    const child = f.session.ledger.childrenOf('two-reasons-single' as never)[0]!.request.clientOrderId;
+    const child = await restingBid('two-reasons-single');
     const mark2 = f.session.lastSeq;
     const order = await post(`/orders/${child}/cancel?reason=a`, { reason: 'b' });
     expect([order.status, order.body!['errors'].map((e: Json) => e['path'])]).toEqual([
