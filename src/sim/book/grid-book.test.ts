@@ -4,6 +4,7 @@
 // levels set off the grid) put them there.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectEqual } from '../../../test/support/hot-expect.ts';
 import { GridBook } from './grid-book.ts';
 import { L2Book, type BookSide } from './l2-book.ts';
 
@@ -56,15 +57,20 @@ function writeGrid(book: L2Book, o: Extract<Op, { kind: 'grid' }>): void {
   for (const [p] of book.depth(o.side, Infinity)) if (!keep.has(p)) book.set(o.side, p, 0);
 }
 
+/** Everything the two books answer: best prices, and per side the level count, the depth to
+ *  1,000 and to 2 levels, and the quantity at every price 0..82. */
+function answers(book: GridBook | L2Book): unknown {
+  const side = (s: BookSide) => ({
+    levels: book.levels(s),
+    depth: book.depth(s, 1_000),
+    top2: book.depth(s, 2),
+    qty: Array.from({ length: 83 }, (_, p) => book.qty(s, p)),
+  });
+  return { bestBid: book.bestBid(), bestAsk: book.bestAsk(), bid: side('bid'), ask: side('ask') };
+}
+
 function sameAnswers(grid: GridBook, l2: L2Book): void {
-  expect(grid.bestBid()).toBe(l2.bestBid());
-  expect(grid.bestAsk()).toBe(l2.bestAsk());
-  for (const s of ['bid', 'ask'] as const) {
-    expect(grid.levels(s)).toBe(l2.levels(s));
-    expect(grid.depth(s, 1_000)).toEqual(l2.depth(s, 1_000));
-    expect(grid.depth(s, 2)).toEqual(l2.depth(s, 2));
-    for (let p = 0; p <= 82; p++) expect(grid.qty(s, p)).toBe(l2.qty(s, p));
-  }
+  expectEqual(answers(grid), answers(l2));
 }
 
 describe('GridBook', () => {
