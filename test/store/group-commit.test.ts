@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { expectIs } from '../support/hot-expect.ts';
 import { canonicalLine, digestLines } from '../../src/core/log/event-log.ts';
 import type { LogEntry, MarketSampled } from '../../src/core/model/events.ts';
 import { makeInstrument } from '../../src/core/model/instrument.ts';
@@ -84,6 +85,24 @@ function entriesIn(entries: readonly { entry: LogEntry; line: string }[], length
   return counts[length] ?? -1;
 }
 
+/** The two counts storedPrefix reads, prepared once per handle. */
+const prefixStatements = new WeakMap<Database.Database, { count: Database.Statement; samplesOf: Database.Statement }>();
+
+function prefixReads(db: Database.Database): { count: Database.Statement; samplesOf: Database.Statement } {
+  let reads = prefixStatements.get(db);
+  if (reads === undefined) {
+    reads = {
+      count: db.prepare(
+        `SELECT COALESCE(SUM(last_seq - first_seq + 1), 0) AS n, COALESCE(MAX(last_seq), 0) AS top
+         FROM event_blocks WHERE run_id = ?`,
+      ),
+      samplesOf: db.prepare('SELECT COALESCE(SUM(samples), 0) FROM market_sample_blocks WHERE run_id = ?').pluck(),
+    };
+    prefixStatements.set(db, reads);
+  }
+  return reads;
+}
+
 /**
  * How much of the stream the store holds, which must be a prefix of it: the first L items, their
  * entries in events (seq 1, 2, ... without a gap) and their samples in market_sample_blocks.
@@ -97,23 +116,15 @@ function storedPrefix(
   entries: readonly { entry: LogEntry; line: string }[],
   full = false,
 ): number {
-  // Counted from the blocks' seqs (their lines are read with `full`).
-  const { n, top } = db
-    .prepare(
-      `SELECT COALESCE(SUM(last_seq - first_seq + 1), 0) AS n, COALESCE(MAX(last_seq), 0) AS top
-       FROM event_blocks WHERE run_id = ?`,
-    )
-    .get(id) as {
-    n: number;
-    top: number;
-  };
-  expect(top, 'the stored entries have a gap').toBe(n);
-  const samples = db
-    .prepare('SELECT COALESCE(SUM(samples), 0) FROM market_sample_blocks WHERE run_id = ?')
-    .pluck()
-    .get(id) as number;
+  // Counted from the blocks' seqs (their lines are read with `full`), through statements prepared
+  // once per handle, and checked without calling expect unless they fail: this runs after every
+  // step of every case.
+  const { count, samplesOf } = prefixReads(db);
+  const { n, top } = count.get(id) as { n: number; top: number };
+  expectIs(top, n, 'the stored entries have a gap');
+  const samples = samplesOf.get(id) as number;
   const length = n + samples;
-  expect(entriesIn(entries, length), `${n} entries and ${samples} samples are not a prefix of the stream`).toBe(n);
+  expectIs(entriesIn(entries, length), n, `${n} entries and ${samples} samples are not a prefix of the stream`);
   if (full) {
     expect(storedRows(db, id).map((r) => r.payload)).toEqual(
       logLines(entries.slice(0, length)).map((l) => l.split(' ').slice(3).join(' ').slice(0, -1)),
@@ -190,11 +201,11 @@ describe('group commit', () => {
               // A prefix of what the log gave its sinks (entries without a gap, the samples
               // between them) that ends where a unit ends.
               const stored = storedPrefix(store.db, 'r', entries);
-              expect(ends.has(stored)).toBe(true);
+              expectIs(ends.has(stored), true);
               // Write-ahead: a durable writer's commit is on disk when commit() returns.
-              if (commits === 'durable' && mark === 'commit') expect(stored).toBe(i + 1);
+              if (commits === 'durable' && mark === 'commit') expectIs(stored, i + 1);
               // A heartbeat brings the store up to the last unit end.
-              if (mark === 'beat') expect(stored).toBe(Math.max(...[...ends].filter((e) => e <= i + 1)));
+              if (mark === 'beat') expectIs(stored, Math.max(...[...ends].filter((e) => e <= i + 1)));
             }
             if (stopAt < n) {
               // The process dies here: what is stored verifies as a run that died mid-way.
