@@ -233,19 +233,26 @@ function readDb<T>(file: string, read: (db: Database.Database) => T): T | undefi
   }
 }
 
+/** countStored's statement, per connection. */
+const countStatements = new WeakMap<Database.Database, Database.Statement>();
 /** How many entries are stored: the rows, and each block's seq range (a block holds one entry per
  *  seq from first_seq to last_seq; storedRows checks that when it decodes one). Read at every
  *  poll, so it counts the blocks without decompressing them all again every 10 ms. */
-const countStored = (db: Database.Database): number =>
-  Number(
-    db
+const countStored = (db: Database.Database): number => {
+  // Prepared once per connection: a trigger's polls read through one connection, and preparing
+  // the statement cost more than running it.
+  let count = countStatements.get(db);
+  if (count === undefined) {
+    count = db
       .prepare(
         `SELECT (SELECT COUNT(*) FROM events) +
                 (SELECT COALESCE(SUM(last_seq - first_seq + 1), 0) FROM event_blocks)`,
       )
-      .pluck()
-      .get(),
-  );
+      .pluck();
+    countStatements.set(db, count);
+  }
+  return Number(count.get());
+};
 
 const eventCount = (file: string): number => readDb(file, countStored) ?? 0;
 
