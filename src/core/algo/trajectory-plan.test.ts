@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectEqual, expectIs } from '../../../test/support/hot-expect.ts';
 import { Rng } from '../clock/rng.ts';
 import { makeInstrument, type Instrument } from '../model/instrument.ts';
 import { largestAllowed, planTrajectorySlices, resizeToTrajectory } from './trajectory-plan.ts';
@@ -100,7 +101,7 @@ describe('planTrajectorySlices', () => {
           { kind: 'almgren-chriss', ...p, urgency: 0 },
           new Rng(seed).stream('x'),
         );
-        expect(ac.plan).toEqual(twap);
+        expectEqual(ac.plan, twap);
       }),
       RUNS,
     );
@@ -131,11 +132,13 @@ describe('planTrajectorySlices', () => {
         const twap = planTwapSlices(spec);
         const kappa = kappaPerSecond(p) / 1000;
         const horizon = twap.totalSlices * twap.intervalMs;
-        expect(sum(qtys(plan))).toBe(spec.qty);
+        expectIs(sum(qtys(plan)), spec.qty);
+        // Checked at every slice time of every case: expect is called only on a mismatch.
         for (const b of buckets(twap)) {
           // What the slice at b.at sends brings the parent to the curve at its bucket's end.
           const closed = spec.qty * (1 - remainingFraction(kappa, horizon, b.end - spec.startTime));
-          expect(Math.abs(cumulativeBy(plan, b.at) - closed)).toBeLessThanOrEqual(1);
+          const off = Math.abs(cumulativeBy(plan, b.at) - closed);
+          if (!(off <= 1)) expect(off).toBeLessThanOrEqual(1);
         }
       }),
       RUNS,
@@ -147,8 +150,10 @@ describe('planTrajectorySlices', () => {
       fc.property(plainSpecArb, acArb, fc.double({ min: 1, max: 1e4, noNaN: true }), (spec, p, factor) => {
         const low = planTrajectorySlices(spec, { kind: 'almgren-chriss', ...p }).plan;
         const high = planTrajectorySlices(spec, { kind: 'almgren-chriss', ...p, urgency: p.urgency * factor }).plan;
-        for (const b of buckets(planTwapSlices(spec)))
-          expect(cumulativeBy(high, b.at)).toBeGreaterThanOrEqual(cumulativeBy(low, b.at));
+        for (const b of buckets(planTwapSlices(spec))) {
+          const [h, l] = [cumulativeBy(high, b.at), cumulativeBy(low, b.at)];
+          if (!(h >= l)) expect(h).toBeGreaterThanOrEqual(l);
+        }
       }),
       RUNS,
     );
@@ -166,11 +171,12 @@ describe('planTrajectorySlices', () => {
           const horizon = twap.totalSlices * twap.intervalMs;
           const profile = bucketProfile(weights, spec.startTime, horizon);
           const total = profile.volumeBetween(spec.startTime, spec.startTime + horizon);
-          expect(sum(qtys(plan))).toBe(spec.qty);
-          expect(trajectory).toEqual({ kind: 'vwap', profile: 'given', weights });
+          expectIs(sum(qtys(plan)), spec.qty);
+          expectEqual(trajectory, { kind: 'vwap', profile: 'given', weights });
           for (const b of buckets(twap)) {
             const target = (spec.qty * profile.volumeBetween(spec.startTime, b.end)) / total;
-            expect(Math.abs(cumulativeBy(plan, b.at) - target)).toBeLessThanOrEqual(1);
+            const off = Math.abs(cumulativeBy(plan, b.at) - target);
+            if (!(off <= 1)) expect(off).toBeLessThanOrEqual(1);
           }
         },
       ),
@@ -232,31 +238,43 @@ describe('every trajectory keeps the grid rules', () => {
         try {
           twap = planTwapSlices(spec, new Rng(seed).stream('t'));
         } catch (e) {
-          expect(e).toBeInstanceOf(TwapPlanError);
+          if (!(e instanceof TwapPlanError)) expect(e).toBeInstanceOf(TwapPlanError);
           return;
         }
         const { plan } = planTrajectorySlices(spec, traj, new Rng(seed).stream('t'));
         const sizes = qtys(plan);
-        expect(sum(sizes)).toBe(spec.qty);
-        expect(plan.totalSlices).toBe(plan.slices.length);
-        expect(plan.slices.map((s) => s.sliceNum)).toEqual(plan.slices.map((_, i) => i + 1));
-        for (const q of sizes) expect(Number.isSafeInteger(q) && q > 0).toBe(true);
+        expectIs(sum(sizes), spec.qty);
+        expectIs(plan.totalSlices, plan.slices.length);
+        expectEqual(
+          plan.slices.map((s) => s.sliceNum),
+          plan.slices.map((_, i) => i + 1),
+        );
+        // Checked for every slice of every case: expect is called only on a mismatch.
+        for (const q of sizes) expectIs(Number.isSafeInteger(q) && q > 0, true);
         // Slices below the minimum: only the whole order, when it is below it.
-        if (plan.slices.length > 1) for (const q of sizes) expect(q).toBeGreaterThanOrEqual(plan.minSliceLots);
+        if (plan.slices.length > 1)
+          for (const q of sizes) if (!(q >= plan.minSliceLots)) expect(q).toBeGreaterThanOrEqual(plan.minSliceLots);
         // Times: the grid's own (jitter included), in order.
         const gridTimes = new Set(twap.slices.map((s) => s.scheduledTime));
         for (let i = 0; i < plan.slices.length; i++) {
-          expect(gridTimes.has(plan.slices[i]!.scheduledTime)).toBe(true);
-          if (i > 0) expect(plan.slices[i]!.scheduledTime).toBeGreaterThan(plan.slices[i - 1]!.scheduledTime);
+          const at = plan.slices[i]!.scheduledTime;
+          expectIs(gridTimes.has(at), true);
+          if (i > 0) {
+            const before = plan.slices[i - 1]!.scheduledTime;
+            if (!(at > before)) expect(at).toBeGreaterThan(before);
+          }
         }
         const max = largestAllowed(twap);
-        if (Math.max(...sizes) > max) expect(plan.adjustments.map((a) => a.kind)).toContain('trajectory_max_slice');
+        const kinds: string[] = plan.adjustments.map((a) => a.kind);
+        const has = (kind: string): void => {
+          if (!kinds.includes(kind)) expect(kinds).toContain(kind);
+        };
+        if (Math.max(...sizes) > max) has('trajectory_max_slice');
         // The grid's own changes are kept, in front of the trajectory's.
-        expect(plan.adjustments.slice(0, twap.adjustments.length)).toEqual(twap.adjustments);
-        if (plan.slices.length < twap.slices.length)
-          expect(plan.adjustments.map((a) => a.kind)).toContain('trajectory_slices');
+        expectEqual(plan.adjustments.slice(0, twap.adjustments.length), twap.adjustments);
+        if (plan.slices.length < twap.slices.length) has('trajectory_slices');
         if (spec.randomize !== undefined && JSON.stringify(plan) !== JSON.stringify(twap))
-          expect(plan.adjustments.map((a) => a.kind)).toContain('trajectory_size_randomize');
+          has('trajectory_size_randomize');
       }),
       RUNS,
     );
