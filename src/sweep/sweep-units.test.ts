@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectEqual, expectIs } from '../../test/support/hot-expect.ts';
 import { loadScenarioFile } from '../scenario/load-scenario.ts';
 import { deriveSeed, runSweep } from './sweep.ts';
 import { gridCoordinates, gridPointCount, GridError, parseGridFlag, type GridAxis } from './sweep-grid.ts';
@@ -27,6 +28,16 @@ const def = (paths: number, grid: GridAxis[] = [], seed = 7): SweepDefinition =>
   grid,
 });
 
+/** expect(f).toThrow(RangeError), calling expect only when f does not throw one. */
+function expectRangeError(f: () => unknown): void {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof RangeError) return;
+  }
+  expect(f).toThrow(RangeError);
+}
+
 const axisArb = fc.record({
   key: fc.constantFrom('twap.slices', 'market.volatility', 'venue.latency.ack.ms'),
   values: fc.uniqueArray(fc.integer({ min: 1, max: 99 }).map(String), { minLength: 1, maxLength: 4 }),
@@ -38,20 +49,21 @@ describe('unit mapping', () => {
       fc.property(fc.array(axisArb, { maxLength: 3 }), fc.integer({ min: 1, max: 40 }), (grid, paths) => {
         const d = { paths, grid };
         const points = gridPointCount(grid);
-        expect(unitCount(d)).toBe(points * paths);
+        expectIs(unitCount(d), points * paths);
         const seen = new Set<string>();
+        // Checked for every unit of every case: expect is called only on a mismatch.
         for (let u = 0; u < unitCount(d); u++) {
           const { point, path } = unitLocation(d, u);
-          expect(point).toBeGreaterThanOrEqual(0);
-          expect(point).toBeLessThan(points);
-          expect(path).toBeGreaterThanOrEqual(0);
-          expect(path).toBeLessThan(paths);
-          expect(unitOf(d, point, path)).toBe(u);
+          if (!(point >= 0)) expect(point).toBeGreaterThanOrEqual(0);
+          if (!(point < points)) expect(point).toBeLessThan(points);
+          if (!(path >= 0)) expect(path).toBeGreaterThanOrEqual(0);
+          if (!(path < paths)) expect(path).toBeLessThan(paths);
+          expectIs(unitOf(d, point, path), u);
           seen.add(`${point}/${path}`);
         }
-        expect(seen.size).toBe(points * paths);
-        expect(() => unitLocation(d, unitCount(d))).toThrow(RangeError);
-        expect(() => unitLocation(d, -1)).toThrow(RangeError);
+        expectIs(seen.size, points * paths);
+        expectRangeError(() => unitLocation(d, unitCount(d)));
+        expectRangeError(() => unitLocation(d, -1));
       }),
     );
   });
@@ -60,10 +72,13 @@ describe('unit mapping', () => {
     fc.assert(
       fc.property(fc.array(axisArb, { minLength: 1, maxLength: 3 }), (grid) => {
         const all = Array.from({ length: gridPointCount(grid) }, (_, p) => gridCoordinates(grid, p));
-        expect(new Set(all.map((c) => c.join(','))).size).toBe(all.length);
+        expectIs(new Set(all.map((c) => c.join(','))).size, all.length);
         all.forEach((c, p) => {
           // Mixed radix: the point number is read back from its coordinates.
-          expect(c.reduce((n, v, k) => n * (grid[k] as GridAxis).values.length + v, 0)).toBe(p);
+          expectIs(
+            c.reduce((n, v, k) => n * (grid[k] as GridAxis).values.length + v, 0),
+            p,
+          );
         });
       }),
     );
@@ -103,7 +118,7 @@ describe('grid flags', () => {
         fc.uniqueArray(fc.stringMatching(/^[A-Za-z0-9.:+-]{1,8}$/), { minLength: 1, maxLength: 6 }),
         (parts, values) => {
           const key = parts.join('.');
-          expect(parseGridFlag(`${key}=${values.join(',')}`)).toEqual({ key, values });
+          expectEqual(parseGridFlag(`${key}=${values.join(',')}`), { key, values });
         },
       ),
     );
