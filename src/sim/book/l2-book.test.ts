@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectEqual, expectIs } from '../../../test/support/hot-expect.ts';
 import { L2Book, type BookSide } from './l2-book.ts';
 
 /** The obvious model: a Map per side, sorted on every read. */
@@ -95,17 +96,18 @@ describe('L2Book', () => {
       fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
         const book = new L2Book();
         const naive = new NaiveBook();
+        // Checked after every operation and at every price: expect is called only on a mismatch.
         for (const { side, price, qty } of ops) {
           book.set(side, price, qty);
           naive.set(side, price, qty);
-          expect(book.bestBid()).toBe(naive.depth('bid', 1)[0]?.[0] ?? null);
-          expect(book.bestAsk()).toBe(naive.depth('ask', 1)[0]?.[0] ?? null);
+          expectIs(book.bestBid(), naive.depth('bid', 1)[0]?.[0] ?? null);
+          expectIs(book.bestAsk(), naive.depth('ask', 1)[0]?.[0] ?? null);
         }
         for (const side of ['bid', 'ask'] as const) {
-          expect(book.depth(side, 1_000)).toEqual(naive.depth(side, 1_000));
-          expect(book.depth(side, 3)).toEqual(naive.depth(side, 3));
-          expect(book.levels(side)).toBe(naive.sides[side].size);
-          for (let p = 0; p <= 60; p++) expect(book.qty(side, p)).toBe(naive.sides[side].get(p) ?? 0);
+          expectEqual(book.depth(side, 1_000), naive.depth(side, 1_000));
+          expectEqual(book.depth(side, 3), naive.depth(side, 3));
+          expectIs(book.levels(side), naive.sides[side].size);
+          for (let p = 0; p <= 60; p++) expectIs(book.qty(side, p), naive.sides[side].get(p) ?? 0);
         }
       }),
       { numRuns: 300 },
@@ -135,8 +137,8 @@ describe('L2Book', () => {
           naive.set(side, p, qty);
         }
         for (const side of ['bid', 'ask'] as const) {
-          expect(book.depth(side, 5_000)).toEqual(naive.depth(side, 5_000));
-          for (const { price: p } of ops) expect(book.qty(side, p)).toBe(naive.sides[side].get(p) ?? 0);
+          expectEqual(book.depth(side, 5_000), naive.depth(side, 5_000));
+          for (const { price: p } of ops) expectIs(book.qty(side, p), naive.sides[side].get(p) ?? 0);
         }
       }),
       { numRuns: 60 },
