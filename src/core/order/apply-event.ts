@@ -367,18 +367,24 @@ function applyStatusReport(state: OrderState, r: StatusReport, time: number): Ap
     return { kind: 'applied', from: state.status, state: s };
   }
   // The venue has the order: whatever we thought (not sent yet, unknown, or given up on as
-  // failed), it is at least accepted; its trades and status follow.
+  // failed), it is at least accepted, partially filled where we hold fills of it (an order given
+  // up on after some); its trades and status follow.
   if (
     s.status === 'submitted' ||
     s.status === 'submitted_unconfirmed' ||
     s.status === 'pending_new' ||
     s.status === 'failed'
   )
-    s.status = 'accepted';
+    s.status = s.filledQty > 0 ? 'partially_filled' : 'accepted';
   let fills: AppliedFill[] | null = null;
   let matched: MatchedExecution[] | null = null;
   let inferred: { fill: AppliedFill; cumulativeQty: number; venueAvgPrice: number } | undefined;
   if (r.trades !== undefined) {
+    // A listing names each execution once: one named twice cannot add up to the venue's total
+    // whichever of its quantities is right.
+    const twice = listedTwice(r.trades);
+    if (twice !== null)
+      return { kind: 'discrepancy', reason: 'invalid_report', detail: `venue lists trade ${twice} twice` };
     for (const t of r.trades) {
       if (s.tradeIds.has(t.tradeId)) continue;
       const fill = { kind: 'FillReport' as const, clientOrderId: r.clientOrderId, venueOrderId: r.venueOrderId, ...t };
@@ -414,6 +420,16 @@ function applyStatusReport(state: OrderState, r: StatusReport, time: number): Ap
   if (matched !== null && matched.length > 0) out.matched = matched;
   if (inferred) out.inferred = inferred;
   return out;
+}
+
+/** The first trade id a listing names a second time, or null. */
+function listedTwice(trades: readonly { readonly tradeId: string }[]): string | null {
+  const seen = new Set<string>();
+  for (const t of trades) {
+    if (seen.has(t.tradeId)) return t.tradeId;
+    seen.add(t.tradeId);
+  }
+  return null;
 }
 
 /** The trade id of the fill inferred when the venue's cumulative filled quantity reached
