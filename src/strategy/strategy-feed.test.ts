@@ -2,7 +2,8 @@
 // of steps of any step size an instrument may have. With several bar lengths, each closes on its
 // own grid and a long bar is the short bars inside it.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
+import { expectEqual, expectIs } from '../../test/support/hot-expect.ts';
 import { fromSteps } from '../core/model/decimal.ts';
 import { makeInstrument } from '../core/model/instrument.ts';
 import type { MarketDataPort } from '../core/ports/broker.ts';
@@ -20,7 +21,8 @@ describe('stepsToNumber', () => {
     fc.assert(
       fc.property(stepArb, fc.integer({ min: -1e12, max: 1e12 }), (step, n) => {
         const got = stepsToNumber(n, asFraction(step));
-        if (got !== null) expect(got).toBe(Number(fromSteps(n, step)));
+        // 20,000 cases: expect is called only on a mismatch.
+        if (got !== null) expectIs(got, Number(fromSteps(n, step)));
       }),
       { numRuns: 20_000 },
     );
@@ -44,16 +46,17 @@ describe('SymbolFeed with several bar lengths', () => {
         for (at = 0; at < mids.length; at++) bars.push(...feed.sample(port, T0 + 1_000 * at).bars);
         const short = bars.filter((b) => b.ms === 10_000);
         const long = bars.filter((b) => b.ms === 30_000);
-        expect(short.length + long.length).toBe(bars.length);
-        expect(short.length).toBe(Math.floor((mids.length - 1) / 10));
-        expect(long.length).toBe(Math.floor((mids.length - 1) / 30));
+        expectIs(short.length + long.length, bars.length);
+        expectIs(short.length, Math.floor((mids.length - 1) / 10));
+        expectIs(long.length, Math.floor((mids.length - 1) / 30));
         for (const b of long) {
           const inside = short.filter((s) => s.time >= b.time && s.time < b.time + 30_000);
-          expect(inside.map((s) => s.time)).toEqual([b.time, b.time + 10_000, b.time + 20_000]);
-          expect(b.open).toBe(inside[0]?.open);
-          expect(b.close).toBe(inside[2]?.close);
-          expect(b.high).toBe(Math.max(...inside.map((s) => s.high)));
-          expect(b.low).toBe(Math.min(...inside.map((s) => s.low)));
+          const times = inside.map((s) => s.time);
+          expectEqual(times, [b.time, b.time + 10_000, b.time + 20_000]);
+          expectIs(b.open, inside[0]?.open);
+          expectIs(b.close, inside[2]?.close);
+          expectIs(b.high, Math.max(...inside.map((s) => s.high)));
+          expectIs(b.low, Math.min(...inside.map((s) => s.low)));
         }
       }),
       { numRuns: 200 },
