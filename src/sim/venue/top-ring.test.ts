@@ -3,6 +3,7 @@
 // (16) with the head anywhere in the ring, and with values that are not small integers.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectEqual, expectIs } from '../../../test/support/hot-expect.ts';
 import { TopRing } from './top-ring.ts';
 
 type Top = [number, number, number, number, number, number];
@@ -30,18 +31,19 @@ describe('TopRing', () => {
         const ring = new TopRing();
         const model: Top[] = [];
         const into = new Float64Array(4);
+        // Checked after every step of every case: expect is called only on a mismatch.
         for (const step of steps) {
           if (step !== null) {
             ring.push(...step);
             model.push(step);
           } else if (model.length > 0) {
             const [bid, bidQty, ask, askQty, at, mark] = model.shift() as Top;
-            expect([ring.headAt(), ring.headMark()]).toEqual([at, mark]);
+            expectEqual([ring.headAt(), ring.headMark()], [at, mark]);
             ring.shift(into);
-            expect([...into]).toEqual([bid, bidQty, ask, askQty]);
+            expectEqual([...into], [bid, bidQty, ask, askQty]);
           }
-          expect(ring.size).toBe(model.length);
-          if (model.length > 0) expect(ring.headAt()).toBe((model[0] as Top)[4]);
+          expectIs(ring.size, model.length);
+          if (model.length > 0) expectIs(ring.headAt(), (model[0] as Top)[4]);
         }
       }),
     );
