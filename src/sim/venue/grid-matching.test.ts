@@ -6,6 +6,7 @@
 // cancelled), with and without resting orders of ours when the book is redrawn, halted or not.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectEqual } from '../../../test/support/hot-expect.ts';
 import { clientOrderId, parentOrderId } from '../../core/model/ids.ts';
 import { makeInstrument } from '../../core/model/instrument.ts';
 import type { OrderRequest, Side } from '../../core/model/order.ts';
@@ -169,10 +170,11 @@ describe('a generated market over a GridBook', () => {
           const a = venue('grid', queue);
           const b = venue('l2', queue);
           let n = 0;
+          // Both venues compared after every step: expect is called only on a mismatch.
           for (const o of ops) {
             for (const v of [a, b]) apply(v, o, n);
             n++;
-            expect(state(a)).toEqual(state(b));
+            expectEqual(state(a), state(b));
           }
         },
       ),
@@ -228,9 +230,10 @@ describe('a generated market over a GridBook', () => {
             { kind: 'redraw', bid: up ? bid + jump : bid - jump, ...second },
             ...after,
           ];
+          // Both venues compared after every step: expect is called only on a mismatch.
           steps.forEach((o, n) => {
             for (const v of [a, b]) apply(v, o, n);
-            expect(state(a)).toEqual(state(b));
+            expectEqual(state(a), state(b));
           });
         },
       ),
