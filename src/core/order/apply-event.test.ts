@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clientOrderId, parentOrderId, symbol, tradeId, venueOrderId } from '../model/ids.ts';
 import type { OrderRequest } from '../model/order.ts';
+import type { ReportedTrade } from '../model/reports.ts';
 import {
   ORDER_EVENT_KINDS,
   ORDER_STATUSES,
@@ -24,6 +25,32 @@ const request = (qty: number): OrderRequest => ({
   tif: 'GTC',
   qty,
   limitPrice: 100,
+});
+
+/** One execution as a venue lists it. */
+const trade = (id: string, qty: number, price = 1): ReportedTrade => ({
+  tradeId: tradeId(id),
+  qty,
+  price,
+  fee: 0,
+  liquidity: 'maker',
+  venueTime: 0,
+});
+
+/** A lookup's answer for the order: the venue's status, quantity, filled quantity and trades. */
+const lookup = (
+  status: 'new' | 'partially_filled' | 'expired',
+  qty: number,
+  filledQty: number,
+  trades: ReportedTrade[],
+): OrderEvent => ({
+  kind: 'OrderStatusReport',
+  clientOrderId: cid,
+  venueOrderId: venueOrderId('v1'),
+  status,
+  qty,
+  trades,
+  filledQty,
 });
 
 const eventArb = (qty: number): fc.Arbitrary<OrderEvent> =>
@@ -159,19 +186,7 @@ describe('order status transition table', () => {
       ...(fill.kind === 'applied' ? fill.state : failed),
       status: 'failed',
     };
-    const open = applyOrderEvent(
-      filledThenFailed,
-      {
-        kind: 'OrderStatusReport',
-        clientOrderId: cid,
-        venueOrderId: venueOrderId('v1'),
-        status: 'new',
-        qty: 10,
-        filledQty: 4,
-        trades: [{ tradeId: tradeId('f'), qty: 4, price: 100, fee: 0, liquidity: 'taker', venueTime: 5 }],
-      },
-      6,
-    );
+    const open = applyOrderEvent(filledThenFailed, lookup('new', 10, 4, [trade('f', 4, 100)]), 6);
     expect(open).toMatchObject({ kind: 'applied', state: { status: 'partially_filled', filledQty: 4 } });
     const acked = applyOrderEvent(
       filledThenFailed,
@@ -385,30 +400,23 @@ describe('applyOrderEvent', () => {
   it('refuses a lookup that lists one trade twice, even where its quantities add up to the total', () => {
     const submitted = applyOrderEvent(newOrderState(request(20), 0), { kind: 'SubmitOrder', clientOrderId: cid }, 0);
     if (submitted.kind !== 'applied') throw new Error('submit');
-    const trade = (id: string, qty: number) => ({
-      tradeId: tradeId(id),
-      qty,
-      price: 1,
-      fee: 0,
-      liquidity: 'maker' as const,
-      venueTime: 0,
-    });
-    const lookup = (trades: ReturnType<typeof trade>[], filledQty: number): OrderEvent => ({
-      kind: 'OrderStatusReport',
-      clientOrderId: cid,
-      venueOrderId: venueOrderId('v1'),
-      status: 'partially_filled',
-      qty: 20,
-      trades,
-      filledQty,
-    });
     // 7 + 1 + 7 is the stated 15, but t1 is one execution: the listing contradicts itself.
-    expect(applyOrderEvent(submitted.state, lookup([trade('t2', 7), trade('t1', 1), trade('t1', 7)], 15), 1)).toEqual({
+    expect(
+      applyOrderEvent(
+        submitted.state,
+        lookup('partially_filled', 20, 15, [trade('t2', 7), trade('t1', 1), trade('t1', 7)]),
+        1,
+      ),
+    ).toEqual({
       kind: 'discrepancy',
       reason: 'invalid_report',
       detail: 'venue lists trade t1 twice',
     });
-    const fine = applyOrderEvent(submitted.state, lookup([trade('t2', 7), trade('t1', 8)], 15), 1);
+    const fine = applyOrderEvent(
+      submitted.state,
+      lookup('partially_filled', 20, 15, [trade('t2', 7), trade('t1', 8)]),
+      1,
+    );
     expect(fine.kind === 'applied' && fine.state.filledQty).toBe(15);
   });
   it('accepts a late fill after a cancel (the venue raced us) and completes the order', () => {
