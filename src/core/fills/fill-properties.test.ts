@@ -61,7 +61,8 @@ const planArb = (
     lostMask: fc.integer({ min: 0, max: 0xffff }),
     latency: fc.integer({ min: 1, max: 300 }),
     policy: fc.constantFrom<PartialFillPolicy>(...(o.policies ?? ['cancel_remainder', 'wait'])),
-    faults: o.faultList ?? fc.array(o.faults ?? fc.constantFrom<QueryAnswer>('ok', 'fail'), { maxLength: 24 }),
+    faults:
+      o.faultList ?? fc.array(o.faults ?? fc.constantFrom<QueryAnswer>('ok', 'fail'), { maxLength: 24, size: 'max' }),
     faultUntil: fc.constant(o.faultUntil ?? 0),
   });
 
@@ -113,7 +114,7 @@ describe('fill detection properties', () => {
   // Failure runs longer than maxRetries (see the regression test in fill-monitor.test.ts).
   it(
     '1. completeness, with any number of transient failures in a row before the deadline',
-    completeness(fc.array(fc.constantFrom<QueryAnswer>('ok', 'fail'), { maxLength: 24 })),
+    completeness(fc.array(fc.constantFrom<QueryAnswer>('ok', 'fail'), { maxLength: 24, size: 'max' })),
   );
 
   it('2. multi-method redundancy: some method detects every filled observation, none claims a non-fill', () => {
@@ -219,7 +220,7 @@ describe('fill detection properties', () => {
   // Failure bursts of any length (see the regression test in fill-monitor.test.ts).
   it(
     '3. error-recovery resilience, with failure bursts of any length before the deadline',
-    resilience(fc.array(fc.constantFrom<QueryAnswer>('fail', 'fail', 'ok'), { maxLength: 24 })),
+    resilience(fc.array(fc.constantFrom<QueryAnswer>('fail', 'fail', 'ok'), { maxLength: 24, size: 'max' })),
   );
 
   it('4. final verification guarantee: every order at its deadline gets a final query, then a fill or cancel + check', () => {
