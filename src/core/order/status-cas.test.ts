@@ -93,7 +93,7 @@ const deliveriesArb = (timedOnly: boolean) =>
       source: fc.constantFrom(...SOURCES),
       timed: timedOnly ? fc.constant(true) : fc.boolean(),
     }),
-    { minLength: 1, maxLength: 16 },
+    { minLength: 1, maxLength: 16, size: 'max' },
   );
 
 /** Venue-time order: by snapshot; copies of one snapshot in the reverse of their delivery. */
