@@ -50,7 +50,7 @@ describe('market samples in blocks', () => {
   it('read back as taken, whatever the writes and hand-overs that split them', () => {
     fc.assert(
       fc.property(
-        fc.array(sample, { maxLength: 700 }),
+        fc.array(sample, { maxLength: 700, size: 'max' }),
         fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 8 }),
         fc.boolean(),
         (samples, cuts, packed) => {
