@@ -48,7 +48,7 @@ interface Unit {
 
 const unitArb: fc.Arbitrary<Unit> = fc.record({
   entries: fc.oneof(
-    { weight: 5, arbitrary: fc.array(entryArb(), { minLength: 1, maxLength: 12 }) },
+    { weight: 5, arbitrary: fc.array(entryArb(), { minLength: 1, maxLength: 12, size: 'max' }) },
     // A unit larger than a block (a TWAP parent and its children).
     { weight: 1, arbitrary: fc.array(entryArb(), { minLength: BLOCK_EVENTS, maxLength: BLOCK_EVENTS * 2 + 7 }) },
   ),
@@ -58,7 +58,7 @@ function entryArb() {
   return fc.record({
     kind: fc.constantFrom(...KINDS, 'Alpha', 'Alpha'),
     // Any text: beyond ASCII, quotes, newlines (escaped by the canonical JSON).
-    note: fc.string({ unit: 'binary', maxLength: 30 }),
+    note: fc.string({ unit: 'binary', maxLength: 30, size: 'max' }),
     n: fc.integer(),
   });
 }
@@ -147,7 +147,7 @@ describe('the event log in blocks', () => {
   it('any commit units, killed anywhere, read back as a prefix of the log ending at a unit end; every durable commit is there', () => {
     fc.assert(
       fc.property(
-        fc.array(unitArb, { minLength: 1, maxLength: 12 }),
+        fc.array(unitArb, { minLength: 1, maxLength: 12, size: 'max' }),
         fc.constantFrom<WriterKind>('durable', 'grouped', 'prefolded'),
         fc.integer({ min: 1, max: 600 }),
         fc.nat({ max: 20 }),
@@ -188,7 +188,7 @@ describe('the event log in blocks', () => {
             kinds: fc.option(fc.subarray([...KINDS, 'Omega']), { nil: undefined }),
             limit: fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined }),
             alsoSeqs: fc.option(
-              fc.array(fc.nat({ max: 700 }), { maxLength: 20 }).map((xs) => new Set(xs)),
+              fc.array(fc.nat({ max: 700 }), { maxLength: 20, size: 'max' }).map((xs) => new Set(xs)),
               { nil: undefined },
             ),
           }),
@@ -231,7 +231,7 @@ describe('the event log in blocks', () => {
   it('a block is its lines, decoded back exactly', () => {
     fc.assert(
       fc.property(
-        fc.array(entryArb(), { minLength: 1, maxLength: 300 }),
+        fc.array(entryArb(), { minLength: 1, maxLength: 300, size: 'max' }),
         fc.integer({ min: 1, max: 1e9 }),
         (es, first) => {
           const lines = es.map((e, i) =>
