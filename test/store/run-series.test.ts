@@ -28,7 +28,7 @@ import {
 
 const series = fc
   .tuple(
-    fc.array(fc.integer({ min: 0, max: 5_000 }), { minLength: 0, maxLength: 400 }),
+    fc.array(fc.integer({ min: 0, max: 5_000 }), { minLength: 0, maxLength: 400, size: 'max' }),
     fc.integer({ min: 1, max: 3 }),
     fc.integer({ min: 2, max: 120 }),
   )
@@ -93,7 +93,7 @@ describe('minMaxIndices', () => {
   it('keeps the last point of a series that only grows (a cumulative quantity ends at its total)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.nat({ max: 50 }), { minLength: 1, maxLength: 300 }),
+        fc.array(fc.nat({ max: 50 }), { minLength: 1, maxLength: 300, size: 'max' }),
         fc.integer({ min: 2, max: 40 }),
         (steps, maxPoints) => {
           const t = steps.map((_, i) => i * 10);
@@ -110,7 +110,7 @@ describe('minMaxIndices', () => {
   it('sumInto keeps the total, and evenIndices the first and last of at most limit points', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 0, max: 1_000 }), { minLength: 1, maxLength: 200 }),
+        fc.array(fc.integer({ min: 0, max: 1_000 }), { minLength: 1, maxLength: 200, size: 'max' }),
         fc.integer({ min: 2, max: 50 }),
         (values, limit) => {
           const t = values.map((_, i) => i);
