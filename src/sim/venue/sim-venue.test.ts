@@ -136,7 +136,7 @@ describe('SimVenue queries', () => {
       fc.property(
         fc.integer({ min: 1, max: 25 }),
         fc.integer({ min: 1, max: 7 }),
-        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 25 }),
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 25, size: 'max' }),
         (count, limit, gaps) => {
           const { clock, sim, got } = setup();
           for (let i = 0; i < count; i++) {
@@ -242,7 +242,7 @@ describe('SimVenue submit says what becomes of its request', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 1_000_000 }),
-        fc.array(fc.integer({ min: 0, max: 3999 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: 0, max: 3999 }), { minLength: 1, maxLength: 12, size: 'max' }),
         (seed, gaps) => {
           const { clock, sim, exchange, got } = setup('binance-spot', start, null, faultSpecs, seed);
           const sent: Array<{ cid: ClientOrderId; delivery: Delivery }> = [];
