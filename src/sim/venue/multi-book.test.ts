@@ -186,7 +186,7 @@ describe('a simulated venue with two books on one account', () => {
             qty: fc.integer({ min: 1, max: 60_000 }),
             offset: fc.integer({ min: -3, max: 3 }),
           }),
-          { maxLength: 25 },
+          { maxLength: 25, size: 'max' },
         ),
         (steps) => {
           const v = twoBooks(20_000, { btc: 20_000, eth: 20_000 });
