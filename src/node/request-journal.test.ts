@@ -65,41 +65,44 @@ describe('the request journal', () => {
 
   it('forgets, at a restart, a request still pending: nothing was sent, so it may come again', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom('x', 'y', 'z'), fc.boolean()), { maxLength: 12 }), (steps) => {
-        // Each step: a request pending on parent `p<i>`, settled (made) or not before the restart.
-        const events: ExecEvent[] = [];
-        const settled = new Set<string>();
-        steps.forEach(([key, made], i) => {
-          const k = `${key}${i}`;
-          events.push(decided(tag(k), pending, { parentId: `p${i}` }));
-          if (made) {
-            settled.add(k);
-            events.push({
-              kind: 'ParentOrderCreated',
-              parentId: parentOrderId(`p${i}`),
-              symbol: 'BTCUSDT',
-              side: 'buy',
-              qty: 1,
-              type: 'market',
-              tif: 'IOC',
-              limitPrice: null,
-              totalSlices: 1,
-              route: 'single',
-              arrivalBid: null,
-              arrivalAsk: null,
-              source: 'test',
-            });
-          }
-        });
-        const j = new RequestJournal();
-        j.restore(entries(events));
-        steps.forEach(([key], i) => {
-          const k = `${key}${i}`;
-          if (settled.has(k)) expect(j.lookup(tag(k))).toEqual({ kind: 'decided', result: accepted(`p${i}`) });
-          else expect(j.lookup(tag(k))).toEqual({ kind: 'new' });
-        });
-        expect(j.size).toBe(settled.size);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('x', 'y', 'z'), fc.boolean()), { maxLength: 12, size: 'max' }),
+        (steps) => {
+          // Each step: a request pending on parent `p<i>`, settled (made) or not before the restart.
+          const events: ExecEvent[] = [];
+          const settled = new Set<string>();
+          steps.forEach(([key, made], i) => {
+            const k = `${key}${i}`;
+            events.push(decided(tag(k), pending, { parentId: `p${i}` }));
+            if (made) {
+              settled.add(k);
+              events.push({
+                kind: 'ParentOrderCreated',
+                parentId: parentOrderId(`p${i}`),
+                symbol: 'BTCUSDT',
+                side: 'buy',
+                qty: 1,
+                type: 'market',
+                tif: 'IOC',
+                limitPrice: null,
+                totalSlices: 1,
+                route: 'single',
+                arrivalBid: null,
+                arrivalAsk: null,
+                source: 'test',
+              });
+            }
+          });
+          const j = new RequestJournal();
+          j.restore(entries(events));
+          steps.forEach(([key], i) => {
+            const k = `${key}${i}`;
+            if (settled.has(k)) expect(j.lookup(tag(k))).toEqual({ kind: 'decided', result: accepted(`p${i}`) });
+            else expect(j.lookup(tag(k))).toEqual({ kind: 'new' });
+          });
+          expect(j.size).toBe(settled.size);
+        },
+      ),
       { numRuns: 200 },
     );
   });
