@@ -247,7 +247,7 @@ describe('pre-trade properties', () => {
   it('rate limit: never more than N accepted in any window of 1 s', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 400 }),
+        fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 400, size: 'max' }),
         fc.integer({ min: 1, max: 20 }),
         (gaps, max) => {
           const config = parsePreTradeConfig({ maxOrdersPerWindow: max });
@@ -261,7 +261,7 @@ describe('pre-trade properties', () => {
           for (let i = 0; i < accepted.length; i++) {
             let j = i;
             while (j < accepted.length && (accepted[j] as number) < (accepted[i] as number) + 1000) j++;
-            expect(j - i).toBeLessThanOrEqual(max);
+            if (!(j - i <= max)) expect(j - i).toBeLessThanOrEqual(max); // per window: expect only on a mismatch
           }
           // and the limiter is not stricter than needed: a denied time had max accepted in its window
           now = 0;
