@@ -55,7 +55,7 @@ const sigArb = fc.record(sigArbFields);
 describe('order manager', () => {
   it('never lets two orders through for copies of one signal within the dedup window', () => {
     fc.assert(
-      fc.property(fc.array(sigArb, { minLength: 1, maxLength: 12 }), (signals) => {
+      fc.property(fc.array(sigArb, { minLength: 1, maxLength: 12, size: 'max' }), (signals) => {
         const log = run(signals);
         const accepted = log.flatMap((e) => (e.event.kind === 'SignalAccepted' ? [e] : []));
         const received = new Map(
@@ -100,7 +100,7 @@ describe('order manager', () => {
       ]);
     fc.assert(
       fc.property(
-        fc.array(fc.record({ ...sigArbFields, big: fc.boolean() }), { minLength: 2, maxLength: 12 }),
+        fc.array(fc.record({ ...sigArbFields, big: fc.boolean() }), { minLength: 2, maxLength: 12, size: 'max' }),
         fc.option(halt, { nil: null }),
         (signals, window) => {
           const log = run(signals, window ?? []);
@@ -128,7 +128,7 @@ describe('order manager', () => {
 
   it('a deduplicator rebuilt from the logged records after a restart refuses the same copies', () => {
     fc.assert(
-      fc.property(fc.array(sigArb, { minLength: 2, maxLength: 12 }), fc.nat(), (signals, cut) => {
+      fc.property(fc.array(sigArb, { minLength: 2, maxLength: 12, size: 'max' }), fc.nat(), (signals, cut) => {
         const sorted = [...signals].sort((a, b) => a.at - b.at);
         const start = Date.UTC(2024, 7, 9);
         const answer = (d: SignalDeduplicator, clock: VirtualClock, s: Sig) => {
