@@ -72,15 +72,15 @@ describe('CanonicalBytes', () => {
     // Long strings of every kind (escapes, non-ASCII, lone surrogates, ids built by
     // concatenation as client order ids are), drawn from a small pool so most come back.
     const long = fc.oneof(
-      fc.string({ minLength: 16, maxLength: 48 }),
-      fc.string({ unit: 'binary', minLength: 16, maxLength: 48 }),
-      fc.string({ unit: 'grapheme', minLength: 16, maxLength: 24 }),
+      fc.string({ minLength: 16, maxLength: 48, size: 'max' }),
+      fc.string({ unit: 'binary', minLength: 16, maxLength: 48, size: 'max' }),
+      fc.string({ unit: 'grapheme', minLength: 16, maxLength: 24, size: 'max' }),
       fc.stringMatching(/^[0-9a-f]{32}$/).map((hex) => 'x' + hex),
     );
     fc.assert(
       fc.property(
         fc.array(long, { minLength: 1, maxLength: 4 }),
-        fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 12, size: 'max' }),
         (pool, picks) => {
           const writer = new CanonicalBytes();
           writer.buf = new Uint8Array(16);
