@@ -14,7 +14,7 @@ describe('stableSortOrder', () => {
       fc.constantFrom(0, -0, 1e12, 1723161600000.5),
     );
     fc.assert(
-      fc.property(fc.array(key, { maxLength: 300 }), (keys) => {
+      fc.property(fc.array(key, { maxLength: 300, size: 'max' }), (keys) => {
         const arr = Float64Array.from(keys);
         const order = Array.from(stableSortOrder(arr, arr.length));
         const expected = keys
@@ -33,18 +33,20 @@ describe('sortBurst', () => {
   // spans (the integer sort, and the float sort past 2^32), fractions (the float sort), ties,
   // bursts already in order (no sort), negative times.
   const dueArb = fc.oneof(
-    fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 300 }),
+    fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 300, size: 'max' }),
     fc.array(
       fc.integer({ min: 0, max: 2 ** 32 - 1 }).map((d) => 1723161600000 + d),
-      { maxLength: 300 },
+      { maxLength: 300, size: 'max' },
     ),
-    fc.array(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), { maxLength: 300 }),
+    fc.array(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), { maxLength: 300, size: 'max' }),
     fc.array(
       fc.integer({ min: 0, max: 4000 }).map((d) => d / 4),
-      { maxLength: 300 },
+      { maxLength: 300, size: 'max' },
     ),
-    fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 300 }).map((xs) => [...xs].sort((a, b) => a - b)),
-    fc.array(fc.constantFrom(0, 1, 2 ** 32 - 1, 2 ** 32, 7), { maxLength: 100 }),
+    fc
+      .array(fc.integer({ min: 0, max: 1000 }), { maxLength: 300, size: 'max' })
+      .map((xs) => [...xs].sort((a, b) => a - b)),
+    fc.array(fc.constantFrom(0, 1, 2 ** 32 - 1, 2 ** 32, 7), { maxLength: 100, size: 'max' }),
   );
 
   it('property: sorted due times and a stable permutation (null only when already in order)', () => {
@@ -70,10 +72,10 @@ describe('VirtualClock with bursts (sorted run + heap)', () => {
   it('property: firing order is (due, insertion) across bursts, single schedules and cancellations', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 256, maxLength: 900 }),
-        fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 40 }),
-        fc.array(fc.integer({ min: 0, max: 899 }), { maxLength: 60 }),
-        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 256, maxLength: 400 }),
+        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 256, maxLength: 900, size: 'max' }),
+        fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 40, size: 'max' }),
+        fc.array(fc.integer({ min: 0, max: 899 }), { maxLength: 60, size: 'max' }),
+        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 256, maxLength: 400, size: 'max' }),
         (burst, singles, cancels, secondBurst) => {
           const clock = new VirtualClock(1000);
           const fired: number[] = [];
