@@ -93,7 +93,7 @@ describe('L2Book', () => {
       qty: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1_000 })),
     });
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 400, size: 'max' }), (ops) => {
         const book = new L2Book();
         const naive = new NaiveBook();
         // Checked after every operation and at every price: expect is called only on a mismatch.
@@ -127,7 +127,7 @@ describe('L2Book', () => {
       qty: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2 ** 40 })),
     });
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 3_000 }), fc.nat(), (ops, seed) => {
+      fc.property(fc.array(op, { maxLength: 3_000, size: 'max' }), fc.nat(), (ops, seed) => {
         const book = new L2Book();
         const naive = new NaiveBook();
         // replay the ops, then remove about half of what is left, to exercise deletion probing
