@@ -137,7 +137,7 @@ describe('DepthSync', () => {
           price: fc.integer({ min: 1, max: 40 }),
           qty: fc.integer({ min: 0, max: 9 }),
         }),
-        { minLength: 2, maxLength: 200 },
+        { minLength: 2, maxLength: 200, size: 'max' },
       ),
       cuts: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 200, maxLength: 200 }),
       snapAt: fc.nat(),
