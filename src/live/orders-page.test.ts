@@ -24,7 +24,7 @@ describe('an orders listing by submission time, page by page', () => {
   it('property: every order at or after since, once, in order', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 40 }),
+        fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 40, size: 'max' }),
         fc.integer({ min: 1, max: 7 }),
         fc.integer({ min: 0, max: 10 }),
         (times, limit, since) => {
@@ -69,7 +69,10 @@ describe('a listing merged from symbols listed apart (Binance of several symbols
     fc.assert(
       fc.property(
         // Each symbol's gaps between orders (ms; 0: two orders in one millisecond).
-        fc.array(fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 25 }), { minLength: 2, maxLength: 3 }),
+        fc.array(fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 25, size: 'max' }), {
+          minLength: 2,
+          maxLength: 3,
+        }),
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 3, max: 8 }),
         fc.integer({ min: 0, max: 30 }),
