@@ -15,7 +15,7 @@ function streamOf(items: Item[]): PullStream<Item> {
 
 /** Sorted lists of times, one per stream, as items that know where they came from. */
 const streams = fc
-  .array(fc.array(fc.integer({ min: 0, max: 30 }), { maxLength: 40 }), { maxLength: 12 })
+  .array(fc.array(fc.integer({ min: 0, max: 30 }), { maxLength: 40, size: 'max' }), { maxLength: 12, size: 'max' })
   .map((lists) => lists.map((ts, s) => [...ts].sort((a, b) => a - b).map((t, seq) => ({ t, stream: s, seq }))));
 
 describe('MergeByTime', () => {
