@@ -157,21 +157,25 @@ describe('BinanceLineParser', () => {
   it('round-trips random levels written the way Binance writes them (property)', () => {
     const level = fc.tuple(fc.integer({ min: 1, max: 20_000_000 }), fc.integer({ min: 0, max: 10_000_000_000 }));
     fc.assert(
-      fc.property(fc.array(level, { maxLength: 30 }), fc.array(level, { maxLength: 30 }), (bids, asks) => {
-        const fmt = (steps: number, step: string): string => {
-          const s = fromSteps(steps, step);
-          const [i, f = ''] = s.split('.');
-          return `${i}.${f.padEnd(8, '0')}`;
-        };
-        const side = (levels: Array<[number, number]>): string =>
-          `[${levels.map(([p, q]) => `["${fmt(p, '0.01')}","${fmt(q, '0.00000001')}"]`).join(',')}]`;
-        const line =
-          `1723161253937085768 {"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT",` +
-          `"U":10,"u":12,"b":${side(bids)},"a":${side(asks)}}}`;
-        const m = feed.parse(line, 1) as Extract<BinanceMessage, { kind: 'depth' }>;
-        expect(m.bids).toEqual(bids.flat());
-        expect(m.asks).toEqual(asks.flat());
-      }),
+      fc.property(
+        fc.array(level, { maxLength: 30, size: 'max' }),
+        fc.array(level, { maxLength: 30, size: 'max' }),
+        (bids, asks) => {
+          const fmt = (steps: number, step: string): string => {
+            const s = fromSteps(steps, step);
+            const [i, f = ''] = s.split('.');
+            return `${i}.${f.padEnd(8, '0')}`;
+          };
+          const side = (levels: Array<[number, number]>): string =>
+            `[${levels.map(([p, q]) => `["${fmt(p, '0.01')}","${fmt(q, '0.00000001')}"]`).join(',')}]`;
+          const line =
+            `1723161253937085768 {"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT",` +
+            `"U":10,"u":12,"b":${side(bids)},"a":${side(asks)}}}`;
+          const m = feed.parse(line, 1) as Extract<BinanceMessage, { kind: 'depth' }>;
+          expect(m.bids).toEqual(bids.flat());
+          expect(m.asks).toEqual(asks.flat());
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -227,7 +231,7 @@ describe('decimalToSteps (fast path) agrees with toSteps', () => {
   });
 
   it('on junk and edge cases (property)', () => {
-    const junk = fc.string({ unit: fc.constantFrom(...'0123456789.-+e x'.split('')), maxLength: 24 });
+    const junk = fc.string({ unit: fc.constantFrom(...'0123456789.-+e x'.split('')), maxLength: 24, size: 'max' });
     fc.assert(
       fc.property(junk, fc.constantFrom(...steps), (text, st) => {
         expect(outcome(() => decimalToSteps(text, stepGrid(st)))).toEqual(outcome(() => toSteps(text, st)));
