@@ -92,9 +92,7 @@ describe('history profile', () => {
         fc.integer({ min: 2, max: 90 }),
         fc.array(
           fc.record({ day: fc.integer({ min: 1, max: 7 }), min: fc.integer({ min: -5, max: 95 }), v: fc.nat(500) }),
-          {
-            maxLength: 200,
-          },
+          { maxLength: 200, size: 'max' },
         ),
         fc.integer({ min: 1, max: 5000 }),
         (days, minutes, raw, qty) => {
