@@ -34,31 +34,34 @@ describe('SymbolFeed with several bar lengths', () => {
     const inst = makeInstrument({ symbol: 'T', tickSize: '0.01', lotSize: '1', minNotional: '1' });
     const T0 = Date.UTC(2024, 7, 9);
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 1_000 }), { minLength: 1, maxLength: 200 }), (mids) => {
-        let at = 0;
-        const port: MarketDataPort = {
-          topOfBook: () => ({ bid: mids[at] as number, bidQty: 1, ask: mids[at] as number, askQty: 1 }),
-          window: () => ({ vwap: null, twapMid: null, volume: 0 }),
-          lastUpdateAt: () => null,
-        };
-        const feed = new SymbolFeed(inst, [10_000, 30_000]);
-        const bars: Bar[] = [];
-        for (at = 0; at < mids.length; at++) bars.push(...feed.sample(port, T0 + 1_000 * at).bars);
-        const short = bars.filter((b) => b.ms === 10_000);
-        const long = bars.filter((b) => b.ms === 30_000);
-        expectIs(short.length + long.length, bars.length);
-        expectIs(short.length, Math.floor((mids.length - 1) / 10));
-        expectIs(long.length, Math.floor((mids.length - 1) / 30));
-        for (const b of long) {
-          const inside = short.filter((s) => s.time >= b.time && s.time < b.time + 30_000);
-          const times = inside.map((s) => s.time);
-          expectEqual(times, [b.time, b.time + 10_000, b.time + 20_000]);
-          expectIs(b.open, inside[0]?.open);
-          expectIs(b.close, inside[2]?.close);
-          expectIs(b.high, Math.max(...inside.map((s) => s.high)));
-          expectIs(b.low, Math.min(...inside.map((s) => s.low)));
-        }
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 1_000 }), { minLength: 1, maxLength: 200, size: 'max' }),
+        (mids) => {
+          let at = 0;
+          const port: MarketDataPort = {
+            topOfBook: () => ({ bid: mids[at] as number, bidQty: 1, ask: mids[at] as number, askQty: 1 }),
+            window: () => ({ vwap: null, twapMid: null, volume: 0 }),
+            lastUpdateAt: () => null,
+          };
+          const feed = new SymbolFeed(inst, [10_000, 30_000]);
+          const bars: Bar[] = [];
+          for (at = 0; at < mids.length; at++) bars.push(...feed.sample(port, T0 + 1_000 * at).bars);
+          const short = bars.filter((b) => b.ms === 10_000);
+          const long = bars.filter((b) => b.ms === 30_000);
+          expectIs(short.length + long.length, bars.length);
+          expectIs(short.length, Math.floor((mids.length - 1) / 10));
+          expectIs(long.length, Math.floor((mids.length - 1) / 30));
+          for (const b of long) {
+            const inside = short.filter((s) => s.time >= b.time && s.time < b.time + 30_000);
+            const times = inside.map((s) => s.time);
+            expectEqual(times, [b.time, b.time + 10_000, b.time + 20_000]);
+            expectIs(b.open, inside[0]?.open);
+            expectIs(b.close, inside[2]?.close);
+            expectIs(b.high, Math.max(...inside.map((s) => s.high)));
+            expectIs(b.low, Math.min(...inside.map((s) => s.low)));
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
