@@ -328,7 +328,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('read' as const), s: sym }), weight: 5 },
 );
 /** Long enough runs that quotes are read, the feed fails, time passes and reads come again. */
-const opsArb = fc.array(opArb, { minLength: 20, maxLength: 120 });
+const opsArb = fc.array(opArb, { minLength: 20, maxLength: 120, size: 'max' });
 const configArb = fc.record({
   quotes: fc.integer({ min: 1, max: 5 }),
   maxAgeMs: fc.oneof(
