@@ -18,10 +18,10 @@ describe('deriveClientOrderId', () => {
         fc.record(
           {
             parentId: fc.string(),
-            symbol: fc.string({ maxLength: 12 }),
+            symbol: fc.string({ maxLength: 12, size: 'max' }),
             side: fc.constantFrom('buy', 'sell'),
             qty: fc.oneof(fc.integer(), fc.double()),
-            tradeDate: fc.string({ maxLength: 10 }),
+            tradeDate: fc.string({ maxLength: 10, size: 'max' }),
             sliceNum: fc.integer({ min: 1, max: 10_000 }),
             params: fc.string(),
           },
