@@ -123,11 +123,11 @@ const value = fc.oneof(
     '',
   ),
   fc.integer({ min: -2, max: 70_000 }).map(String),
-  fc.string({ maxLength: 24 }),
+  fc.string({ maxLength: 24, size: 'max' }),
 );
 
 /** Per parameter, values that are right most of the time, so the endpoints' own checks run. */
-const junk = fc.oneof(value, fc.string({ maxLength: 12 }));
+const junk = fc.oneof(value, fc.string({ maxLength: 12, size: 'max' }));
 const often = <T extends string>(good: fc.Arbitrary<T>) =>
   fc.oneof({ arbitrary: good, weight: 5 }, { arbitrary: junk, weight: 1 });
 const now = Date.now();
@@ -235,14 +235,17 @@ describe('gateway fuzz: bad requests are 4xx with Binance bodies', () => {
         fc.constantFrom('GET', 'POST', 'DELETE', 'PUT', 'PATCH'),
         fc.oneof(
           fc.constantFrom(...ENDPOINTS.map((e) => e[1]), 'userDataStream', 'order/oco'),
-          fc.string({ maxLength: 16 }),
+          fc.string({ maxLength: 16, size: 'max' }),
         ),
-        fc.oneof(fc.constant(API_KEY), fc.string({ maxLength: 70 })),
+        fc.oneof(fc.constant(API_KEY), fc.string({ maxLength: 70, size: 'max' })),
         fc.oneof(
-          fc.string({ maxLength: 200 }),
+          fc.string({ maxLength: 200, size: 'max' }),
           fc.jsonValue().map((v) => JSON.stringify(v)),
         ),
-        fc.oneof(fc.string({ maxLength: 80 }), fc.constant(`timestamp=${Date.now()}&signature=${'a'.repeat(64)}`)),
+        fc.oneof(
+          fc.string({ maxLength: 80, size: 'max' }),
+          fc.constant(`timestamp=${Date.now()}&signature=${'a'.repeat(64)}`),
+        ),
         async (method, path, key, body, q) => {
           const res = await fetch(`${gw.url}/api/v3/${encodeURI(path)}?${encodeURI(q)}`, {
             method,
@@ -283,7 +286,7 @@ async function socket(url: string) {
 }
 
 const frame = fc.oneof(
-  fc.string({ maxLength: 60 }),
+  fc.string({ maxLength: 60, size: 'max' }),
   fc.jsonValue().map((v) => JSON.stringify(v)),
   fc
     .record(
@@ -301,13 +304,13 @@ const frame = fc.oneof(
             'userDataStream.unsubscribe',
             'session.subscriptions',
           ),
-          fc.string({ maxLength: 12 }),
+          fc.string({ maxLength: 12, size: 'max' }),
         ),
         params: fc.oneof(
           fc.array(
             fc.oneof(
               fc.constantFrom('btcusdt@trade', 'btcusdt@depth@100ms', 'combined'),
-              fc.string({ maxLength: 12 }),
+              fc.string({ maxLength: 12, size: 'max' }),
               fc.boolean(),
             ),
           ),
@@ -317,7 +320,7 @@ const frame = fc.oneof(
           ),
           fc.jsonValue(),
         ),
-        id: fc.oneof(fc.integer(), fc.string({ maxLength: 40 }), fc.constant(null), fc.jsonValue()),
+        id: fc.oneof(fc.integer(), fc.string({ maxLength: 40, size: 'max' }), fc.constant(null), fc.jsonValue()),
       },
       { requiredKeys: [] },
     )
