@@ -30,7 +30,7 @@ async function expectAlpacaAnswer(res: Response): Promise<void> {
 const amount = fc.oneof(
   fc.double({ noNaN: false }),
   fc.integer(),
-  fc.string({ maxLength: 12 }),
+  fc.string({ maxLength: 12, size: 'max' }),
   fc.constantFrom('1', '1e-7', '1E3', '0', '-1', '.5', '5.', '1e400', '0.01', '187.5', ''),
 );
 const orderBody = fc.record(
@@ -46,7 +46,7 @@ const orderBody = fc.record(
     time_in_force: fc.oneof(fc.constantFrom('day', 'gtc', 'ioc', 'fok', 'opg', 'cls'), fc.integer()),
     limit_price: amount,
     stop_price: amount,
-    client_order_id: fc.oneof(fc.string({ maxLength: 140 }), fc.integer(), fc.constant(null)),
+    client_order_id: fc.oneof(fc.string({ maxLength: 140, size: 'max' }), fc.integer(), fc.constant(null)),
     order_class: fc.constantFrom('', 'simple', 'bracket', 'oco'),
     extended_hours: fc.boolean(),
   },
@@ -60,7 +60,7 @@ describe('gateway fuzz: bad requests are 4xx with Alpaca bodies', () => {
         fc.oneof(
           orderBody.map((b) => JSON.stringify(b)),
           fc.jsonValue().map((v) => JSON.stringify(v)),
-          fc.string({ maxLength: 40 }),
+          fc.string({ maxLength: 40, size: 'max' }),
         ),
         async (body) => {
           const res = await fetch(`${gw.url}/v2/orders`, {
@@ -78,7 +78,7 @@ describe('gateway fuzz: bad requests are 4xx with Alpaca bodies', () => {
   it('GET /v2/orders with random queries', async () => {
     const key = fc.constantFrom('status', 'limit', 'after', 'until', 'direction', 'nested', 'symbols', 'side', 'x');
     const value = fc.oneof(
-      fc.string({ maxLength: 30 }),
+      fc.string({ maxLength: 30, size: 'max' }),
       fc.constantFrom(
         'open',
         'closed',
@@ -105,7 +105,7 @@ describe('gateway fuzz: bad requests are 4xx with Alpaca bodies', () => {
   it('GET and DELETE /v2/orders/{id} and the client-id lookup with random ids', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.string({ maxLength: 50 }), fc.uuid()),
+        fc.oneof(fc.string({ maxLength: 50, size: 'max' }), fc.uuid()),
         fc.constantFrom('GET', 'DELETE', 'PATCH'),
         async (id, method) => {
           const one = await fetch(`${gw.url}/v2/orders/${encodeURIComponent(id)}`, { method, headers: AUTH });
@@ -134,7 +134,7 @@ describe('gateway fuzz: bad requests are 4xx with Alpaca bodies', () => {
       'x',
     );
     const value = fc.oneof(
-      fc.string({ maxLength: 30 }),
+      fc.string({ maxLength: 30, size: 'max' }),
       fc.constantFrom('FILL', 'DIV,FILL', 'fill', 'trade_activity', 'asc', '0', '101', '2024-02-30', '2024-08-09'),
     );
     await fc.assert(
@@ -155,7 +155,10 @@ describe('gateway fuzz: bad requests are 4xx with Alpaca bodies', () => {
 
   it('DELETE /v2/positions and /v2/positions/{symbol} with random queries', async () => {
     const key = fc.constantFrom('qty', 'percentage', 'cancel_orders', 'x');
-    const value = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('1', '50', '100', '0', '1e3', 'true'));
+    const value = fc.oneof(
+      fc.string({ maxLength: 12, size: 'max' }),
+      fc.constantFrom('1', '50', '100', '0', '1e3', 'true'),
+    );
     await fc.assert(
       fc.asyncProperty(
         fc.dictionary(key, value, { maxKeys: 3 }),
