@@ -156,9 +156,9 @@ describe('GatewayClock on a wall clock that moves between reads', () => {
     });
     await fc.assert(
       fc.asyncProperty(
-        fc.array(post, { minLength: 1, maxLength: 30 }),
+        fc.array(post, { minLength: 1, maxLength: 30, size: 'max' }),
         // The clock's steps: forwards mostly, standing still at times, and now and then back.
-        fc.array(fc.integer({ min: -2, max: 5 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: -2, max: 5 }), { minLength: 1, maxLength: 12, size: 'max' }),
         async (posts, moves) => {
           const wall = scripted(moves);
           const { clock, errors } = clockOn(wall.now);
@@ -212,7 +212,7 @@ describe('GatewayClock on a wall clock that moves between reads', () => {
         delay: fc.integer({ min: 0, max: 3 }),
         children: fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }),
       }),
-      { minLength: 1, maxLength: 12 },
+      { minLength: 1, maxLength: 12, size: 'max' },
     );
     await fc.assert(
       fc.asyncProperty(
@@ -400,7 +400,7 @@ describe('Channel on the wall clock', () => {
   it('delivers random sends in the order sent, on a clock that moves by random steps', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 25 }),
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 25, size: 'max' }),
         fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 10 }),
         async (delays, moves) => {
           const { clock, errors } = clockOn(scripted(moves).now);
