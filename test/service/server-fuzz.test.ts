@@ -49,11 +49,11 @@ async function idle(): Promise<void> {
 }
 
 const hostile = fc.oneof(
-  fc.string({ maxLength: 40 }),
-  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.string({ maxLength: 40, size: 'max' }),
+  fc.string({ unit: 'grapheme', maxLength: 20, size: 'max' }),
   fc.constantFrom('', '0', '-1', '1e9', '9'.repeat(40), 'null', 'true', '%00', '../..', '<script>', 'NaN', ' '),
   fc.integer().map(String),
-  fc.string({ maxLength: 3000 }),
+  fc.string({ maxLength: 3000, size: 'max' }),
 );
 
 function paramValue(): fc.Arbitrary<string> {
