@@ -326,7 +326,7 @@ const allOn: BreakerConfigInput = {
 describe('properties', () => {
   it("while tripped blocks() is never null (and null otherwise); the events fold to the state; every operator's trip and reset is logged", () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
+      fc.property(fc.array(opArb, { maxLength: 60, size: 'max' }), (ops) => {
         const { breaker, clock, events } = setup(allOn);
         for (const op of ops) {
           const before = events.length;
@@ -353,7 +353,7 @@ describe('properties', () => {
       fc.property(
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 1, max: 500 }),
-        fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 40 }),
+        fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 40, size: 'max' }),
         (n, w, gaps) => {
           const { breaker, events } = setup({ rejects: { maxCount: n, windowMs: w, cooldownMs: null } });
           const at: number[] = [];
@@ -384,6 +384,7 @@ describe('properties', () => {
         fc.array(fc.tuple(fc.integer({ min: -400, max: 400 }), fc.integer({ min: 800, max: 1200 })), {
           minLength: 1,
           maxLength: 40,
+          size: 'max',
         }),
         (maxLoss, maxDd, bps, samples) => {
           const { breaker, events } = setup({ loss: { max: maxLoss }, drawdown: { max: maxDd }, priceBand: { bps } });
@@ -417,7 +418,7 @@ describe('properties', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 1000 }),
-        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 600 })), { maxLength: 30 }),
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 600 })), { maxLength: 30, size: 'max' }),
         (maxAge, steps) => {
           const { breaker, clock } = setup({ staleData: { maxAgeMs: maxAge, cooldownMs: null } });
           let last: number | null = null,
@@ -440,33 +441,41 @@ describe('properties', () => {
 
   it('an automatic reset happens exactly at trip time + cooldown unless a manual trip or reset comes first', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2000 }), fc.array(opArb, { maxLength: 60 }), (cooldownMs, ops) => {
-        const { breaker, clock, events, times } = setup({
-          rejects: { maxCount: 1, cooldownMs },
-          errors: { maxCount: 1, cooldownMs },
-        });
-        for (const op of ops)
-          apply(breaker, clock, op.k === 'equity' || op.k === 'price' || op.k === 'data' ? { k: 'wait', ms: 100 } : op);
-        clock.advanceBy(cooldownMs);
-        events.forEach((e, i) => {
-          expect(e.at).toBe(times[i]);
-          if (e.kind !== 'CircuitBreakerTripped' || e.condition === 'manual') return;
-          expect(e.resetDueAt).toBe((e.at as number) + cooldownMs);
-          const next = events[i + 1];
-          expect(next).toBeDefined();
-          if (next?.kind === 'CircuitBreakerReset' && next.automatic) expect(next.at).toBe(e.resetDueAt);
-          else expect(next?.at).toBeLessThanOrEqual(e.resetDueAt as number);
-        });
-        expect(events.filter((e) => e.kind === 'CircuitBreakerReset' && e.automatic)).toHaveLength(
-          events.filter(
-            (e, i) =>
-              e.kind === 'CircuitBreakerTripped' &&
-              e.condition !== 'manual' &&
-              events[i + 1]?.kind === 'CircuitBreakerReset' &&
-              (events[i + 1] as { automatic: boolean }).automatic,
-          ).length,
-        );
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2000 }),
+        fc.array(opArb, { maxLength: 60, size: 'max' }),
+        (cooldownMs, ops) => {
+          const { breaker, clock, events, times } = setup({
+            rejects: { maxCount: 1, cooldownMs },
+            errors: { maxCount: 1, cooldownMs },
+          });
+          for (const op of ops)
+            apply(
+              breaker,
+              clock,
+              op.k === 'equity' || op.k === 'price' || op.k === 'data' ? { k: 'wait', ms: 100 } : op,
+            );
+          clock.advanceBy(cooldownMs);
+          events.forEach((e, i) => {
+            expect(e.at).toBe(times[i]);
+            if (e.kind !== 'CircuitBreakerTripped' || e.condition === 'manual') return;
+            expect(e.resetDueAt).toBe((e.at as number) + cooldownMs);
+            const next = events[i + 1];
+            expect(next).toBeDefined();
+            if (next?.kind === 'CircuitBreakerReset' && next.automatic) expect(next.at).toBe(e.resetDueAt);
+            else expect(next?.at).toBeLessThanOrEqual(e.resetDueAt as number);
+          });
+          expect(events.filter((e) => e.kind === 'CircuitBreakerReset' && e.automatic)).toHaveLength(
+            events.filter(
+              (e, i) =>
+                e.kind === 'CircuitBreakerTripped' &&
+                e.condition !== 'manual' &&
+                events[i + 1]?.kind === 'CircuitBreakerReset' &&
+                (events[i + 1] as { automatic: boolean }).automatic,
+            ).length,
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
