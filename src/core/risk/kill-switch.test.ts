@@ -93,7 +93,7 @@ describe('kill switch', () => {
       fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
     );
     fc.assert(
-      fc.property(fc.integer({ min: -100, max: 100 }), fc.array(op, { maxLength: 40 }), (start, ops) => {
+      fc.property(fc.integer({ min: -100, max: 100 }), fc.array(op, { maxLength: 40, size: 'max' }), (start, ops) => {
         const ks = reducing();
         let position = start;
         const working: Array<{ side: Side; qty: number }> = [];
