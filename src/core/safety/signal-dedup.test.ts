@@ -188,7 +188,7 @@ describe('signal deduplicator: properties', () => {
       fc.property(
         configArb,
         startArb,
-        fc.array(fc.record({ peek: fc.boolean(), wait: fc.nat() }), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.record({ peek: fc.boolean(), wait: fc.nat() }), { minLength: 1, maxLength: 30, size: 'max' }),
         (config, start, ops) => {
           const { dedup, clock } = setup(config, start);
           const s = sig(start);
@@ -255,19 +255,25 @@ describe('signal deduplicator: properties', () => {
 
   it('restore equivalence: rebuilt from its records after a restart, it answers like the original', () => {
     fc.assert(
-      fc.property(configArb, startArb, fc.array(opArb, { maxLength: 50 }), fc.nat(), (config, start, ops, cut) => {
-        const k = cut % (ops.length + 1);
-        const a = setup(config, start);
-        const answers = ops.map((op) => run(a.dedup, a.clock, op));
-        const b = setup(config, start);
-        ops.slice(0, k).forEach((op) => run(b.dedup, b.clock, op));
-        const c = setup(config, b.clock.now());
-        c.dedup.restore(b.log);
-        const tail = ops.slice(k).map((op) => run(c.dedup, c.clock, op));
-        expect(tail).toEqual(answers.slice(k));
-        expect(c.log).toEqual(a.log.slice(b.log.length));
-        expect(c.dedup.entries()).toEqual(a.dedup.entries());
-      }),
+      fc.property(
+        configArb,
+        startArb,
+        fc.array(opArb, { maxLength: 50, size: 'max' }),
+        fc.nat(),
+        (config, start, ops, cut) => {
+          const k = cut % (ops.length + 1);
+          const a = setup(config, start);
+          const answers = ops.map((op) => run(a.dedup, a.clock, op));
+          const b = setup(config, start);
+          ops.slice(0, k).forEach((op) => run(b.dedup, b.clock, op));
+          const c = setup(config, b.clock.now());
+          c.dedup.restore(b.log);
+          const tail = ops.slice(k).map((op) => run(c.dedup, c.clock, op));
+          expect(tail).toEqual(answers.slice(k));
+          expect(c.log).toEqual(a.log.slice(b.log.length));
+          expect(c.dedup.entries()).toEqual(a.dedup.entries());
+        },
+      ),
       RUNS,
     );
   });
@@ -275,7 +281,7 @@ describe('signal deduplicator: properties', () => {
   it('never two orders for one signal: copies within the window, shuffled, across restarts', () => {
     const copiesArb = fc.array(
       fc.record({ sym: fc.nat(2), offset: fc.nat(), wait: fc.nat(20_000), restart: fc.boolean() }),
-      { minLength: 1, maxLength: 30 },
+      { minLength: 1, maxLength: 30, size: 'max' },
     );
     fc.assert(
       fc.property(configArb, startArb, copiesArb, (config, start, copies) => {
