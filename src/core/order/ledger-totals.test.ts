@@ -144,7 +144,7 @@ function eventOf(s: Step, ids: readonly ClientOrderId[]): ExecEvent {
 describe('OrderLedger child totals', () => {
   it('equal a walk over the children after every entry, for any sequence of commands and reports', () => {
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+      fc.property(fc.array(step, { maxLength: 40, size: 'max' }), (steps) => {
         const log = new EventLog(new VirtualClock(T0));
         const ledger = new OrderLedger();
         const fold = (e: ExecEvent): void => {
@@ -174,49 +174,53 @@ describe('OrderLedger child totals', () => {
     const creation = fc.record({ k: fc.constant('create' as const) });
     const schedule = fc.array(fc.integer({ min: -5, max: 5 }), { minLength: CHILDREN, maxLength: CHILDREN });
     fc.assert(
-      fc.property(fc.array(fc.oneof(step, step, creation), { maxLength: 50 }), schedule, (steps, offsets) => {
-        const log = new EventLog(new VirtualClock(T0));
-        const ledger = new OrderLedger();
-        const fold = (e: ExecEvent): void => {
-          for (const d of ledger.apply(log.append(e))) ledger.apply(log.append(d));
-        };
-        const ids = Array.from({ length: CHILDREN }, (_, i) => clientOrderId(`c${i}`));
-        const walked = () => [...ledger.orders.values()].filter((o) => !isTerminal(o.status));
-        fold(PARENT);
-        let made = 0;
-        for (const s of steps) {
-          if (s.k === 'create') {
-            if (made < CHILDREN)
-              fold(created(ids[made] as ClientOrderId, made, T0 + 1000 * (offsets[made++] as number)));
-          } else {
-            const before = ledger.order(ids[s.c] as ClientOrderId);
-            const youngerSent = walked().some((o) => !neverSent(o) && o.request.sliceNum > s.c + 1);
-            fold(eventOf(s, ids));
-            const after = ledger.order(ids[s.c] as ClientOrderId);
-            if (before && after && isTerminal(before.status) && !isTerminal(after.status)) revived++;
-            // Sent (or back) after a younger order was: the index must put it back in its place.
-            const joined = before && after && !isTerminal(after.status) && !neverSent(after);
-            if (joined && (isTerminal(before.status) || neverSent(before)) && youngerSent) sentOutOfOrder++;
+      fc.property(
+        fc.array(fc.oneof(step, step, creation), { maxLength: 50, size: 'max' }),
+        schedule,
+        (steps, offsets) => {
+          const log = new EventLog(new VirtualClock(T0));
+          const ledger = new OrderLedger();
+          const fold = (e: ExecEvent): void => {
+            for (const d of ledger.apply(log.append(e))) ledger.apply(log.append(d));
+          };
+          const ids = Array.from({ length: CHILDREN }, (_, i) => clientOrderId(`c${i}`));
+          const walked = () => [...ledger.orders.values()].filter((o) => !isTerminal(o.status));
+          fold(PARENT);
+          let made = 0;
+          for (const s of steps) {
+            if (s.k === 'create') {
+              if (made < CHILDREN)
+                fold(created(ids[made] as ClientOrderId, made, T0 + 1000 * (offsets[made++] as number)));
+            } else {
+              const before = ledger.order(ids[s.c] as ClientOrderId);
+              const youngerSent = walked().some((o) => !neverSent(o) && o.request.sliceNum > s.c + 1);
+              fold(eventOf(s, ids));
+              const after = ledger.order(ids[s.c] as ClientOrderId);
+              if (before && after && isTerminal(before.status) && !isTerminal(after.status)) revived++;
+              // Sent (or back) after a younger order was: the index must put it back in its place.
+              const joined = before && after && !isTerminal(after.status) && !neverSent(after);
+              if (joined && (isTerminal(before.status) || neverSent(before)) && youngerSent) sentOutOfOrder++;
+            }
+            // Checked after every entry of every case: expect is called only on a mismatch.
+            const open = walked();
+            expectEqual([...ledger.openOrders()], open);
+            expectIs(ledger.openCount, open.length);
+            const sent = open.filter((o) => !neverSent(o));
+            expectEqual([...ledger.sentOrders()], sent);
+            const firstDue = Math.min(...open.filter(neverSent).map(earliestSubmission));
+            const oldest = ledger.oldestNeverSent();
+            // What the toEqual below asks: a pending_new order never attempted, or none.
+            const oldestAsWalked = Number.isFinite(firstDue)
+              ? oldest !== undefined && oldest.status === 'pending_new' && Object.is(oldest.attempts, 0)
+              : oldest === undefined;
+            if (!oldestAsWalked)
+              expect(oldest).toEqual(
+                Number.isFinite(firstDue) ? expect.objectContaining({ status: 'pending_new', attempts: 0 }) : undefined,
+              );
+            if (Number.isFinite(firstDue)) expectIs(earliestSubmission(ledger.oldestNeverSent() as never), firstDue);
           }
-          // Checked after every entry of every case: expect is called only on a mismatch.
-          const open = walked();
-          expectEqual([...ledger.openOrders()], open);
-          expectIs(ledger.openCount, open.length);
-          const sent = open.filter((o) => !neverSent(o));
-          expectEqual([...ledger.sentOrders()], sent);
-          const firstDue = Math.min(...open.filter(neverSent).map(earliestSubmission));
-          const oldest = ledger.oldestNeverSent();
-          // What the toEqual below asks: a pending_new order never attempted, or none.
-          const oldestAsWalked = Number.isFinite(firstDue)
-            ? oldest !== undefined && oldest.status === 'pending_new' && Object.is(oldest.attempts, 0)
-            : oldest === undefined;
-          if (!oldestAsWalked)
-            expect(oldest).toEqual(
-              Number.isFinite(firstDue) ? expect.objectContaining({ status: 'pending_new', attempts: 0 }) : undefined,
-            );
-          if (Number.isFinite(firstDue)) expectIs(earliestSubmission(ledger.oldestNeverSent() as never), firstDue);
-        }
-      }),
+        },
+      ),
       { numRuns: 400 },
     );
     // The runs above must have revived orders and sent them out of creation order, or the
