@@ -36,7 +36,7 @@ const close = (a: number, b: number): void => expect(Math.abs(a - b)).toBeLessTh
 describe('P&L by average cost', () => {
   it('realized + unrealized = cash + position at the mark - inventory opened; net = that - fees', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 40 }), price, (ops, last) => {
+      fc.property(fc.array(op, { maxLength: 40, size: 'max' }), price, (ops, last) => {
         const b = new SymbolPnl();
         let cash = 0;
         let fees = 0;
@@ -66,7 +66,7 @@ describe('P&L by average cost', () => {
 
   it('trades at one price, marked at that price, make nothing but their fees; flat, nothing at all', () => {
     fc.assert(
-      fc.property(fc.array(qty, { minLength: 1, maxLength: 30 }), price, fc.boolean(), (qtys, p, flat) => {
+      fc.property(fc.array(qty, { minLength: 1, maxLength: 30, size: 'max' }), price, fc.boolean(), (qtys, p, flat) => {
         const b = new SymbolPnl();
         for (const q of qtys) b.trade(q, p, 0);
         const open = qtys.reduce((s, q) => s + q, 0);
@@ -114,7 +114,7 @@ describe('P&L by average cost', () => {
 
   it('drawdown is >= 0 and at most the curve from its highest to its lowest point; exposure is its largest position at the mark', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom('A', 'B'), op), { maxLength: 40 }), (ops) => {
+      fc.property(fc.array(fc.tuple(fc.constantFrom('A', 'B'), op), { maxLength: 40, size: 'max' }), (ops) => {
         const curve = new PnlCurve((s) => (s === 'B' ? 10 : 1));
         const equity: number[] = [0];
         const gross: number[] = [0];
