@@ -395,7 +395,7 @@ describe('a chaser on the scheduler', () => {
     let replacementsSent = 0;
     fc.assert(
       fc.property(
-        fc.array(step, { minLength: 5, maxLength: 60 }),
+        fc.array(step, { minLength: 5, maxLength: 60, size: 'max' }),
         fc.integer({ min: 0, max: 3 }),
         fc.integer({ min: 1, max: 5 }),
         (steps, threshold, maxChases) => {
@@ -605,7 +605,7 @@ describe('passive then cross between slices', () => {
     let crossings = 0;
     fc.assert(
       fc.property(
-        fc.array(step, { minLength: 5, maxLength: 60 }),
+        fc.array(step, { minLength: 5, maxLength: 60, size: 'max' }),
         fc.integer({ min: 0, max: 30 }),
         fc.option(fc.integer({ min: 98, max: 106 }), { nil: undefined }),
         fc.constantFrom(undefined, 500, 2_000, 7_000),
