@@ -58,7 +58,7 @@ describe('UnfilledOrders', () => {
 
   it('holds the model: never below zero, refused exactly at the limit, each window from zero', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(op, { maxLength: 80 }), (limit, ops) => {
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(op, { maxLength: 80, size: 'max' }), (limit, ops) => {
         let t = T0;
         const u = new UnfilledOrders({ ordersPer10s: limit, ordersPerDay: 1_000 }, () => t);
         let window = Math.floor(t / 10_000);
