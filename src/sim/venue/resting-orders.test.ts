@@ -45,7 +45,7 @@ describe('our resting orders', () => {
       fc.record({ add: fc.constant(false), pick: fc.nat() }),
     );
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+      fc.property(fc.array(step, { maxLength: 60, size: 'max' }), (steps) => {
         const book = new RestingOrders();
         const live: ExchangeOrder[] = [];
         let n = 0;
