@@ -58,7 +58,7 @@ function request(id: string, s: Side, qty: number, price: number | null, tif: Ti
 describe('SimExchange indexes', () => {
   it('open orders and the listing by submission time are what a walk over every order gives', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 60 }), fc.integer({ min: 0, max: 12 }), (ops, since) => {
+      fc.property(fc.array(op, { maxLength: 60, size: 'max' }), fc.integer({ min: 0, max: 12 }), (ops, since) => {
         const clock = { t: 0 };
         const ex = new SimExchange(
           new L2Book(),
