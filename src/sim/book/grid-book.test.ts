@@ -76,7 +76,7 @@ function sameAnswers(grid: GridBook, l2: L2Book): void {
 describe('GridBook', () => {
   it('property: answers best, qty, depth and levels exactly as an L2Book with the same levels', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 40, size: 'max' }), (ops) => {
         const grid = new GridBook();
         const l2 = new L2Book();
         const last = { bid: { best: 60, step: -1 }, ask: { best: 1, step: 1 } };
