@@ -399,7 +399,7 @@ function runCommands(commands: Command[]): void {
 describe('VirtualClock.post properties', () => {
   it('post and schedule, interleaved with ties, cancels, bursts and spawning work, fire in (due, insertion) order with pending() exact', () => {
     fc.assert(
-      fc.property(fc.array(commandArb, { maxLength: 60 }), (commands) => {
+      fc.property(fc.array(commandArb, { maxLength: 60, size: 'max' }), (commands) => {
         runCommands(commands);
       }),
       { numRuns: 150 },
