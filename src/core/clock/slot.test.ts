@@ -103,7 +103,7 @@ describe('VirtualClock.slot', () => {
   it('gives the same run as post() under any mix of posts, schedules, cancels, bursts and advances', () => {
     fc.assert(
       fc.property(
-        fc.array(op, { maxLength: 30 }),
+        fc.array(op, { maxLength: 30, size: 'max' }),
         fc.integer({ min: 1, max: 10 }),
         fc.integer({ min: 0, max: 10 }),
         (ops, period, first) => {
@@ -256,7 +256,7 @@ describe('VirtualClock.slot', () => {
     it('counts and runs exactly where self-counting work posted again would, fired counts included', () => {
       fc.assert(
         fc.property(
-          fc.array(rop, { maxLength: 30 }),
+          fc.array(rop, { maxLength: 30, size: 'max' }),
           fc.integer({ min: 1, max: 10 }),
           fc.integer({ min: 0, max: 10 }),
           fc.integer({ min: 0, max: 60 }),
