@@ -77,7 +77,7 @@ describe('VirtualClock.orderMark / hasRun', () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 6 }),
-        fc.array(step, { minLength: 1, maxLength: 40 }),
+        fc.array(step, { minLength: 1, maxLength: 40, size: 'max' }),
         fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 6 }),
         fc.boolean(),
         (starts, steps, advances, setupEvent) => {
