@@ -52,7 +52,7 @@ describe('quote ring', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 12 }),
-        fc.array(fc.integer({ min: 0, max: 1_000_000 }), { maxLength: 60 }),
+        fc.array(fc.integer({ min: 0, max: 1_000_000 }), { maxLength: 60, size: 'max' }),
         (capacity, times) => {
           const ring = new QuoteRing(capacity);
           const pushed = times.map((t, i) => ({ top: top(i), at: t }));
