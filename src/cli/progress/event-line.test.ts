@@ -195,7 +195,7 @@ describe('progress lines', () => {
     const kinds = Object.keys(LINE_RULES) as ExecEvent['kind'][];
     // Free text as venues send it: line breaks, control characters, the key itself, long.
     const text = fc.oneof(
-      fc.string({ maxLength: 40 }),
+      fc.string({ maxLength: 40, size: 'max' }),
       fc.constantFrom('line one\nline two\r\n', `key ${SECRET} leaked`, `\u0000\u001b[2J\u2028x`, 'y'.repeat(2000)),
       fc.tuple(fc.string(), fc.string()).map(([a, b]) => `${a}${SECRET}${b}`),
     );
@@ -204,8 +204,15 @@ describe('progress lines', () => {
         const watch = new RunWatch([BTC], [SECRET]);
         PRELUDE.forEach((event, i) => watch.add({ seq: i + 1, time, event }));
         const sample = samples(t)[kind];
-        // Another parent than the prelude's: the ledger refuses a parent created twice.
-        const event = sample.kind === 'ParentOrderCreated' ? { ...sample, parentId: 'p2' as typeof P1 } : sample;
+        // Another parent than the prelude's: the ledger refuses a parent created twice. A child
+        // is created whole (the sample is its kind alone): the ledger refuses a child that names
+        // no parent, which no log holds, so it is the prelude parent's second child.
+        const event =
+          sample.kind === 'ParentOrderCreated'
+            ? { ...sample, parentId: 'p2' as typeof P1 }
+            : sample.kind === 'OrderCreated'
+              ? { ...(PRELUDE[2] as typeof sample), clientOrderId: 'c2' as typeof C1, sliceNum: 2 }
+              : sample;
         const entry: LogEntry = { seq: PRELUDE.length + 1, time, event };
         const line = watch.add(entry);
         const rule = LINE_RULES[kind];
