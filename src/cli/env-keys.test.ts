@@ -17,7 +17,7 @@ describe('envKeys', () => {
 
   it('answers with the values only when all are there, and never with a value otherwise', () => {
     const value = fc.option(
-      fc.string({ minLength: 1, maxLength: 20 }).map((v) => `v:${v}`),
+      fc.string({ minLength: 1, maxLength: 20, size: 'max' }).map((v) => `v:${v}`),
       { nil: undefined },
     );
     fc.assert(
