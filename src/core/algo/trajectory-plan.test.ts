@@ -163,7 +163,7 @@ describe('planTrajectorySlices', () => {
     fc.assert(
       fc.property(
         plainSpecArb,
-        fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 1, maxLength: 40, size: 'max' }),
         (spec, weights) => {
           fc.pre(weights.some((w) => w > 0));
           const { plan, trajectory } = planTrajectorySlices(spec, { kind: 'vwap', profile: weights });
@@ -225,7 +225,7 @@ const ruleSpecArb = fc
 const trajectoryArb: fc.Arbitrary<TrajectorySpec> = fc.oneof(
   acArb.map((p) => ({ kind: 'almgren-chriss' as const, ...p })),
   fc
-    .array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: 1, maxLength: 30 })
+    .array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: 1, maxLength: 30, size: 'max' })
     .filter((w) => w.some((x) => x > 0))
     .map((profile) => ({ kind: 'vwap' as const, profile })),
 );
