@@ -118,7 +118,7 @@ describe('VWAP profiles', () => {
   it('F follows the profile: the share of volume of [start, t) over the horizon', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 1, maxLength: 50 }),
+        fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 1, maxLength: 50, size: 'max' }),
         fc.integer({ min: 1, max: HOUR }),
         fc.double({ min: 0, max: 1, noNaN: true }),
         (weights, horizon, share) => {
@@ -178,6 +178,7 @@ describe('VWAP profiles', () => {
         fc.array(fc.tuple(fc.integer({ min: -HOUR, max: span }), fc.integer({ min: 0, max: 3 * 24 * HOUR })), {
           minLength: 1,
           maxLength: 20,
+          size: 'max',
         }),
         (queries) => {
           for (const [a, len] of queries) {
@@ -192,13 +193,16 @@ describe('VWAP profiles', () => {
 
   it('a trajectory asked in any order gives what it gives asked alone', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 5 * 24 * HOUR }), { minLength: 1, maxLength: 30 }), (ts) => {
-        const shared = trajectoryOf({ kind: 'vwap' }, OPEN, 5 * 24 * HOUR, sessionUProfile(NYSE_HOURS));
-        for (const t of ts) {
-          const alone = trajectoryOf({ kind: 'vwap' }, OPEN, 5 * 24 * HOUR, sessionUProfile(NYSE_HOURS));
-          expect(shared.fractionAt(OPEN + t)).toBeCloseTo(alone.fractionAt(OPEN + t), 12);
-        }
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 5 * 24 * HOUR }), { minLength: 1, maxLength: 30, size: 'max' }),
+        (ts) => {
+          const shared = trajectoryOf({ kind: 'vwap' }, OPEN, 5 * 24 * HOUR, sessionUProfile(NYSE_HOURS));
+          for (const t of ts) {
+            const alone = trajectoryOf({ kind: 'vwap' }, OPEN, 5 * 24 * HOUR, sessionUProfile(NYSE_HOURS));
+            expect(shared.fractionAt(OPEN + t)).toBeCloseTo(alone.fractionAt(OPEN + t), 12);
+          }
+        },
+      ),
       { numRuns: 50 },
     );
   });
