@@ -435,7 +435,7 @@ describe('twapClientOrderId', () => {
   it('is stable across calls and restarts, unique across slices, and within each venue limit', () => {
     fc.assert(
       fc.property(
-        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.string({ minLength: 1, maxLength: 40, size: 'max' }),
         fc.integer({ min: 1, max: 300 }),
         fc.constantFrom(BINANCE_SPOT, ALPACA_EQUITIES),
         (parentId, slices, venue) => {
