@@ -69,7 +69,7 @@ describe('backoffDelay', () => {
     fc.assert(
       fc.property(
         backoffArb,
-        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 20, size: 'max' }),
         fc.nat(),
         (config, attempts, seed) => {
           const run = () => {
