@@ -6,7 +6,7 @@ import { StatusObserved } from './status-observed.ts';
 
 describe('StatusObserved (FillStatusObserved)', () => {
   it('property: writes the bytes of its plain copy, with the event type keys in order', () => {
-    const id = fc.string({ minLength: 1, maxLength: 40 }).map(clientOrderId);
+    const id = fc.string({ minLength: 1, maxLength: 40, size: 'max' }).map(clientOrderId);
     const source = fc.constantFrom('push' as const, 'poll' as const);
     const observed = fc
       .tuple(id, orderStatus, orderStatus, payloadNumber, fc.nat(), source)
