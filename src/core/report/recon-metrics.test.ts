@@ -251,7 +251,7 @@ function simulate(ops: readonly Op[], listsTrades: boolean, loses: boolean) {
 }
 
 describe('late fills, over any interleaving of executions, deliveries and passes', () => {
-  const ops = fc.array(op, { maxLength: 30 });
+  const ops = fc.array(op, { maxLength: 30, size: 'max' });
 
   it('every missed-fill finding is missed or late, once; none is negative', () => {
     fc.assert(
