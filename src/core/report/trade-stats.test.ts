@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { EquityTrack } from './equity-track.ts';
 import { curveFigures, tradeFigures, YEAR_MS } from './trade-stats.ts';
 
-const nets = fc.array(fc.integer({ min: -1_000, max: 1_000 }), { maxLength: 30 });
+const nets = fc.array(fc.integer({ min: -1_000, max: 1_000 }), { maxLength: 30, size: 'max' });
 
 describe('trade figures', () => {
   it('win rate in [0,1], expectancy the mean, profit factor wins over losses (null without a loss)', () => {
@@ -39,7 +39,7 @@ describe('Sharpe and Sortino of a sampled curve', () => {
   it('do not change with the curve scaled; annualized by sqrt(intervals in a year)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: -100, max: 100 }), { minLength: 3, maxLength: 40 }),
+        fc.array(fc.integer({ min: -100, max: 100 }), { minLength: 3, maxLength: 40, size: 'max' }),
         fc.integer({ min: 2, max: 50 }),
         (samples, k) => {
           const a = curveFigures(samples, 60_000);
@@ -88,6 +88,7 @@ describe('the equity curve as the statistics see it', () => {
       fc.property(
         fc.array(fc.record({ dt: fc.integer({ min: 0, max: 40 }), v: fc.integer({ min: -50, max: 50 }) }), {
           maxLength: 30,
+          size: 'max',
         }),
         (steps) => {
           const full = new EquityTrack(3);
