@@ -74,7 +74,7 @@ describe('client order ids', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...ALL),
-        fc.string({ maxLength: 20 }),
+        fc.string({ maxLength: 20, size: 'max' }),
         fc.nat(),
         fc.nat({ max: 1000 }),
         (rules, parentId, qty, sliceNum) => {
