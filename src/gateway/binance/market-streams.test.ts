@@ -61,8 +61,8 @@ describe('a kline stream', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 5 * MINUTE }),
-        fc.array(fc.integer({ min: 1, max: 2_000 }), { minLength: 1, maxLength: 400 }),
-        fc.array(fc.integer({ min: 0, max: 5 * MINUTE }), { maxLength: 30 }),
+        fc.array(fc.integer({ min: 1, max: 2_000 }), { minLength: 1, maxLength: 400, size: 'max' }),
+        fc.array(fc.integer({ min: 0, max: 5 * MINUTE }), { maxLength: 30, size: 'max' }),
         (subscribedAt, gaps, tradeTimes) => {
           // Seconds about a second apart (never an interval or more: the stream would skip one).
           const ticks: number[] = [];
