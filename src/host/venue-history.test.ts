@@ -36,7 +36,7 @@ const minutesArb = fc.uniqueArray(
       high: r.low + r.spread,
       close: r.low + Math.round(r.c * r.spread),
     })),
-  { selector: (b) => b.start, maxLength: 30 },
+  { selector: (b) => b.start, maxLength: 30, size: 'max' },
 );
 
 describe('barSamples', () => {
