@@ -15,7 +15,7 @@ const localId = (max: number) =>
 /** Run ids as the paper runtime makes them (`run-<uuid>`), and any other non-empty text. */
 const runIdArb = fc.oneof(
   fc.uuid().map((u) => `run-${u}`),
-  fc.string({ minLength: 1, maxLength: 80 }),
+  fc.string({ minLength: 1, maxLength: 80, size: 'max' }),
 );
 
 describe('HashedClientIdNamespace', () => {
