@@ -144,7 +144,7 @@ describe('NodeHost property', () => {
     const input = fc.record({ at: fc.integer({ min: 0, max: 50 }), swap: fc.boolean() });
     fc.assert(
       fc.property(
-        fc.array(input, { maxLength: 20 }),
+        fc.array(input, { maxLength: 20, size: 'max' }),
         fc.option(fc.integer({ min: 0, max: 60 }), { nil: null }),
         fc.option(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 30 })), { nil: null }),
         fc.boolean(),
