@@ -197,7 +197,7 @@ describe('generated recordings', () => {
     let n = 0;
     fc.assert(
       fc.property(
-        fc.array(gen, { minLength: 1, maxLength: 40 }),
+        fc.array(gen, { minLength: 1, maxLength: 40, size: 'max' }),
         fc.integer({ min: 0, max: 40 }),
         fc.integer({ min: 1, max: 3 }),
         fc.boolean(),
