@@ -68,7 +68,7 @@ describe('flow collections nested deep', () => {
   it('are found at the first bracket past the limit, as the parser counts them (not in quotes or comments)', () => {
     fc.assert(
       fc.property(
-        fc.array(piece, { maxLength: 200 }),
+        fc.array(piece, { maxLength: 200, size: 'max' }),
         fc.integer({ min: 1, max: MAX_FLOW_DEPTH + 5 }),
         (drawn, open) => {
           // The text stays inside the outermost collection (a closing bracket that would end it is
