@@ -22,7 +22,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 describe('RunKeys', () => {
   it('answers as a model of its promises does', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(op, { maxLength: 60 }), (max, ops) => {
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(op, { maxLength: 60, size: 'max' }), (max, ops) => {
         const keys = new RunKeys<number>('POST /runs', max);
         // The model: keys oldest first, each with its hash and run.
         let model: { key: string; hash: string; run: number }[] = [];
