@@ -338,7 +338,7 @@ const anyEvent: fc.Arbitrary<ExecEvent> = fc.oneof(
   ),
 );
 const anyLog = fc
-  .array(fc.tuple(fc.integer({ min: 0, max: 100_000 }), anyEvent), { maxLength: 60 })
+  .array(fc.tuple(fc.integer({ min: 0, max: 100_000 }), anyEvent), { maxLength: 60, size: 'max' })
   .map((timed) => log(...timed));
 
 /** A port over a growing list of entries: the backlog is what was pushed before `sessionMetrics`. */
@@ -482,7 +482,7 @@ describe('session metrics over any log', () => {
       fc.integer({ min: 1, max: 1_000_000 }),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(report, { maxLength: 20 }), async (reports) => {
+      fc.asyncProperty(fc.array(report, { maxLength: 20, size: 'max' }), async (reports) => {
         const ledger = new OrderLedger();
         const { port } = fakePort(ledger);
         const registry = new Registry();
