@@ -12,6 +12,7 @@ describe('WalkAhead', () => {
         fc.integer({ min: 0, max: 1e9 }),
         fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: AHEAD_CAP - 1 })), {
           maxLength: 30,
+          size: 'max',
         }),
         (seed, ops) => {
           const walk = new WalkAhead(new Rng(seed).stream('walk'));
@@ -38,7 +39,7 @@ describe('WalkAhead', () => {
         fc.integer({ min: 0, max: 1e9 }),
         fc.double({ min: 0.01, max: 5, noNaN: true }),
         fc.double({ min: 0, max: 0.01, noNaN: true }),
-        fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 1, maxLength: 12, size: 'max' }),
         (seed, scale, drift, asks) => {
           const walk = new WalkAhead(new Rng(seed).stream('walk'));
           walk.next(); // the scan starts from wherever the ring's head is
