@@ -57,7 +57,7 @@ describe('CrossedDiffs', () => {
     const level = fc.tuple(fc.integer({ min: 95, max: 105 }), fc.integer({ min: 0, max: 3 }));
     const change = fc.record({ bids: fc.array(level, { maxLength: 3 }), asks: fc.array(level, { maxLength: 3 }) });
     fc.assert(
-      fc.property(fc.array(change, { minLength: 1, maxLength: 40 }), (changes) => {
+      fc.property(fc.array(change, { minLength: 1, maxLength: 40, size: 'max' }), (changes) => {
         const c = new CrossedDiffs(() => 'x');
         const bids = new Map<number, number>([[99, 5]]);
         const asks = new Map<number, number>([[101, 5]]);
