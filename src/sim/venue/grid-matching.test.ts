@@ -165,7 +165,7 @@ describe('a generated market over a GridBook', () => {
     fc.assert(
       fc.property(
         fc.constantFrom<'risk_averse' | 'probabilistic'>('risk_averse', 'probabilistic'),
-        fc.array(op, { minLength: 1, maxLength: 40 }),
+        fc.array(op, { minLength: 1, maxLength: 40, size: 'max' }),
         (queue, ops) => {
           const a = venue('grid', queue);
           const b = venue('l2', queue);
