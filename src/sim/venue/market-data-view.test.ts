@@ -111,7 +111,7 @@ describe('the market-data view computed when read', () => {
   it('property: shows exactly what posted deliveries show, at every read', () => {
     fc.assert(
       fc.property(
-        fc.array(act, { minLength: 1, maxLength: 30 }),
+        fc.array(act, { minLength: 1, maxLength: 30, size: 'max' }),
         fc.constantFrom({ ms: 0, jitterMs: 0 }, { ms: 2, jitterMs: 0 }, { ms: 1, jitterMs: 2 }),
         fc.boolean(),
         (acts, latency, stale) => {
