@@ -15,7 +15,10 @@ describe('MarketTape', () => {
   it('property: trades since a cursor sum to their volume and notional, and span their highest and lowest price', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 50 })), { maxLength: 30 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 50 })), {
+          maxLength: 30,
+          size: 'max',
+        }),
         fc.integer({ min: -2, max: 35 }),
         (trades, cursor) => {
           const t = new MarketTape();
@@ -52,6 +55,7 @@ describe('MarketTape', () => {
         fc.array(fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 50 })), {
           minLength: 1,
           maxLength: 30,
+          size: 'max',
         }),
         fc.integer({ min: 0, max: 100 }),
         fc.integer({ min: 0, max: 100 }),
@@ -83,7 +87,7 @@ describe('MarketTape', () => {
         fc.constantFrom(0, 0.25, 1, 3.5, 10),
         fc.option(fc.double({ min: 1, max: 1e5, noNaN: true }), { nil: null }),
       ),
-      { minLength: 1, maxLength: 50 },
+      { minLength: 1, maxLength: 50, size: 'max' },
     );
     fc.assert(
       fc.property(
@@ -136,32 +140,36 @@ describe('MarketTape', () => {
       ask: fc.constantFrom('same', 'same', 'other', 'none'),
     });
     fc.assert(
-      fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), fc.integer({ min: 0, max: 20 }), (steps, start) => {
-        const live = new MarketTape();
-        const log: Array<['trade', number, number, number] | ['mid', number, number | null]> = [];
-        let time = 0;
-        for (const s of steps) {
-          time += s.dt;
-          if (s.trade) {
-            live.trade(time, s.trade[0], s.trade[1]);
-            log.push(['trade', time, s.trade[0], s.trade[1]]);
+      fc.property(
+        fc.array(step, { minLength: 1, maxLength: 60, size: 'max' }),
+        fc.integer({ min: 0, max: 20 }),
+        (steps, start) => {
+          const live = new MarketTape();
+          const log: Array<['trade', number, number, number] | ['mid', number, number | null]> = [];
+          let time = 0;
+          for (const s of steps) {
+            time += s.dt;
+            if (s.trade) {
+              live.trade(time, s.trade[0], s.trade[1]);
+              log.push(['trade', time, s.trade[0], s.trade[1]]);
+            }
+            if (s.mid !== undefined) {
+              live.mid(time, s.mid);
+              log.push(['mid', time, s.mid]);
+            }
+            if (s.ask === 'none') continue;
+            const from = s.ask === 'same' ? Math.min(start, time) : time / 2;
+            const got = live.window(from, time);
+            const once = new MarketTape();
+            for (const e of log) {
+              if (e[0] === 'trade') once.trade(e[1], e[2], e[3]);
+              else once.mid(e[1], e[2]);
+            }
+            const want = once.window(from, time);
+            expect([got.vwap, got.twapMid, got.volume]).toEqual([want.vwap, want.twapMid, want.volume]);
           }
-          if (s.mid !== undefined) {
-            live.mid(time, s.mid);
-            log.push(['mid', time, s.mid]);
-          }
-          if (s.ask === 'none') continue;
-          const from = s.ask === 'same' ? Math.min(start, time) : time / 2;
-          const got = live.window(from, time);
-          const once = new MarketTape();
-          for (const e of log) {
-            if (e[0] === 'trade') once.trade(e[1], e[2], e[3]);
-            else once.mid(e[1], e[2]);
-          }
-          const want = once.window(from, time);
-          expect([got.vwap, got.twapMid, got.volume]).toEqual([want.vwap, want.twapMid, want.volume]);
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });
