@@ -139,7 +139,7 @@ describe('an order lookup answer (SimStatusReport)', () => {
   );
   const report = fc
     .tuple(
-      fc.string({ minLength: 1, maxLength: 40 }).map(clientOrderId),
+      fc.string({ minLength: 1, maxLength: 40, size: 'max' }).map(clientOrderId),
       fc.string({ minLength: 1, maxLength: 8 }).map(venueOrderId),
       fc.constantFrom('new' as const, 'partially_filled' as const, 'filled' as const, 'canceled' as const),
       number,
