@@ -41,7 +41,7 @@ const quoteAt = (mid: number) => ({
 describe('StrategyBook P&L', () => {
   it('is the report book over the fills handed: net = realized + unrealized - fees = cash + position x mark - fees', () => {
     fc.assert(
-      fc.property(fc.array(fillArb, { maxLength: 40 }), (fills) => {
+      fc.property(fc.array(fillArb, { maxLength: 40, size: 'max' }), (fills) => {
         const book = new StrategyBook([BTC], new OrderLedger());
         const report = new SymbolPnl();
         let cash = 0;
@@ -274,7 +274,7 @@ describe('StrategyBook open orders', () => {
   it('are the sent orders not ended, never with more filled than their quantity', () => {
     let shown = 0;
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+      fc.property(fc.array(step, { maxLength: 40, size: 'max' }), (steps) => {
         const log = new EventLog(new VirtualClock(T0));
         const ledger = new OrderLedger();
         const fold = (e: ExecEvent): void => {
