@@ -367,7 +367,7 @@ describe('parseScenario rejects bad scenarios with the file and field in the mes
   });
 
   it('turns any non-decimal qty into a ScenarioError naming orders[0].qty', () => {
-    const notDecimal = fc.string({ maxLength: 12 }).filter((s) => !/^\s*-?\d+(\.\d+)?\s*$/.test(s));
+    const notDecimal = fc.string({ maxLength: 12, size: 'max' }).filter((s) => !/^\s*-?\d+(\.\d+)?\s*$/.test(s));
     fc.assert(
       fc.property(notDecimal, (qty) => {
         const text = variant('qty: "1.500", type: market', `qty: ${JSON.stringify(qty)}, type: market`);
@@ -377,7 +377,7 @@ describe('parseScenario rejects bad scenarios with the file and field in the mes
   });
 
   it('turns any non-duration order time into a ScenarioError naming orders[0].at', () => {
-    const notDuration = fc.string({ maxLength: 12 }).filter((s) => !/^-?P/i.test(s.trim()));
+    const notDuration = fc.string({ maxLength: 12, size: 'max' }).filter((s) => !/^-?P/i.test(s.trim()));
     fc.assert(
       fc.property(notDuration, (at) => {
         const text = variant('at: PT1S', `at: ${JSON.stringify(at)}`);
