@@ -69,6 +69,7 @@ describe('bars paging (property)', () => {
       }),
       {
         maxLength: 60,
+        size: 'max',
       },
     )
     .map((steps) => {
