@@ -105,7 +105,7 @@ const tapeArb = fc
       price: fc.integer({ min: 6_000_000, max: 6_100_000 }),
       qty: fc.integer({ min: 1, max: 200_000 }),
     }),
-    { maxLength: 60 },
+    { maxLength: 60, size: 'max' },
   )
   .map((ps) =>
     [...ps]
