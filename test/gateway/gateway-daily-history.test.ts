@@ -246,7 +246,7 @@ describe('1d klines of volumes past 2^53 lots and notional units', () => {
             qty: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
             price: fc.integer({ min: 1, max: 2 ** 40 }),
           }),
-          { minLength: 1, maxLength: 40 },
+          { minLength: 1, maxLength: 40, size: 'max' },
         ),
         (inst, raw) => {
           const prints = [...raw]
