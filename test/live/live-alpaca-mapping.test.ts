@@ -225,6 +225,7 @@ describe('MarketRecorder', () => {
       fc.property(
         fc.array(fc.record({ price: fc.integer({ min: 1, max: 1e6 }), qty: fc.integer({ min: 1, max: 1000 }) }), {
           maxLength: 60,
+          size: 'max',
         }),
         fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 10 }),
         (trades, cuts) => {
