@@ -34,7 +34,7 @@ const barsArb = fc
       volume: fc.integer({ min: 0, max: 5_000 }),
       vwap: fc.integer({ min: 10_000, max: 20_000 }),
     }),
-    { selector: (b) => b.minute, maxLength: 20 },
+    { selector: (b) => b.minute, maxLength: 20, size: 'max' },
   )
   .map((bs) =>
     [...bs]
@@ -178,7 +178,7 @@ describe('history bars net of the live feed', () => {
             price: fc.integer({ min: 18_000, max: 19_000 }),
             qty: fc.integer({ min: 1, max: 500 }),
           }),
-          { maxLength: 80 },
+          { maxLength: 80, size: 'max' },
         ),
         fc.integer({ min: 0, max: 5 * BAR_MS }),
         fc.integer({ min: 0, max: BAR_MS }),
