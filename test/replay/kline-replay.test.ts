@@ -245,7 +245,7 @@ describe('Binance kline archives: a bar market', () => {
         return { low, high, open: at(g.o), close: at(g.c), volume: g.volume, trades: g.trades, skip: g.skip };
       });
     const gen = fc.record({
-      bars: fc.array(bar, { minLength: 1, maxLength: 30 }),
+      bars: fc.array(bar, { minLength: 1, maxLength: 30, size: 'max' }),
       micros: fc.boolean(),
       tradesPerBar: fc.integer({ min: 1, max: 40 }),
       seed: fc.nat(),
