@@ -266,7 +266,7 @@ describe('keyset paging', () => {
     try {
       fc.assert(
         fc.property(
-          fc.uniqueArray(run, { selector: (r) => r.id, maxLength: 40 }),
+          fc.uniqueArray(run, { selector: (r) => r.id, maxLength: 40, size: 'max' }),
           fc.integer({ min: 1, max: 7 }),
           fc.option(fc.constantFrom('a', 'b'), { nil: undefined }),
           (runs, limit, scenarioFilter) => {
