@@ -203,7 +203,7 @@ describe('the histogram per grid point', () => {
             point: fc.integer({ min: 0, max: 3 }),
             shortfall: fc.option(fc.double({ min: -50, max: 50, noNaN: true }), { nil: null }),
           }),
-          { minLength: 1, maxLength: 40 },
+          { minLength: 1, maxLength: 40, size: 'max' },
         ),
         fc.integer({ min: 1, max: 12 }),
         (rows, bins) => {
@@ -285,7 +285,7 @@ const pathsArb = fc
         { maxLength: 3 },
       ),
     }),
-    { maxLength: 60 },
+    { maxLength: 60, size: 'max' },
   )
   .map((ps) => {
     const seen = new Set<number>();
