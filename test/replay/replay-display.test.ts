@@ -144,6 +144,24 @@ describe('replay display', () => {
     expect([sink.crossedAtUpdate, sink.lockedAtUpdate]).toEqual([0, 0]);
   });
 
+  it('shows a book level again that a ticker of under one lot blanked, once a lower ticker and a diff have passed', () => {
+    const { sink, display, diff } = setup([999, 2, 998, 3, 995, 1], [1001, 2]);
+    // The ticker's best bid is the book's 998, at less than a lot: nothing is displayed there.
+    display.showTicker(ticker(101, 998, 0, 999, 0));
+    expect(shown(sink).bids).toEqual([[995, 1]]);
+    // A newer ticker further down: 998 is now beyond its top, as 999 and 995 are.
+    display.showTicker(ticker(102, 990, 0, 991, 0));
+    expect(shown(sink).bids).toEqual([]);
+    // A diff that changes nothing but covers both tickers: the display is the book again.
+    diff(102, [], []);
+    expect(shown(sink).bids).toEqual([
+      [999, 2],
+      [998, 3],
+      [995, 1],
+    ]);
+    expect([sink.crossedAtUpdate, sink.lockedAtUpdate]).toEqual([0, 0]);
+  });
+
   it('trims the side a diff did not touch while the book itself is crossed, until it uncrosses', () => {
     const { sink, display, diff } = setup([100, 5], [102, 5, 105, 5]);
     // The bid moved above the stale best ask: that ask is hidden, not the new bid.

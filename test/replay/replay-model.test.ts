@@ -471,7 +471,7 @@ function messagesOf(ops: readonly Op[]): BinanceMessage[] {
 describe('generated replays (fast-check)', () => {
   it('the displayed book is never crossed or locked, and is always the rebuilt book refined by the ticker in force', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 60 }), fc.constantFrom(1, 2), (ops, lotsPer) => {
+      fc.property(fc.array(opArb, { maxLength: 60, size: 'max' }), fc.constantFrom(1, 2), (ops, lotsPer) => {
         const shadow = new Shadow();
         const problems: string[] = [];
         const d = drive(messagesOf(ops), {

@@ -241,7 +241,11 @@ export class ReplayDisplay {
     for (let i = 0; i < levels.length; i += 2) this.growAt(side, levels[i] as number);
   }
 
+  /** A level the previous ticker set: shrinks it, or, beyond the limit now, keeps the book's level
+   *  there known as hidden. hideBeyond found it only if it was displayed, and a ticker quantity
+   *  under one lot displays nothing there. */
   private shrinkAt(side: Side, price: number): void {
+    if (this.beyondLimit(side, price) && this.book.qty(side, price) > 0) this.hidden[side].add(price);
     const q = this.target(side, price);
     if (q < this.sink.levelQty(side, price)) this.sink.setLevel(side, price, q);
   }
