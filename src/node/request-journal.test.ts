@@ -18,6 +18,22 @@ const decided = (
 ) => RequestJournal.decision(t, r, waitsFor);
 const accepted = (...ids: string[]): CommandResult => ({ outcome: 'accepted', ids });
 const pending: CommandResult = { outcome: 'pending', reason: 'waiting' };
+/** A market parent of one lot made: what settles a request pending on it. */
+const parentCreated = (parentId: string, route: 'single' | 'twap'): ExecEvent => ({
+  kind: 'ParentOrderCreated',
+  parentId: parentOrderId(parentId),
+  symbol: 'BTCUSDT',
+  side: 'buy',
+  qty: 1,
+  type: 'market',
+  tif: 'IOC',
+  limitPrice: null,
+  totalSlices: 1,
+  route,
+  arrivalBid: null,
+  arrivalAsk: null,
+  source: 'test',
+});
 
 describe('the request journal', () => {
   it('answers a decided request again, refuses another under its key, and keeps routes apart', () => {
@@ -76,21 +92,7 @@ describe('the request journal', () => {
             events.push(decided(tag(k), pending, { parentId: `p${i}` }));
             if (made) {
               settled.add(k);
-              events.push({
-                kind: 'ParentOrderCreated',
-                parentId: parentOrderId(`p${i}`),
-                symbol: 'BTCUSDT',
-                side: 'buy',
-                qty: 1,
-                type: 'market',
-                tif: 'IOC',
-                limitPrice: null,
-                totalSlices: 1,
-                route: 'single',
-                arrivalBid: null,
-                arrivalAsk: null,
-                source: 'test',
-              });
+              events.push(parentCreated(`p${i}`, 'single'));
             }
           });
           const j = new RequestJournal();
@@ -118,22 +120,7 @@ describe('the request journal', () => {
           const pid = parentOrderId(`sig-${i}`);
           events.push({ kind: 'SignalAccepted', signalId: `s${i}`, fingerprint: `f${i}`, parentId: pid });
           if (fate === 'rejected') events.push({ kind: 'ParentRejected', parentId: pid, reason: `plan ${i}` });
-          if (fate === 'made')
-            events.push({
-              kind: 'ParentOrderCreated',
-              parentId: pid,
-              symbol: 'BTCUSDT',
-              side: 'buy',
-              qty: 1,
-              type: 'market',
-              tif: 'IOC',
-              limitPrice: null,
-              totalSlices: 1,
-              route: 'twap',
-              arrivalBid: null,
-              arrivalAsk: null,
-              source: 'test',
-            });
+          if (fate === 'made') events.push(parentCreated(pid, 'twap'));
         });
         // A rejection under the same id after the parent's fate was known changes nothing.
         events.push(
