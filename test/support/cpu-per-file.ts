@@ -2,7 +2,8 @@
 // the file, the CPU its worker spent importing it (from this setup file's evaluation to its
 // first hook), the CPU of its worker while its tests and hooks ran (threads included), the CPU
 // of the child processes it started and waited for (execsim, Chromium, redis-server: what
-// /proc counts for reaped children), and the wall time of its tests, all in ms, tab-separated.
+// /proc counts for reaped children), the wall time of its tests, all in ms, and when its tests
+// began (ms since the epoch: lines up the files that ran at once), tab-separated.
 // `npm run test:cpu` sums them per file. Without the variable it does nothing. Linux only
 // (/proc/self/stat); elsewhere it writes nothing.
 import fs from 'node:fs';
@@ -51,6 +52,7 @@ if (out) {
       ended.self - started.self,
       ended.children - started.children,
       Math.round(performance.now() - t0),
+      Math.round(performance.timeOrigin + t0),
     ];
     fs.appendFileSync(out, `${row.join('\t')}\n`);
   });
