@@ -32,6 +32,7 @@ export function alpacaBackend(venue: ContractVenue, options: AlpacaBackendOption
     venue,
     unsupported: {},
     knownViolations: {},
+    wallClock: true,
     async create(backendOptions = {}) {
       const dir = mkdtempSync(path.join(tmpdir(), 'execsim-contract-'));
       const file = path.join(dir, 'scenario.yaml');

@@ -50,6 +50,7 @@ export function binanceBackend(venue: ContractVenue, options: BinanceBackendOpti
     venue,
     unsupported: {},
     knownViolations: {},
+    wallClock: true,
     async create(backendOptions = {}) {
       const faults = backendOptions.faults ?? [];
       const warmup = faults.length > 0 ? WARMUP_MS : 0;

@@ -96,6 +96,9 @@ export interface BackendFactory {
    *  failure shows (matched against the assertion's message and actual value): the case must
    *  fail exactly so, and the entry must go once src/ is fixed. */
   readonly knownViolations: Partial<Record<CaseName, KnownViolation>>;
+  /** The backend waits on the wall clock (an adapter and its gateway over loopback): its cases
+   *  run at once, each on backends of its own, since they spend most of their time waiting. */
+  readonly wallClock?: boolean;
   create(options?: BackendOptions): Promise<Backend>;
 }
 

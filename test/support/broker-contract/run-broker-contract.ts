@@ -29,13 +29,29 @@ afterEveryTest(async () => {
   for (const b of opened.splice(0).reverse()) await b.close();
 });
 
-/** Opens backends of `factory` for one case, each closed after the case. */
-export function opener(factory: BackendFactory, tap?: BackendOptions['tap']): Open {
+/** Opens backends of `factory` for one case into `into`, whose owner closes them. */
+function openInto(factory: BackendFactory, into: Backend[], tap?: BackendOptions['tap']): Open {
   return async (options = {}) => {
     const b = await factory.create({ ...options, ...(tap ? { tap } : {}) });
-    opened.push(b);
+    into.push(b);
     return b;
   };
+}
+
+/** Opens backends of `factory` for one case, each closed after the case. */
+export function opener(factory: BackendFactory, tap?: BackendOptions['tap']): Open {
+  return openInto(factory, opened, tap);
+}
+
+/** Runs case `name` on backends of its own, closed when it ends, so that the cases of a backend
+ *  may run at once (the file's after-test hook would close those of cases still running). */
+async function runCase(factory: BackendFactory, name: CaseName): Promise<void> {
+  const mine: Backend[] = [];
+  try {
+    await CASES[name].run(openInto(factory, mine));
+  } finally {
+    for (const b of mine.splice(0).reverse()) await b.close();
+  }
 }
 
 /** Why the venue's rules rule the case out (an order shape it does not take), or null. */
@@ -55,7 +71,9 @@ function failureText(err: unknown): string {
 
 /** Every case of the contract against one backend, in a describe block named after it. */
 export function runBrokerContract(factory: BackendFactory): void {
-  describe(`broker contract: ${factory.name}`, () => {
+  // A wall-clock backend's cases run at once (up to vitest's maxConcurrency), each on its own
+  // gateway and adapter: one after another they took 25 s of waiting on Binance's rules.
+  describe(`broker contract: ${factory.name}`, { concurrent: factory.wallClock === true }, () => {
     it('the backend names a reason for every case it does not run, and the venue its fixture', () => {
       const reasons = [
         ...Object.entries(factory.unsupported),
@@ -73,7 +91,7 @@ export function runBrokerContract(factory: BackendFactory): void {
     for (const name of CASE_NAMES) {
       const unsupported = ruledOut(factory, name) ?? factory.unsupported[name];
       const violation = factory.knownViolations[name];
-      const run = () => CASES[name].run(opener(factory));
+      const run = () => runCase(factory, name);
       if (unsupported !== undefined) it.skip(`${name} [unsupported: ${unsupported}]`, run);
       else if (violation !== undefined)
         it(`${name} [fails: known contract violation: ${violation.violation}]`, async () => {
