@@ -8,7 +8,7 @@
 // and 0.05 @ 65001. Real sockets on 127.0.0.1; every wait is a bounded condition.
 import { describe, expect, it } from 'vitest';
 import { binanceGateway, raw, rawSocket } from '../support/binance-gateway-harness.ts';
-import { waitFor } from '../support/gateway-harness.ts';
+import { scoped, waitFor } from '../support/gateway-harness.ts';
 
 const SYMBOL = 'BTCUSDT';
 const MINUTE = 60_000;
@@ -129,76 +129,82 @@ async function agreeAt(gw: Parameters<typeof raw>[0], frames: Frame[], E: number
   return rest;
 }
 
-describe('ticker streams against REST at the same moment', () => {
-  it('each stream states its REST answer, field for field, and follows the windows as the clock moves', async () => {
-    const clock = stillClock();
-    const gw = await binanceGateway(undefined, { now: clock.now });
-    const T = clock.now();
-    const order = { symbol: SYMBOL, side: 'BUY', type: 'MARKET', quantity: '0.15', timestamp: String(T) };
-    expect((await raw(gw, 'POST', 'order', order, true)).status).toBe(200);
-    await waitFor(() => gw.feed.prints.length === 2 && gw.feed.quote()?.askQty === 95_000); // both fills in
-    const { frames } = await rawSocket(`${gw.url.replace('http', 'ws')}/stream?streams=${STREAMS.join('/')}`);
+describe.concurrent('ticker streams against REST at the same moment', () => {
+  it(
+    'each stream states its REST answer, field for field, and follows the windows as the clock moves',
+    scoped(async () => {
+      const clock = stillClock();
+      const gw = await binanceGateway(undefined, { now: clock.now });
+      const T = clock.now();
+      const order = { symbol: SYMBOL, side: 'BUY', type: 'MARKET', quantity: '0.15', timestamp: String(T) };
+      expect((await raw(gw, 'POST', 'order', order, true)).status).toBe(200);
+      await waitFor(() => gw.feed.prints.length === 2 && gw.feed.quote()?.askQty === 95_000); // both fills in
+      const { frames } = await rawSocket(`${gw.url.replace('http', 'ws')}/stream?streams=${STREAMS.join('/')}`);
 
-    const at = await agreeAt(gw, frames, T);
-    // What the two trades make, as Binance types them: decimals as strings, ids and times numbers.
-    expect(at['full']).toMatchObject({
-      lastPrice: '65001.00000000',
-      lastQty: '0.05000000',
-      openPrice: '65000.00000000',
-      prevClosePrice: '0.00000000',
-      volume: '0.15000000',
-      bidPrice: '64999.00000000',
-      askPrice: '65001.00000000',
-      askQty: '0.95000000',
-      openTime: T - DAY,
-      closeTime: T,
-      firstId: 1,
-      lastId: 2,
-      count: 2,
-    });
-    expect(at['1h']).toMatchObject({ openTime: Math.floor(T / MINUTE) * MINUTE - HOUR, closeTime: T, count: 2 });
-    expect(at['avg']).toEqual({ mins: 5, price: '65000.33333333', closeTime: T });
-    // The arrays: the one symbol, once (it has not changed since). The 1h array is the tick's last.
-    await latest(frames, '!ticker_1h@arr', T);
-    const arrays = (stream: string) => frames.filter((f) => f.msg['stream'] === stream).map((f) => f.msg['data']);
-    expect(arrays('!miniTicker@arr')).toEqual([[mini(at['mini']!, T)]]);
-    expect(arrays('!ticker_1h@arr')).toEqual([[rolling('1h', at['1h']!, T)]]);
+      const at = await agreeAt(gw, frames, T);
+      // What the two trades make, as Binance types them: decimals as strings, ids and times numbers.
+      expect(at['full']).toMatchObject({
+        lastPrice: '65001.00000000',
+        lastQty: '0.05000000',
+        openPrice: '65000.00000000',
+        prevClosePrice: '0.00000000',
+        volume: '0.15000000',
+        bidPrice: '64999.00000000',
+        askPrice: '65001.00000000',
+        askQty: '0.95000000',
+        openTime: T - DAY,
+        closeTime: T,
+        firstId: 1,
+        lastId: 2,
+        count: 2,
+      });
+      expect(at['1h']).toMatchObject({ openTime: Math.floor(T / MINUTE) * MINUTE - HOUR, closeTime: T, count: 2 });
+      expect(at['avg']).toEqual({ mins: 5, price: '65000.33333333', closeTime: T });
+      // The arrays: the one symbol, once (it has not changed since). The 1h array is the tick's last.
+      await latest(frames, '!ticker_1h@arr', T);
+      const arrays = (stream: string) => frames.filter((f) => f.msg['stream'] === stream).map((f) => f.msg['data']);
+      expect(arrays('!miniTicker@arr')).toEqual([[mini(at['mini']!, T)]]);
+      expect(arrays('!ticker_1h@arr')).toEqual([[rolling('1h', at['1h']!, T)]]);
 
-    // An hour and a minute on: the 1h window and avgPrice's 5 minutes are empty, the rest are not.
-    const T2 = T + HOUR + MINUTE;
-    clock.moveTo(T2);
-    const later = await agreeAt(gw, frames, T2);
-    expect(later['1h']).toMatchObject({ count: 0, firstId: -1, lastId: -1, volume: '0.00000000' });
-    expect(later['4h']).toMatchObject({ count: 2, lastPrice: '65001.00000000' });
-    expect(later['full']).toMatchObject({ count: 2, openTime: T2 - DAY, closeTime: T2 });
-    expect(later['avg']).toEqual({ mins: 5, price: '0.00000000', closeTime: T2 });
-    // Two ticks at T2 (the first one's frames all in): the 1h array pushed its change; the mini
-    // array had none to push.
-    await waitFor(
-      () =>
-        frames.filter((f) => f.msg['stream'] === 'btcusdt@ticker' && (f.msg['data'] as Json)['E'] === T2).length >= 2,
-    );
-    expect(arrays('!ticker_1h@arr')).toEqual([[rolling('1h', at['1h']!, T)], [rolling('1h', later['1h']!, T2)]]);
-    expect(arrays('!miniTicker@arr')).toHaveLength(1);
-  });
+      // An hour and a minute on: the 1h window and avgPrice's 5 minutes are empty, the rest are not.
+      const T2 = T + HOUR + MINUTE;
+      clock.moveTo(T2);
+      const later = await agreeAt(gw, frames, T2);
+      expect(later['1h']).toMatchObject({ count: 0, firstId: -1, lastId: -1, volume: '0.00000000' });
+      expect(later['4h']).toMatchObject({ count: 2, lastPrice: '65001.00000000' });
+      expect(later['full']).toMatchObject({ count: 2, openTime: T2 - DAY, closeTime: T2 });
+      expect(later['avg']).toEqual({ mins: 5, price: '0.00000000', closeTime: T2 });
+      // Two ticks at T2 (the first one's frames all in): the 1h array pushed its change; the mini
+      // array had none to push.
+      await waitFor(
+        () =>
+          frames.filter((f) => f.msg['stream'] === 'btcusdt@ticker' && (f.msg['data'] as Json)['E'] === T2).length >= 2,
+      );
+      expect(arrays('!ticker_1h@arr')).toEqual([[rolling('1h', at['1h']!, T)], [rolling('1h', later['1h']!, T2)]]);
+      expect(arrays('!miniTicker@arr')).toHaveLength(1);
+    }),
+  );
 
-  it('serves every symbol: the arrays list each, and each symbol stream its own market', async () => {
-    const clock = stillClock();
-    const gw = await binanceGateway('scenarios/gateway/btc-eth.yaml', { now: clock.now });
-    const T = clock.now();
-    const order = { symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: '1', timestamp: String(T) };
-    expect((await raw(gw, 'POST', 'order', order, true)).status).toBe(200);
-    await waitFor(() => gw.markets.get('ETHUSDT')?.feed.prints.length === 1);
-    const { frames } = await rawSocket(
-      `${gw.url.replace('http', 'ws')}/stream?streams=!ticker_4h@arr/ethusdt@ticker_4h/btcusdt@ticker_4h`,
-    );
-    const both = await get(gw, 'ticker', { symbols: '["BTCUSDT","ETHUSDT"]', windowSize: '4h' });
-    const [btc, eth] = both as unknown as [Json, Json];
-    expect([btc['count'], eth['count'], eth['lastPrice']]).toEqual([0, 1, '2600.00000000']);
-    expect(await latest(frames, '!ticker_4h@arr', T)).toStrictEqual([rolling('4h', btc, T), rolling('4h', eth, T)]);
-    expect(await latest(frames, 'ethusdt@ticker_4h', T)).toStrictEqual(rolling('4h', eth, T));
-    expect(await latest(frames, 'btcusdt@ticker_4h', T)).toStrictEqual(rolling('4h', btc, T));
-  });
+  it(
+    'serves every symbol: the arrays list each, and each symbol stream its own market',
+    scoped(async () => {
+      const clock = stillClock();
+      const gw = await binanceGateway('scenarios/gateway/btc-eth.yaml', { now: clock.now });
+      const T = clock.now();
+      const order = { symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: '1', timestamp: String(T) };
+      expect((await raw(gw, 'POST', 'order', order, true)).status).toBe(200);
+      await waitFor(() => gw.markets.get('ETHUSDT')?.feed.prints.length === 1);
+      const { frames } = await rawSocket(
+        `${gw.url.replace('http', 'ws')}/stream?streams=!ticker_4h@arr/ethusdt@ticker_4h/btcusdt@ticker_4h`,
+      );
+      const both = await get(gw, 'ticker', { symbols: '["BTCUSDT","ETHUSDT"]', windowSize: '4h' });
+      const [btc, eth] = both as unknown as [Json, Json];
+      expect([btc['count'], eth['count'], eth['lastPrice']]).toEqual([0, 1, '2600.00000000']);
+      expect(await latest(frames, '!ticker_4h@arr', T)).toStrictEqual([rolling('4h', btc, T), rolling('4h', eth, T)]);
+      expect(await latest(frames, 'ethusdt@ticker_4h', T)).toStrictEqual(rolling('4h', eth, T));
+      expect(await latest(frames, 'btcusdt@ticker_4h', T)).toStrictEqual(rolling('4h', btc, T));
+    }),
+  );
 });
 
 describe('ticker stream names', () => {

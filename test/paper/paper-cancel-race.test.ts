@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPaper } from '../../src/runtime/paper-run.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
+import { scoped } from '../support/gateway-harness.ts';
 import { alpacaPaperGateway, paperOptions, scratchStores } from '../support/paper-options.ts';
 
 const KEY = 'paper-race-key-id';
@@ -63,31 +64,35 @@ orders:
   - { id: resting, at: PT2.5S, side: sell, qty: "20", type: limit, limitPrice: "199.00", route: single, cancelAt: PT2.6S }
 `;
 
-describe('a cancel that overtakes its order on paper', () => {
+describe.concurrent('a cancel that overtakes its order on paper', () => {
   for (const [entryMs, jitterMs] of [
     [0, 0],
     [150, 100],
     [500, 0],
   ] as const) {
-    it(`order entry ${entryMs} ms (+${jitterMs}): our record is the venue's, nothing left open behind our back`, async () => {
-      const gw = await alpacaPaperGateway(venueFile(entryMs, jitterMs), { id: KEY, secret: SECRET });
-      const store = openStore(path.join(dir, `run-${entryMs}.db`));
-      const report = await runPaper(
-        parseScenario(RUN, 'paper-cancel-race.yaml'),
-        paperOptions(gw.url, store, { id: KEY, secret: SECRET }),
-      );
-      const atVenue = gw.orders.orders().map((r) => gw.orders.orderJson(r));
-      expect(atVenue).toHaveLength(4);
-      // Nothing of ours is working at the venue once the run has ended.
-      for (const o of atVenue) expect(['filled', 'canceled'], String(o.client_order_id)).toContain(o.status);
-      // Each parent reports what the venue filled for its order.
-      const byParent = new Map(report.parents.map((p) => [p.children[0]?.clientOrderId, p]));
-      for (const o of atVenue) {
-        const id = String(o.client_order_id).slice(report.runId.length + 1);
-        expect(byParent.get(id as never)?.filledQty, id).toBe(String(Number(o.filled_qty)));
-      }
-      expect(report.discrepancies).toBe(0);
-      expect(report.parents.every((p) => p.status !== 'working')).toBe(true);
-    }, 30_000);
+    it(
+      `order entry ${entryMs} ms (+${jitterMs}): our record is the venue's, nothing left open behind our back`,
+      scoped(async () => {
+        const gw = await alpacaPaperGateway(venueFile(entryMs, jitterMs), { id: KEY, secret: SECRET });
+        const store = openStore(path.join(dir, `run-${entryMs}.db`));
+        const report = await runPaper(
+          parseScenario(RUN, 'paper-cancel-race.yaml'),
+          paperOptions(gw.url, store, { id: KEY, secret: SECRET }),
+        );
+        const atVenue = gw.orders.orders().map((r) => gw.orders.orderJson(r));
+        expect(atVenue).toHaveLength(4);
+        // Nothing of ours is working at the venue once the run has ended.
+        for (const o of atVenue) expect(['filled', 'canceled'], String(o.client_order_id)).toContain(o.status);
+        // Each parent reports what the venue filled for its order.
+        const byParent = new Map(report.parents.map((p) => [p.children[0]?.clientOrderId, p]));
+        for (const o of atVenue) {
+          const id = String(o.client_order_id).slice(report.runId.length + 1);
+          expect(byParent.get(id as never)?.filledQty, id).toBe(String(Number(o.filled_qty)));
+        }
+        expect(report.discrepancies).toBe(0);
+        expect(report.parents.every((p) => p.status !== 'working')).toBe(true);
+      }),
+      30_000,
+    );
   }
 });

@@ -25,7 +25,7 @@ import {
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { paperWarnings } from '../../src/scenario/paper-mode.ts';
 import { RunStore } from '../../src/store/run-store.ts';
-import { onCleanup, waitFor } from '../support/gateway-harness.ts';
+import { onCleanup, scoped, waitFor } from '../support/gateway-harness.ts';
 import { alpacaPaperGateway, interruptedPaperRun, paperOptions, scratchStores } from '../support/paper-options.ts';
 
 const KEY = 'paper-test-key-id';
@@ -59,178 +59,201 @@ function io(env: Record<string, string | undefined> = {}): Io & { outs: string[]
   return { out: (t) => outs.push(t), err: (t) => errs.push(t), env, outs, errs };
 }
 
-describe('a paper run against the local Alpaca gateway', () => {
-  it('trades the TWAP, reconciles before sending, and stores fills equal to the venue', async () => {
-    const gw = await gateway();
-    const { store: s } = store();
-    const report = await runPaper(loadScenarioFile(TWAP), options(gw, s));
+describe.concurrent('a paper run against the local Alpaca gateway', () => {
+  it(
+    'trades the TWAP, reconciles before sending, and stores fills equal to the venue',
+    scoped(async () => {
+      const gw = await gateway();
+      const { store: s } = store();
+      const report = await runPaper(loadScenarioFile(TWAP), options(gw, s));
 
-    expect(report.passed).toBe(true);
-    expect(report.parents[0]).toMatchObject({ status: 'filled' });
-    expect(report.duplicateOrders).toEqual([]);
-    const row = s.getRun(report.runId)!;
-    expect(row).toMatchObject({ status: 'finished', mode: 'paper' });
-    const entries = [...s.entries(report.runId)];
-    const kinds = entries.map((e) => e.event.kind);
-    // The startup pass read the account (100,000 cash: the baseline) before the first send.
-    const firstSubmit = kinds.indexOf('SubmitOrder');
-    expect(kinds.indexOf('AccountBaseline')).toBeGreaterThan(-1);
-    expect(kinds.indexOf('ReconciliationCompleted')).toBeLessThan(firstSubmit);
-    expect(kinds.indexOf('AccountBaseline')).toBeLessThan(firstSubmit);
-    // Times come from the wall clock and never go back.
-    for (let i = 1; i < entries.length; i++) expect(entries[i]!.time).toBeGreaterThanOrEqual(entries[i - 1]!.time);
-    // Every order the gateway holds is one of ours, filled as the store says.
-    const atVenue = gw.orders.orders().map((r) => gw.orders.orderJson(r));
-    expect(atVenue).toHaveLength(6);
-    const stored = s.db
-      .prepare(
-        'SELECT client_order_id AS id, filled_qty AS filled FROM orders WHERE run_id = ? AND slice_num IS NOT NULL',
-      )
-      .all(report.runId) as Array<{ id: string; filled: string }>;
-    // At the venue our ids carry the run's id: two runs of this scenario today would share them.
-    for (const o of atVenue) expect(String(o.client_order_id).startsWith(`${report.runId}-`)).toBe(true);
-    const venueFilled = Object.fromEntries(
-      atVenue.map((o) => [String(o.client_order_id).slice(report.runId.length + 1), Number(o.filled_qty)]),
-    );
-    expect(Object.fromEntries(stored.map((o) => [o.id, Number(o.filled)]))).toEqual(venueFilled);
-    // Its P&L: the position the TWAP bought, marked at the venue's book as the process ended; the
-    // fees are its parent's, and net is what it is made of.
-    const [pnl] = report.pnl.symbols;
-    expect(pnl).toMatchObject({ symbol: 'AAPL', position: report.parents[0]?.filledQty });
-    expect(pnl?.markSource).toBe('end');
-    expect(Number(pnl?.avgCost)).toBeCloseTo(Number(report.parents[0]?.avgPrice), 4);
-    expect(report.pnl.total.fees).toBe(report.parents[0]?.fees);
-    const t = report.pnl.total;
-    expect(Number(t.net)).toBeCloseTo(Number(t.realized) + Number(t.unrealized) - Number(t.fees), 9);
-    expect(Number(t.turnover)).toBeGreaterThan(0);
-    // The same scenario again on the same account: its orders are its own, nothing is refused as
-    // a duplicate of the first run's.
-    const again = await runPaper(loadScenarioFile(TWAP), options(gw, s));
-    expect(again.passed).toBe(true);
-    expect(gw.orders.orders()).toHaveLength(12);
-    // The keys reach nothing stored.
-    const dump = JSON.stringify(storedRows(s.db)) + JSON.stringify(row);
-    expect(dump).not.toContain(KEY);
-    expect(dump).not.toContain(SECRET);
-  });
+      expect(report.passed).toBe(true);
+      expect(report.parents[0]).toMatchObject({ status: 'filled' });
+      expect(report.duplicateOrders).toEqual([]);
+      const row = s.getRun(report.runId)!;
+      expect(row).toMatchObject({ status: 'finished', mode: 'paper' });
+      const entries = [...s.entries(report.runId)];
+      const kinds = entries.map((e) => e.event.kind);
+      // The startup pass read the account (100,000 cash: the baseline) before the first send.
+      const firstSubmit = kinds.indexOf('SubmitOrder');
+      expect(kinds.indexOf('AccountBaseline')).toBeGreaterThan(-1);
+      expect(kinds.indexOf('ReconciliationCompleted')).toBeLessThan(firstSubmit);
+      expect(kinds.indexOf('AccountBaseline')).toBeLessThan(firstSubmit);
+      // Times come from the wall clock and never go back.
+      for (let i = 1; i < entries.length; i++) expect(entries[i]!.time).toBeGreaterThanOrEqual(entries[i - 1]!.time);
+      // Every order the gateway holds is one of ours, filled as the store says.
+      const atVenue = gw.orders.orders().map((r) => gw.orders.orderJson(r));
+      expect(atVenue).toHaveLength(6);
+      const stored = s.db
+        .prepare(
+          'SELECT client_order_id AS id, filled_qty AS filled FROM orders WHERE run_id = ? AND slice_num IS NOT NULL',
+        )
+        .all(report.runId) as Array<{ id: string; filled: string }>;
+      // At the venue our ids carry the run's id: two runs of this scenario today would share them.
+      for (const o of atVenue) expect(String(o.client_order_id).startsWith(`${report.runId}-`)).toBe(true);
+      const venueFilled = Object.fromEntries(
+        atVenue.map((o) => [String(o.client_order_id).slice(report.runId.length + 1), Number(o.filled_qty)]),
+      );
+      expect(Object.fromEntries(stored.map((o) => [o.id, Number(o.filled)]))).toEqual(venueFilled);
+      // Its P&L: the position the TWAP bought, marked at the venue's book as the process ended; the
+      // fees are its parent's, and net is what it is made of.
+      const [pnl] = report.pnl.symbols;
+      expect(pnl).toMatchObject({ symbol: 'AAPL', position: report.parents[0]?.filledQty });
+      expect(pnl?.markSource).toBe('end');
+      expect(Number(pnl?.avgCost)).toBeCloseTo(Number(report.parents[0]?.avgPrice), 4);
+      expect(report.pnl.total.fees).toBe(report.parents[0]?.fees);
+      const t = report.pnl.total;
+      expect(Number(t.net)).toBeCloseTo(Number(t.realized) + Number(t.unrealized) - Number(t.fees), 9);
+      expect(Number(t.turnover)).toBeGreaterThan(0);
+      // The same scenario again on the same account: its orders are its own, nothing is refused as
+      // a duplicate of the first run's.
+      const again = await runPaper(loadScenarioFile(TWAP), options(gw, s));
+      expect(again.passed).toBe(true);
+      expect(gw.orders.orders()).toHaveLength(12);
+      // The keys reach nothing stored.
+      const dump = JSON.stringify(storedRows(s.db)) + JSON.stringify(row);
+      expect(dump).not.toContain(KEY);
+      expect(dump).not.toContain(SECRET);
+    }),
+  );
 
-  it('stopped before it took the account baseline, its resume takes it: held shares are no discrepancy', async () => {
-    const gw = await gateway();
-    const { store: s } = store();
-    // Shares held before the run: an earlier run's.
-    expect((await runPaper(loadScenarioFile(TWAP), options(gw, s))).passed).toBe(true);
-    const id = await interruptedAt(gw, s, (e) => e.event.kind === 'RunStarted');
-    const before = [...s.entries(id)].map((e) => e.event.kind);
-    expect(before).not.toContain('AccountBaseline');
-    expect(before).not.toContain('SubmitOrder');
+  it(
+    'stopped before it took the account baseline, its resume takes it: held shares are no discrepancy',
+    scoped(async () => {
+      const gw = await gateway();
+      const { store: s } = store();
+      // Shares held before the run: an earlier run's.
+      expect((await runPaper(loadScenarioFile(TWAP), options(gw, s))).passed).toBe(true);
+      const id = await interruptedAt(gw, s, (e) => e.event.kind === 'RunStarted');
+      const before = [...s.entries(id)].map((e) => e.event.kind);
+      expect(before).not.toContain('AccountBaseline');
+      expect(before).not.toContain('SubmitOrder');
 
-    const report = await resumePaper(id, options(gw, s));
-    // (Its order, due while it was down, is refused by the resume, not sent late.)
-    expect(report.expectations.find((e) => e.name === 'noDiscrepancies')).toMatchObject({ pass: true });
-    const kinds = [...s.entries(id)].map((e) => e.event.kind);
-    expect(kinds.filter((k) => k === 'AccountBaseline')).toHaveLength(1);
-    expect(kinds).not.toContain('PositionCorrected');
-    expect(kinds).not.toContain('ReconciliationMismatch');
-  });
+      const report = await resumePaper(id, options(gw, s));
+      // (Its order, due while it was down, is refused by the resume, not sent late.)
+      expect(report.expectations.find((e) => e.name === 'noDiscrepancies')).toMatchObject({ pass: true });
+      const kinds = [...s.entries(id)].map((e) => e.event.kind);
+      expect(kinds.filter((k) => k === 'AccountBaseline')).toHaveLength(1);
+      expect(kinds).not.toContain('PositionCorrected');
+      expect(kinds).not.toContain('ReconciliationMismatch');
+    }),
+  );
 
-  it('stopped by a signal, it is stored as interrupted and resume finishes it without a second order per slice', async () => {
-    const gw = await gateway();
-    const { store: s } = store();
-    let submits = 0;
-    const id = await interruptedAt(gw, s, (e) => e.event.kind === 'SubmitOrder' && ++submits === 2);
-    expect(s.getRun(id)).toMatchObject({ status: 'interrupted' });
+  it(
+    'stopped by a signal, it is stored as interrupted and resume finishes it without a second order per slice',
+    scoped(async () => {
+      const gw = await gateway();
+      const { store: s } = store();
+      let submits = 0;
+      const id = await interruptedAt(gw, s, (e) => e.event.kind === 'SubmitOrder' && ++submits === 2);
+      expect(s.getRun(id)).toMatchObject({ status: 'interrupted' });
 
-    const report = await resumePaper(id, options(gw, s));
-    expect(report.passed).toBe(true);
-    expect(s.getRun(id)).toMatchObject({ status: 'finished' });
-    const kinds = [...s.entries(id)].map((e) => e.event.kind);
-    expect(kinds.filter((k) => k === 'ProcessRestarted')).toHaveLength(1);
-    expect(kinds.filter((k) => k === 'AccountBaseline')).toHaveLength(1); // the resumed process takes none
-    const cids = gw.orders.orders().map((r) => r.clientOrderId);
-    expect(new Set(cids).size).toBe(cids.length);
-    const filled = gw.orders.orders().reduce((sum, r) => sum + Number(gw.orders.orderJson(r).filled_qty), 0);
-    expect(filled).toBe(60);
-    // The stored parent row counts the children filled before the stop too (the resumed run's
-    // writer starts from the stored log, not from nothing).
-    const parentRow = s.db
-      .prepare('SELECT filled_qty AS filled FROM orders WHERE run_id = ? AND slice_num IS NULL')
-      .get(id) as { filled: string };
-    expect(Number(parentRow.filled)).toBe(60);
-  });
+      const report = await resumePaper(id, options(gw, s));
+      expect(report.passed).toBe(true);
+      expect(s.getRun(id)).toMatchObject({ status: 'finished' });
+      const kinds = [...s.entries(id)].map((e) => e.event.kind);
+      expect(kinds.filter((k) => k === 'ProcessRestarted')).toHaveLength(1);
+      expect(kinds.filter((k) => k === 'AccountBaseline')).toHaveLength(1); // the resumed process takes none
+      const cids = gw.orders.orders().map((r) => r.clientOrderId);
+      expect(new Set(cids).size).toBe(cids.length);
+      const filled = gw.orders.orders().reduce((sum, r) => sum + Number(gw.orders.orderJson(r).filled_qty), 0);
+      expect(filled).toBe(60);
+      // The stored parent row counts the children filled before the stop too (the resumed run's
+      // writer starts from the stored log, not from nothing).
+      const parentRow = s.db
+        .prepare('SELECT filled_qty AS filled FROM orders WHERE run_id = ? AND slice_num IS NULL')
+        .get(id) as { filled: string };
+      expect(Number(parentRow.filled)).toBe(60);
+    }),
+  );
 
-  it('stopped before its order reached the engine, resume names that order as refused instead of dropping it', async () => {
-    const gw = await gateway();
-    const { store: s } = store();
-    // Stopped at the first thing it logs: the order waits behind the startup gate then.
-    const id = await interruptedAt(gw, s, () => true);
-    const before = [...s.entries(id)].map((e) => e.event.kind);
-    expect(before).not.toContain('ParentOrderCreated');
+  it(
+    'stopped before its order reached the engine, resume names that order as refused instead of dropping it',
+    scoped(async () => {
+      const gw = await gateway();
+      const { store: s } = store();
+      // Stopped at the first thing it logs: the order waits behind the startup gate then.
+      const id = await interruptedAt(gw, s, () => true);
+      const before = [...s.entries(id)].map((e) => e.event.kind);
+      expect(before).not.toContain('ParentOrderCreated');
 
-    const report = await resumePaper(id, options(gw, s));
-    const restarted = [...s.entries(id)].find((e) => e.event.kind === 'ProcessRestarted');
-    expect(restarted?.event).toMatchObject({ refusedInputs: [expect.stringMatching(/^order /)] });
-    expect(report.reconciliation.refusedInputs).toBe(1);
-    expect(gw.orders.orders()).toHaveLength(0);
-  });
+      const report = await resumePaper(id, options(gw, s));
+      const restarted = [...s.entries(id)].find((e) => e.event.kind === 'ProcessRestarted');
+      expect(restarted?.event).toMatchObject({ refusedInputs: [expect.stringMatching(/^order /)] });
+      expect(report.reconciliation.refusedInputs).toBe(1);
+      expect(gw.orders.orders()).toHaveLength(0);
+    }),
+  );
 
-  it("a market order due at the start waits for the venue's first top of book instead of being refused without a price", async () => {
-    const gw = await gateway();
-    const { store: s } = store();
-    // A venue whose book arrives a moment after its execution stream is up (Binance's is synced
-    // from a depth snapshot and the diff stream): hidden until 400 ms after that report.
-    const hideMs = 400;
-    let shownAt = Infinity;
-    class LateBook extends AlpacaAdapter {
-      override setReportHandler(handler: Parameters<AlpacaAdapter['setReportHandler']>[0]): void {
-        super.setReportHandler((m) => {
-          if (m.kind === 'ConnectionReport' && m.stream === 'orders' && m.state === 'connected' && shownAt === Infinity)
-            shownAt = Date.now() + hideMs;
-          handler(m);
-        });
+  it(
+    "a market order due at the start waits for the venue's first top of book instead of being refused without a price",
+    scoped(async () => {
+      const gw = await gateway();
+      const { store: s } = store();
+      // A venue whose book arrives a moment after its execution stream is up (Binance's is synced
+      // from a depth snapshot and the diff stream): hidden until 400 ms after that report.
+      const hideMs = 400;
+      let shownAt = Infinity;
+      class LateBook extends AlpacaAdapter {
+        override setReportHandler(handler: Parameters<AlpacaAdapter['setReportHandler']>[0]): void {
+          super.setReportHandler((m) => {
+            if (
+              m.kind === 'ConnectionReport' &&
+              m.stream === 'orders' &&
+              m.state === 'connected' &&
+              shownAt === Infinity
+            )
+              shownAt = Date.now() + hideMs;
+            handler(m);
+          });
+        }
+        override topOfBook(symbol: Parameters<AlpacaAdapter['topOfBook']>[0]) {
+          return Date.now() < shownAt ? { bid: null, bidQty: 0, ask: null, askQty: 0 } : super.topOfBook(symbol);
+        }
       }
-      override topOfBook(symbol: Parameters<AlpacaAdapter['topOfBook']>[0]) {
-        return Date.now() < shownAt ? { bid: null, bidQty: 0, ask: null, askQty: 0 } : super.topOfBook(symbol);
-      }
-    }
-    const base = options(gw, s);
-    const report = await runPaper(loadScenarioFile(TWAP), {
-      ...base,
-      venue: (instrument, clock, runId) =>
-        new LateBook({
-          clientIdNamespace: runId,
-          instrument,
-          keyId: KEY,
-          secret: SECRET,
-          baseUrl: gw.url,
-          clock,
-          requestTimeoutMs: 3_000,
-          reconnectInitialMs: 20,
-          marketData: { stream: false },
-        }),
-    });
-    expect(report.rejectedParents).toEqual([]);
-    expect(report.passed).toBe(true);
-    const first = [...s.entries(report.runId)].find((e) => e.event.kind === 'SubmitOrder');
-    expect(first?.time).toBeGreaterThanOrEqual(shownAt);
-  });
+      const base = options(gw, s);
+      const report = await runPaper(loadScenarioFile(TWAP), {
+        ...base,
+        venue: (instrument, clock, runId) =>
+          new LateBook({
+            clientIdNamespace: runId,
+            instrument,
+            keyId: KEY,
+            secret: SECRET,
+            baseUrl: gw.url,
+            clock,
+            requestTimeoutMs: 3_000,
+            reconnectInitialMs: 20,
+            marketData: { stream: false },
+          }),
+      });
+      expect(report.rejectedParents).toEqual([]);
+      expect(report.passed).toBe(true);
+      const first = [...s.entries(report.runId)].find((e) => e.event.kind === 'SubmitOrder');
+      expect(first?.time).toBeGreaterThanOrEqual(shownAt);
+    }),
+  );
 
-  it('a venue that cannot be reached, or that refuses the keys, stores nothing and says which', async () => {
-    const gw = await gateway();
-    const { store: s } = store();
-    const dead = { url: 'http://127.0.0.1:9' }; // discard port: connection refused
-    const unreachable = await runPaper(loadScenarioFile(TWAP), options(dead, s)).catch((e: unknown) => e);
-    expect(unreachable).toBeInstanceOf(VenueUnavailable);
-    expect((unreachable as Error).message).toMatch(/^cannot reach the venue at http:\/\/127\.0\.0\.1:9: /);
-    const refused = await runPaper(
-      loadScenarioFile(TWAP),
-      options(gw, s, { id: 'wrong-key', secret: 'wrong-secret' }),
-    ).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(VenueUnavailable);
-    expect((refused as Error).message).toContain('APCA_API_KEY_ID and APCA_API_SECRET_KEY');
-    expect((refused as Error).message).not.toContain('wrong-secret');
-    expect(s.listRuns()).toEqual([]);
-    expect(gw.orders.orders()).toEqual([]);
-  });
+  it(
+    'a venue that cannot be reached, or that refuses the keys, stores nothing and says which',
+    scoped(async () => {
+      const gw = await gateway();
+      const { store: s } = store();
+      const dead = { url: 'http://127.0.0.1:9' }; // discard port: connection refused
+      const unreachable = await runPaper(loadScenarioFile(TWAP), options(dead, s)).catch((e: unknown) => e);
+      expect(unreachable).toBeInstanceOf(VenueUnavailable);
+      expect((unreachable as Error).message).toMatch(/^cannot reach the venue at http:\/\/127\.0\.0\.1:9: /);
+      const refused = await runPaper(
+        loadScenarioFile(TWAP),
+        options(gw, s, { id: 'wrong-key', secret: 'wrong-secret' }),
+      ).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(VenueUnavailable);
+      expect((refused as Error).message).toContain('APCA_API_KEY_ID and APCA_API_SECRET_KEY');
+      expect((refused as Error).message).not.toContain('wrong-secret');
+      expect(s.listRuns()).toEqual([]);
+      expect(gw.orders.orders()).toEqual([]);
+    }),
+  );
 });
 
 describe("the venue's market clock against the run's trading hours", () => {

@@ -16,7 +16,7 @@ import { runPaper, VenueUnavailable, type PaperOptions } from '../../src/runtime
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { RunStore } from '../../src/store/run-store.ts';
 import { API_KEY, API_SECRET } from '../support/binance-gateway-harness.ts';
-import { onCleanup } from '../support/gateway-harness.ts';
+import { onCleanup, scoped } from '../support/gateway-harness.ts';
 import { scratchStores } from '../support/paper-options.ts';
 import { freePort } from '../support/free-port.ts';
 
@@ -70,66 +70,75 @@ const alpacaAt =
       marketData: { stream: false },
     });
 
-describe('a paper run started before its local venue listens', () => {
-  it('on the Alpaca gateway: waits, says so once, then trades', async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    let started: Promise<unknown> | null = null;
-    const { options, warnings, notes } = watched(url, store(), alpacaAt(url), () => {
-      started ??= startAlpacaGateway({
-        scenarioFile: 'test/fixtures/gateway/alpaca-aapl.yaml',
-        keyId: 'k',
-        secretKey: 's',
-        port,
-      }).then((gw) => onCleanup(() => gw.close()));
-    });
-    const report = await runPaper(loadScenarioFile('test/fixtures/paper/twap-aapl.yaml'), options);
-    expect(started).not.toBeNull();
-    expect(report.passed).toBe(true);
-    // Waiting is progress, not a warning: a quiet command (which passes no `note`) leaves it out.
-    expect(notes).toEqual([
-      expect.stringMatching(new RegExp(`^nothing listens at ${url} yet: waiting for it up to \\d+ s$`)),
-    ]);
-    expect(warnings.filter((w) => w.includes('nothing listens'))).toEqual([]);
-  });
-
-  it('on the Binance gateway: its markets, whose first load failed, are loaded anew', async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    let started: Promise<unknown> | null = null;
-    const { options } = watched(
-      url,
-      store(),
-      (instrument, clock, runId) =>
-        new BinanceAdapter({ instrument, clock, runId, url, apiKey: API_KEY, secret: API_SECRET }),
-      () => {
-        started ??= startBinanceGateway({
-          scenarioFile: 'test/contract/binance/btcusdt-static-book.yaml',
-          apiKey: API_KEY,
-          secretKey: API_SECRET,
+describe.concurrent('a paper run started before its local venue listens', () => {
+  it(
+    'on the Alpaca gateway: waits, says so once, then trades',
+    scoped(async () => {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      let started: Promise<unknown> | null = null;
+      const { options, warnings, notes } = watched(url, store(), alpacaAt(url), () => {
+        started ??= startAlpacaGateway({
+          scenarioFile: 'test/fixtures/gateway/alpaca-aapl.yaml',
+          keyId: 'k',
+          secretKey: 's',
           port,
         }).then((gw) => onCleanup(() => gw.close()));
-      },
-    );
-    const report = await runPaper(loadScenarioFile('test/fixtures/paper/paper-binance-twap.yaml'), options);
-    expect(started).not.toBeNull();
-    expect(report.passed).toBe(true);
-  });
+      });
+      const report = await runPaper(loadScenarioFile('test/fixtures/paper/twap-aapl.yaml'), options);
+      expect(started).not.toBeNull();
+      expect(report.passed).toBe(true);
+      // Waiting is progress, not a warning: a quiet command (which passes no `note`) leaves it out.
+      expect(notes).toEqual([
+        expect.stringMatching(new RegExp(`^nothing listens at ${url} yet: waiting for it up to \\d+ s$`)),
+      ]);
+      expect(warnings.filter((w) => w.includes('nothing listens'))).toEqual([]);
+    }),
+  );
 
-  it('a local venue that never listens is "cannot reach" at the bound, nothing stored', async () => {
-    const url = `http://127.0.0.1:${await freePort()}`;
-    const s = store();
-    const { options, warnings, notes } = watched(url, s, alpacaAt(url), () => {});
-    const failed = await runPaper(loadScenarioFile('test/fixtures/paper/twap-aapl.yaml'), {
-      ...options,
-      preflightTimeoutMs: 1_000,
-    }).catch((e: unknown) => e);
-    expect(failed).toBeInstanceOf(VenueUnavailable);
-    expect((failed as Error).message).toMatch(new RegExp(`^cannot reach the venue at ${url}: .*ECONNREFUSED`));
-    expect(notes).toHaveLength(1);
-    expect(warnings).toEqual([]);
-    expect(s.listRuns()).toEqual([]);
-  });
+  it(
+    'on the Binance gateway: its markets, whose first load failed, are loaded anew',
+    scoped(async () => {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      let started: Promise<unknown> | null = null;
+      const { options } = watched(
+        url,
+        store(),
+        (instrument, clock, runId) =>
+          new BinanceAdapter({ instrument, clock, runId, url, apiKey: API_KEY, secret: API_SECRET }),
+        () => {
+          started ??= startBinanceGateway({
+            scenarioFile: 'test/contract/binance/btcusdt-static-book.yaml',
+            apiKey: API_KEY,
+            secretKey: API_SECRET,
+            port,
+          }).then((gw) => onCleanup(() => gw.close()));
+        },
+      );
+      const report = await runPaper(loadScenarioFile('test/fixtures/paper/paper-binance-twap.yaml'), options);
+      expect(started).not.toBeNull();
+      expect(report.passed).toBe(true);
+    }),
+  );
+
+  it(
+    'a local venue that never listens is "cannot reach" at the bound, nothing stored',
+    scoped(async () => {
+      const url = `http://127.0.0.1:${await freePort()}`;
+      const s = store();
+      const { options, warnings, notes } = watched(url, s, alpacaAt(url), () => {});
+      const failed = await runPaper(loadScenarioFile('test/fixtures/paper/twap-aapl.yaml'), {
+        ...options,
+        preflightTimeoutMs: 1_000,
+      }).catch((e: unknown) => e);
+      expect(failed).toBeInstanceOf(VenueUnavailable);
+      expect((failed as Error).message).toMatch(new RegExp(`^cannot reach the venue at ${url}: .*ECONNREFUSED`));
+      expect(notes).toHaveLength(1);
+      expect(warnings).toEqual([]);
+      expect(s.listRuns()).toEqual([]);
+    }),
+  );
 
   it('only a refused connection on a loopback URL is waited for', () => {
     const refused = {

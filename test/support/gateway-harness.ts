@@ -47,7 +47,7 @@ export async function gateway(
   options: Partial<Omit<AlpacaGatewayOptions, 'scenarioFile' | 'keyId' | 'secretKey'>> = {},
 ): Promise<AlpacaGateway> {
   const gw = await startAlpacaGateway({ scenarioFile: file, keyId: KEY, secretKey: SECRET, ...options });
-  open.push(() => gw.close());
+  onCleanup(() => gw.close());
   return gw;
 }
 
