@@ -52,7 +52,9 @@ function messages(files: readonly string[]): BinanceMessage[] {
 
 const levels = (book: L2Book) => ({ bids: book.depth('bid', 10_000), asks: book.depth('ask', 10_000) });
 
-describe('execsim record: the market streams of a Binance-compatible venue into replay files', () => {
+// Each test starts its own gateway and recorder: they run at once (the first waits ten seconds
+// for the replayed market to end).
+describe.concurrent('execsim record: the market streams of a Binance-compatible venue into replay files', () => {
   it('records through reconnects and a midnight, and replays to the gateway’s book', async () => {
     const gw = await startBinanceGateway({
       scenarioFile: 'test/fixtures/gateway/btcusdt-replay-tail.yaml',

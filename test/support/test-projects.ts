@@ -205,6 +205,7 @@ export const WAITING: string[] = [
   'test/gateway/gateway-binance-klines.test.ts',
   'test/gateway/gateway-binance-multi.test.ts',
   'test/gateway/gateway-binance-ticker-streams.test.ts',
+  'test/live/stream-recorder.test.ts',
   'test/paper/paper-algo-module.test.ts',
   'test/paper/paper-binance-commissions.test.ts',
   'test/paper/paper-cancel-race.test.ts',
