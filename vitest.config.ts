@@ -81,8 +81,8 @@ export default defineConfig({
       // The tests in test/ that start servers, sockets, processes, threads or store files and
       // close them again in their hooks, leaving no module-level state (SHARED_IO): one module
       // graph per worker too.
-      { extends: true, test: { name: 'shared-io', include: SHARED_IO, exclude: WAITING, isolate: false } },
-      // The files of SHARED_IO that mostly wait on the wall clock (WAITING), after every other
+      { extends: true, test: { name: 'shared-io', include: SHARED_IO, isolate: false } },
+      // Files like those of SHARED_IO that mostly wait on the wall clock (WAITING), after every other
       // project has finished (vitest runs a higher groupOrder later), eight at a time: their
       // combined CPU stays near a core, and they no longer pair up to leave a core idle.
       {
@@ -95,7 +95,11 @@ export default defineConfig({
       // tests, and files not yet checked in a shared graph.
       {
         extends: true,
-        test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...IN_PROCESS, ...SHARED_IO] },
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: [...IN_PROCESS, ...SHARED_IO, ...WAITING],
+        },
       },
     ],
   },
