@@ -118,6 +118,8 @@ export function storeFixture(): StoreFixture {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_stat%' ORDER BY name")
       .all() as { name: string }[]
   ).map((t) => t.name);
+  // Prepared once: the fuzz tests count every table before and after each of thousands of requests.
+  const tableCounts = tables.map((t) => [t, counter.prepare(`SELECT count(*) AS n FROM "${t}"`)] as const);
   return {
     dir,
     dbPath,
@@ -126,10 +128,7 @@ export function storeFixture(): StoreFixture {
     deleteRun: store.deleteRun,
     runIds,
     sweepIds: [sweepId],
-    counts: () =>
-      tables
-        .map((t) => `${t}=${(counter.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n}`)
-        .join(' '),
+    counts: () => tableCounts.map(([t, count]) => `${t}=${(count.get() as { n: number }).n}`).join(' '),
     close: () => {
       counter.close();
       store.close();
