@@ -74,6 +74,7 @@ describe.concurrent('the liquidity cap in a paper run on the local Alpaca gatewa
       const s = store();
       const { options, seen } = counted(gw, s);
       const report = await runPaper(loadScenarioFile(CAPPED), options);
+      expect(report.expectations.filter((e) => !e.pass)).toEqual([]);
       expect(report.passed).toBe(true);
       const entries = [...s.entries(report.runId)];
       expect(seen.reads).toBe(1);
@@ -105,6 +106,7 @@ describe.concurrent('the liquidity cap in a paper run on the local Alpaca gatewa
       const s = store();
       const { options, seen } = counted(gw, s);
       const report = await runPaper(loadScenarioFile(CAPPED), options);
+      expect(report.expectations.filter((e) => !e.pass)).toEqual([]);
       expect(report.passed).toBe(true);
       const entries = [...s.entries(report.runId)];
       // The gateway's only day bar is today's, still open: no complete day to average.
@@ -139,6 +141,7 @@ describe.concurrent('the liquidity cap in a paper run on the local Alpaca gatewa
         },
       };
       const report = await runPaper(loadScenarioFile(CAPPED), refusing);
+      expect(report.expectations.filter((e) => !e.pass)).toEqual([]);
       expect(report.passed).toBe(true);
       const entries = [...s.entries(report.runId)];
       expect(of(entries, 'LiquidityCapOff').map((e) => e.event.reason)).toEqual([
@@ -165,6 +168,7 @@ describe.concurrent('the liquidity cap in a paper run on the local Alpaca gatewa
 
       const again = counted(gw, s);
       const report = await resumePaper(id, again.options);
+      expect(report.expectations.filter((e) => !e.pass)).toEqual([]);
       expect(report.passed).toBe(true);
       expect(again.seen.reads).toBe(0);
       const entries = [...s.entries(id)];
@@ -240,6 +244,7 @@ describe.concurrent('the Binance adapter reads daily volumes from 1d klines', ()
         ...binancePaperOptions(gw.url, s, { apiKey: API_KEY, secret: API_SECRET }),
         warn: (m) => void warnings.push(m),
       });
+      expect(report.expectations.filter((e) => !e.pass)).toEqual([]);
       expect(report.passed).toBe(true);
       const entries = [...s.entries(report.runId)];
       expect(of(entries, 'LiquidityCapOff')).toEqual([]);

@@ -32,6 +32,8 @@ const KEY = 'paper-test-key-id';
 const SECRET = 'paper-test-secret-value';
 const MARKET = 'test/fixtures/gateway/alpaca-aapl.yaml';
 const TWAP = 'test/fixtures/paper/twap-aapl.yaml';
+/** The same TWAP over 6 s: a run stopped and resumed has the time to catch up (its file says). */
+const TWAP_TO_RESUME = 'test/fixtures/paper/twap-aapl-resume.yaml';
 const scratch = scratchStores('execsim-paper-');
 const dir = scratch.dir;
 
@@ -47,10 +49,15 @@ function options(gw: { url: string }, s: RunStore, keys = { id: KEY, secret: SEC
   return paperOptions(gw.url, s, keys);
 }
 
-/** Runs the TWAP on paper and stops it with SIGINT at the first logged entry `stopAt` accepts;
- *  the run must end RunInterrupted. Returns the run's id. */
-function interruptedAt(gw: { url: string }, s: RunStore, stopAt: (e: LogEntry) => boolean): Promise<string> {
-  return interruptedPaperRun(loadScenarioFile(TWAP), options(gw, s), stopAt);
+/** Runs a TWAP (`file`, else TWAP) on paper and stops it with SIGINT at the first logged entry
+ *  `stopAt` accepts; the run must end RunInterrupted. Returns the run's id. */
+function interruptedAt(
+  gw: { url: string },
+  s: RunStore,
+  stopAt: (e: LogEntry) => boolean,
+  file = TWAP,
+): Promise<string> {
+  return interruptedPaperRun(loadScenarioFile(file), options(gw, s), stopAt);
 }
 
 function io(env: Record<string, string | undefined> = {}): Io & { outs: string[]; errs: string[] } {
@@ -66,6 +73,8 @@ describe.concurrent('a paper run against the local Alpaca gateway', () => {
       const gw = await gateway();
       const { store: s } = store();
       const report = await runPaper(loadScenarioFile(TWAP), options(gw, s));
+
+      expect(report.expectations.filter((e) => !e.pass)).toEqual([]);
 
       expect(report.passed).toBe(true);
       expect(report.parents[0]).toMatchObject({ status: 'filled' });
@@ -108,6 +117,7 @@ describe.concurrent('a paper run against the local Alpaca gateway', () => {
       // The same scenario again on the same account: its orders are its own, nothing is refused as
       // a duplicate of the first run's.
       const again = await runPaper(loadScenarioFile(TWAP), options(gw, s));
+      expect(again.expectations.filter((e) => !e.pass)).toEqual([]);
       expect(again.passed).toBe(true);
       expect(gw.orders.orders()).toHaveLength(12);
       // The keys reach nothing stored.
@@ -145,10 +155,11 @@ describe.concurrent('a paper run against the local Alpaca gateway', () => {
       const gw = await gateway();
       const { store: s } = store();
       let submits = 0;
-      const id = await interruptedAt(gw, s, (e) => e.event.kind === 'SubmitOrder' && ++submits === 2);
+      const id = await interruptedAt(gw, s, (e) => e.event.kind === 'SubmitOrder' && ++submits === 2, TWAP_TO_RESUME);
       expect(s.getRun(id)).toMatchObject({ status: 'interrupted' });
 
       const report = await resumePaper(id, options(gw, s));
+      expect(report.expectations.filter((e) => !e.pass)).toEqual([]);
       expect(report.passed).toBe(true);
       expect(s.getRun(id)).toMatchObject({ status: 'finished' });
       const kinds = [...s.entries(id)].map((e) => e.event.kind);
@@ -228,6 +239,7 @@ describe.concurrent('a paper run against the local Alpaca gateway', () => {
           }),
       });
       expect(report.rejectedParents).toEqual([]);
+      expect(report.expectations.filter((e) => !e.pass)).toEqual([]);
       expect(report.passed).toBe(true);
       const first = [...s.entries(report.runId)].find((e) => e.event.kind === 'SubmitOrder');
       expect(first?.time).toBeGreaterThanOrEqual(shownAt);

@@ -130,7 +130,7 @@ describe.each([
   });
 
   it('stops a call past its budget wherever it is, and the thread goes on as before', () => {
-    const host = { entered: 0, left: 0 };
+    const host = { entered: 0 };
     // Host code the stuck call is inside of when it is stopped: it never gets to leave.
     const hostLoop = (): void => {
       host.entered++;
@@ -139,17 +139,26 @@ describe.each([
       }
     };
     for (const budgetMs of [10, 30]) {
-      let err: unknown;
-      try {
-        budget.call(() => hostLoop(), budgetMs);
-      } catch (e) {
-        err = e;
+      // A loaded machine can keep this thread off the CPU past a short budget before the call
+      // reaches the host loop: that attempt is stopped before it, and the call is made again (at
+      // most five times) until one is stopped inside it.
+      let stoppedInside = false;
+      for (let attempt = 0; attempt < 5 && !stoppedInside; attempt++) {
+        const before = host.entered;
+        let err: unknown;
+        try {
+          budget.call(() => hostLoop(), budgetMs);
+        } catch (e) {
+          err = e;
+        }
+        expect(err).toBeInstanceOf(BudgetExceeded);
+        expect((err as BudgetExceeded).budgetMs).toBe(budgetMs);
+        expect((err as Error).message).toBe(`exceeded its time budget of ${budgetMs} ms`);
+        stoppedInside = host.entered > before;
       }
-      expect(err).toBeInstanceOf(BudgetExceeded);
-      expect((err as BudgetExceeded).budgetMs).toBe(budgetMs);
-      expect((err as Error).message).toBe(`exceeded its time budget of ${budgetMs} ms`);
+      expect(stoppedInside).toBe(true);
     }
-    expect(host).toEqual({ entered: 2, left: 0 });
+    expect(host.entered).toBeGreaterThanOrEqual(2);
     // Nothing of the stopped calls is left over: plain calls, and calls inside calls, run.
     let n = 0;
     for (let i = 0; i < 2_000; i++) n += budget.call(() => budget.call(() => 1, 10), 10_000);
