@@ -34,6 +34,10 @@ const replayCache = process.env.EXECSIM_REPLAY_CACHE ?? path.join(tmpdir(), 'exe
 delete process.env.NODE_EXTRA_CA_CERTS;
 
 export default defineConfig({
+  // npm test runs the waiting-io project in a vitest of its own beside the others
+  // (scripts/run-tests.js), which keeps its results (the durations the long-first order reads) in
+  // a folder of its own: each invocation writes its whole results file when it ends.
+  ...(process.env.EXECSIM_VITEST_CACHE_DIR === undefined ? {} : { cacheDir: process.env.EXECSIM_VITEST_CACHE_DIR }),
   resolve: {
     // fast-check with every property's number of runs scaled by FC_RUNS_SCALE.
     alias: [
@@ -54,6 +58,11 @@ export default defineConfig({
     // The files that take longest in wall time start first (test/support/long-first-sequencer.ts).
     sequence: { sequencer: LongFirstSequencer },
     testTimeout: 60_000,
+    // Transformed modules cached on disk (node_modules/.experimental-vitest-cache), keyed by the
+    // file's content, the config and the lockfile: a module shared by several projects is
+    // transformed once, and a run after the first transforms only what changed. vitest's own CPU
+    // in a whole run: 27 s without, 21 s in a fresh clone, 11 s in one that ran before.
+    experimental: { fsModuleCache: true },
     // Hooks that start real processes (the CLI suites) take seconds on a loaded two-core machine.
     hookTimeout: 60_000,
     // One scratch folder for the invocation's temporary files, removed at its end (scratch-root.ts).

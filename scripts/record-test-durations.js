@@ -9,16 +9,21 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WAITING_CACHE_DIR, WAITING_PROJECT } from './run-tests.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const cacheRoot = join(root, 'node_modules', '.vite', 'vitest');
-const caches = existsSync(cacheRoot)
-  ? readdirSync(cacheRoot)
-      .map((d) => join(cacheRoot, d, 'results.json'))
-      .filter((f) => existsSync(f))
-  : [];
-if (caches.length !== 1) {
-  console.error(`record-test-durations: expected one vitest results cache under ${cacheRoot}, found ${caches.length}`);
+// npm test runs the waiting-io project in a vitest of its own, which keeps its results apart
+// (scripts/run-tests.js); a plain `vitest run` keeps them all in the first.
+const cacheRoots = [join(root, 'node_modules', '.vite', 'vitest'), join(root, WAITING_CACHE_DIR, 'vitest')];
+const caches = cacheRoots.flatMap((dir) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .map((d) => join(dir, d, 'results.json'))
+        .filter((f) => existsSync(f))
+    : [],
+);
+if (caches.length === 0) {
+  console.error(`record-test-durations: no vitest results cache under ${cacheRoots.join(' or ')}: run npm test first`);
   process.exit(2);
 }
 const listed = spawnSync(
@@ -33,10 +38,18 @@ if (listed.status !== 0) {
 const current = new Set(
   JSON.parse(listed.stdout).map((f) => `${f.projectName}:${relative(root, f.file).split(sep).join('/')}`),
 );
-const { results } = JSON.parse(readFileSync(caches[0], 'utf8'));
+// A waiting-io file's result comes from the waiting invocation's cache where it has one (a plain
+// `vitest run` writes the first cache whole, with whatever it read of the waiting files); any
+// other file's from the first cache.
+const found = new Map();
+for (const file of caches) {
+  const waiting = file.startsWith(cacheRoots[1] ?? '');
+  for (const [key, result] of JSON.parse(readFileSync(file, 'utf8')).results)
+    if (!found.has(key) || waiting === key.startsWith(`${WAITING_PROJECT}:`)) found.set(key, result.duration);
+}
 const recorded = {};
-for (const [key, result] of [...results].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
-  if (current.has(key)) recorded[key] = Math.round(result.duration);
+for (const [key, duration] of [...found].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+  if (current.has(key)) recorded[key] = Math.round(duration);
 const missing = [...current].filter((key) => !(key in recorded));
 if (missing.length > 0) console.log(`record-test-durations: no result yet for ${missing.join(', ')}`);
 const out = join(root, 'test', 'support', 'recorded-durations.json');

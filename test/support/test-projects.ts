@@ -158,6 +158,7 @@ export const SHARED_IO: string[] = [
   'test/tooling/export-names.test.ts',
   'test/tooling/file-hooks.test.ts',
   'test/tooling/lint-rules.test.ts',
+  'test/tooling/run-tests.test.ts',
   'test/tooling/strategy-types.test.ts',
 ];
 
