@@ -23,6 +23,14 @@ runsScale(process.env); // a bad FC_RUNS_SCALE fails here, once, not in every pr
 const distFiles = currentDistFiles();
 const workerCode = distFiles === null ? {} : { EXECSIM_CODE: 'dist', EXECSIM_DIST_FILES: JSON.stringify(distFiles) };
 
+// The waiting files' workers: eight when they run last on their own (`npx vitest run`); npm test,
+// which runs them beside the other projects, asks for four (EXECSIM_WAITING_WORKERS): there every
+// core-second counts, and four workers import the sources half as often (34 core-seconds for the
+// group against 40, in 42 s instead of 28, all of it beside the rest).
+const waitingWorkers = Number(process.env.EXECSIM_WAITING_WORKERS ?? 8);
+if (!Number.isSafeInteger(waitingWorkers) || waitingWorkers < 1)
+  throw new Error(`EXECSIM_WAITING_WORKERS: "${process.env.EXECSIM_WAITING_WORKERS}" is not a positive whole number`);
+
 const replayCache = process.env.EXECSIM_REPLAY_CACHE ?? path.join(tmpdir(), 'execsim-test-replay-cache');
 
 // Node reads and parses the file NODE_EXTRA_CA_CERTS names when each process starts: a machine's
@@ -91,12 +99,19 @@ export default defineConfig({
       // close them again in their hooks, leaving no module-level state (SHARED_IO): one module
       // graph per worker too.
       { extends: true, test: { name: 'shared-io', include: SHARED_IO, isolate: false } },
-      // Files like those of SHARED_IO that mostly wait on the wall clock (WAITING), after every other
-      // project has finished (vitest runs a higher groupOrder later), eight at a time: their
-      // combined CPU stays near a core, and they no longer pair up to leave a core idle.
+      // Files like those of SHARED_IO that mostly wait on the wall clock (WAITING): in one invocation
+      // after every other project has finished (vitest runs a higher groupOrder later), eight at a
+      // time, so they no longer pair up to leave a core idle; npm test runs them in an invocation of
+      // their own beside the others (scripts/run-tests.js).
       {
         extends: true,
-        test: { name: 'waiting-io', include: WAITING, isolate: false, maxWorkers: 8, sequence: { groupOrder: 1 } },
+        test: {
+          name: 'waiting-io',
+          include: WAITING,
+          isolate: false,
+          maxWorkers: waitingWorkers,
+          sequence: { groupOrder: 1 },
+        },
       },
       // The rest of test/, each file in a fresh module graph: files that set module-level state
       // (mocks, process.env, signal handlers, strategy realms, the writer thread under test, a venue

@@ -12,6 +12,7 @@ export interface Invocation {
 
 export declare const WAITING_PROJECT: string;
 export declare const REST_NICENESS: number;
+export declare const WAITING_WORKERS: number;
 export declare const WAITING_CACHE_DIR: string;
 
 export declare function invocations(args: readonly string[]): Invocation[];

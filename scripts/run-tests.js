@@ -19,6 +19,11 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 /** The project that runs beside the others (vitest.config.ts). */
 export const WAITING_PROJECT = 'waiting-io';
 
+/** The waiting files' workers beside the others (vitest.config.ts reads EXECSIM_WAITING_WORKERS;
+ *  alone, last in one invocation, they run eight at a time): half as many imports of the sources,
+ *  and the group still ends long before the rest. */
+export const WAITING_WORKERS = 4;
+
 /** The niceness of the invocation of CPU-bound files: low enough that a waiting file that wakes
  *  is scheduled first. */
 export const REST_NICENESS = 10;
@@ -42,7 +47,7 @@ export function invocations(args) {
       args: ['run', '--project', WAITING_PROJECT],
       niceness: 0,
       held: true,
-      env: { EXECSIM_VITEST_CACHE_DIR: WAITING_CACHE_DIR },
+      env: { EXECSIM_VITEST_CACHE_DIR: WAITING_CACHE_DIR, EXECSIM_WAITING_WORKERS: String(WAITING_WORKERS) },
     },
     {
       name: 'other projects',

@@ -11,6 +11,7 @@ import {
   REST_NICENESS,
   WAITING_CACHE_DIR,
   WAITING_PROJECT,
+  WAITING_WORKERS,
   exitCode,
   invocations,
   runInvocations,
@@ -60,7 +61,7 @@ describe('npm test without arguments', () => {
       args: ['run', '--project', WAITING_PROJECT],
       niceness: 0,
       held: true,
-      env: { EXECSIM_VITEST_CACHE_DIR: WAITING_CACHE_DIR },
+      env: { EXECSIM_VITEST_CACHE_DIR: WAITING_CACHE_DIR, EXECSIM_WAITING_WORKERS: String(WAITING_WORKERS) },
     });
     expect(rest).toMatchObject({
       args: ['run', '--project', `!${WAITING_PROJECT}`],
@@ -70,7 +71,8 @@ describe('npm test without arguments', () => {
     expect(REST_NICENESS).toBeGreaterThan(0);
     // The project it names is the one the WAITING files make (vitest.config.ts).
     const config = fs.readFileSync('vitest.config.ts', 'utf8');
-    expect(config).toMatch(new RegExp(`name: '${WAITING_PROJECT}', include: WAITING,`));
+    expect(config).toMatch(new RegExp(`name: '${WAITING_PROJECT}',\\s+include: WAITING,`));
+    expect(config).toContain('process.env.EXECSIM_WAITING_WORKERS');
     expect(WAITING.length).toBeGreaterThan(0);
   });
 
