@@ -71,7 +71,7 @@ export function exitCode(ends) {
   return 0;
 }
 
-/** The vitest processes still running (a SIGTERM to this one is passed on to them). */
+/** The vitest processes still running (a SIGINT or SIGTERM to this one is passed on to them). */
 const live = new Set();
 
 /**
@@ -141,12 +141,13 @@ export async function runInvocations(list, entry, write) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  // Ctrl-C reaches every process of the terminal's group: each vitest stops its own run and
-  // reports; this one waits for them and prints what the held ones said.
-  process.on('SIGINT', () => {});
-  process.on('SIGTERM', () => {
-    for (const child of live) child.kill('SIGTERM');
-  });
+  // Ctrl-C reaches every process of the terminal's group; a signal sent to this process alone is
+  // passed on. Each vitest stops its own run (a second SIGINT on top of the terminal's ends it
+  // too) and this one waits for them and prints what the held ones said.
+  for (const signal of ['SIGINT', 'SIGTERM'])
+    process.on(signal, () => {
+      for (const child of live) child.kill(signal);
+    });
   const entry = join(root, 'node_modules', 'vitest', 'vitest.mjs');
   process.exitCode = await runInvocations(invocations(process.argv.slice(2)), entry, (t) => process.stdout.write(t));
 }
