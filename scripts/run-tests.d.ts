@@ -15,7 +15,9 @@ export declare const REST_NICENESS: number;
 export declare const WAITING_WORKERS: number;
 export declare const WAITING_CACHE_DIR: string;
 
-export declare function invocations(args: readonly string[]): Invocation[];
+export declare function restNiceness(env: Record<string, string | undefined>): number;
+
+export declare function invocations(args: readonly string[], niceness?: number): Invocation[];
 
 export declare function exitCode(ends: readonly { code: number | null; signal: string | null }[]): number;
 

@@ -14,6 +14,7 @@ import {
   WAITING_WORKERS,
   exitCode,
   invocations,
+  restNiceness,
   runInvocations,
 } from '../../scripts/run-tests.js';
 import { WAITING } from '../support/test-projects.ts';
@@ -74,6 +75,19 @@ describe('npm test without arguments', () => {
     expect(config).toMatch(new RegExp(`name: '${WAITING_PROJECT}',\\s+include: WAITING,`));
     expect(config).toContain('process.env.EXECSIM_WAITING_WORKERS');
     expect(WAITING.length).toBeGreaterThan(0);
+  });
+
+  it('lowers the other projects by EXECSIM_TEST_NICENESS when set (0: not at all), and refuses a bad one by name', () => {
+    expect(restNiceness({})).toBe(REST_NICENESS);
+    expect(restNiceness({ EXECSIM_TEST_NICENESS: '' })).toBe(REST_NICENESS);
+    expect(restNiceness({ EXECSIM_TEST_NICENESS: '0' })).toBe(0);
+    expect(restNiceness({ EXECSIM_TEST_NICENESS: '19' })).toBe(19);
+    for (const bad of ['20', '-1', '2.5', 'low'])
+      expect(() => restNiceness({ EXECSIM_TEST_NICENESS: bad })).toThrow(
+        `EXECSIM_TEST_NICENESS: "${bad}" is not a whole number from 0 to 19`,
+      );
+    expect(invocations([], 3)[1]?.niceness).toBe(3);
+    expect(invocations([], 0)[0]?.niceness).toBe(0);
   });
 
   it('with arguments is one plain vitest run of them', () => {
