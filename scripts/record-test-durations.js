@@ -14,7 +14,8 @@ import { WAITING_CACHE_DIR, WAITING_PROJECT } from './run-tests.js';
 const root = fileURLToPath(new URL('../', import.meta.url));
 // npm test runs the waiting-io project in a vitest of its own, which keeps its results apart
 // (scripts/run-tests.js); a plain `vitest run` keeps them all in the first.
-const cacheRoots = [join(root, 'node_modules', '.vite', 'vitest'), join(root, WAITING_CACHE_DIR, 'vitest')];
+const waitingRoot = join(root, WAITING_CACHE_DIR, 'vitest');
+const cacheRoots = [join(root, 'node_modules', '.vite', 'vitest'), waitingRoot];
 const caches = cacheRoots.flatMap((dir) =>
   existsSync(dir)
     ? readdirSync(dir)
@@ -43,7 +44,7 @@ const current = new Set(
 // other file's from the first cache.
 const found = new Map();
 for (const file of caches) {
-  const waiting = file.startsWith(cacheRoots[1] ?? '');
+  const waiting = file.startsWith(waitingRoot);
   for (const [key, result] of JSON.parse(readFileSync(file, 'utf8')).results)
     if (!found.has(key) || waiting === key.startsWith(`${WAITING_PROJECT}:`)) found.set(key, result.duration);
 }

@@ -2,7 +2,7 @@
 // accounting of test/support/cpu-per-file.ts on, then prints where the CPU went: the invocation's
 // own CPU and wall time, the sums over files (importing, the tests' workers, the processes the
 // tests started), and the files that cost most. Plain JavaScript; Linux (/proc).
-//   npm run test:cpu                      everything, as `npm test` runs it
+//   npm run test:cpu                      everything, in one invocation (the waiting files last)
 //   npm run test:cpu -- --project unit    one project
 //   npm run test:cpu -- --top 40          forty files instead of twenty-five
 import { spawnSync } from 'node:child_process';
